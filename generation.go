@@ -1,0 +1,158 @@
+package weekback
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// GenerationStatus says whether a day can be served.
+type GenerationStatus string
+
+// Generation statuses as shown by `weekback generations` and the server.
+const (
+	StatusReady    GenerationStatus = "ready"    // a verified copy is served
+	StatusBuilding GenerationStatus = "building" // a new copy is being built; the previous one (if any) is served
+	StatusFailed   GenerationStatus = "failed"   // the last run failed; the previous copy (if any) is served
+	StatusNever    GenerationStatus = "never"    // never taken
+)
+
+// Generation is one weekday's served copy: the slot the pointer names and
+// the manifest of what is in it.
+type Generation struct {
+	Day        Weekday          `json:"day"`
+	Status     GenerationStatus `json:"status"`
+	Slot       string           `json:"slot,omitempty"`
+	SwitchedAt time.Time        `json:"switched_at,omitzero"`
+	VerifiedAt time.Time        `json:"verified_at,omitzero"`
+	Manifest   *Manifest        `json:"manifest,omitempty"`
+	LastRun    *SnapshotRun     `json:"last_run,omitempty"`
+}
+
+// Ready reports whether g has a served slot.
+func (g *Generation) Ready() bool { return g.Slot != "" && g.Manifest != nil }
+
+// Position is the source's replication coordinates at the snapshot.
+type Position struct {
+	File string `json:"file,omitempty"`
+	Pos  uint64 `json:"pos,omitempty"`
+	GTID string `json:"gtid,omitempty"`
+}
+
+// String returns "file:pos gtid", or "" when nothing is known.
+func (p Position) String() string {
+	s := ""
+	if p.File != "" {
+		s = p.File + ":" + strconv.FormatUint(p.Pos, 10)
+	}
+	if p.GTID != "" {
+		if s != "" {
+			s += " "
+		}
+		s += "gtid " + p.GTID
+	}
+	return s
+}
+
+// Copy modes: how the consistent snapshot was taken.
+const (
+	ModeParallel = "parallel" // several connections started inside a global read lock
+	ModeSingle   = "single"   // one connection, one consistent-snapshot transaction
+)
+
+// Manifest describes one generation: when and how the consistent snapshot
+// was taken and what it holds. It is stored in the meta schema as JSON.
+type Manifest struct {
+	Version      int         `json:"version"`
+	Day          Weekday     `json:"day"`
+	Slot         string      `json:"slot"`
+	SourceSchema string      `json:"source_schema"`
+	SourceServer string      `json:"source_server"` // version string of the source server
+	SnapshotAt   time.Time   `json:"snapshot_at"`
+	Position     Position    `json:"position"`
+	Mode         string      `json:"mode"`
+	Tables       []TableInfo `json:"tables"`
+	Views        []ViewInfo  `json:"views,omitempty"`
+	Triggers     []ObjectDDL `json:"triggers,omitempty"`
+	Routines     []ObjectDDL `json:"routines,omitempty"`
+	Events       []ObjectDDL `json:"events,omitempty"`
+	Rows         int64       `json:"rows"`
+	Bytes        int64       `json:"bytes"`
+}
+
+// ManifestVersion is the version written into new manifests.
+const ManifestVersion = 1
+
+// Table returns the manifest entry of the named table, or nil.
+func (m *Manifest) Table(name string) *TableInfo {
+	for i := range m.Tables {
+		if m.Tables[i].Name == name {
+			return &m.Tables[i]
+		}
+	}
+	return nil
+}
+
+// TableInfo is one copied table: its production DDL, row count and
+// order-independent content hash (computed on the source in the snapshot
+// and again on the slot; both must match).
+type TableInfo struct {
+	Name    string   `json:"name"`
+	DDL     string   `json:"ddl"`
+	Columns []string `json:"columns"` // the copied (non-generated) columns, in order
+	Rows    int64    `json:"rows"`
+	Bytes   int64    `json:"bytes"` // bytes streamed for the table
+	Hash    string   `json:"hash"`
+}
+
+// ViewInfo is one view: its production DDL and, when it could not be
+// recreated in the slot, why.
+type ViewInfo struct {
+	Name  string `json:"name"`
+	DDL   string `json:"ddl"`
+	Error string `json:"error,omitempty"`
+}
+
+// ObjectDDL is the DDL of a trigger, routine or event, kept as text only:
+// such objects are never created in a slot.
+type ObjectDDL struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`            // TRIGGER, PROCEDURE, FUNCTION, EVENT
+	Table string `json:"table,omitempty"` // triggers only
+	DDL   string `json:"ddl"`
+}
+
+// Run outcomes.
+const (
+	RunRunning   = "running"
+	RunSucceeded = "succeeded"
+	RunFailed    = "failed"
+)
+
+// SnapshotRun is one execution of `weekback snapshot`, as recorded in the
+// meta schema.
+type SnapshotRun struct {
+	ID        int64     `json:"id"`
+	Day       Weekday   `json:"day"`
+	Slot      string    `json:"slot"`
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	StartedAt time.Time `json:"started_at"`
+	EndedAt   time.Time `json:"ended_at,omitzero"`
+	Status    string    `json:"status"`
+	Mode      string    `json:"mode,omitempty"`
+	Position  Position  `json:"position"`
+	Tables    int       `json:"tables"`
+	Rows      int64     `json:"rows"`
+	Bytes     int64     `json:"bytes"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// GenerationStore reads and switches the generation pointers in the meta
+// schema.
+type GenerationStore interface {
+	// Generations returns all seven days, Monday first.
+	Generations(ctx context.Context) ([]*Generation, error)
+	// Generation returns one day; a day never taken has StatusNever.
+	Generation(ctx context.Context, day Weekday) (*Generation, error)
+}

@@ -1,0 +1,145 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Table is one base table of a schema as the catalog describes it.
+type Table struct {
+	Name       string   `db:"TABLE_NAME"`
+	Engine     string   `db:"ENGINE"`
+	EstRows    int64    `db:"TABLE_ROWS"`
+	DataLength int64    `db:"DATA_LENGTH"`
+	Columns    []Column `db:"-"`
+}
+
+// Column is one column of a table.
+type Column struct {
+	Name       string `db:"COLUMN_NAME"`
+	DataType   string `db:"DATA_TYPE"`   // "int", "float", "geometry" …
+	ColumnType string `db:"COLUMN_TYPE"` // "int(10) unsigned" …
+	Extra      string `db:"EXTRA"`
+	Generated  bool   `db:"-"`
+}
+
+// Copied returns the columns whose values are stored (not generated).
+func (t *Table) Copied() []Column {
+	var out []Column
+	for _, c := range t.Columns {
+		if !c.Generated {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ColumnNames returns the names of cols.
+func ColumnNames(cols []Column) []string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// Tables returns the base tables of schema with their columns, biggest
+// (by data length) first.
+func Tables(ctx context.Context, q sqlx.QueryerContext, schema string) ([]*Table, error) {
+	var tables []*Table
+	err := sqlx.SelectContext(ctx, q, &tables, Tag+`SELECT TABLE_NAME, COALESCE(ENGINE,'') AS ENGINE,
+		COALESCE(TABLE_ROWS,0) AS TABLE_ROWS, COALESCE(DATA_LENGTH,0) AS DATA_LENGTH
+		FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'
+		ORDER BY DATA_LENGTH DESC, TABLE_NAME`, schema)
+	if err != nil {
+		return nil, fmt.Errorf("list tables of %s: %w", schema, err)
+	}
+	cols, err := columns(ctx, q, schema)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		t.Columns = cols[t.Name]
+	}
+	return tables, nil
+}
+
+func columns(ctx context.Context, q sqlx.QueryerContext, schema string) (map[string][]Column, error) {
+	rows, err := q.QueryxContext(ctx, Tag+`SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA
+		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`, schema)
+	if err != nil {
+		return nil, fmt.Errorf("list columns of %s: %w", schema, err)
+	}
+	defer rows.Close()
+	out := map[string][]Column{}
+	for rows.Next() {
+		var table string
+		var c Column
+		if err := rows.Scan(&table, &c.Name, &c.DataType, &c.ColumnType, &c.Extra); err != nil {
+			return nil, fmt.Errorf("read columns of %s: %w", schema, err)
+		}
+		extra := strings.ToUpper(c.Extra)
+		c.Generated = strings.Contains(extra, "GENERATED") || strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT")
+		out[table] = append(out[table], c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read columns of %s: %w", schema, err)
+	}
+	return out, nil
+}
+
+// ShowCreateTable returns the CREATE TABLE statement of schema.table.
+func ShowCreateTable(ctx context.Context, q sqlx.QueryerContext, schema, table string) (string, error) {
+	var name, ddl string
+	row := q.QueryRowxContext(ctx, Tag+"SHOW CREATE TABLE "+QuoteTable(schema, table))
+	if err := row.Scan(&name, &ddl); err != nil {
+		return "", fmt.Errorf("show create table %s: %w", table, err)
+	}
+	return ddl, nil
+}
+
+// Views returns the names of the views of schema.
+func Views(ctx context.Context, q sqlx.QueryerContext, schema string) ([]string, error) {
+	var names []string
+	err := sqlx.SelectContext(ctx, q, &names, Tag+`SELECT TABLE_NAME FROM information_schema.VIEWS
+		WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`, schema)
+	if err != nil {
+		return nil, fmt.Errorf("list views of %s: %w", schema, err)
+	}
+	return names, nil
+}
+
+// ShowCreateView returns the CREATE VIEW statement of schema.view.
+func ShowCreateView(ctx context.Context, q sqlx.QueryerContext, schema, view string) (string, error) {
+	var name, ddl, cs, coll string
+	row := q.QueryRowxContext(ctx, Tag+"SHOW CREATE VIEW "+QuoteTable(schema, view))
+	if err := row.Scan(&name, &ddl, &cs, &coll); err != nil {
+		return "", fmt.Errorf("show create view %s: %w", view, err)
+	}
+	return ddl, nil
+}
+
+// SchemaCharset returns the default character set and collation of schema;
+// found is false when the schema does not exist.
+func SchemaCharset(ctx context.Context, q sqlx.QueryerContext, schema string) (charset, collation string, found bool, err error) {
+	rows, err := q.QueryxContext(ctx, Tag+`SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME
+		FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?`, schema)
+	if err != nil {
+		return "", "", false, fmt.Errorf("read schema %s: %w", schema, err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		err = rows.Scan(&charset, &collation)
+		found = err == nil
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("read schema %s: %w", schema, err)
+	}
+	return charset, collation, found, nil
+}

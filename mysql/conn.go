@@ -1,0 +1,124 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+)
+
+// Tag starts every query Weekback sends, so DBAs can see it in the
+// processlist.
+const Tag = "/* weekback */ "
+
+// Connection timeouts applied when the DSN does not set its own.
+const (
+	DefaultDialTimeout = 10 * time.Second
+	DefaultReadTimeout = 5 * time.Minute
+)
+
+// Role says what a connection is for; it decides the session settings.
+type Role int
+
+// Connection roles.
+const (
+	// RoleSource reads production: results as raw bytes in each column's
+	// own character set, UTC, read-only.
+	RoleSource Role = iota
+	// RoleBackup writes slots and the meta schema: permissive sql_mode so
+	// zero dates and explicit zero AUTO_INCREMENT values load as they are.
+	RoleBackup
+	// RoleLoader fills slots: as RoleBackup, with foreign key and unique
+	// checks off so InnoDB bulk-loads into the empty tables.
+	RoleLoader
+)
+
+// Config returns the driver configuration of dsn for role: multiStatements
+// off, no interpolation, local files limited to registered readers, UTC,
+// and the session variables the role needs. It returns an EINVALID error
+// naming field when the DSN does not parse.
+func Config(dsn, field string, role Role) (*mysql.Config, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, weekback.Errorf(weekback.EINVALID, "%s does not parse (%v): use user:password@tcp(host:3306)/schema", field, err)
+	}
+	cfg.MultiStatements = false
+	cfg.InterpolateParams = false
+	cfg.AllowAllFiles = false
+	cfg.ParseTime = false
+	cfg.Loc = time.UTC
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultDialTimeout
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
+	switch role {
+	case RoleSource:
+		cfg.Params["character_set_results"] = "binary"
+	case RoleBackup:
+		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
+		cfg.ParseTime = true
+	case RoleLoader:
+		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
+		cfg.Params["foreign_key_checks"] = "0"
+		cfg.Params["unique_checks"] = "0"
+	}
+	return cfg, nil
+}
+
+// Open connects to dsn for role and pings it. field names the
+// configuration key the DSN came from ("source.dsn"); it appears in errors,
+// which are EINVALID for a bad DSN and EUNAVAILABLE (naming the address)
+// when the server cannot be reached. The returned pool is safe for
+// concurrent use.
+func Open(ctx context.Context, dsn, field string, role Role) (*sqlx.DB, error) {
+	cfg, err := Config(dsn, field, role)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, weekback.Errorf(weekback.EINVALID, "%s: %v", field, err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
+	pctx, cancel := context.WithTimeout(ctx, cfg.Timeout+5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, unreachable(field, cfg, err)
+	}
+	return db, nil
+}
+
+func unreachable(field string, cfg *mysql.Config, err error) error {
+	var me *mysql.MySQLError
+	if asMySQLError(err, &me) && (me.Number == 1045 || me.Number == 1044) {
+		return weekback.Errorf(weekback.EUNAVAILABLE,
+			"cannot log in to %s (%s) as %q: %s; check the user and password in %s", cfg.Addr, field, cfg.User, me.Message, field)
+	}
+	if asMySQLError(err, &me) && me.Number == 1049 {
+		return weekback.Errorf(weekback.EINVALID,
+			"database %q named in %s does not exist on %s; fix %s", cfg.DBName, field, cfg.Addr, field)
+	}
+	return weekback.Errorf(weekback.EUNAVAILABLE,
+		"cannot reach the MySQL server at %s (%s): %v; check that it runs and that %s is right", cfg.Addr, field, err, field)
+}
+
+// ServerVersion returns the server's version string ("10.11.9-MariaDB").
+func ServerVersion(ctx context.Context, q sqlx.QueryerContext) (string, error) {
+	var v string
+	if err := sqlx.GetContext(ctx, q, &v, Tag+"SELECT VERSION()"); err != nil {
+		return "", fmt.Errorf("server version: %w", err)
+	}
+	return v, nil
+}

@@ -1,0 +1,10 @@
+// Package mysql is Weekback's MySQL/MariaDB layer: connections with the
+// session settings a byte-exact copy needs, strict identifier quoting, the
+// catalog of a schema, the content hash shared by the snapshotter and
+// `weekback verify`, and the meta schema (generations, snapshot runs, the
+// snapshot lock) with its embedded migrations.
+//
+// Every query carries the /* weekback */ comment so DBAs can find it in the
+// processlist. Identifiers come from the catalog and are quoted with
+// QuoteIdent; values are always placeholders; multiStatements stays off.
+package mysql

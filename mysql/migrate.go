@@ -1,0 +1,120 @@
+package mysql
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrate applies the embedded migrations that schema has not seen yet,
+// under a named lock so concurrent processes do not race.
+func migrate(ctx context.Context, db *sqlx.DB, schema string) error {
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", schema, err)
+	}
+	defer conn.Close()
+	var got int
+	if err := conn.QueryRowxContext(ctx, Tag+"SELECT GET_LOCK(?, 30)", schema+".migrate").Scan(&got); err != nil || got != 1 {
+		return fmt.Errorf("migrate %s: cannot take the migration lock (%v)", schema, err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), Tag+"SELECT RELEASE_LOCK(?)", schema+".migrate")
+	if _, err := conn.ExecContext(ctx, Tag+"CREATE TABLE IF NOT EXISTS "+QuoteTable(schema, "schema_migrations")+
+		" (version INT NOT NULL PRIMARY KEY, applied_at DATETIME(6) NOT NULL) ENGINE=InnoDB"); err != nil {
+		return fmt.Errorf("migrate %s: %w", schema, err)
+	}
+	var current int
+	if err := conn.QueryRowxContext(ctx, Tag+"SELECT COALESCE(MAX(version),0) FROM "+QuoteTable(schema, "schema_migrations")).Scan(&current); err != nil {
+		return fmt.Errorf("migrate %s: %w", schema, err)
+	}
+	files, err := migrationFiles()
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if f.version <= current {
+			continue
+		}
+		if err := applyMigration(ctx, conn, schema, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type migration struct {
+	version int
+	name    string
+}
+
+func migrationFiles() ([]migration, error) {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var out []migration
+	for _, e := range entries {
+		v, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
+		}
+		out = append(out, migration{version: v, name: e.Name()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+func applyMigration(ctx context.Context, conn *sqlx.Conn, schema string, m migration) error {
+	body, err := migrations.ReadFile("migrations/" + m.name)
+	if err != nil {
+		return fmt.Errorf("read migration %s: %w", m.name, err)
+	}
+	if _, err := conn.ExecContext(ctx, Tag+"USE "+QuoteIdent(schema)); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	for _, stmt := range splitStatements(string(body)) {
+		if _, err := conn.ExecContext(ctx, Tag+stmt); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	_, err = conn.ExecContext(ctx, Tag+"INSERT INTO "+QuoteTable(schema, "schema_migrations")+" VALUES (?, ?)", m.version, time.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	return nil
+}
+
+// splitStatements splits a migration file on lines ending in ";", dropping
+// "--" comment lines. Migrations keep one statement per such block.
+func splitStatements(body string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+			s := strings.TrimSuffix(strings.TrimSpace(cur.String()), ";")
+			if s != "" {
+				out = append(out, s)
+			}
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,148 @@
+package snapshotter
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+	wmysql "github.com/weekback/weekback/mysql"
+)
+
+// rowBatch is how many rows are encoded between two progress updates.
+const rowBatch = 1024
+
+// readerSeq makes every LOAD DATA reader handler name unique.
+var readerSeq atomic.Int64
+
+// tablePlan is one table to copy: its catalog entry and production DDL.
+type tablePlan struct {
+	*wmysql.Table
+	DDL string
+}
+
+// copyTable creates t in slot and streams its rows from src (a connection
+// inside the snapshot transaction) into it with one LOAD DATA LOCAL
+// INFILE, then adds the deferred indexes and foreign keys. It returns the
+// manifest entry with the row count and content hash of what was read.
+func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (weekback.TableInfo, error) {
+	info := weekback.TableInfo{Name: t.Name, DDL: t.DDL, Columns: wmysql.ColumnNames(t.Copied())}
+	create, alter := splitDDL(t.DDL, autoIncColumn(t.Table))
+	create, err := qualifyCreate(create, r.slot, t.Name)
+	if err != nil {
+		return info, err
+	}
+	dst, err := r.s.loader.Connx(ctx)
+	if err != nil {
+		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
+	}
+	defer dst.Close()
+	if _, err := dst.ExecContext(ctx, wmysql.Tag+create); err != nil {
+		return info, fmt.Errorf("create table %s: %w", t.Name, err)
+	}
+	if err := r.load(ctx, src, dst, t, &info); err != nil {
+		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
+	}
+	if alter != "" {
+		if _, err := dst.ExecContext(ctx, wmysql.Tag+"ALTER TABLE "+wmysql.QuoteTable(r.slot, t.Name)+" "+alter); err != nil {
+			return info, fmt.Errorf("add indexes to %s: %w", t.Name, err)
+		}
+	}
+	return info, nil
+}
+
+// load runs the LOAD DATA on dst while a goroutine reads src and feeds it.
+func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info *weekback.TableInfo) error {
+	cols := t.Copied()
+	if len(cols) == 0 {
+		return nil
+	}
+	pipe := newBufPipe()
+	name := fmt.Sprintf("weekback-%d-%d", r.run.ID, readerSeq.Add(1))
+	mysql.RegisterReaderHandler(name, func() io.Reader { return pipe })
+	defer mysql.DeregisterReaderHandler(name)
+
+	readErr := make(chan error, 1)
+	go func() {
+		err := r.stream(ctx, src, t, cols, pipe, info)
+		pipe.CloseWithError(err)
+		readErr <- err
+	}()
+	_, loadErr := dst.ExecContext(ctx, wmysql.Tag+"LOAD DATA LOCAL INFILE 'Reader::"+name+"' INTO TABLE "+
+		wmysql.QuoteTable(r.slot, t.Name)+" "+loadFormat+" ("+wmysql.QuoteIdents(info.Columns)+")")
+	pipe.Close()
+	if err := <-readErr; err != nil {
+		return fmt.Errorf("read source: %w", err)
+	}
+	if loadErr != nil {
+		return fmt.Errorf("load: %w", loadErr)
+	}
+	return nil
+}
+
+// stream reads every row of t from src, writes it to w in LOAD DATA form
+// and hashes it.
+func (r *run) stream(ctx context.Context, src *sqlx.Conn, t *tablePlan, cols []wmysql.Column, w *bufPipe, info *weekback.TableInfo) error {
+	rows, err := src.QueryContext(ctx, wmysql.Tag+"SELECT "+wmysql.SelectList(cols)+" FROM "+wmysql.QuoteTable(r.s.sourceSchema, t.Name))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	raw := make([]sql.RawBytes, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	vals := make([][]byte, len(cols))
+	var h wmysql.RowHasher
+	buf := make([]byte, 0, 64<<10)
+	var pending, pendingBytes int64
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, v := range raw {
+			vals[i] = v
+		}
+		h.Add(vals)
+		before := len(buf)
+		buf = appendRow(buf, vals)
+		n := int64(len(buf) - before)
+		pendingBytes += n
+		info.Bytes += n
+		if len(buf) >= 48<<10 {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+		if pending++; pending == rowBatch {
+			r.progress.add(pending, pendingBytes)
+			pending, pendingBytes = 0, 0
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := w.Write(buf); err != nil {
+		return err
+	}
+	r.progress.add(pending, pendingBytes)
+	info.Rows, info.Hash = h.Rows(), h.Hash()
+	return nil
+}
+
+func autoIncColumn(t *wmysql.Table) string {
+	for _, c := range t.Columns {
+		if strings.Contains(strings.ToLower(c.Extra), "auto_increment") {
+			return c.Name
+		}
+	}
+	return ""
+}

@@ -1,0 +1,218 @@
+package snapshotter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
+)
+
+// Result is what a successful snapshot produced.
+type Result struct {
+	Run      *weekback.SnapshotRun
+	Manifest *weekback.Manifest
+	OldSlot  string // the slot switched away from, "" if none
+	Duration time.Duration
+}
+
+// Summary returns the one-line summary printed at the end of a run.
+func (r *Result) Summary() string {
+	return fmt.Sprintf("snapshot %s: %d tables, %d rows, %.1f MB in %s (%.1f MB/s), mode %s, verified, serving slot %s",
+		r.Run.Day, len(r.Manifest.Tables), r.Manifest.Rows, float64(r.Manifest.Bytes)/1e6,
+		r.Duration.Round(100*time.Millisecond), float64(r.Manifest.Bytes)/1e6/max(r.Duration.Seconds(), 0.001),
+		r.Manifest.Mode, r.Manifest.Slot)
+}
+
+// run is one snapshot in progress.
+type run struct {
+	s        *Snapshotter
+	run      *weekback.SnapshotRun
+	slot     string
+	plan     *Plan
+	progress *progress
+}
+
+// SlotName returns the slot schema of run id for day.
+func SlotName(prefix string, day weekback.Weekday, id int64) string {
+	return fmt.Sprintf("%s_%s_r%d", prefix, day, id)
+}
+
+// Snapshot takes one consistent snapshot of the source into day's
+// generation and switches it in once verified. On any error the served
+// generation is untouched and the new slot is dropped. A run already in
+// progress makes it fail with ECONFLICT; a verification mismatch with
+// EMISMATCH.
+func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Result, error) {
+	if !day.Valid() {
+		return nil, weekback.Errorf(weekback.EINVALID, "unknown day %q: use one of mon, tue, wed, thu, fri, sat, sun", day)
+	}
+	started := s.Now()
+	if err := s.Preflight(ctx); err != nil {
+		return nil, err
+	}
+	plan, err := s.Plan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.OpenMeta(ctx); err != nil {
+		return nil, err
+	}
+	lock, err := s.meta.LockSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	if err := s.cleanup(ctx); err != nil {
+		return nil, err
+	}
+	r := &run{s: s, plan: plan, run: &weekback.SnapshotRun{Day: day, PID: os.Getpid(), Tables: len(plan.Tables)}}
+	r.run.Host, _ = os.Hostname()
+	if err := s.meta.StartRun(ctx, r.run, func(id int64) string { return SlotName(s.Prefix, day, id) }); err != nil {
+		return nil, err
+	}
+	r.slot = r.run.Slot
+	log := s.Logger.With("day", day, "run", r.run.ID, "slot", r.slot)
+	log.Info("snapshot started", "tables", len(plan.Tables), "est_mb", plan.EstBytes/1e6)
+	m, err := r.execute(ctx)
+	r.finish(ctx, err)
+	if err != nil {
+		log.Error("snapshot failed; the served generation is unchanged", "err", err)
+		return nil, err
+	}
+	old, err := s.meta.Switch(ctx, day, r.slot, m, s.GracePeriod)
+	if err != nil {
+		r.dropSlot()
+		return nil, fmt.Errorf("switch %s: %w", day, err)
+	}
+	res := &Result{Run: r.run, Manifest: m, OldSlot: old, Duration: s.Now().Sub(started)}
+	log.Info("switched", "old_slot", old, "rows", m.Rows, "mb", m.Bytes/1e6, "duration", res.Duration)
+	lock.Release()
+	if old != "" && s.WaitGrace {
+		s.dropAfterGrace(ctx, old)
+	}
+	return res, nil
+}
+
+// execute builds and verifies the slot; it returns its manifest.
+func (r *run) execute(ctx context.Context) (*weekback.Manifest, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := r.createSlot(ctx); err != nil {
+		return nil, err
+	}
+	snap, err := openSnapshot(ctx, r.s.source, min(r.s.Parallelism, len(r.plan.Tables)), r.s.LockWaitTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("start consistent snapshot: %w", err)
+	}
+	r.run.Mode, r.run.Position = snap.mode, snap.pos
+	r.s.Logger.Info("consistent snapshot taken", "mode", snap.mode, "why", snap.why,
+		"at", snap.at.Format(time.RFC3339Nano), "position", snap.pos.String())
+	m := r.manifest(snap)
+	r.progress = newProgress(r.s, r.run, r.plan)
+	stop := r.progress.start(ctx)
+	tables, err := r.copyAll(ctx, snap)
+	snap.close()
+	stop(err == nil)
+	if err != nil {
+		return nil, err
+	}
+	m.Tables = tables
+	for _, t := range tables {
+		m.Rows += t.Rows
+		m.Bytes += t.Bytes
+	}
+	r.run.Rows, r.run.Bytes = m.Rows, m.Bytes
+	m.Views = r.createViews(ctx)
+	if err := r.s.verifySlot(ctx, r.slot, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (r *run) manifest(snap *snapshot) *weekback.Manifest {
+	return &weekback.Manifest{
+		Version: weekback.ManifestVersion, Day: r.run.Day, Slot: r.slot,
+		SourceSchema: r.plan.Schema, SourceServer: r.plan.Server,
+		SnapshotAt: snap.at, Position: snap.pos, Mode: snap.mode,
+		Triggers: r.plan.Triggers, Routines: r.plan.Routines, Events: r.plan.Events,
+	}
+}
+
+// copyAll copies the tables, biggest first, one worker per snapshot
+// connection. The first error cancels the others.
+func (r *run) copyAll(ctx context.Context, snap *snapshot) ([]weekback.TableInfo, error) {
+	out := make([]weekback.TableInfo, len(r.plan.Tables))
+	next := make(chan int, len(r.plan.Tables))
+	for i := range r.plan.Tables {
+		next <- i
+	}
+	close(next)
+	g, gctx := errgroup.WithContext(ctx)
+	for _, conn := range snap.conns {
+		g.Go(func() error {
+			for i := range next {
+				info, err := r.copyTable(gctx, conn, r.plan.Tables[i])
+				if err != nil {
+					return err
+				}
+				out[i] = info
+				r.progress.tableDone()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (r *run) createSlot(ctx context.Context) error {
+	cs, coll, _, err := mysql.SchemaCharset(ctx, r.s.source, r.plan.Schema)
+	if err != nil {
+		return err
+	}
+	stmt := "CREATE DATABASE " + mysql.QuoteIdent(r.slot)
+	if cs != "" {
+		stmt += " CHARACTER SET " + cs + " COLLATE " + coll
+	}
+	if _, err := r.s.backup.ExecContext(ctx, mysql.Tag+stmt); err != nil {
+		return fmt.Errorf("create slot %s: %w", r.slot, err)
+	}
+	return nil
+}
+
+// finish records the run's outcome and, on failure, drops its slot.
+func (r *run) finish(ctx context.Context, err error) {
+	r.run.Status = weekback.RunSucceeded
+	if err != nil {
+		r.run.Status = weekback.RunFailed
+		r.run.Error = weekback.ErrorMessage(err)
+		if weekback.ErrorCode(err) == weekback.EINTERNAL {
+			r.run.Error = err.Error()
+		}
+		if errors.Is(err, context.Canceled) {
+			r.run.Error = "interrupted"
+		}
+		r.dropSlot()
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if ferr := r.s.meta.FinishRun(fctx, r.run); ferr != nil {
+		r.s.Logger.Warn("cannot record the run's outcome", "err", ferr)
+	}
+}
+
+func (r *run) dropSlot() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.s.dropSchema(ctx, r.slot); err != nil {
+		r.s.Logger.Warn("cannot drop the unfinished slot; the next run will", "slot", r.slot, "err", err)
+	}
+}

@@ -1,0 +1,141 @@
+package snapshotter
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
+)
+
+// Mismatch is one table whose slot copy differs from its manifest.
+type Mismatch struct {
+	Table          string
+	WantRows, Rows int64
+	WantHash, Hash string
+	Missing        bool
+}
+
+func (m Mismatch) String() string {
+	switch {
+	case m.Missing:
+		return fmt.Sprintf("table %s is missing", m.Table)
+	case m.Rows != m.WantRows:
+		return fmt.Sprintf("table %s has %d rows, manifest says %d", m.Table, m.Rows, m.WantRows)
+	default:
+		return fmt.Sprintf("table %s content hash %s, manifest says %s", m.Table, m.Hash, m.WantHash)
+	}
+}
+
+// verifySlot recomputes every table's row count and content hash in slot
+// and compares them with m. It returns an EMISMATCH error naming each
+// table that differs.
+func (s *Snapshotter) verifySlot(ctx context.Context, slot string, m *weekback.Manifest) error {
+	mismatches, err := s.compare(ctx, slot, m)
+	if err != nil {
+		return err
+	}
+	if len(mismatches) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(mismatches))
+	for i, mm := range mismatches {
+		msgs[i] = mm.String()
+	}
+	return weekback.Errorf(weekback.EMISMATCH, "verification of %s (slot %s) failed: %s", m.Day, slot, strings.Join(msgs, "; "))
+}
+
+// compare hashes the tables of slot in parallel.
+func (s *Snapshotter) compare(ctx context.Context, slot string, m *weekback.Manifest) ([]Mismatch, error) {
+	present, err := mysql.Tables(ctx, s.backup, slot)
+	if err != nil {
+		return nil, err
+	}
+	cols := map[string][]mysql.Column{}
+	for _, t := range present {
+		cols[t.Name] = t.Copied()
+	}
+	results := make([]*Mismatch, len(m.Tables))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.Parallelism)
+	for i, t := range m.Tables {
+		g.Go(func() error {
+			mm, err := s.compareTable(gctx, slot, t, cols)
+			results[i] = mm
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []Mismatch
+	for _, mm := range results {
+		if mm != nil {
+			out = append(out, *mm)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Table < out[j].Table })
+	return out, nil
+}
+
+func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.TableInfo, cols map[string][]mysql.Column) (*Mismatch, error) {
+	c, ok := cols[t.Name]
+	if !ok {
+		return &Mismatch{Table: t.Name, Missing: true}, nil
+	}
+	c = orderColumns(c, t.Columns)
+	if c == nil {
+		return &Mismatch{Table: t.Name, WantRows: t.Rows, WantHash: t.Hash, Hash: "columns differ"}, nil
+	}
+	rows, hash, err := mysql.TableHash(ctx, s.backup, slot, t.Name, c)
+	if err != nil {
+		return nil, err
+	}
+	if rows != t.Rows || hash != t.Hash {
+		return &Mismatch{Table: t.Name, WantRows: t.Rows, Rows: rows, WantHash: t.Hash, Hash: hash}, nil
+	}
+	return nil, nil
+}
+
+// orderColumns returns the catalog columns named in want, in want's order,
+// or nil when one is missing.
+func orderColumns(have []mysql.Column, want []string) []mysql.Column {
+	byName := map[string]mysql.Column{}
+	for _, c := range have {
+		byName[c.Name] = c
+	}
+	out := make([]mysql.Column, 0, len(want))
+	for _, n := range want {
+		c, ok := byName[n]
+		if !ok {
+			return nil
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Verify re-hashes day's served generation and compares it with its
+// manifest. It returns ENOTFOUND when the day was never taken and
+// EMISMATCH naming each table that differs.
+func (s *Snapshotter) Verify(ctx context.Context, day weekback.Weekday) error {
+	meta, err := s.OpenMeta(ctx)
+	if err != nil {
+		return err
+	}
+	g, err := meta.Generation(ctx, day)
+	if err != nil {
+		return err
+	}
+	if !g.Ready() {
+		return weekback.Errorf(weekback.ENOTFOUND, "%s has no generation to verify yet: run `weekback snapshot --day %s`", day, day)
+	}
+	if err := s.verifySlot(ctx, g.Slot, g.Manifest); err != nil {
+		return err
+	}
+	return s.meta.MarkVerified(ctx, day, g.Slot)
+}
