@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/config"
+)
+
+// Env is what a command sees of the process: its output streams and
+// environment. Tests pass their own.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Environ        func() []string
+}
+
+// Command is one weekback subcommand: Run does the work, Close releases
+// what Run opened and waits for its goroutines.
+type Command interface {
+	Run(ctx context.Context) error
+	Close() error
+}
+
+// commandSpec builds a command from its flags and the loaded config.
+type commandSpec struct {
+	summary string
+	build   func(a *app, fs *flag.FlagSet, args []string) (Command, error)
+}
+
+var commands = map[string]commandSpec{
+	"snapshot":    {"one consistent copy of production into a day's generation now", newSnapshotCmd},
+	"snapshotter": {"daemon: snapshot on schedule.cron in schedule.timezone", newDaemonCmd},
+	"generations": {"the seven days: status, snapshot time, position, tables, rows, verified", newGenerationsCmd},
+	"verify":      {"re-hash a generation and compare it with its manifest (exit 3 on mismatch)", newVerifyCmd},
+	"demo":        {"create a demo production database with a week of activity and snapshot every day", newDemoCmd},
+	"version":     {"print the version", newVersionCmd},
+}
+
+// app is what every command shares: the environment, the config and the
+// logger.
+type app struct {
+	env        Env
+	configFlag string
+	cfg        *config.Config
+	logger     *slog.Logger
+}
+
+// Main runs the weekback command line and returns the exit code: 0 ok,
+// 1 failure, 2 usage or configuration error, 3 verification mismatch.
+func Main(ctx context.Context, args []string, env Env) int {
+	a := &app{env: env}
+	fs := flag.NewFlagSet("weekback", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&a.configFlag, "config", "", "configuration file (default $WEEKBACK_CONFIG, else ./weekback.yaml)")
+	fs.Usage = func() { a.usage() }
+	if err := fs.Parse(args); err != nil {
+		return exitFlag(err)
+	}
+	if fs.NArg() == 0 {
+		a.usage()
+		return weekback.ExitUsage
+	}
+	name, rest := fs.Arg(0), fs.Args()[1:]
+	if name == "help" {
+		a.usage()
+		return weekback.ExitOK
+	}
+	spec, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "weekback: unknown command %q: run `weekback help` for the list\n", name)
+		return weekback.ExitUsage
+	}
+	return a.run(ctx, name, spec, rest)
+}
+
+func (a *app) run(ctx context.Context, name string, spec commandSpec, args []string) int {
+	a.logger = slog.New(slog.NewTextHandler(a.env.Stderr, &slog.HandlerOptions{Level: logLevel(a.env.Getenv)}))
+	fs := flag.NewFlagSet("weekback "+name, flag.ContinueOnError)
+	fs.SetOutput(a.env.Stderr)
+	cmd, err := spec.build(a, fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return weekback.ExitOK
+		}
+		return a.fail(err)
+	}
+	err = cmd.Run(ctx)
+	if cerr := cmd.Close(); err == nil {
+		err = cerr
+	}
+	return a.fail(err)
+}
+
+// loadConfig reads the configuration: --config, else $WEEKBACK_CONFIG,
+// else ./weekback.yaml, with WEEKBACK_* overrides.
+func (a *app) loadConfig() (*config.Config, error) {
+	path := config.Path(a.configFlag, a.env.Getenv)
+	cfg, err := config.Load(path, a.env.Environ())
+	if err != nil {
+		return nil, err
+	}
+	a.cfg = cfg
+	return cfg, nil
+}
+
+// fail prints err for the user and returns its exit code.
+func (a *app) fail(err error) int {
+	if err == nil {
+		return weekback.ExitOK
+	}
+	if isUsage(err) {
+		fmt.Fprintf(a.env.Stderr, "weekback: %v\n", err)
+		return weekback.ExitUsage
+	}
+	code := weekback.ExitCode(err)
+	if weekback.ErrorCode(err) == weekback.EINTERNAL {
+		fmt.Fprintf(a.env.Stderr, "weekback: %v\n", err)
+	} else {
+		fmt.Fprintf(a.env.Stderr, "weekback: %s\n", weekback.ErrorMessage(err))
+	}
+	return code
+}
+
+func isUsage(err error) bool {
+	var ce *config.Error
+	var ue usageError
+	return errors.As(err, &ce) || errors.As(err, &ue)
+}
+
+// usageError is a bad flag or argument.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func exitFlag(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return weekback.ExitOK
+	}
+	return weekback.ExitUsage
+}
+
+// parseFlags parses a command's flags; positional arguments are refused.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q: see `%s -h`", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+func (a *app) usage() {
+	w := a.env.Stderr
+	fmt.Fprintf(w, "usage: weekback [--config FILE] COMMAND [flags]\n\ncommands:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, "\nexit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 verification mismatch\n")
+}
+
+func logLevel(getenv func(string) string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(getenv("WEEKBACK_LOG_LEVEL")))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// isTerminal reports whether w is a terminal (progress bars go there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// parseDay reads --day; "" means today in the schedule's time zone.
+func (a *app) parseDay(s string) (weekback.Weekday, error) {
+	if s == "" {
+		return weekback.DayOf(nowFunc(), a.cfg.Schedule.Location()), nil
+	}
+	return weekback.ParseWeekday(s)
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/config"
+	"github.com/weekback/weekback/demo"
+)
+
+// Names the demo uses on the server it is given.
+const (
+	demoSchema = "weekback_demo_sales"
+	demoPrefix = "weekback_demo"
+)
+
+// demoCmd is `weekback demo`: a demo production schema, a week of
+// activity, one snapshot per day.
+type demoCmd struct {
+	app        *app
+	serverDSN  string
+	configPath string
+	db         *sql.DB
+}
+
+func newDemoCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
+	dsn := fs.String("dsn", "", "MySQL/MariaDB server to build the demo on, as user:pass@tcp(host:port)/ (default $WEEKBACK_TEST_DSN, else root@tcp(127.0.0.1:3306)/)")
+	out := fs.String("write-config", "var/demo.yaml", "where to write the demo's configuration file")
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	c := &demoCmd{app: a, serverDSN: *dsn, configPath: *out}
+	if c.serverDSN == "" {
+		c.serverDSN = a.env.Getenv("WEEKBACK_TEST_DSN")
+	}
+	if c.serverDSN == "" {
+		c.serverDSN = "root@tcp(127.0.0.1:3306)/"
+	}
+	cfg, err := mysql.ParseDSN(c.serverDSN)
+	if err != nil {
+		return nil, usagef("--dsn %q does not parse (%v): use user:pass@tcp(host:port)/", config.RedactDSN(c.serverDSN), err)
+	}
+	cfg.DBName = ""
+	c.serverDSN = cfg.FormatDSN()
+	return c, nil
+}
+
+// Run builds the demo and snapshots each day of its week.
+func (c *demoCmd) Run(ctx context.Context) error {
+	var err error
+	if c.db, err = sql.Open("mysql", c.serverDSN); err != nil {
+		return err
+	}
+	if err := c.db.PingContext(ctx); err != nil {
+		return weekback.Errorf(weekback.EUNAVAILABLE, "cannot reach the demo server %s: %v; start MariaDB (make demo does) or pass --dsn", config.RedactDSN(c.serverDSN), err)
+	}
+	fmt.Fprintf(c.app.env.Stderr, "creating the demo production database %s …\n", demoSchema)
+	if err := demo.Create(ctx, c.db, demoSchema); err != nil {
+		return err
+	}
+	if err := c.writeConfig(); err != nil {
+		return err
+	}
+	if _, err := c.app.loadConfig(); err != nil {
+		return err
+	}
+	for i, day := range weekback.Weekdays {
+		if err := c.day(ctx, i, day); err != nil {
+			return err
+		}
+	}
+	return c.report(ctx)
+}
+
+func (c *demoCmd) day(ctx context.Context, i int, day weekback.Weekday) error {
+	act, err := demo.Simulate(ctx, c.db, demoSchema, i)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.app.env.Stderr, "%s %s: +%d customers, +%d orders, %d customers edited, %d orders cancelled, %d orders deleted, %d users deleted\n",
+		day, act.Date, act.NewCustomers, act.NewOrders, act.EditedCustomers, act.Cancelled, act.DeletedOrders, act.DeletedUsers)
+	s := c.app.newSnapshotter()
+	s.Progress = nil
+	defer s.Close()
+	if err := s.Open(ctx); err != nil {
+		return err
+	}
+	res, err := s.Snapshot(ctx, day)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.app.env.Stderr, "  "+res.Summary())
+	return nil
+}
+
+func (c *demoCmd) writeConfig() error {
+	src, _ := mysql.ParseDSN(c.serverDSN)
+	src.DBName = demoSchema
+	body := fmt.Sprintf(`# Written by weekback demo on %s.
+source:
+  dsn: %q
+backup:
+  dsn: %q
+  reader_dsn: %q
+  prefix: %s
+schedule:
+  timezone: "Asia/Tokyo"
+snapshot:
+  parallelism: 2
+  grace_period: "1s"
+`, time.Now().UTC().Format(time.RFC3339), src.FormatDSN(), c.serverDSN, c.serverDSN, demoPrefix)
+	if err := os.MkdirAll(filepath.Dir(c.configPath), 0o755); err != nil {
+		return fmt.Errorf("write demo config: %w", err)
+	}
+	if err := os.WriteFile(c.configPath, []byte(body), 0o600); err != nil {
+		return fmt.Errorf("write demo config: %w", err)
+	}
+	c.app.configFlag = c.configPath
+	return nil
+}
+
+func (c *demoCmd) report(ctx context.Context) error {
+	gc := &generationsCmd{app: c.app, s: c.app.newSnapshotter()}
+	defer gc.Close()
+	fmt.Fprintf(c.app.env.Stdout, "\nThe demo week is in place: seven generations of %s.\n\n", demoSchema)
+	if err := gc.Run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.app.env.Stdout, "\nTry:\n  bin/weekback --config %s generations\n  bin/weekback --config %s verify\n", c.configPath, c.configPath)
+	fmt.Fprintf(c.app.env.Stdout, "Demo login (for the web server, coming next): %s / %s\n", demo.Login, demo.Password)
+	return nil
+}
+
+// Close closes the demo's connection.
+func (c *demoCmd) Close() error {
+	if c.db != nil {
+		return c.db.Close()
+	}
+	return nil
+}
