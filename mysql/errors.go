@@ -15,6 +15,7 @@ const (
 	ErrDBAccessDenied  = 1044
 	ErrTableAccess     = 1142
 	ErrSpecificAccess  = 1227
+	ErrParse           = 1064
 )
 
 func asMySQLError(err error, target **mysql.MySQLError) bool {

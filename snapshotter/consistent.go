@@ -24,9 +24,9 @@ type snapshot struct {
 }
 
 // openSnapshot starts n consistent-snapshot transactions. With n > 1 they
-// are started inside a brief FLUSH TABLES WITH READ LOCK so they share one
-// point in time; when the account may not take that lock, or it cannot be
-// had within lockWait, one transaction is used instead.
+// are started while commits are blocked for a moment (blockCommits) so
+// they share one point in time; when the account may not block commits,
+// or cannot within lockWait, one transaction is used instead.
 func openSnapshot(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duration) (*snapshot, error) {
 	if n > 1 {
 		s, why, err := openLocked(ctx, db, n, lockWait)
@@ -38,8 +38,8 @@ func openSnapshot(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duratio
 	return openSingle(ctx, db, "snapshot.parallelism is 1")
 }
 
-// openLocked returns (nil, why, nil) when the global read lock cannot be
-// used, so the caller falls back to one connection.
+// openLocked returns (nil, why, nil) when no global lock can be used, so
+// the caller falls back to one connection.
 func openLocked(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duration) (*snapshot, string, error) {
 	lockConn, err := db.Connx(ctx)
 	if err != nil {
@@ -50,19 +50,20 @@ func openLocked(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duration)
 	if _, err := lockConn.ExecContext(ctx, fmt.Sprintf(mysql.Tag+"SET SESSION lock_wait_timeout = %d", secs)); err != nil {
 		return nil, "", fmt.Errorf("set lock_wait_timeout: %w", err)
 	}
-	if _, err := lockConn.ExecContext(ctx, mysql.Tag+"FLUSH TABLES WITH READ LOCK"); err != nil {
+	unlock, how, err := blockCommits(ctx, lockConn)
+	if err != nil {
 		if why := lockRefused(err, lockWait); why != "" {
 			return nil, why, nil
 		}
-		return nil, "", fmt.Errorf("flush tables with read lock: %w", err)
+		return nil, "", err
 	}
-	s := &snapshot{mode: weekback.ModeParallel, why: fmt.Sprintf("%d connections started inside a global read lock", n)}
+	s := &snapshot{mode: weekback.ModeParallel, why: fmt.Sprintf("%d connections started under %s", n, how)}
 	err = s.startAll(ctx, db, n)
 	if err == nil {
 		s.at, s.pos, err = lockedPosition(ctx, lockConn)
 	}
-	if _, uerr := lockConn.ExecContext(context.WithoutCancel(ctx), mysql.Tag+"UNLOCK TABLES"); err == nil && uerr != nil {
-		err = fmt.Errorf("unlock tables: %w", uerr)
+	if _, uerr := lockConn.ExecContext(context.WithoutCancel(ctx), mysql.Tag+unlock); err == nil && uerr != nil {
+		err = fmt.Errorf("release the global lock: %w", uerr)
 	}
 	if err != nil {
 		s.close()
@@ -74,12 +75,35 @@ func openLocked(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duration)
 	return s, "", nil
 }
 
+// blockCommits stops commits on the source for a moment and returns the
+// statement that resumes them. MariaDB (10.4+) uses BACKUP STAGE
+// BLOCK_COMMIT, which blocks only commits and waits for no running
+// transaction. Elsewhere FLUSH TABLES WITH READ LOCK is used; it can wait
+// behind open write transactions, bounded by lock_wait_timeout.
+func blockCommits(ctx context.Context, c *sqlx.Conn) (unlock, how string, err error) {
+	_, err = c.ExecContext(ctx, mysql.Tag+"BACKUP STAGE START")
+	switch {
+	case err == nil:
+		if _, err := c.ExecContext(ctx, mysql.Tag+"BACKUP STAGE BLOCK_COMMIT"); err != nil {
+			c.ExecContext(context.WithoutCancel(ctx), mysql.Tag+"BACKUP STAGE END")
+			return "", "", fmt.Errorf("backup stage block_commit: %w", err)
+		}
+		return "BACKUP STAGE END", "BACKUP STAGE BLOCK_COMMIT", nil
+	case !mysql.IsErrorNumber(err, mysql.ErrParse):
+		return "", "", fmt.Errorf("backup stage start: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, mysql.Tag+"FLUSH TABLES WITH READ LOCK"); err != nil {
+		return "", "", fmt.Errorf("flush tables with read lock: %w", err)
+	}
+	return "UNLOCK TABLES", "FLUSH TABLES WITH READ LOCK", nil
+}
+
 func lockRefused(err error, lockWait time.Duration) string {
 	switch {
 	case mysql.IsErrorNumber(err, mysql.ErrSpecificAccess), mysql.IsErrorNumber(err, mysql.ErrAccessDenied):
-		return "the source account lacks RELOAD, needed for FLUSH TABLES WITH READ LOCK"
+		return "the source account lacks RELOAD, needed to block commits for a moment (BACKUP STAGE or FLUSH TABLES WITH READ LOCK)"
 	case mysql.IsErrorNumber(err, mysql.ErrLockWaitTimeout):
-		return fmt.Sprintf("FLUSH TABLES WITH READ LOCK waited over %s (long queries on the source)", lockWait)
+		return fmt.Sprintf("the global lock could not be had within %s (long statements on the source)", lockWait)
 	}
 	return ""
 }
