@@ -39,8 +39,13 @@ func TryLock(ctx context.Context, db *sqlx.DB, name string) (*Lock, error) {
 	return &Lock{conn: conn, name: name}, nil
 }
 
-// Release releases the lock and closes its connection.
+// Release releases the lock and closes its connection. Calling it again
+// does nothing.
 func (l *Lock) Release() error {
+	if l.conn == nil {
+		return nil
+	}
+	defer func() { l.conn = nil }()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := l.conn.ExecContext(ctx, Tag+"SELECT RELEASE_LOCK(?)", l.name)

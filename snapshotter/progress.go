@@ -38,18 +38,16 @@ func (p *progress) add(rows, bytes int64) {
 func (p *progress) tableDone() { p.tablesDone.Add(1) }
 
 // start reports until the returned stop is called; stop(ok) draws the
-// final state and waits for the reporter to end.
+// final state and waits for the reporter to end. The run's meta row is
+// updated once a second; the display every ProgressEvery (continuously on
+// a terminal).
 func (p *progress) start(ctx context.Context) (stop func(ok bool)) {
-	every := p.s.ProgressEvery
-	if p.s.Terminal {
-		every = 200 * time.Millisecond
-	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		tick := time.NewTicker(every)
+		tick := time.NewTicker(p.tick())
 		defer tick.Stop()
-		lastMeta := p.s.Now()
+		lastMeta, lastShow := p.s.Now(), p.s.Now()
 		for {
 			select {
 			case <-done:
@@ -57,11 +55,15 @@ func (p *progress) start(ctx context.Context) (stop func(ok bool)) {
 			case <-ctx.Done():
 				return
 			case <-tick.C:
+			}
+			now := p.s.Now()
+			if p.s.Terminal || now.Sub(lastShow) >= p.s.ProgressEvery {
 				p.show(false)
-				if p.s.Now().Sub(lastMeta) >= time.Second {
-					p.record(ctx)
-					lastMeta = p.s.Now()
-				}
+				lastShow = now
+			}
+			if now.Sub(lastMeta) >= time.Second {
+				p.record(ctx)
+				lastMeta = now
 			}
 		}
 	})
@@ -74,6 +76,13 @@ func (p *progress) start(ctx context.Context) (stop func(ok bool)) {
 			fmt.Fprintln(p.s.Progress)
 		}
 	}
+}
+
+func (p *progress) tick() time.Duration {
+	if p.s.Terminal {
+		return 200 * time.Millisecond
+	}
+	return min(time.Second, max(p.s.ProgressEvery, 10*time.Millisecond))
 }
 
 func (p *progress) record(ctx context.Context) {
