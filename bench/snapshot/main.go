@@ -1,0 +1,99 @@
+// Command snapshot benchmarks `weekback snapshot` against the two copies it
+// competes with: mariadb-dump | mariadb into a scratch schema, and the
+// in-server limit, CREATE TABLE … LIKE plus INSERT … SELECT per table over
+// parallel connections. It generates (or reuses) the source schema
+// wbbench_src with bench/dataset, runs the three methods interleaved
+// (A, B, C, A, B, C, …) to spread the machine's noise, and prints the
+// medians of wall time and peak RSS with the ratios against their targets.
+//
+// Usage:
+//
+//	go run ./bench/snapshot [-scale 1] [-runs 3] [-parallelism 4] [-bin bin/weekback] [-keep]
+//
+// The server comes from WEEKBACK_TEST_DSN (default root@tcp(127.0.0.1:3306)/).
+// A missed target is printed, never an error; the exit code is 1 only when
+// something could not be measured (B or C failed, no server, bad flags).
+// When the weekback binary is missing or fails, A is skipped with its
+// stderr's tail and B and C still run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// Defaults of the flags and the environment.
+const (
+	DefaultDSN         = "root@tcp(127.0.0.1:3306)/"
+	DefaultScale       = 1.0
+	DefaultRuns        = 3
+	DefaultParallelism = 4
+	DefaultBin         = "bin/weekback"
+	DefaultTimeout     = 30 * time.Minute
+)
+
+// options are the parsed flags and environment.
+type options struct {
+	dsn         string
+	scale       float64
+	runs        int
+	parallelism int
+	bin         string
+	keep        bool
+	timeout     time.Duration
+}
+
+func main() {
+	o, err := parseOptions(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err = run(ctx, o)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// parseOptions reads the flags in args and WEEKBACK_TEST_DSN.
+func parseOptions(args []string) (options, error) {
+	o := options{dsn: DefaultDSN}
+	if v := os.Getenv("WEEKBACK_TEST_DSN"); v != "" {
+		o.dsn = v
+	}
+	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
+	fs.Float64Var(&o.scale, "scale", DefaultScale, "dataset scale (1 = 5M rows, ~850 MB; 0.01 for a smoke test)")
+	fs.IntVar(&o.runs, "runs", DefaultRuns, "repetitions of each method; medians are reported")
+	fs.IntVar(&o.parallelism, "parallelism", DefaultParallelism, "snapshot.parallelism for weekback and connections for the in-server copy")
+	fs.StringVar(&o.bin, "bin", DefaultBin, "weekback binary (built by make build)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the scratch, slot and meta schemas for inspection")
+	fs.DurationVar(&o.timeout, "timeout", DefaultTimeout, "limit of one measured run")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case !(o.scale > 0):
+		return o, errors.New("-scale must be greater than 0")
+	case o.runs < 1:
+		return o, errors.New("-runs must be at least 1")
+	case o.parallelism < 1:
+		return o, errors.New("-parallelism must be at least 1")
+	case o.timeout <= 0:
+		return o, errors.New("-timeout must be greater than 0")
+	}
+	return o, nil
+}

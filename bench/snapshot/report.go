@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/weekback/weekback/bench/dataset"
+)
+
+// The targets: weekback's wall time against B's and C's, and its peak RSS.
+const (
+	targetVsDump     = 0.45
+	targetVsInServer = 1.15
+	targetRSSMB      = 200.0
+)
+
+// report prints the medians and the targets.
+func (b *bench) report(ctx context.Context, w io.Writer, methods []*method) error {
+	var bytes int64
+	err := b.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0)
+		FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?`, srcSchema).Scan(&bytes)
+	if err != nil {
+		return fmt.Errorf("measure source size: %w", err)
+	}
+	var rows int64
+	for _, n := range dataset.RowCounts(b.o.scale) {
+		rows += n
+	}
+	fmt.Fprintf(w, "\nsource %s: scale %g, %d rows, %.1f MB (data + index); %d run(s), parallelism %d\n\n",
+		srcSchema, b.o.scale, rows, float64(bytes)/1e6, b.o.runs, b.o.parallelism)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tmethod\twall (median)\tmin … max\tpeak RSS (median)")
+	for _, m := range methods {
+		fmt.Fprintln(tw, methodRow(m))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("print report: %w", err)
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "target\tmeasured\tgoal\tresult")
+	a, bm, c := methods[0], methods[1], methods[2]
+	fmt.Fprintln(tw, ratioRow("weekback / dump-pipe", a, bm, targetVsDump))
+	fmt.Fprintln(tw, ratioRow("weekback / in-server", a, c, targetVsInServer))
+	fmt.Fprintln(tw, rssRow(a))
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("print report: %w", err)
+	}
+	for _, m := range methods {
+		if m.skipped != "" {
+			fmt.Fprintf(w, "\n%s %s skipped: %s\n", m.key, m.name, m.skipped)
+		}
+	}
+	return nil
+}
+
+// methodRow is one method's line of the table.
+func methodRow(m *method) string {
+	if len(m.samples) == 0 {
+		return fmt.Sprintf("%s\t%s\tskipped\t\t", m.key, m.name)
+	}
+	walls := wallTimes(m)
+	return fmt.Sprintf("%s\t%s\t%s\t%s … %s\t%s", m.key, m.name, seconds(median(walls)),
+		seconds(slices.Min(walls)), seconds(slices.Max(walls)), rssText(medianProcs(m.samples)))
+}
+
+// ratioRow compares the median wall times of a and b with goal.
+func ratioRow(label string, a, b *method, goal float64) string {
+	if len(a.samples) == 0 || len(b.samples) == 0 {
+		return fmt.Sprintf("%s\t—\t≤ %.2f\tSKIP", label, goal)
+	}
+	r := float64(median(wallTimes(a))) / float64(median(wallTimes(b)))
+	return fmt.Sprintf("%s\t%.2f\t≤ %.2f\t%s", label, r, goal, verdict(r <= goal))
+}
+
+// rssRow compares weekback's median peak RSS with its goal.
+func rssRow(a *method) string {
+	if len(a.samples) == 0 {
+		return fmt.Sprintf("weekback peak RSS\t—\t< %.0f MB\tSKIP", targetRSSMB)
+	}
+	kib := medianProcs(a.samples)[0].kib
+	return fmt.Sprintf("weekback peak RSS\t%s\t< %.0f MB\t%s", mb(kib), targetRSSMB,
+		verdict(float64(kib)*1024/1e6 < targetRSSMB))
+}
+
+// verdict is PASS or MISS.
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "MISS"
+}
+
+// wallTimes returns the wall times of m's samples.
+func wallTimes(m *method) []time.Duration {
+	walls := make([]time.Duration, len(m.samples))
+	for i, s := range m.samples {
+		walls[i] = s.wall
+	}
+	return walls
+}
+
+// medianProcs is, per child process, the median of its peak RSS; nil for
+// server-side samples.
+func medianProcs(samples []sample) []procRSS {
+	if samples[0].procs == nil {
+		return nil
+	}
+	out := slices.Clone(samples[0].procs)
+	for i := range out {
+		kibs := make([]int64, len(samples))
+		for j, s := range samples {
+			kibs[j] = s.procs[i].kib
+		}
+		out[i].kib = median(kibs)
+	}
+	return out
+}
+
+// median returns the middle of xs (the mean of the two middles when even);
+// xs must not be empty.
+func median[T ~int64](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// seconds formats d as seconds with millisecond precision.
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.3fs", d.Seconds())
+}
