@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,7 +16,10 @@ import (
 // of one 64-bit digest per row. A row's digest is the first 8 bytes (big
 // endian) of the MD5 of its copied columns, each written as "<len>:<bytes>"
 // or "-" for NULL, where the bytes are the value exactly as the server
-// sends it (SelectExpr). The snapshotter computes it in Go on the rows it
+// sends it (SelectExpr). Columns of the long types (BLOB, TEXT, JSON,
+// GEOMETRY) are written as "<len>:<md5 hex of the bytes>" instead, so a
+// row's encoding never outgrows max_allowed_packet (CONCAT would return
+// NULL and the row would silently drop out of the SQL sum). The snapshotter computes it in Go on the rows it
 // streams from the source inside the snapshot (RowHasher); verification
 // computes it in SQL on the slot (TableHash). Both must agree.
 
@@ -45,12 +49,24 @@ func SelectList(cols []Column) string {
 	return strings.Join(exprs, ", ")
 }
 
+// longTypes are the column types whose values may be too long to
+// concatenate into one row string; they are hashed on their own first.
+var longTypes = map[string]bool{
+	"blob": true, "mediumblob": true, "longblob": true, "text": true, "mediumtext": true, "longtext": true,
+	"json": true, "geometry": true, "point": true, "linestring": true, "polygon": true, "multipoint": true,
+	"multilinestring": true, "multipolygon": true, "geometrycollection": true,
+}
+
 // hashSQL returns the SQL expression of the content hash over cols.
 func hashSQL(cols []Column) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
 		v := "CAST(" + SelectExpr(c) + " AS BINARY)"
-		parts[i] = "IFNULL(CONCAT(LENGTH(" + v + "), ':', " + v + "), '-')"
+		body := v
+		if longTypes[c.DataType] {
+			body = "MD5(" + v + ")"
+		}
+		parts[i] = "IFNULL(CONCAT(LENGTH(" + v + "), ':', " + body + "), '-')"
 	}
 	row := "CONCAT(" + strings.Join(parts, ", ") + ")"
 	digest := "CAST(CONV(LEFT(MD5(" + row + "), 16), 16, 10) AS UNSIGNED)"
@@ -70,22 +86,38 @@ func TableHash(ctx context.Context, q sqlx.QueryerContext, schema, table string,
 // RowHasher accumulates the content hash of a table row by row, in Go. It
 // is not safe for concurrent use.
 type RowHasher struct {
+	long []bool // per column: hashed on its own first (longTypes)
 	rows int64
 	sum  uint64
 	buf  []byte
 }
 
-// Add adds one row; a nil value is NULL.
+// NewRowHasher returns a hasher for rows of cols, read with SelectList.
+func NewRowHasher(cols []Column) *RowHasher {
+	h := &RowHasher{long: make([]bool, len(cols))}
+	for i, c := range cols {
+		h.long[i] = longTypes[c.DataType]
+	}
+	return h
+}
+
+// Add adds one row, one value per column given to NewRowHasher; a nil
+// value is NULL.
 func (h *RowHasher) Add(values [][]byte) {
 	b := h.buf[:0]
-	for _, v := range values {
+	for i, v := range values {
 		if v == nil {
 			b = append(b, '-')
 			continue
 		}
 		b = strconv.AppendInt(b, int64(len(v)), 10)
 		b = append(b, ':')
-		b = append(b, v...)
+		if h.long[i] {
+			d := md5.Sum(v)
+			b = hex.AppendEncode(b, d[:])
+		} else {
+			b = append(b, v...)
+		}
 	}
 	d := md5.Sum(b)
 	h.sum += binary.BigEndian.Uint64(d[:8])

@@ -8,38 +8,45 @@ import (
 	"github.com/weekback/weekback/mysql"
 )
 
-// splitDDL splits a SHOW CREATE TABLE statement into the CREATE TABLE to
-// run before the bulk load (columns, primary key, checks, and any key the
-// AUTO_INCREMENT column needs) and the one ALTER TABLE clause list that
-// adds the secondary indexes and foreign keys afterwards ("" when none).
-// Loading into a table with only its primary key lets InnoDB take its bulk
-// path; building each index once afterwards is faster than maintaining it
-// row by row.
-func splitDDL(ddl string, autoIncColumn string) (create, alter string) {
-	lines := strings.Split(ddl, "\n")
-	var keep, deferred []string
-	for _, line := range lines {
-		def := strings.TrimSpace(line)
-		if isDeferrable(def) && !needsForAutoInc(def, autoIncColumn) {
-			deferred = append(deferred, "ADD "+strings.TrimSuffix(def, ","))
-			continue
-		}
-		keep = append(keep, line)
-	}
-	return fixCommas(keep), strings.Join(deferred, ", ")
+// tableDDL is a production CREATE TABLE split for a fast bulk load.
+type tableDDL struct {
+	Create      string // columns, primary key, checks, and any key the AUTO_INCREMENT column needs
+	Indexes     string // "ADD KEY …, ADD UNIQUE KEY …" built after the load ("" when none)
+	ForeignKeys string // "ADD CONSTRAINT … FOREIGN KEY …" added once every table has its indexes
 }
 
-var deferrablePrefixes = []string{"KEY ", "UNIQUE KEY ", "FULLTEXT KEY ", "SPATIAL KEY ", "INDEX ", "UNIQUE INDEX "}
+// splitDDL splits a SHOW CREATE TABLE statement. Loading into a table with
+// only its primary key lets InnoDB take its bulk path, and building each
+// index once afterwards is faster than maintaining it row by row. Foreign
+// keys come last because one may reference a key that another table's (or
+// this table's) index step adds.
+func splitDDL(ddl string, autoIncColumn string) tableDDL {
+	var keep, indexes, fks []string
+	for _, line := range strings.Split(ddl, "\n") {
+		def := strings.TrimSpace(line)
+		switch {
+		case foreignKeyDef.MatchString(def):
+			fks = append(fks, "ADD "+strings.TrimSuffix(def, ","))
+		case isIndex(def) && !needsForAutoInc(def, autoIncColumn):
+			indexes = append(indexes, "ADD "+strings.TrimSuffix(def, ","))
+		default:
+			keep = append(keep, line)
+		}
+	}
+	return tableDDL{Create: fixCommas(keep), Indexes: strings.Join(indexes, ", "), ForeignKeys: strings.Join(fks, ", ")}
+}
+
+var indexPrefixes = []string{"KEY ", "UNIQUE KEY ", "FULLTEXT KEY ", "SPATIAL KEY ", "INDEX ", "UNIQUE INDEX "}
 
 var foreignKeyDef = regexp.MustCompile("^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY ")
 
-func isDeferrable(def string) bool {
-	for _, p := range deferrablePrefixes {
+func isIndex(def string) bool {
+	for _, p := range indexPrefixes {
 		if strings.HasPrefix(def, p) {
 			return true
 		}
 	}
-	return foreignKeyDef.MatchString(def)
+	return false
 }
 
 // needsForAutoInc reports whether the key definition def starts with the
@@ -48,9 +55,13 @@ func needsForAutoInc(def, col string) bool {
 	if col == "" || strings.HasPrefix(def, "CONSTRAINT") {
 		return false
 	}
-	i := strings.Index(def, "(")
-	return i >= 0 && strings.HasPrefix(def[i+1:], mysql.QuoteIdent(col))
+	m := keyColumns.FindStringIndex(def)
+	return m != nil && strings.HasPrefix(def[m[1]:], mysql.QuoteIdent(col))
 }
+
+// keyColumns matches a key definition up to the "(" that opens its column
+// list, past a key name that may itself hold "(".
+var keyColumns = regexp.MustCompile("^[A-Z ]*(?:KEY|INDEX) (?:`(?:[^`]|``)*` )?\\(")
 
 // fixCommas drops the comma of the last definition that is followed by the
 // closing ") ENGINE=…" line.

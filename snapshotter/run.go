@@ -122,6 +122,9 @@ func (r *run) execute(ctx context.Context) (*weekback.Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := r.addForeignKeys(ctx); err != nil {
+		return nil, err
+	}
 	m.Tables = tables
 	for _, t := range tables {
 		m.Rows += t.Rows

@@ -29,7 +29,7 @@ func TestTypeZooByteIdentical(t *testing.T) {
 		t.Fatalf("snapshot: %v", err)
 	}
 	slot := res.Manifest.Slot
-	for _, table := range []string{"zoo", "no_pk"} {
+	for _, table := range []string{"zoo", "no_pk", "codes", "refs"} {
 		t.Run(table, func(t *testing.T) {
 			assertSameRows(t, db, src, slot, table)
 			assertHashMatchesSQL(t, db, src, table, res.Manifest.Table(table))
@@ -44,6 +44,11 @@ func TestTypeZooByteIdentical(t *testing.T) {
 	db.QueryRow("SELECT COUNT(*) FROM `" + slot + "`.zoo WHERE txt = 'rewritten by trigger'").Scan(&rewritten)
 	if rewritten != 0 {
 		t.Errorf("%d rows rewritten by the production trigger, want 0", rewritten)
+	}
+	var fks int
+	db.QueryRow("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND UNIQUE_CONSTRAINT_NAME = 'code'", slot).Scan(&fks)
+	if fks != 1 {
+		t.Errorf("slot has %d foreign keys to codes.code, want 1", fks)
 	}
 	assertManifestObjects(t, res.Manifest)
 	assertViews(t, db, slot, res.Manifest)

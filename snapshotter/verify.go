@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -91,10 +92,12 @@ func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.
 	if c == nil {
 		return &Mismatch{Table: t.Name, WantRows: t.Rows, WantHash: t.Hash, Hash: "columns differ"}, nil
 	}
+	started := time.Now()
 	rows, hash, err := mysql.TableHash(ctx, s.backup, slot, t.Name, c)
 	if err != nil {
 		return nil, err
 	}
+	s.Logger.Debug("table verified", "table", t.Name, "rows", rows, "took", time.Since(started).Round(time.Millisecond))
 	if rows != t.Rows || hash != t.Hash {
 		return &Mismatch{Table: t.Name, WantRows: t.Rows, Rows: rows, WantHash: t.Hash, Hash: hash}, nil
 	}

@@ -55,7 +55,9 @@ func (r *run) createView(ctx context.Context, v weekback.ViewInfo) error {
 	return err
 }
 
-var definerClause = regexp.MustCompile("DEFINER=(`(?:[^`]|``)*`|[^ ]+)@(`(?:[^`]|``)*`|[^ ]+) ")
+// definerClause matches DEFINER=user@host, or DEFINER=role (MariaDB prints
+// a role definer without a host).
+var definerClause = regexp.MustCompile("DEFINER=(`(?:[^`]|``)*`|[^ ]+)(?:@(`(?:[^`]|``)*`|[^ ]+))? ")
 
 // slotViewDDL rewrites a production CREATE VIEW to read the slot: the
 // source schema's qualifier becomes the slot's, the definer is dropped and

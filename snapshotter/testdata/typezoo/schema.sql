@@ -59,6 +59,14 @@ INSERT INTO zoo (u_big, s_big, tiny, dec65, f, f72, d, b64, b3, dt6, dz, d0, ts,
 -- A trigger that would rewrite every copied row if it existed in the slot.
 CREATE TRIGGER zoo_stamp BEFORE INSERT ON zoo FOR EACH ROW SET NEW.created_at = NOW(), NEW.txt = 'rewritten by trigger';
 
+-- A foreign key to another table's UNIQUE KEY: the key must exist before
+-- the constraint is added in the slot.
+CREATE TABLE codes (id INT PRIMARY KEY, code VARCHAR(10) NOT NULL, UNIQUE KEY code (code));
+CREATE TABLE refs (id INT PRIMARY KEY, code VARCHAR(10),
+  CONSTRAINT refs_code FOREIGN KEY (code) REFERENCES codes (code) ON DELETE CASCADE);
+INSERT INTO codes VALUES (1, 'A'), (2, 'B');
+INSERT INTO refs VALUES (1, 'A'), (2, NULL);
+
 CREATE TABLE excluded_table (id INT PRIMARY KEY);
 CREATE TABLE no_pk (a INT, b VARCHAR(10));
 INSERT INTO no_pk VALUES (1, 'dup'), (1, 'dup'), (NULL, NULL);
