@@ -24,10 +24,10 @@ var update = flag.Bool("update", false, "rewrite the files in testdata/ from the
 // holds its SHOW CREATE TABLE output (captured from MariaDB with -update),
 // testdata/ddl/<name>.golden the split of it.
 type ddlCase struct {
-	name     string
-	table    string
-	setup    []string // run before create, in the same schema (referenced tables)
-	create   string   // the CREATE TABLE as a user wrote it
+	name   string
+	table  string
+	setup  []string // run before create, in the same schema (referenced tables)
+	create string   // the CREATE TABLE as a user wrote it
 }
 
 var ddlCases = []ddlCase{
