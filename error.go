@@ -13,6 +13,7 @@ const (
 	ECONFLICT    = "conflict"    // another snapshot is running, a lock is held
 	EMISMATCH    = "mismatch"    // a verification found a difference
 	EUNAVAILABLE = "unavailable" // a server cannot be reached
+	EABORTED     = "aborted"     // stopped part way (a connection lost): nothing was switched, run again
 	EINTERNAL    = "internal"    // anything else
 )
 

@@ -169,6 +169,7 @@ func TestExitCode(t *testing.T) {
 		{"EMISMATCH", weekback.Errorf(weekback.EMISMATCH, "differs"), weekback.EMISMATCH, weekback.ExitMismatch},
 		{"ENOTFOUND", weekback.Errorf(weekback.ENOTFOUND, "no such day"), weekback.ENOTFOUND, weekback.ExitFailure},
 		{"ECONFLICT", weekback.Errorf(weekback.ECONFLICT, "locked"), weekback.ECONFLICT, weekback.ExitFailure},
+		{"EABORTED", weekback.Errorf(weekback.EABORTED, "lost"), weekback.EABORTED, weekback.ExitFailure},
 		{"EINTERNAL", weekback.Errorf(weekback.EINTERNAL, "oops"), weekback.EINTERNAL, weekback.ExitFailure},
 		{"unknown code", &weekback.Error{Code: "weird"}, "weird", weekback.ExitFailure},
 		{"plain error", errors.New("boom"), weekback.EINTERNAL, weekback.ExitFailure},

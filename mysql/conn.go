@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -102,7 +104,12 @@ func Open(ctx context.Context, dsn, field string, role Role) (*sqlx.DB, error) {
 
 func unreachable(field string, cfg *mysql.Config, err error) error {
 	var me *mysql.MySQLError
-	if asMySQLError(err, &me) && (me.Number == 1045 || me.Number == 1044) {
+	if asMySQLError(err, &me) && me.Number == ErrDBAccessDenied {
+		return weekback.Errorf(weekback.EINVALID,
+			"the account %q of %s may not use database %q on %s: as an administrator run GRANT SELECT, SHOW VIEW ON %s.* TO %s",
+			cfg.User, field, cfg.DBName, cfg.Addr, QuoteIdent(cfg.DBName), quoteAccount(cfg.User))
+	}
+	if asMySQLError(err, &me) && me.Number == ErrAccessDenied {
 		return weekback.Errorf(weekback.EUNAVAILABLE,
 			"cannot log in to %s (%s) as %q: %s; check the user and password in %s", cfg.Addr, field, cfg.User, me.Message, field)
 	}
@@ -122,3 +129,28 @@ func ServerVersion(ctx context.Context, q sqlx.QueryerContext) (string, error) {
 	}
 	return v, nil
 }
+
+// quoteAccount returns 'user'@'%' for GRANT suggestions.
+func quoteAccount(user string) string {
+	return "'" + strings.ReplaceAll(user, "'", "''") + "'@'%'"
+}
+
+// Addr returns the host:port of dsn, or "" when it does not parse. It never
+// contains the password.
+func Addr(dsn string) string {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return ""
+	}
+	return cfg.Addr
+}
+
+// SetDriverLogger sends the MySQL driver's own messages (connection
+// errors it retries, mostly) to l at debug level instead of stderr.
+func SetDriverLogger(l *slog.Logger) {
+	mysql.SetLogger(driverLogger{l})
+}
+
+type driverLogger struct{ l *slog.Logger }
+
+func (d driverLogger) Print(v ...any) { d.l.Debug(fmt.Sprint(v...), "component", "mysql-driver") }

@@ -13,6 +13,10 @@ import (
 	"github.com/weekback/weekback"
 )
 
+// InterruptedRun is the error recorded for a run whose process ended
+// before it finished.
+const InterruptedRun = "interrupted: the process ended before the run finished"
+
 // Meta is the meta schema <prefix>_meta on the backup server: generation
 // pointers, snapshot runs and retired slots. It is safe for concurrent use.
 type Meta struct {
@@ -165,7 +169,33 @@ func (m *Meta) lastRuns(ctx context.Context) (map[weekback.Weekday]*weekback.Sna
 	for _, r := range rows {
 		out[weekback.Weekday(r.Day)] = r.run()
 	}
-	return out, nil
+	return out, m.markDead(ctx, out)
+}
+
+// markDead shows runs recorded as running while nobody holds the snapshot
+// lock as what they are: interrupted (the process ended). The next run
+// records that for good.
+func (m *Meta) markDead(ctx context.Context, runs map[weekback.Weekday]*weekback.SnapshotRun) error {
+	var running []*weekback.SnapshotRun
+	for _, r := range runs {
+		if r.Status == weekback.RunRunning {
+			running = append(running, r)
+		}
+	}
+	if len(running) == 0 {
+		return nil
+	}
+	var holder sql.NullInt64
+	if err := m.db.QueryRowxContext(ctx, Tag+"SELECT IS_USED_LOCK(?)", SnapshotLockName(m.prefix)).Scan(&holder); err != nil {
+		return fmt.Errorf("check the snapshot lock: %w", err)
+	}
+	if holder.Valid {
+		return nil
+	}
+	for _, r := range running {
+		r.Status, r.Error = weekback.RunFailed, InterruptedRun
+	}
+	return nil
 }
 
 // Runs returns the runs with the given status ("" for all), newest first,

@@ -16,7 +16,7 @@ import (
 // dropped unless it is a retired slot still inside its grace period. Call
 // it only while holding the snapshot lock.
 func (s *Snapshotter) cleanup(ctx context.Context) error {
-	crashed, err := s.meta.AbandonRunning(ctx, "interrupted: the process ended before the run finished")
+	crashed, err := s.meta.AbandonRunning(ctx, mysql.InterruptedRun)
 	if err != nil {
 		return err
 	}

@@ -23,19 +23,23 @@ type snapshot struct {
 	at    time.Time
 }
 
-// openSnapshot starts n consistent-snapshot transactions. With n > 1 they
-// are started while commits are blocked for a moment (blockCommits) so
-// they share one point in time; when the account may not block commits,
-// or cannot within lockWait, one transaction is used instead.
-func openSnapshot(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duration) (*snapshot, error) {
-	if n > 1 {
-		s, why, err := openLocked(ctx, db, n, lockWait)
-		if err != nil || s != nil {
-			return s, err
-		}
-		return openSingle(ctx, db, why)
+// openSnapshot starts one consistent-snapshot transaction per worker
+// (min(parallelism, tables)). Several are started while commits are
+// blocked for a moment (blockCommits) so they share one point in time;
+// when the account may not block commits, or cannot within lockWait, one
+// transaction is used instead.
+func openSnapshot(ctx context.Context, db *sqlx.DB, parallelism, tables int, lockWait time.Duration) (*snapshot, error) {
+	switch {
+	case tables == 1:
+		return openSingle(ctx, db, "only one table to copy")
+	case parallelism == 1:
+		return openSingle(ctx, db, "snapshot.parallelism is 1")
 	}
-	return openSingle(ctx, db, "snapshot.parallelism is 1")
+	s, why, err := openLocked(ctx, db, min(parallelism, tables), lockWait)
+	if err != nil || s != nil {
+		return s, err
+	}
+	return openSingle(ctx, db, why)
 }
 
 // openLocked returns (nil, why, nil) when no global lock can be used, so

@@ -3,8 +3,11 @@ package snapshotter
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -58,7 +61,7 @@ func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (week
 			return info, fmt.Errorf("add indexes to %s: %w", t.Name, err)
 		}
 	}
-	r.s.Logger.Debug("table copied", "table", t.Name, "rows", info.Rows, "mb", info.Bytes/1e6,
+	r.s.Logger.Debug("table copied", "table", t.Name, "rows", info.Rows, "mb", float64(info.Bytes)/1e6,
 		"load", loaded.Sub(started).Round(time.Millisecond), "indexes", time.Since(loaded).Round(time.Millisecond))
 	return info, nil
 }
@@ -84,12 +87,27 @@ func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info 
 		wmysql.QuoteTable(r.slot, t.Name)+" "+loadFormat+" ("+wmysql.QuoteIdents(info.Columns)+")")
 	pipe.Close()
 	if err := <-readErr; err != nil {
-		return fmt.Errorf("read source: %w", err)
+		return r.lost(ctx, err, "source", r.s.SourceDSN, "source.dsn", t.Name)
 	}
 	if loadErr != nil {
-		return fmt.Errorf("load: %w", loadErr)
+		return r.lost(ctx, loadErr, "backup", r.s.BackupDSN, "backup.dsn", t.Name)
 	}
 	return nil
+}
+
+// lost turns a broken connection into a sentence for the user; other
+// errors are returned wrapped as they are.
+func (r *run) lost(ctx context.Context, err error, side, dsn, field, table string) error {
+	var netErr net.Error
+	broken := errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &netErr)
+	if !broken || ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", side, err)
+	}
+	r.s.Logger.Debug("connection lost", "side", side, "table", table, "err", err)
+	return weekback.Errorf(weekback.EABORTED,
+		"lost the connection to the %s server at %s (%s) while copying %s; the served generation is unchanged: run the snapshot again once it is reachable",
+		side, wmysql.Addr(dsn), field, table)
 }
 
 // stream reads every row of t from src, writes it to w in LOAD DATA form

@@ -78,7 +78,7 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	}
 	r.slot = r.run.Slot
 	log := s.Logger.With("day", day, "run", r.run.ID, "slot", r.slot)
-	log.Info("snapshot started", "tables", len(plan.Tables), "est_mb", plan.EstBytes/1e6)
+	log.Info("snapshot started", "tables", len(plan.Tables), "est_mb", float64(plan.EstBytes)/1e6)
 	m, err := r.execute(ctx)
 	r.finish(ctx, err)
 	if err != nil {
@@ -91,7 +91,7 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 		return nil, fmt.Errorf("switch %s: %w", day, err)
 	}
 	res := &Result{Run: r.run, Manifest: m, OldSlot: old, Duration: s.Now().Sub(started)}
-	log.Info("switched", "old_slot", old, "rows", m.Rows, "mb", m.Bytes/1e6, "duration", res.Duration)
+	log.Info("switched", "old_slot", old, "rows", m.Rows, "mb", float64(m.Bytes)/1e6, "duration", res.Duration)
 	lock.Release()
 	if old != "" && s.WaitGrace {
 		s.dropAfterGrace(ctx, old)
@@ -106,7 +106,7 @@ func (r *run) execute(ctx context.Context) (*weekback.Manifest, error) {
 	if err := r.createSlot(ctx); err != nil {
 		return nil, err
 	}
-	snap, err := openSnapshot(ctx, r.s.source, min(r.s.Parallelism, len(r.plan.Tables)), r.s.LockWaitTimeout)
+	snap, err := openSnapshot(ctx, r.s.source, r.s.Parallelism, len(r.plan.Tables), r.s.LockWaitTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("start consistent snapshot: %w", err)
 	}

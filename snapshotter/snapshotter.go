@@ -66,18 +66,17 @@ func New() *Snapshotter {
 }
 
 // Open validates the settings and connects to the source and the backup
-// server; it writes nothing. Errors are *weekback.Error
-// with EINVALID or EUNAVAILABLE naming the configuration key to fix.
+// server; it writes nothing. Errors are *weekback.Error with EINVALID or
+// EUNAVAILABLE naming the configuration key to fix.
 func (s *Snapshotter) Open(ctx context.Context) error {
-	if err := s.validate(); err != nil {
+	if err := s.validateSource(); err != nil {
 		return err
 	}
-	s.Logger = s.Logger.With("component", "snapshotter")
+	if err := s.OpenBackup(ctx); err != nil {
+		return err
+	}
 	var err error
 	if s.source, err = mysql.Open(ctx, s.SourceDSN, "source.dsn", mysql.RoleSource); err != nil {
-		return err
-	}
-	if s.backup, err = mysql.Open(ctx, s.BackupDSN, "backup.dsn", mysql.RoleBackup); err != nil {
 		s.Close()
 		return err
 	}
@@ -88,6 +87,27 @@ func (s *Snapshotter) Open(ctx context.Context) error {
 	cfg, _ := mysql.Config(s.SourceDSN, "source.dsn", mysql.RoleSource)
 	s.sourceSchema = cfg.DBName
 	return nil
+}
+
+// OpenBackup connects to the backup server only: enough for Verify and
+// the meta schema (generations), which must work while production is down.
+func (s *Snapshotter) OpenBackup(ctx context.Context) error {
+	if s.BackupDSN == "" {
+		return weekback.Errorf(weekback.EINVALID, "backup.dsn is not set: set it in weekback.yaml or WEEKBACK_BACKUP_DSN")
+	}
+	if s.Parallelism < 1 {
+		return weekback.Errorf(weekback.EINVALID, "snapshot.parallelism must be at least 1")
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	s.Logger = s.Logger.With("component", "snapshotter")
+	var err error
+	s.backup, err = mysql.Open(ctx, s.BackupDSN, "backup.dsn", mysql.RoleBackup)
+	return err
 }
 
 // OpenMeta creates or migrates the meta schema on first use and returns
@@ -105,14 +125,9 @@ func (s *Snapshotter) OpenMeta(ctx context.Context) (*mysql.Meta, error) {
 	return m, nil
 }
 
-func (s *Snapshotter) validate() error {
-	switch {
-	case s.SourceDSN == "":
+func (s *Snapshotter) validateSource() error {
+	if s.SourceDSN == "" {
 		return weekback.Errorf(weekback.EINVALID, "source.dsn is not set: set it in weekback.yaml or WEEKBACK_SOURCE_DSN")
-	case s.BackupDSN == "":
-		return weekback.Errorf(weekback.EINVALID, "backup.dsn is not set: set it in weekback.yaml or WEEKBACK_BACKUP_DSN")
-	case s.Parallelism < 1:
-		return weekback.Errorf(weekback.EINVALID, "snapshot.parallelism must be at least 1")
 	}
 	cfg, err := mysql.Config(s.SourceDSN, "source.dsn", mysql.RoleSource)
 	if err != nil {
@@ -121,17 +136,8 @@ func (s *Snapshotter) validate() error {
 	if cfg.DBName == "" {
 		return weekback.Errorf(weekback.EINVALID, "source.dsn names no database: end it with /<production schema>")
 	}
-	if s.Now == nil {
-		s.Now = time.Now
-	}
-	if s.Logger == nil {
-		s.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
 	return nil
 }
-
-// SourceSchema returns the production schema's name (valid after Open).
-func (s *Snapshotter) SourceSchema() string { return s.sourceSchema }
 
 // Close closes the connections. It is safe to call more than once.
 func (s *Snapshotter) Close() error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/config"
+	"github.com/weekback/weekback/mysql"
 )
 
 // Env is what a command sees of the process: its output streams and
@@ -86,6 +87,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 
 func (a *app) run(ctx context.Context, name string, spec commandSpec, args []string) int {
 	a.logger = slog.New(slog.NewTextHandler(a.env.Stderr, &slog.HandlerOptions{Level: logLevel(a.env.Getenv)}))
+	mysql.SetDriverLogger(a.logger)
 	fs := flag.NewFlagSet("weekback "+name, flag.ContinueOnError)
 	fs.SetOutput(a.env.Stderr)
 	cmd, err := spec.build(a, fs, args)

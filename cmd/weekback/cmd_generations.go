@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/config"
 	"github.com/weekback/weekback/snapshotter"
 )
 
@@ -28,7 +29,7 @@ func newGenerationsCmd(a *app, fs *flag.FlagSet, args []string) (Command, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.RequireSnapshot(); err != nil {
+	if err := requireBackup(cfg); err != nil {
 		return nil, err
 	}
 	return &generationsCmd{app: a, json: *asJSON, s: a.newSnapshotter()}, nil
@@ -36,7 +37,7 @@ func newGenerationsCmd(a *app, fs *flag.FlagSet, args []string) (Command, error)
 
 // Run prints the seven days.
 func (c *generationsCmd) Run(ctx context.Context) error {
-	if err := c.s.Open(ctx); err != nil {
+	if err := c.s.OpenBackup(ctx); err != nil {
 		return err
 	}
 	meta, err := c.s.OpenMeta(ctx)
@@ -98,7 +99,7 @@ func newVerifyCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.RequireSnapshot(); err != nil {
+	if err := requireBackup(cfg); err != nil {
 		return nil, err
 	}
 	c := &verifyCmd{app: a, s: a.newSnapshotter()}
@@ -113,7 +114,7 @@ func newVerifyCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 // Run verifies one day, or every ready day; the first mismatch found is
 // returned (exit 3) after all days were checked.
 func (c *verifyCmd) Run(ctx context.Context) error {
-	if err := c.s.Open(ctx); err != nil {
+	if err := c.s.OpenBackup(ctx); err != nil {
 		return err
 	}
 	days, err := c.days(ctx)
@@ -183,3 +184,11 @@ func (c *versionCmd) Run(context.Context) error {
 
 // Close does nothing.
 func (c *versionCmd) Close() error { return nil }
+
+// requireBackup checks what commands that only read the backup server need.
+func requireBackup(cfg *config.Config) error {
+	if cfg.Backup.DSN == "" {
+		return usagef("backup.dsn is not set: set it in weekback.yaml or WEEKBACK_BACKUP_DSN")
+	}
+	return nil
+}

@@ -78,7 +78,7 @@ func TestSourceCutMidCopy(t *testing.T) {
 			if code != weekback.ExitFailure {
 				t.Errorf("exit %d, want %d\nstderr:\n%s", code, weekback.ExitFailure, stderr)
 			}
-			if !hasLine(stderr, "weekback: ", "source") {
+			if !hasLine(stderr, "weekback: lost the connection to the source server", "source.dsn", "served generation is unchanged") {
 				t.Errorf("stderr has no final line naming the source as the problem:\n%s", stderr)
 			}
 			if p.stdout.String() != "" {
