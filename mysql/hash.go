@@ -74,7 +74,9 @@ func hashSQL(cols []Column) string {
 }
 
 // TableHash computes the row count and content hash of schema.table over
-// cols, in SQL on the server.
+// cols, in SQL on the server: the definition written out for DBAs (and the
+// reference the tests hold RowHasher to). Verification uses StreamHash,
+// which gives the same result for a third of the server's CPU.
 func TableHash(ctx context.Context, q sqlx.QueryerContext, schema, table string, cols []Column) (rows int64, hash string, err error) {
 	query := Tag + "SELECT " + hashSQL(cols) + " FROM " + QuoteTable(schema, table)
 	if err := q.QueryRowxContext(ctx, query).Scan(&rows, &hash); err != nil {

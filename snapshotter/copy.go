@@ -2,7 +2,6 @@ package snapshotter
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -113,27 +112,10 @@ func (r *run) lost(ctx context.Context, err error, side, dsn, field, table strin
 // stream reads every row of t from src, writes it to w in LOAD DATA form
 // and hashes it.
 func (r *run) stream(ctx context.Context, src *sqlx.Conn, t *tablePlan, cols []wmysql.Column, w *bufPipe, info *weekback.TableInfo) error {
-	rows, err := src.QueryContext(ctx, wmysql.Tag+"SELECT "+wmysql.SelectList(cols)+" FROM "+wmysql.QuoteTable(r.s.sourceSchema, t.Name))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	raw := make([]sql.RawBytes, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
-	vals := make([][]byte, len(cols))
 	h := wmysql.NewRowHasher(cols)
 	buf := make([]byte, 0, 64<<10)
 	var pending, pendingBytes int64
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		for i, v := range raw {
-			vals[i] = v
-		}
+	err := wmysql.ScanRows(ctx, src, r.s.sourceSchema, t.Name, cols, func(vals [][]byte) error {
 		h.Add(vals)
 		before := len(buf)
 		buf = appendRow(buf, vals)
@@ -150,8 +132,9 @@ func (r *run) stream(ctx context.Context, src *sqlx.Conn, t *tablePlan, cols []w
 			r.progress.add(pending, pendingBytes)
 			pending, pendingBytes = 0, 0
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if _, err := w.Write(buf); err != nil {

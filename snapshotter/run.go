@@ -132,9 +132,6 @@ func (r *run) execute(ctx context.Context) (*weekback.Manifest, error) {
 	}
 	r.run.Rows, r.run.Bytes = m.Rows, m.Bytes
 	m.Views = r.createViews(ctx)
-	if err := r.s.verifySlot(ctx, r.slot, m); err != nil {
-		return nil, err
-	}
 	return m, nil
 }
 
@@ -147,8 +144,11 @@ func (r *run) manifest(snap *snapshot) *weekback.Manifest {
 	}
 }
 
-// copyAll copies the tables, biggest first, one worker per snapshot
-// connection. The first error cancels the others.
+// copyAll copies and verifies the tables, biggest first, one worker per
+// snapshot connection: each table is read back from the slot and checked
+// against what was read from the source as soon as it is copied, while
+// other tables are still loading. The first error or mismatch cancels the
+// others.
 func (r *run) copyAll(ctx context.Context, snap *snapshot) ([]weekback.TableInfo, error) {
 	out := make([]weekback.TableInfo, len(r.plan.Tables))
 	next := make(chan int, len(r.plan.Tables))
@@ -160,9 +160,17 @@ func (r *run) copyAll(ctx context.Context, snap *snapshot) ([]weekback.TableInfo
 	for _, conn := range snap.conns {
 		g.Go(func() error {
 			for i := range next {
-				info, err := r.copyTable(gctx, conn, r.plan.Tables[i])
+				t := r.plan.Tables[i]
+				info, err := r.copyTable(gctx, conn, t)
 				if err != nil {
 					return err
+				}
+				mm, err := r.s.checkTable(gctx, r.slot, info, t.Copied())
+				if err != nil {
+					return fmt.Errorf("verify table %s: %w", t.Name, err)
+				}
+				if mm != nil {
+					return weekback.Errorf(weekback.EMISMATCH, "verification of %s (slot %s) failed: %s", r.run.Day, r.slot, mm)
 				}
 				out[i] = info
 				r.progress.tableDone()

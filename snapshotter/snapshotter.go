@@ -47,6 +47,7 @@ type Snapshotter struct {
 	source       *sqlx.DB
 	backup       *sqlx.DB
 	loader       *sqlx.DB // backup connections with FK and unique checks off
+	verifier     *sqlx.DB // backup connections that read slots back as stored
 	meta         *mysql.Meta
 	sourceSchema string
 }
@@ -106,8 +107,14 @@ func (s *Snapshotter) OpenBackup(ctx context.Context) error {
 	}
 	s.Logger = s.Logger.With("component", "snapshotter")
 	var err error
-	s.backup, err = mysql.Open(ctx, s.BackupDSN, "backup.dsn", mysql.RoleBackup)
-	return err
+	if s.backup, err = mysql.Open(ctx, s.BackupDSN, "backup.dsn", mysql.RoleBackup); err != nil {
+		return err
+	}
+	if s.verifier, err = mysql.Open(ctx, s.BackupDSN, "backup.dsn", mysql.RoleSource); err != nil {
+		s.Close()
+		return err
+	}
+	return nil
 }
 
 // OpenMeta creates or migrates the meta schema on first use and returns
@@ -142,7 +149,7 @@ func (s *Snapshotter) validateSource() error {
 // Close closes the connections. It is safe to call more than once.
 func (s *Snapshotter) Close() error {
 	var errs []error
-	for _, db := range []**sqlx.DB{&s.source, &s.backup, &s.loader} {
+	for _, db := range []**sqlx.DB{&s.source, &s.backup, &s.loader, &s.verifier} {
 		if *db != nil {
 			errs = append(errs, (*db).Close())
 			*db = nil

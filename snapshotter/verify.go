@@ -32,8 +32,8 @@ func (m Mismatch) String() string {
 	}
 }
 
-// verifySlot recomputes every table's row count and content hash in slot
-// and compares them with m. It returns an EMISMATCH error naming each
+// verifySlot reads every table of slot back, recomputes its row count and
+// content hash and compares them with m. It returns an EMISMATCH error naming each
 // table that differs.
 func (s *Snapshotter) verifySlot(ctx context.Context, slot string, m *weekback.Manifest) error {
 	mismatches, err := s.compare(ctx, slot, m)
@@ -92,8 +92,14 @@ func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.
 	if c == nil {
 		return &Mismatch{Table: t.Name, WantRows: t.Rows, WantHash: t.Hash, Hash: "columns differ"}, nil
 	}
+	return s.checkTable(ctx, slot, t, c)
+}
+
+// checkTable reads slot.t back and compares its row count and content hash
+// with the manifest entry. It returns nil when they match.
+func (s *Snapshotter) checkTable(ctx context.Context, slot string, t weekback.TableInfo, cols []mysql.Column) (*Mismatch, error) {
 	started := time.Now()
-	rows, hash, err := mysql.TableHash(ctx, s.backup, slot, t.Name, c)
+	rows, hash, err := mysql.StreamHash(ctx, s.verifier, slot, t.Name, cols)
 	if err != nil {
 		return nil, err
 	}
