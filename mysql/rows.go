@@ -2,50 +2,83 @@ package mysql
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
+	"strconv"
 
 	"github.com/jmoiron/sqlx"
 )
 
-// ScanRows streams every row of schema.table, columns cols read with
-// SelectList, and calls fn with the row's values (nil for NULL). The
-// values are only valid during the call: fn must copy what it keeps. The
-// connection should be opened with RoleSource so values arrive as stored
-// (raw bytes, UTC). Memory stays flat whatever the table's size.
-func ScanRows(ctx context.Context, q sqlx.QueryerContext, schema, table string, cols []Column, fn func(values [][]byte) error) error {
-	rows, err := q.QueryContext(ctx, Tag+"SELECT "+SelectList(cols)+" FROM "+QuoteTable(schema, table))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	raw := make([]sql.RawBytes, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
-	vals := make([][]byte, len(cols))
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
+// ScanRows streams every row of schema.table on conn, columns cols read
+// with SelectList, and calls fn with the row's values (nil for NULL). The
+// values are only valid during the call: fn must copy what it keeps. conn
+// should be opened with RoleSource so values arrive as stored (raw bytes,
+// UTC). Memory stays flat whatever the table's size.
+//
+// Rows are read from the driver directly, bypassing database/sql's
+// per-value conversions; integers, which the driver parses, are written
+// back in their decimal form.
+func ScanRows(ctx context.Context, conn *sqlx.Conn, schema, table string, cols []Column, fn func(values [][]byte) error) error {
+	query := Tag + "SELECT " + SelectList(cols) + " FROM " + QuoteTable(schema, table)
+	return conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("the driver cannot query directly")
+		}
+		rows, err := q.QueryContext(ctx, query, nil)
+		if err != nil {
 			return err
 		}
-		for i, v := range raw {
-			vals[i] = v
+		defer rows.Close()
+		return scanDriverRows(rows, len(cols), fn)
+	})
+}
+
+func scanDriverRows(rows driver.Rows, n int, fn func(values [][]byte) error) error {
+	dest := make([]driver.Value, n)
+	vals := make([][]byte, n)
+	var nums []byte
+	for {
+		if err := rows.Next(dest); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		nums = nums[:0]
+		for i, v := range dest {
+			switch x := v.(type) {
+			case nil:
+				vals[i] = nil
+			case []byte:
+				vals[i] = x
+			case int64:
+				start := len(nums)
+				nums = strconv.AppendInt(nums, x, 10)
+				vals[i] = nums[start:len(nums):len(nums)]
+			case uint64:
+				start := len(nums)
+				nums = strconv.AppendUint(nums, x, 10)
+				vals[i] = nums[start:len(nums):len(nums)]
+			default:
+				return fmt.Errorf("unexpected %T value in column %d", v, i)
+			}
 		}
 		if err := fn(vals); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
 }
 
 // StreamHash computes the row count and content hash of schema.table by
-// reading its rows back and hashing them in Go (RowHasher), the same way
-// the snapshotter hashed them on the source. It costs the server a plain
-// scan, a third of what the SQL form (TableHash) costs.
-func StreamHash(ctx context.Context, q sqlx.QueryerContext, schema, table string, cols []Column) (rows int64, hash string, err error) {
-	h := NewRowHasher(cols)
-	err = ScanRows(ctx, q, schema, table, cols, func(values [][]byte) error {
+// reading its rows back and hashing them (RowHasher), the same way the
+// snapshotter hashed them on the source. conn must be opened with
+// RoleSource.
+func StreamHash(ctx context.Context, conn *sqlx.Conn, schema, table string, cols []Column) (rows int64, hash string, err error) {
+	h := NewRowHasher()
+	err = ScanRows(ctx, conn, schema, table, cols, func(values [][]byte) error {
 		h.Add(values)
 		return nil
 	})

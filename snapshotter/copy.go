@@ -112,7 +112,7 @@ func (r *run) lost(ctx context.Context, err error, side, dsn, field, table strin
 // stream reads every row of t from src, writes it to w in LOAD DATA form
 // and hashes it.
 func (r *run) stream(ctx context.Context, src *sqlx.Conn, t *tablePlan, cols []wmysql.Column, w *bufPipe, info *weekback.TableInfo) error {
-	h := wmysql.NewRowHasher(cols)
+	h := wmysql.NewRowHasher()
 	buf := make([]byte, 0, 64<<10)
 	var pending, pendingBytes int64
 	err := wmysql.ScanRows(ctx, src, r.s.sourceSchema, t.Name, cols, func(vals [][]byte) error {

@@ -99,7 +99,12 @@ func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.
 // with the manifest entry. It returns nil when they match.
 func (s *Snapshotter) checkTable(ctx context.Context, slot string, t weekback.TableInfo, cols []mysql.Column) (*Mismatch, error) {
 	started := time.Now()
-	rows, hash, err := mysql.StreamHash(ctx, s.verifier, slot, t.Name, cols)
+	conn, err := s.verifier.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("verify table %s: %w", t.Name, err)
+	}
+	defer conn.Close()
+	rows, hash, err := mysql.StreamHash(ctx, conn, slot, t.Name, cols)
 	if err != nil {
 		return nil, err
 	}
