@@ -26,7 +26,7 @@ type step struct {
 
 // Simulate applies day i (0 = Monday … 6 = Sunday) of the demo week to
 // schema: customers and orders are created, edited and deleted, and on
-// Thursday a whole customer's orders are deleted "by mistake" so that the
+// Thursday a cleanup script deletes the orders of 60 customers "by mistake" so that the
 // days before still hold them.
 func Simulate(ctx context.Context, db *sql.DB, schema string, i int) (Activity, error) {
 	q := "`" + strings.ReplaceAll(schema, "`", "``") + "`"
@@ -54,7 +54,7 @@ func Simulate(ctx context.Context, db *sql.DB, schema string, i int) (Activity, 
 		{&a.DeletedOrders, "DELETE FROM orders ORDER BY RAND(?) LIMIT 3", []any{r.IntN(1 << 30)}},
 	}
 	if i == 3 { // Thursday: a mass deletion by mistake
-		steps = append(steps, step{&a.DeletedOrders, "DELETE FROM orders WHERE customer_id IN (SELECT id FROM (SELECT id FROM customers ORDER BY id LIMIT 3) c)", nil})
+		steps = append(steps, step{&a.DeletedOrders, "DELETE FROM orders WHERE customer_id IN (SELECT id FROM (SELECT id FROM customers ORDER BY id LIMIT 60) c)", nil})
 	}
 	if i == 5 { // Saturday: a user leaves the company
 		steps = append(steps, step{&a.DeletedUsers, "DELETE FROM users WHERE login_id = 'sales'", nil})

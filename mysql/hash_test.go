@@ -2,7 +2,7 @@ package mysql_test
 
 import (
 	"context"
-		"testing"
+	"testing"
 
 	"github.com/jmoiron/sqlx"
 

@@ -19,6 +19,8 @@ type Daemon struct {
 	Cron        string
 	Location    *time.Location
 	Logger      *slog.Logger
+	// WithSeconds reads Cron with a leading seconds field (tests).
+	WithSeconds bool
 }
 
 // Run schedules snapshots until ctx ends, then stops the scheduler and
@@ -30,7 +32,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
 	}
-	job, err := sched.NewJob(gocron.CronJob(d.Cron, false),
+	job, err := sched.NewJob(gocron.CronJob(d.Cron, d.WithSeconds),
 		gocron.NewTask(func() { d.runOnce(ctx, log) }),
 		gocron.WithSingletonMode(gocron.LimitModeReschedule),
 		gocron.WithName("snapshot"))

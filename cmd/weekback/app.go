@@ -116,6 +116,19 @@ func (a *app) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
+// configure parses a command's flags, loads the configuration and checks
+// it has what the command needs.
+func (a *app) configure(fs *flag.FlagSet, args []string, require func(*config.Config) error) (*config.Config, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return cfg, require(cfg)
+}
+
 // fail prints err for the user and returns its exit code.
 func (a *app) fail(err error) int {
 	if err == nil {

@@ -16,11 +16,9 @@ import (
 	"github.com/weekback/weekback/demo"
 )
 
-// Names the demo uses on the server it is given.
-const (
-	demoSchema = "weekback_demo_sales"
-	demoPrefix = "weekback_demo"
-)
+// defaultDemoPrefix is the backup prefix of the demo; its production
+// schema is <prefix>_sales.
+const defaultDemoPrefix = "weekback_demo"
 
 // demoCmd is `weekback demo`: a demo production schema, a week of
 // activity, one snapshot per day.
@@ -28,16 +26,19 @@ type demoCmd struct {
 	app        *app
 	serverDSN  string
 	configPath string
+	prefix     string
+	schema     string
 	db         *sql.DB
 }
 
 func newDemoCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	dsn := fs.String("dsn", "", "MySQL/MariaDB server to build the demo on, as user:pass@tcp(host:port)/ (default $WEEKBACK_TEST_DSN, else root@tcp(127.0.0.1:3306)/)")
 	out := fs.String("write-config", "var/demo.yaml", "where to write the demo's configuration file")
+	prefix := fs.String("prefix", defaultDemoPrefix, "backup prefix of the demo; the demo production schema is <prefix>_sales")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
-	c := &demoCmd{app: a, serverDSN: *dsn, configPath: *out}
+	c := &demoCmd{app: a, serverDSN: *dsn, configPath: *out, prefix: *prefix, schema: *prefix + "_sales"}
 	if c.serverDSN == "" {
 		c.serverDSN = a.env.Getenv("WEEKBACK_TEST_DSN")
 	}
@@ -62,8 +63,8 @@ func (c *demoCmd) Run(ctx context.Context) error {
 	if err := c.db.PingContext(ctx); err != nil {
 		return weekback.Errorf(weekback.EUNAVAILABLE, "cannot reach the demo server %s: %v; start MariaDB (make demo does) or pass --dsn", config.RedactDSN(c.serverDSN), err)
 	}
-	fmt.Fprintf(c.app.env.Stderr, "creating the demo production database %s …\n", demoSchema)
-	if err := demo.Create(ctx, c.db, demoSchema); err != nil {
+	fmt.Fprintf(c.app.env.Stderr, "creating the demo production database %s …\n", c.schema)
+	if err := demo.Create(ctx, c.db, c.schema); err != nil {
 		return err
 	}
 	if err := c.writeConfig(); err != nil {
@@ -81,7 +82,7 @@ func (c *demoCmd) Run(ctx context.Context) error {
 }
 
 func (c *demoCmd) day(ctx context.Context, i int, day weekback.Weekday) error {
-	act, err := demo.Simulate(ctx, c.db, demoSchema, i)
+	act, err := demo.Simulate(ctx, c.db, c.schema, i)
 	if err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func (c *demoCmd) day(ctx context.Context, i int, day weekback.Weekday) error {
 
 func (c *demoCmd) writeConfig() error {
 	src, _ := mysql.ParseDSN(c.serverDSN)
-	src.DBName = demoSchema
+	src.DBName = c.schema
 	body := fmt.Sprintf(`# Written by weekback demo on %s.
 source:
   dsn: %q
@@ -116,7 +117,7 @@ schedule:
 snapshot:
   parallelism: 2
   grace_period: "1s"
-`, time.Now().UTC().Format(time.RFC3339), src.FormatDSN(), c.serverDSN, c.serverDSN, demoPrefix)
+`, time.Now().UTC().Format(time.RFC3339), src.FormatDSN(), c.serverDSN, c.serverDSN, c.prefix)
 	if err := os.MkdirAll(filepath.Dir(c.configPath), 0o755); err != nil {
 		return fmt.Errorf("write demo config: %w", err)
 	}
@@ -130,7 +131,7 @@ snapshot:
 func (c *demoCmd) report(ctx context.Context) error {
 	gc := &generationsCmd{app: c.app, s: c.app.newSnapshotter()}
 	defer gc.Close()
-	fmt.Fprintf(c.app.env.Stdout, "\nThe demo week is in place: seven generations of %s.\n\n", demoSchema)
+	fmt.Fprintf(c.app.env.Stdout, "\nThe demo week is in place: seven generations of %s.\n\n", c.schema)
 	if err := gc.Run(ctx); err != nil {
 		return err
 	}

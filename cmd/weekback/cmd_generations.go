@@ -22,14 +22,7 @@ type generationsCmd struct {
 
 func newGenerationsCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	asJSON := fs.Bool("json", false, "print JSON (with the manifests) instead of a table")
-	if err := parseFlags(fs, args); err != nil {
-		return nil, err
-	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	if err := requireBackup(cfg); err != nil {
+	if _, err := a.configure(fs, args, requireBackup); err != nil {
 		return nil, err
 	}
 	return &generationsCmd{app: a, json: *asJSON, s: a.newSnapshotter()}, nil
@@ -92,18 +85,12 @@ type verifyCmd struct {
 
 func newVerifyCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	day := fs.String("day", "", "day to verify, mon…sun (default: every generation that has been taken)")
-	if err := parseFlags(fs, args); err != nil {
-		return nil, err
-	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	if err := requireBackup(cfg); err != nil {
+	if _, err := a.configure(fs, args, requireBackup); err != nil {
 		return nil, err
 	}
 	c := &verifyCmd{app: a, s: a.newSnapshotter()}
 	if *day != "" {
+		var err error
 		if c.day, err = weekback.ParseWeekday(*day); err != nil {
 			return nil, err
 		}

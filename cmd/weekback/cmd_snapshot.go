@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/config"
 	"github.com/weekback/weekback/snapshotter"
 )
 
@@ -39,17 +40,11 @@ type snapshotCmd struct {
 func newSnapshotCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	day := fs.String("day", "", "day to write, mon…sun (default: today in schedule.timezone)")
 	dry := fs.Bool("dry-run", false, "check privileges and show what would be copied; write nothing")
-	if err := parseFlags(fs, args); err != nil {
-		return nil, err
-	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.RequireSnapshot(); err != nil {
+	if _, err := a.configure(fs, args, (*config.Config).RequireSnapshot); err != nil {
 		return nil, err
 	}
 	c := &snapshotCmd{app: a, dryRun: *dry}
+	var err error
 	if c.day, err = a.parseDay(*day); err != nil {
 		return nil, err
 	}
@@ -102,14 +97,8 @@ type daemonCmd struct {
 }
 
 func newDaemonCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
-	if err := parseFlags(fs, args); err != nil {
-		return nil, err
-	}
-	cfg, err := a.loadConfig()
+	cfg, err := a.configure(fs, args, (*config.Config).RequireSnapshot)
 	if err != nil {
-		return nil, err
-	}
-	if err := cfg.RequireSnapshot(); err != nil {
 		return nil, err
 	}
 	if cfg.Schedule.Cron == "" {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/weekback/weekback"
 	wmysql "github.com/weekback/weekback/mysql"
@@ -206,4 +209,55 @@ func TestSnapshotUsageErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDaemonStopsOnSIGTERM starts `weekback snapshotter`, waits until it
+// has scheduled its first run, and sends SIGTERM: it must log the next run
+// in the configured zone and exit 0 promptly.
+func TestDaemonStopsOnSIGTERM(t *testing.T) {
+	f := newFixture(t, false)
+	p := startWeekback(t, f.cfg, "snapshotter")
+	waitFor(t, "the scheduler to start", p, func() bool { return strings.Contains(p.stderr.String(), "scheduler started") })
+	if !hasLine(p.stderr.String(), "scheduler started", `cron="30 0 * * *"`, "timezone=UTC", "next_run=") {
+		t.Errorf("no log line with the schedule:\n%s", p.stderr.String())
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit %d after SIGTERM, want 0\nstderr:\n%s", code, p.stderr.String())
+	}
+	if !strings.Contains(p.stderr.String(), "stopped") {
+		t.Errorf("stderr does not say the daemon stopped:\n%s", p.stderr.String())
+	}
+}
+
+// TestDemo runs `weekback demo` on a fresh prefix: seven verified
+// generations that differ day by day as the simulated week says.
+func TestDemo(t *testing.T) {
+	db := mysqltest.MustOpen(t)
+	prefix := newPrefix(t, db)
+	cfg := filepath.Join(t.TempDir(), "demo.yaml")
+	stdout, stderr := mustRunWeekback(t, 0, "", "demo", "--dsn", mysqltest.DSN(t, ""), "--prefix", prefix, "--write-config", cfg)
+	if !strings.Contains(stdout, "demo / weekback-demo") {
+		t.Errorf("stdout does not show the demo login:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	gens := generations(t, cfg)
+	rows := func(day weekback.Weekday, table string) int64 {
+		g := gens[day]
+		if g == nil || !g.Ready() || g.Manifest.Table(table) == nil {
+			t.Fatalf("%s: generation %+v has no table %s", day, g, table)
+		}
+		return g.Manifest.Table(table).Rows
+	}
+	if rows(weekback.Thursday, "orders") >= rows(weekback.Wednesday, "orders") {
+		t.Errorf("orders: thu %d, wed %d: Thursday's mass deletion does not show", rows(weekback.Thursday, "orders"), rows(weekback.Wednesday, "orders"))
+	}
+	if rows(weekback.Saturday, "users") != rows(weekback.Friday, "users")-1 {
+		t.Errorf("users: sat %d, fri %d: the user who left on Saturday is still there", rows(weekback.Saturday, "users"), rows(weekback.Friday, "users"))
+	}
+	if rows(weekback.Sunday, "customers") <= rows(weekback.Monday, "customers") {
+		t.Errorf("customers did not grow over the week: mon %d, sun %d", rows(weekback.Monday, "customers"), rows(weekback.Sunday, "customers"))
+	}
+	mustRunWeekback(t, 0, cfg, "verify")
 }
