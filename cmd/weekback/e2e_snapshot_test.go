@@ -261,3 +261,18 @@ func TestDemo(t *testing.T) {
 	}
 	mustRunWeekback(t, 0, cfg, "verify")
 }
+
+// TestSnapshotDryRun prints the plan and writes nothing on the backup
+// server (not even the meta schema).
+func TestSnapshotDryRun(t *testing.T) {
+	f := newFixture(t, false)
+	stdout, _ := mustRunWeekback(t, 0, f.cfg, "snapshot", "--day", "tue", "--dry-run")
+	for _, want := range []string{"dry run: would snapshot " + f.src + " into tue's generation", "table orders", "table order_items"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if got := prefixSchemas(t, f.db, f.prefix); len(got) != 0 {
+		t.Errorf("dry run created %v, want nothing", got)
+	}
+}
