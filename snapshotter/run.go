@@ -80,15 +80,14 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	log := s.Logger.With("day", day, "run", r.run.ID, "slot", r.slot)
 	log.Info("snapshot started", "tables", len(plan.Tables), "est_mb", float64(plan.EstBytes)/1e6)
 	m, err := r.execute(ctx)
+	var old string
+	if err == nil {
+		old, err = s.meta.Switch(ctx, day, r.slot, m, s.GracePeriod)
+	}
 	r.finish(ctx, err)
 	if err != nil {
 		log.Error("snapshot failed; the served generation is unchanged", "err", err)
 		return nil, err
-	}
-	old, err := s.meta.Switch(ctx, day, r.slot, m, s.GracePeriod)
-	if err != nil {
-		r.dropSlot()
-		return nil, fmt.Errorf("switch %s: %w", day, err)
 	}
 	res := &Result{Run: r.run, Manifest: m, OldSlot: old, Duration: s.Now().Sub(started)}
 	log.Info("switched", "old_slot", old, "rows", m.Rows, "mb", float64(m.Bytes)/1e6, "duration", res.Duration)
