@@ -44,6 +44,35 @@ func OpenMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
 	return m, nil
 }
 
+// AttachMeta opens the existing meta schema of prefix without creating or
+// migrating it: the server's reader account may not, and only the
+// snapshotter (backup admin) changes it. It returns an EINVALID error
+// saying what to run when the schema is missing or older than this binary.
+func AttachMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
+	m := &Meta{db: db, prefix: prefix, schema: MetaSchema(prefix), Now: time.Now}
+	var version int
+	err := db.QueryRowxContext(ctx, Tag+"SELECT COALESCE(MAX(version), 0) FROM "+m.table("schema_migrations")).Scan(&version)
+	if IsErrorNumber(err, ErrNoSuchTable) || IsErrorNumber(err, ErrBadDB) || (err == nil && version == 0) {
+		return nil, weekback.Errorf(weekback.EINVALID,
+			"the meta schema %s does not exist yet: run `weekback snapshot` once (it creates it), or check backup.prefix", m.schema)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read meta schema %s: %w", m.schema, err)
+	}
+	files, err := migrationFiles()
+	if err != nil {
+		return nil, err
+	}
+	if want := files[len(files)-1].version; version < want {
+		return nil, weekback.Errorf(weekback.EINVALID,
+			"the meta schema %s is at version %d, this weekback needs %d: run `weekback snapshot` once with this version (it migrates)", m.schema, version, want)
+	}
+	return m, nil
+}
+
+// Ping reports whether the backup server answers.
+func (m *Meta) Ping(ctx context.Context) error { return m.db.PingContext(ctx) }
+
 // Schema returns the meta schema's name.
 func (m *Meta) Schema() string { return m.schema }
 

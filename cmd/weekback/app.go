@@ -44,6 +44,7 @@ var commands = map[string]commandSpec{
 	"snapshotter": {"daemon: snapshot on schedule.cron in schedule.timezone", newDaemonCmd},
 	"generations": {"the seven days: status, snapshot time, position, tables, rows, verified", newGenerationsCmd},
 	"verify":      {"re-hash a generation and compare it with its manifest (exit 3 on mismatch)", newVerifyCmd},
+	"serve":       {"the web server: the seven days, read-only (landing page, health, metrics so far)", newServeCmd},
 	"demo":        {"create a demo production database with a week of activity and snapshot every day", newDemoCmd},
 	"version":     {"print the version", newVersionCmd},
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -275,4 +278,56 @@ func TestSnapshotDryRun(t *testing.T) {
 	if got := prefixSchemas(t, f.db, f.prefix); len(got) != 0 {
 		t.Errorf("dry run created %v, want nothing", got)
 	}
+}
+
+// TestServe snapshots Monday, starts `weekback serve` and reads the
+// landing page over HTTP; SIGTERM stops it with exit 0.
+func TestServe(t *testing.T) {
+	f := newFixture(t, false)
+	mustSnapshot(t, f.cfg, weekback.Monday)
+	cfg := writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
+		Extra: fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  session_secret_file: %q\n", filepath.Join(t.TempDir(), "session.key"))})
+	cfg = appendReaderDSN(t, cfg, mysqltest.DSN(t, ""))
+	p := startWeekback(t, cfg, "serve")
+	var addr string
+	waitFor(t, "the server to listen", p, func() bool {
+		for line := range strings.SplitSeq(p.stderr.String(), "\n") {
+			if i := strings.Index(line, "msg=listening"); i >= 0 {
+				if j := strings.Index(line, "addr="); j >= 0 {
+					addr = strings.Fields(line[j+len("addr="):])[0]
+					return true
+				}
+			}
+		}
+		return false
+	})
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `<a href="/mon/">Monday</a>`) {
+		t.Fatalf("GET / = %d:\n%s", resp.StatusCode, body)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("serve exited %d after SIGTERM, want 0\n%s", code, p.stderr.String())
+	}
+}
+
+// appendReaderDSN adds backup.reader_dsn to the config file at path.
+func appendReaderDSN(t *testing.T, path, dsn string) string {
+	t.Helper()
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Replace(string(body), "backup:\n", fmt.Sprintf("backup:\n  reader_dsn: %q\n", dsn), 1)
+	if err := os.WriteFile(path, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

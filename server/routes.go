@@ -1,0 +1,57 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"github.com/weekback/weekback/templates"
+)
+
+// routes wires every route. Pages and downloads behind the login come
+// with the login milestone; until then only the public routes exist.
+func (s *Server) routes(app *fiber.App) {
+	app.Use(s.metrics.middleware, securityHeaders, s.requestTimeout)
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(templates.FS), PathPrefix: "static", MaxAge: 3600}))
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metrics.handler())
+	app.Get("/", s.landing)
+}
+
+// requestTimeout gives each request a context that ends after
+// RequestTimeout; handlers use c.UserContext() for their queries.
+func (s *Server) requestTimeout(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// healthz answers 200 while the process runs.
+func (s *Server) healthz(c *fiber.Ctx) error {
+	return c.SendString("ok")
+}
+
+// readyz answers 200 when the backup server answers and at least one
+// generation is ready, 503 otherwise (saying which).
+func (s *Server) readyz(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	if err := s.Ping(ctx); err != nil {
+		s.Logger.Warn("not ready: backup server unreachable", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("backup server unreachable")
+	}
+	gens, err := s.Generations.Generations(ctx)
+	if err != nil {
+		s.Logger.Warn("not ready: cannot read generations", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("cannot read generations")
+	}
+	for _, g := range gens {
+		if g.Ready() {
+			return c.SendString("ready")
+		}
+	}
+	return c.Status(fiber.StatusServiceUnavailable).SendString("no generation is ready yet")
+}
