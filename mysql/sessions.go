@@ -1,0 +1,107 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+)
+
+var (
+	_ weekback.SessionStore = (*Meta)(nil)
+	_ weekback.AuditLog     = (*Meta)(nil)
+)
+
+// Revoke marks the session jti revoked until expires, and forgets
+// revocations that have expired.
+func (m *Meta) Revoke(ctx context.Context, jti string, expires time.Time) error {
+	_, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("revoked_sessions")+
+		" (jti, expires_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)", jti, expires.UTC())
+	if err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	if _, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("revoked_sessions")+" WHERE expires_at < ?", m.now()); err != nil {
+		return fmt.Errorf("purge revoked sessions: %w", err)
+	}
+	return nil
+}
+
+// Revoked reports whether jti was revoked.
+func (m *Meta) Revoked(ctx context.Context, jti string) (bool, error) {
+	var n int
+	if err := m.db.QueryRowxContext(ctx, Tag+"SELECT COUNT(*) FROM "+m.table("revoked_sessions")+" WHERE jti = ?", jti).Scan(&n); err != nil {
+		return false, fmt.Errorf("check session: %w", err)
+	}
+	return n > 0, nil
+}
+
+// loginFailureKeep is how long failed logins are kept for throttling.
+const loginFailureKeep = 24 * time.Hour
+
+// RecordLoginFailure notes a failed login, and forgets failures older than
+// a day.
+func (m *Meta) RecordLoginFailure(ctx context.Context, login, client string) error {
+	now := m.now()
+	_, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("login_failures")+" (login, client, failed_at) VALUES (?, ?, ?)", login, client, now)
+	if err != nil {
+		return fmt.Errorf("record login failure: %w", err)
+	}
+	if _, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("login_failures")+" WHERE failed_at < ?", now.Add(-loginFailureKeep)); err != nil {
+		return fmt.Errorf("purge login failures: %w", err)
+	}
+	return nil
+}
+
+// LoginFailures returns the times of the failures since since, for login
+// and for client, oldest first.
+func (m *Meta) LoginFailures(ctx context.Context, login, client string, since time.Time) (byLogin, byClient []time.Time, err error) {
+	q := Tag + "SELECT failed_at FROM " + m.table("login_failures") + " WHERE %s = ? AND failed_at >= ? ORDER BY failed_at"
+	if err := sqlx.SelectContext(ctx, m.db, &byLogin, fmt.Sprintf(q, "login"), login, since.UTC()); err != nil {
+		return nil, nil, fmt.Errorf("read login failures: %w", err)
+	}
+	if err := sqlx.SelectContext(ctx, m.db, &byClient, fmt.Sprintf(q, "client"), client, since.UTC()); err != nil {
+		return nil, nil, fmt.Errorf("read login failures: %w", err)
+	}
+	return byLogin, byClient, nil
+}
+
+// Audit appends e to the audit log, setting its ID and time.
+func (m *Meta) Audit(ctx context.Context, e *weekback.AuditEntry) error {
+	e.At = m.now()
+	res, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("audit_log")+
+		" (at, login, client, action, outcome, day, table_name, detail, `rows`) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)",
+		e.At, e.Login, e.Client, e.Action, e.Outcome, string(e.Day), e.Table, e.Detail, e.Rows)
+	if err != nil {
+		return fmt.Errorf("write audit log: %w", err)
+	}
+	e.ID, _ = res.LastInsertId()
+	return nil
+}
+
+// AuditEntries returns the newest entries first, at most limit, older than
+// beforeID when it is not 0.
+func (m *Meta) AuditEntries(ctx context.Context, beforeID int64, limit int) ([]weekback.AuditEntry, error) {
+	rows, err := m.db.QueryxContext(ctx, Tag+"SELECT id, at, login, client, action, outcome, day, table_name, COALESCE(detail, ''), `rows` FROM "+
+		m.table("audit_log")+" WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?", beforeID, beforeID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []weekback.AuditEntry
+	for rows.Next() {
+		var e weekback.AuditEntry
+		var day string
+		if err := rows.Scan(&e.ID, &e.At, &e.Login, &e.Client, &e.Action, &e.Outcome, &day, &e.Table, &e.Detail, &e.Rows); err != nil {
+			return nil, fmt.Errorf("read audit log: %w", err)
+		}
+		e.Day = weekback.Weekday(day)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	return out, nil
+}
