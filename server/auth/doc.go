@@ -1,0 +1,45 @@
+// Package auth holds the security core of the server's login: it checks
+// passwords against the hashes that production applications store, issues
+// and parses session tokens, loads the key that signs them, and decides when
+// an account or a client address has failed to log in too often.
+//
+// It has no HTTP code and no storage: the server's handlers call it, and the
+// revocation list and the login failures it counts live in the meta schema.
+//
+// # Passwords
+//
+// VerifyPassword accepts the hash formats real applications store:
+//
+//   - bcrypt: $2a$, $2b$ and $2y$ (PHP, Laravel, Rails, Node), cost at most
+//     MaxBcryptCost;
+//   - argon2id PHC strings: $argon2id$v=19$m=65536,t=3,p=4$SALT$HASH (PHP
+//     password_hash, argon2-cffi, libsodium), also with Django's "argon2"
+//     prefix, within MaxArgon2Memory, MaxArgon2Time and MaxArgon2Threads;
+//   - Django PBKDF2: pbkdf2_sha256$ITERATIONS$SALT$HASH, at most
+//     MaxPBKDF2Iterations.
+//
+// The limits keep a hostile or corrupt row from tying up the server's memory
+// or CPU. A wrong password is ErrMismatch; a format the package cannot verify
+// is an *UnknownFormatError and a hash of a supported format that cannot be
+// verified (truncated, bad base64, parameters out of bounds) an
+// *InvalidHashError. Both carry Format, a short description such as "$1$"
+// that never includes any part of the salt or hash and is meant for logs.
+// Every comparison runs in constant time, and DummyVerify lets "no such user"
+// take the time of a wrong password.
+//
+// # Sessions
+//
+// Sessions issues and parses JWTs signed with HMAC-SHA256. Parsing accepts
+// only HS256, requires exp, iss, aud, iat, sub and jti, and turns every
+// failure into ErrInvalidSession (wrapping the cause for logs). Each token
+// carries a random 128-bit jti so that a logout can revoke it.
+// LoadOrCreateSecret reads the signing key from server.session_secret_file,
+// creating the file (0600) on first start.
+//
+// # Throttling
+//
+// ThrottlePolicy decides from the recent failed logins of an account or an
+// address whether the next attempt is refused and for how long.
+//
+// Everything in this package is safe for concurrent use.
+package auth
