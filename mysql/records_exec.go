@@ -1,0 +1,159 @@
+package mysql
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+)
+
+// Server errors that mean a statement ran out of time.
+const (
+	ErrStatementTimeout = 1969 // MariaDB: max_statement_time exceeded
+	ErrQueryTimeout     = 3024 // MySQL: MAX_EXECUTION_TIME exceeded
+	ErrQueryInterrupted = 1317 // MySQL (older): query execution was interrupted
+	ErrSortAborted      = 1028 // a filesort stopped by the limit
+)
+
+// timeoutGrace is how much longer than the server's own limit the client
+// waits before it gives up on a statement (closing the connection).
+const timeoutGrace = 2 * time.Second
+
+// rawConn runs statements on one driver connection, bypassing
+// database/sql so that values arrive as the driver decodes them (NULL as
+// nil, bytes uncopied) and a transaction can span several statements on
+// a *sqlx.Conn.
+type rawConn struct{ dc any }
+
+// readOnly runs fn inside START TRANSACTION READ ONLY … COMMIT on conn.
+// conn must not be inside a transaction of its own: START TRANSACTION
+// would commit it.
+func readOnly(ctx context.Context, conn *sqlx.Conn, fn func(rc rawConn) error) error {
+	return conn.Raw(func(dc any) error {
+		rc := rawConn{dc}
+		if err := rc.exec(ctx, Tag+"START TRANSACTION READ ONLY"); err != nil {
+			return err
+		}
+		if err := fn(rc); err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			rc.exec(rctx, Tag+"ROLLBACK")
+			return err
+		}
+		return rc.exec(ctx, Tag+"COMMIT")
+	})
+}
+
+func (rc rawConn) exec(ctx context.Context, query string) error {
+	ex, ok := rc.dc.(driver.ExecerContext)
+	if !ok {
+		return errors.New("the driver cannot execute directly")
+	}
+	_, err := ex.ExecContext(ctx, query, nil)
+	return err
+}
+
+// query runs query with args (prepared when there are any: the driver
+// never interpolates) and hands the rows to fn, closing them afterwards.
+// Values read from them are only valid until the next row.
+func (rc rawConn) query(ctx context.Context, query string, args []any, fn func(rows driver.Rows) error) error {
+	if len(args) == 0 {
+		q, ok := rc.dc.(driver.QueryerContext)
+		if !ok {
+			return errors.New("the driver cannot query directly")
+		}
+		rows, err := q.QueryContext(ctx, query, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return fn(rows)
+	}
+	p, ok := rc.dc.(driver.ConnPrepareContext)
+	if !ok {
+		return errors.New("the driver cannot prepare directly")
+	}
+	st, err := p.PrepareContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sq, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		return errors.New("the driver cannot query a statement directly")
+	}
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	rows, err := sq.QueryContext(ctx, named)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return fn(rows)
+}
+
+// eachRow calls fn with the values of each row of rows.
+func eachRow(rows driver.Rows, fn func(values []driver.Value) error) error {
+	dest := make([]driver.Value, len(rows.Columns()))
+	for {
+		if err := rows.Next(dest); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		if err := fn(dest); err != nil {
+			return err
+		}
+	}
+}
+
+// selectHead returns what goes before the select list: SELECT with the
+// statement's time limit (none when timeout is 0) and a max_sort_length
+// wide enough to sort long values whole (see sortKeyBytes).
+func selectHead(f flavor, timeout time.Duration) string {
+	if f == flavorMySQL {
+		hint := "SET_VAR(max_sort_length=" + strconv.Itoa(sortKeyBytes) + ")"
+		if timeout > 0 {
+			ms := max(1, (timeout+time.Millisecond-1)/time.Millisecond)
+			hint = "MAX_EXECUTION_TIME(" + strconv.FormatInt(int64(ms), 10) + ") " + hint
+		}
+		return Tag + "SELECT /*+ " + hint + " */ "
+	}
+	set := "max_sort_length=" + strconv.Itoa(sortKeyBytes)
+	if timeout > 0 {
+		set = "max_statement_time=" + strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64) + ", " + set
+	}
+	return Tag + "SET STATEMENT " + set + " FOR SELECT "
+}
+
+// withTimeout runs fn with a context that ends timeoutGrace after the
+// server's limit, and turns a statement stopped by either into the
+// user's sentence.
+func withTimeout(ctx context.Context, timeout time.Duration, fn func(ctx context.Context) error) error {
+	if timeout <= 0 {
+		return fn(ctx)
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout+timeoutGrace)
+	defer cancel()
+	err := fn(tctx)
+	switch {
+	case err == nil:
+		return nil
+	case IsErrorNumber(err, ErrStatementTimeout), IsErrorNumber(err, ErrQueryTimeout),
+		IsErrorNumber(err, ErrQueryInterrupted), IsErrorNumber(err, ErrSortAborted),
+		ctx.Err() == nil && tctx.Err() != nil:
+		return fmt.Errorf("%w (%v)", weekback.Errorf(weekback.EINVALID,
+			"the query took longer than %s; narrow the filters or sort by another column", timeout), err)
+	}
+	return err
+}
