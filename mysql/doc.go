@@ -1,8 +1,12 @@
 // Package mysql is Weekback's MySQL/MariaDB layer: connections with the
 // session settings a byte-exact copy needs, strict identifier quoting, the
 // catalog of a schema, the content hash shared by the snapshotter and
-// `weekback verify`, and the meta schema (generations, snapshot runs, the
-// snapshot lock) with its embedded migrations.
+// `weekback verify`, the meta schema (generations, snapshot runs, the
+// snapshot lock, revoked sessions, login failures, audit log) with its
+// embedded migrations, and the read side the server and the exporter
+// share (Catalog, Records, Record, ScanRecords: filters, keyset
+// pagination, each query in a read-only transaction with a statement time
+// limit).
 //
 // Every query carries the /* weekback */ comment so DBAs can find it in the
 // processlist. Identifiers come from the catalog and are quoted with
