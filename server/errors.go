@@ -68,6 +68,12 @@ func titleOf(status int) string {
 		return "Bad request"
 	case fiber.StatusServiceUnavailable:
 		return "Temporarily unavailable"
+	case fiber.StatusUnauthorized:
+		return msg("title.unauthorized")
+	case fiber.StatusForbidden:
+		return msg("title.forbidden")
+	case fiber.StatusTooManyRequests:
+		return msg("title.too_many")
 	}
 	return "Error"
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/weekback/weekback/templates"
 )
 
-// routes wires every route. Pages and downloads behind the login come
-// with the login milestone; until then only the public routes exist.
+// routes wires every route. Pages and downloads behind the login use the
+// requireLogin middleware (GET /me for now).
 func (s *Server) routes(app *fiber.App) {
 	app.Use(s.metrics.middleware, securityHeaders, s.requestTimeout)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(templates.FS), PathPrefix: "static", MaxAge: 3600}))
@@ -19,6 +19,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())
 	app.Get("/", s.landing)
+	app.Get("/login", s.getLogin)
+	app.Post("/login", s.checkOrigin, s.checkLoginCSRF, s.postLogin)
+	app.Post("/logout", s.checkOrigin, s.postLogout)
+	app.Get("/me", s.requireLogin, s.me)
+	app.Get("/:day/login", s.getLogin)
 }
 
 // requestTimeout gives each request a context that ends after

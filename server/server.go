@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,6 +15,7 @@ import (
 	"net/http"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/server/auth"
 	"github.com/weekback/weekback/templates"
 )
 
@@ -38,6 +41,24 @@ type Server struct {
 	Logger   *slog.Logger
 	Now      func() time.Time
 
+	// Login. Sessions issues and parses the session cookies; SessionStore
+	// keeps revocations and failed logins, Audit the audit log (both shared
+	// by replicas). Users returns the user of a login as the generation
+	// that decides who may log in has it (an ENOTFOUND error when there is
+	// none). BaseURL is where users reach the server (its scheme decides
+	// the cookies' Secure flag, its origin is required of POSTs);
+	// X-Forwarded-For is believed only from TrustedProxies.
+	Sessions       *auth.Sessions
+	SessionStore   weekback.SessionStore
+	Audit          weekback.AuditLog
+	Users          func(ctx context.Context, login string) (*weekback.User, error)
+	BaseURL        string
+	TrustedProxies []netip.Prefix
+	Throttle       auth.ThrottlePolicy
+	// UserCacheTTL is how long the check that a logged-in user is still
+	// allowed is remembered (at most DefaultUserCacheTTL).
+	UserCacheTTL time.Duration
+
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	ShutdownTimeout, RequestTimeout        time.Duration
 
@@ -45,6 +66,9 @@ type Server struct {
 	ln      net.Listener
 	metrics *metrics
 	served  chan error
+	users   *userCache
+	secure  bool   // BaseURL is https
+	origin  string // scheme://host of BaseURL
 }
 
 // New returns a Server with every knob at its default.
@@ -54,6 +78,8 @@ func New() *Server {
 		Location:        time.UTC,
 		Logger:          slog.Default(),
 		Now:             time.Now,
+		Throttle:        auth.DefaultThrottlePolicy(),
+		UserCacheTTL:    DefaultUserCacheTTL,
 		ReadTimeout:     DefaultReadTimeout,
 		WriteTimeout:    DefaultWriteTimeout,
 		IdleTimeout:     DefaultIdleTimeout,
@@ -68,6 +94,12 @@ func New() *Server {
 func (s *Server) Open() error {
 	if s.Generations == nil || s.Ping == nil {
 		return weekback.Errorf(weekback.EINVALID, "server: Generations and Ping must be set")
+	}
+	if s.Sessions == nil || s.SessionStore == nil || s.Audit == nil || s.Users == nil {
+		return weekback.Errorf(weekback.EINVALID, "server: Sessions, SessionStore, Audit and Users must be set")
+	}
+	if _, err := parseBaseURL(s.BaseURL); err != nil {
+		return err
 	}
 	s.Logger = s.Logger.With("component", "server")
 	s.app = s.newApp()
@@ -118,7 +150,21 @@ func (s *Server) Close() error {
 	return nil
 }
 
+// parseBaseURL returns BaseURL parsed, or an EINVALID error naming
+// server.base_url.
+func parseBaseURL(base string) (*url.URL, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, weekback.Errorf(weekback.EINVALID, "server.base_url %q must be an absolute http or https URL", base)
+	}
+	return u, nil
+}
+
 func (s *Server) newApp() *fiber.App {
+	if u, err := parseBaseURL(s.BaseURL); err == nil {
+		s.secure, s.origin = u.Scheme == "https", u.Scheme+"://"+u.Host
+	}
+	s.users = newUserCache(min(s.UserCacheTTL, DefaultUserCacheTTL), s.Now)
 	engine := html.NewFileSystem(http.FS(templates.FS), ".html")
 	s.metrics = newMetrics(s.Generations, s.Now)
 	app := fiber.New(fiber.Config{

@@ -16,6 +16,7 @@ import (
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
 	"github.com/weekback/weekback/server"
+	"github.com/weekback/weekback/server/auth"
 )
 
 // fixture is a meta schema on the test server (a fresh prefix) and a
@@ -56,6 +57,9 @@ func MustOpenServer(t *testing.T, ready bool) *fixture {
 	f := &fixture{db: db, meta: meta, srv: server.New()}
 	f.srv.Generations, f.srv.Ping = meta, meta.Ping
 	f.srv.Location, _ = time.LoadLocation("Asia/Tokyo")
+	f.srv.Sessions = auth.NewSessions([]byte(strings.Repeat("k", auth.MinSecretBytes)), testBaseURL)
+	f.srv.SessionStore, f.srv.Audit, f.srv.BaseURL = meta, meta, testBaseURL
+	f.srv.Users = mysql.NewestUsers(db, meta, mysql.NewCatalog(), testUserSpec)
 	f.srv.Build()
 	return f
 }

@@ -6,9 +6,11 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/config"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/server"
+	"github.com/weekback/weekback/server/auth"
 )
 
 // serveCmd is `weekback serve`: the web server, until SIGTERM.
@@ -30,7 +32,18 @@ func newServeCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 // Run connects with the reader account, attaches to the meta schema and
 // serves until ctx ends, then shuts down gracefully.
 func (c *serveCmd) Run(ctx context.Context) error {
-	var err error
+	if c.cfg.Auth.Source == config.AuthSourceProduction {
+		return weekback.Errorf(weekback.EINVALID, "auth.source: production is not supported yet: set auth.source to newest "+
+			"(the newest ready backup's users table decides who may log in)")
+	}
+	proxies, err := server.ParseTrustedProxies(c.cfg.Server.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	secret, err := auth.LoadOrCreateSecret(c.cfg.Server.SessionSecretFile)
+	if err != nil {
+		return weekback.Errorf(weekback.EINVALID, "server.session_secret_file: %v", err)
+	}
 	if c.db, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleBackup); err != nil {
 		return err
 	}
@@ -43,6 +56,15 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	c.srv.Generations, c.srv.Ping = meta, meta.Ping
 	c.srv.Location = c.cfg.Schedule.Location()
 	c.srv.Logger = c.app.logger
+	c.srv.Sessions = auth.NewSessions(secret, c.cfg.Server.BaseURL)
+	if ttl := c.cfg.Server.SessionTTL.D(); ttl > 0 {
+		c.srv.Sessions.TTL = ttl
+	}
+	c.srv.SessionStore, c.srv.Audit = meta, meta
+	c.srv.Users = mysql.NewestUsers(c.db, meta, mysql.NewCatalog(), userSpec(c.cfg.Auth))
+	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
+	c.srv.Throttle = auth.DefaultThrottlePolicy()
+	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
 	if err := c.srv.Open(); err != nil {
 		return err
 	}
@@ -61,4 +83,17 @@ func (c *serveCmd) Close() error {
 		c.db.Close()
 	}
 	return err
+}
+
+// userSpec converts the auth.* settings for mysql.LookupUser.
+func userSpec(a config.Auth) mysql.UserSpec {
+	conds := func(cs []config.Condition) []weekback.Condition {
+		out := make([]weekback.Condition, len(cs))
+		for i, c := range cs {
+			out[i] = weekback.Condition{Column: c.Column, Equals: c.Equals}
+		}
+		return out
+	}
+	return mysql.UserSpec{Table: a.Table, LoginColumn: a.LoginColumn, PasswordColumn: a.PasswordColumn,
+		Allow: conds(a.Allow), Admin: conds(a.Admin)}
 }

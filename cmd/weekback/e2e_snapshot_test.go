@@ -310,6 +310,15 @@ func TestServe(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `<a href="/mon/">Monday</a>`) {
 		t.Fatalf("GET / = %d:\n%s", resp.StatusCode, body)
 	}
+	resp, err = http.Get("http://" + addr + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `name="csrf"`) {
+		t.Fatalf("GET /login = %d:\n%s", resp.StatusCode, body)
+	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

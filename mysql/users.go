@@ -1,0 +1,182 @@
+package mysql
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+)
+
+// UserLookupTimeout bounds the statement that reads a user.
+const UserLookupTimeout = 5 * time.Second
+
+// UserSpec says where a users table keeps logins and password hashes and
+// which conditions decide who may log in (Allow, all must hold) and who is
+// an admin (Admin, all must hold; no condition means nobody is).
+type UserSpec struct {
+	Table          string
+	LoginColumn    string
+	PasswordColumn string
+	Allow          []weekback.Condition
+	Admin          []weekback.Condition
+}
+
+// LookupUser reads the user whose spec.LoginColumn equals login from the
+// users table spec.Table of schema, in a READ ONLY transaction of its own on
+// conn (conn must not be inside a transaction). Identifiers come from cat:
+// a table or column missing from the schema is an EINVALID error naming the
+// auth.* key to fix (a configuration problem). No row, or more than one row
+// for login, is an ENOTFOUND error; other errors are wrapped. Conditions
+// compare the column as text (CAST(col AS CHAR) = value); a NULL never
+// matches. It is safe for concurrent use with other connections.
+func LookupUser(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string, spec UserSpec, login string) (*weekback.User, error) {
+	query, err := userQuery(ctx, conn, cat, schema, spec)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{}
+	for _, c := range spec.Allow {
+		args = append(args, c.Equals)
+	}
+	for _, c := range spec.Admin {
+		args = append(args, c.Equals)
+	}
+	args = append(args, login)
+	var users []weekback.User
+	err = readOnly(ctx, conn, func(rc rawConn) error {
+		return rc.query(ctx, query, args, func(rows driver.Rows) error {
+			return eachRow(rows, func(v []driver.Value) error {
+				if len(users) < 2 {
+					users = append(users, weekback.User{Login: text(v[0]), PasswordHash: text(v[1]), Allowed: truth(v[2]), Admin: truth(v[3])})
+				}
+				return nil
+			})
+		})
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("look up user in %s.%s: %w", schema, spec.Table, err)
+	case len(users) == 0:
+		return nil, weekback.Errorf(weekback.ENOTFOUND, "no such user")
+	case len(users) > 1:
+		return nil, fmt.Errorf("%w (%s.%s has several rows for this login: is auth.login_column unique?)",
+			weekback.Errorf(weekback.ENOTFOUND, "no such user"), schema, spec.Table)
+	}
+	return &users[0], nil
+}
+
+// userQuery builds the SELECT of LookupUser from the catalog of schema.
+func userQuery(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string, spec UserSpec) (string, error) {
+	t, err := cat.Table(ctx, conn, schema, spec.Table)
+	if weekback.ErrorCode(err) == weekback.ENOTFOUND {
+		return "", weekback.Errorf(weekback.EINVALID, "auth.table: there is no table %q in %s: set auth.table to the users table", spec.Table, schema)
+	}
+	if err != nil {
+		return "", err
+	}
+	column := func(key, name string) (string, error) {
+		c, ok := t.Column(name)
+		if !ok || name == "" {
+			return "", weekback.Errorf(weekback.EINVALID, "%s: table %s has no column %q: set %s to one of its columns", key, spec.Table, name, key)
+		}
+		return QuoteIdent(c.Name), nil
+	}
+	conds := func(key string, cs []weekback.Condition) (string, error) {
+		if len(cs) == 0 {
+			return "", nil
+		}
+		parts := make([]string, len(cs))
+		for i, c := range cs {
+			col, err := column(key+"["+strconv.Itoa(i)+"].column", c.Column)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = "CAST(" + col + " AS CHAR) = ?"
+		}
+		return strings.Join(parts, " AND "), nil
+	}
+	loginCol, err := column("auth.login_column", spec.LoginColumn)
+	if err != nil {
+		return "", err
+	}
+	passCol, err := column("auth.password_column", spec.PasswordColumn)
+	if err != nil {
+		return "", err
+	}
+	allow, err := conds("auth.allow", spec.Allow)
+	if err != nil {
+		return "", err
+	}
+	admin, err := conds("auth.admin", spec.Admin)
+	if err != nil {
+		return "", err
+	}
+	if allow == "" {
+		allow = "TRUE"
+	}
+	if admin == "" {
+		admin = "FALSE"
+	}
+	f, err := cat.serverFlavor(ctx, conn)
+	if err != nil {
+		return "", err
+	}
+	return selectHead(f, UserLookupTimeout) + "CAST(" + loginCol + " AS CHAR), CAST(" + passCol + " AS CHAR), COALESCE(" + allow + ", FALSE), COALESCE(" +
+		admin + ", FALSE) FROM " + QuoteTable(schema, t.Name) + " WHERE " + loginCol + " = ? LIMIT 2", nil
+}
+
+// text returns a driver value as a string ("" for NULL).
+func text(v driver.Value) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case []byte:
+		return string(x)
+	case string:
+		return x
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// truth reads the 0/1 of a boolean expression.
+func truth(v driver.Value) bool {
+	switch x := v.(type) {
+	case int64:
+		return x != 0
+	case []byte:
+		return string(x) != "0" && len(x) > 0
+	case string:
+		return x != "0" && x != ""
+	}
+	return false
+}
+
+// NewestUsers returns a function that looks a login up (LookupUser) in the
+// users table of the newest ready generation of gens, on a connection of
+// db. It returns an EUNAVAILABLE error while no generation is ready. The
+// function is safe for concurrent use.
+func NewestUsers(db *sqlx.DB, gens weekback.GenerationStore, cat *Catalog, spec UserSpec) func(ctx context.Context, login string) (*weekback.User, error) {
+	return func(ctx context.Context, login string) (*weekback.User, error) {
+		all, err := gens.Generations(ctx)
+		if err != nil {
+			return nil, err
+		}
+		g := weekback.NewestReady(all)
+		if g == nil {
+			return nil, weekback.Errorf(weekback.EUNAVAILABLE, "no backup is ready yet, so nobody can log in: try again after the first snapshot")
+		}
+		conn, err := db.Connx(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("look up user: %w", err)
+		}
+		defer conn.Close()
+		return LookupUser(ctx, conn, cat, g.Slot, spec, login)
+	}
+}

@@ -1,0 +1,229 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/server/auth"
+)
+
+// maxLoginChars is the longest login kept for throttling and the audit log
+// (their columns hold 255 characters).
+const maxLoginChars = 255
+
+// loginView is what templates/login.html shows.
+type loginView struct {
+	Title, Lead, Error, Next, CSRF string
+	LoginLabel, PasswordLabel      string
+	Submit, Back                   string
+}
+
+// getLogin shows the login form (GET /login, GET /{day}/login).
+func (s *Server) getLogin(c *fiber.Ctx) error {
+	lead, next := msg("login.lead"), "/"
+	if d := c.Params("day"); d != "" {
+		day := weekback.Weekday(d)
+		if !day.Valid() {
+			return fiber.ErrNotFound
+		}
+		lead, next = msg("login.lead.day", day.Title()), "/"+string(day)+"/"
+	}
+	if q := c.Query("next"); q != "" {
+		next = safeNext(q)
+	}
+	return s.renderLogin(c, fiber.StatusOK, lead, next, "")
+}
+
+// renderLogin answers with the login form (or, for JSON, the message).
+func (s *Server) renderLogin(c *fiber.Ctx, status int, lead, next, errMsg string) error {
+	noStore(c)
+	c.Status(status)
+	if wantsJSON(c) {
+		if errMsg != "" {
+			return c.JSON(fiber.Map{"error": errMsg, "status": status})
+		}
+		return c.JSON(fiber.Map{"next": next, "csrf": s.loginCSRF(c)})
+	}
+	return c.Render("login", loginView{Title: msg("login.title"), Lead: lead, Error: errMsg, Next: next,
+		CSRF: s.loginCSRF(c), LoginLabel: msg("login.login"), PasswordLabel: msg("login.password"),
+		Submit: msg("login.submit"), Back: msg("login.back")})
+}
+
+// postLogin checks a login (POST /login, after the CSRF checks): 303 to
+// next with a session cookie, 401 with one generic message for every kind
+// of failure, 429 while the login or the client is throttled.
+func (s *Server) postLogin(c *fiber.Ctx) error {
+	noStore(c)
+	ctx := c.UserContext()
+	login, password := utils.CopyString(c.FormValue("login")), c.FormValue("password")
+	next, client := safeNext(c.FormValue("next")), s.clientAddr(c)
+	key := throttleKey(login)
+	entry := &weekback.AuditEntry{Login: key, Client: client, Action: weekback.AuditLogin, Outcome: weekback.OutcomeFailed}
+	if retry, err := s.throttled(ctx, key, client); err != nil {
+		return err
+	} else if retry > 0 {
+		entry.Detail = "throttled"
+		s.audit(ctx, entry)
+		return s.tooManyAttempts(c, next, retry)
+	}
+	u, reason, err := s.authenticate(ctx, login, password)
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		if err := s.SessionStore.RecordLoginFailure(ctx, key, client); err != nil {
+			s.Logger.Error("cannot record a failed login", "err", err)
+		}
+		entry.Detail = reason
+		s.audit(ctx, entry)
+		return s.renderLogin(c, fiber.StatusUnauthorized, msg("login.lead"), next, msg("login.failed"))
+	}
+	token, claims, err := s.Sessions.Issue(u.Login, u.Admin)
+	if err != nil {
+		return err
+	}
+	s.users.put(u.Login, u)
+	s.setSession(c, token, claims.Expires())
+	entry.Login, entry.Outcome = u.Login, weekback.OutcomeOK
+	s.audit(ctx, entry)
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// authenticate returns the user when login and password are right and the
+// user is allowed; else nil and the reason (for the log and audit, never
+// for the user). Every failure costs about one password verification.
+// Errors are the database's: the caller answers 500/503.
+func (s *Server) authenticate(ctx context.Context, login, password string) (*weekback.User, string, error) {
+	if login == "" || password == "" {
+		auth.DummyVerify(password)
+		return nil, "empty login or password", nil
+	}
+	u, err := s.Users(ctx, login)
+	switch code := weekback.ErrorCode(err); code {
+	case "":
+	case weekback.ENOTFOUND, weekback.EINVALID:
+		if _, plain := err.(*weekback.Error); !plain || code == weekback.EINVALID {
+			s.Logger.Error("login: cannot look up the user", "err", err)
+		}
+		auth.DummyVerify(password)
+		if code == weekback.EINVALID {
+			return nil, "configuration problem (see the server log)", nil
+		}
+		return nil, "unknown user", nil
+	default:
+		return nil, "", fmt.Errorf("look up user: %w", err)
+	}
+	err = auth.VerifyPassword(u.PasswordHash, password)
+	var unknown *auth.UnknownFormatError
+	var invalid *auth.InvalidHashError
+	switch {
+	case errors.As(err, &unknown):
+		s.Logger.Warn("login refused: unsupported password hash format", "format", unknown.Format)
+		return nil, "unsupported password hash format " + unknown.Format, nil
+	case errors.As(err, &invalid):
+		s.Logger.Warn("login refused: password hash cannot be verified", "format", invalid.Format, "reason", invalid.Reason)
+		return nil, "unverifiable password hash (" + invalid.Format + ")", nil
+	case err != nil:
+		return nil, "wrong password", nil
+	case !u.Allowed:
+		return nil, "not allowed by auth.allow", nil
+	}
+	return u, "", nil
+}
+
+// throttled returns how long the login or the client must wait before the
+// next attempt, 0 when they need not.
+func (s *Server) throttled(ctx context.Context, login, client string) (time.Duration, error) {
+	window := s.Throttle.Window
+	if window <= 0 {
+		window = auth.DefaultThrottleWindow
+	}
+	now := s.Now()
+	byLogin, byClient, err := s.SessionStore.LoginFailures(ctx, login, client, now.Add(-window))
+	if err != nil {
+		return 0, fmt.Errorf("check throttling: %w", err)
+	}
+	b1, r1 := s.Throttle.RetryAfter(byLogin, now)
+	b2, r2 := s.Throttle.RetryAfter(byClient, now)
+	if !b1 && !b2 {
+		return 0, nil
+	}
+	return max(r1, r2, time.Second), nil
+}
+
+// tooManyAttempts answers 429 with Retry-After (whole seconds, rounded up).
+func (s *Server) tooManyAttempts(c *fiber.Ctx, next string, retry time.Duration) error {
+	secs := int(math.Ceil(retry.Seconds()))
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	at := s.Now().Add(retry).In(s.Location).Format("15:04 MST")
+	return s.renderLogin(c, fiber.StatusTooManyRequests, msg("login.lead"), next, msg("login.throttled", (secs+59)/60, at))
+}
+
+// postLogout revokes the session until it expires, clears its cookie and
+// goes back to the landing page. A logged-in user's POST must carry the
+// session's CSRF token.
+func (s *Server) postLogout(c *fiber.Ctx) error {
+	noStore(c)
+	ctx := c.UserContext()
+	claims, err := s.session(c)
+	if err != nil {
+		return err
+	}
+	if claims != nil {
+		if !s.sessionCSRFOK(c, claims.ID()) {
+			return csrfFailed(c)
+		}
+		if err := s.SessionStore.Revoke(ctx, claims.ID(), claims.Expires()); err != nil {
+			return err
+		}
+		s.audit(ctx, &weekback.AuditEntry{Login: claims.Login(), Client: s.clientAddr(c), Action: weekback.AuditLogout, Outcome: weekback.OutcomeOK})
+	}
+	s.clearSession(c)
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// audit writes e to the audit log; a failure is logged.
+func (s *Server) audit(ctx context.Context, e *weekback.AuditEntry) {
+	if err := s.Audit.Audit(ctx, e); err != nil {
+		s.Logger.Error("cannot write the audit log", "action", e.Action, "login", e.Login, "err", err)
+	}
+}
+
+// safeNext returns next when it is a local absolute path (a single "/"
+// then no scheme, host, backslash or control character), else "/".
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return next
+}
+
+// throttleKey is the login as failures are counted and audited: lower
+// case (so case variants share a budget), at most maxLoginChars.
+func throttleKey(login string) string {
+	k := strings.ToLower(strings.TrimSpace(login))
+	if utf8.RuneCountInString(k) > maxLoginChars {
+		k = string([]rune(k)[:maxLoginChars])
+	}
+	return k
+}

@@ -1,0 +1,221 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+	"github.com/valyala/fasthttp"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/server/auth"
+)
+
+// Session cookie names: the __Host- prefix (which browsers accept only
+// with Secure, Path=/ and no Domain) when BaseURL is https.
+const (
+	SessionCookie       = "weekback_session"
+	SecureSessionCookie = "__Host-weekback_session"
+)
+
+// DefaultUserCacheTTL is the longest a logged-in user's permission is
+// remembered before Users is asked again.
+const DefaultUserCacheTTL = 60 * time.Second
+
+// localPrincipal is the c.Locals key of the logged-in *principal.
+const localPrincipal = "weekback.principal"
+
+// principal is the user of a request that passed requireLogin.
+type principal struct {
+	Login string
+	Admin bool
+	JTI   string
+	CSRF  string // the synchronizer token of the session's forms
+}
+
+// noStore keeps a response out of every cache.
+func noStore(c *fiber.Ctx) { c.Set(fiber.HeaderCacheControl, "no-store") }
+
+func (s *Server) sessionCookie() string {
+	if s.secure {
+		return SecureSessionCookie
+	}
+	return SessionCookie
+}
+
+// setSession sets the session cookie to token until expires.
+func (s *Server) setSession(c *fiber.Ctx, token string, expires time.Time) {
+	c.Cookie(&fiber.Cookie{Name: s.sessionCookie(), Value: token, Path: "/", Expires: expires,
+		HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+// clearSession deletes the session cookie.
+func (s *Server) clearSession(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: s.sessionCookie(), Value: "", Path: "/", Expires: fasthttp.CookieExpireDelete,
+		MaxAge: -1, HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+// session returns the claims of the request's session cookie, nil when
+// there is none or it is invalid or revoked. Errors mean the revocations
+// cannot be read: the caller fails closed.
+func (s *Server) session(c *fiber.Ctx) (*auth.Claims, error) {
+	token := c.Cookies(s.sessionCookie())
+	if token == "" || s.Sessions == nil {
+		return nil, nil
+	}
+	claims, err := s.Sessions.Parse(token)
+	if err != nil {
+		if !errors.Is(err, auth.ErrInvalidSession) {
+			return nil, fmt.Errorf("parse session: %w", err)
+		}
+		s.Logger.Debug("session refused", "err", err)
+		return nil, nil
+	}
+	revoked, err := s.SessionStore.Revoked(c.UserContext(), claims.ID())
+	if err != nil {
+		return nil, fmt.Errorf("check session: %w", err)
+	}
+	if revoked {
+		return nil, nil
+	}
+	return claims, nil
+}
+
+// requireLogin lets requests with a valid session of a user who is still
+// allowed through (setting the principal), and sends the others to the
+// login page (HTML) or answers 401 (JSON). Responses are never cached.
+func (s *Server) requireLogin(c *fiber.Ctx) error {
+	noStore(c)
+	if s.Sessions == nil || s.SessionStore == nil || s.Users == nil {
+		return errors.New("login is not configured")
+	}
+	claims, err := s.session(c)
+	if err != nil {
+		return err
+	}
+	if claims == nil {
+		return s.loginRequired(c)
+	}
+	login := utils.CopyString(claims.Login())
+	u, err := s.stillAllowed(c.UserContext(), login)
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		s.audit(c.UserContext(), &weekback.AuditEntry{Login: login, Client: s.clientAddr(c), Action: weekback.AuditRefused,
+			Outcome: weekback.OutcomeFailed, Detail: "no longer allowed to log in"})
+		s.clearSession(c)
+		return s.loginRequired(c)
+	}
+	c.Locals(localPrincipal, &principal{Login: u.Login, Admin: u.Admin, JTI: claims.ID(), CSRF: s.csrfToken(claims.ID())})
+	return c.Next()
+}
+
+// loginRequired answers a request without a usable session.
+func (s *Server) loginRequired(c *fiber.Ctx) error {
+	if wantsJSON(c) {
+		return fiber.NewError(fiber.StatusUnauthorized, msg("session.required"))
+	}
+	next := strings.ReplaceAll(url.QueryEscape(safeNext(c.OriginalURL())), "%2F", "/")
+	return c.Redirect("/login?next="+next, fiber.StatusSeeOther)
+}
+
+// stillAllowed returns the user of login when Users says they may still
+// log in, nil when not (or no longer there). Answers are cached.
+func (s *Server) stillAllowed(ctx context.Context, login string) (*weekback.User, error) {
+	if u, ok := s.users.get(login); ok {
+		return u, nil
+	}
+	u, err := s.Users(ctx, login)
+	switch weekback.ErrorCode(err) {
+	case "":
+	case weekback.ENOTFOUND:
+		u = nil
+	default:
+		// A configuration problem or an unreachable database: fail closed,
+		// with the details in the log only.
+		return nil, fmt.Errorf("check user %q: %v", login, err)
+	}
+	if u != nil && !u.Allowed {
+		u = nil
+	}
+	return s.users.put(login, u), nil
+}
+
+// principalOf returns the logged-in user set by requireLogin, or nil.
+func principalOf(c *fiber.Ctx) *principal {
+	p, _ := c.Locals(localPrincipal).(*principal)
+	return p
+}
+
+// me answers who is logged in (JSON): the login, the admin flag and the
+// token the session's forms must carry.
+func (s *Server) me(c *fiber.Ctx) error {
+	p := principalOf(c)
+	return c.JSON(fiber.Map{"login": p.Login, "admin": p.Admin, "csrf": p.CSRF})
+}
+
+// userCache remembers for ttl whether logins are still allowed (nil: not
+// allowed). It keeps no password hash. It is safe for concurrent use.
+type userCache struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu sync.Mutex
+	m  map[string]userEntry
+}
+
+type userEntry struct {
+	user  *weekback.User
+	until time.Time
+}
+
+// maxCachedUsers bounds the cache: past it, expired entries are dropped,
+// and everything if none has expired.
+const maxCachedUsers = 10_000
+
+func newUserCache(ttl time.Duration, now func() time.Time) *userCache {
+	return &userCache{ttl: max(ttl, 0), now: now, m: map[string]userEntry{}}
+}
+
+// get returns the cached answer for login and whether there is one.
+func (uc *userCache) get(login string) (*weekback.User, bool) {
+	uc.mu.Lock()
+	defer uc.mu.Unlock()
+	e, ok := uc.m[login]
+	if !ok || !uc.now().Before(e.until) {
+		return nil, false
+	}
+	return e.user, true
+}
+
+// put remembers u (without its password hash) for login and returns what
+// it keeps.
+func (uc *userCache) put(login string, u *weekback.User) *weekback.User {
+	if u != nil {
+		c := *u
+		c.PasswordHash = ""
+		u = &c
+	}
+	uc.mu.Lock()
+	defer uc.mu.Unlock()
+	now := uc.now()
+	if len(uc.m) >= maxCachedUsers {
+		for k, e := range uc.m {
+			if !now.Before(e.until) {
+				delete(uc.m, k)
+			}
+		}
+		if len(uc.m) >= maxCachedUsers {
+			clear(uc.m)
+		}
+	}
+	uc.m[login] = userEntry{user: u, until: now.Add(uc.ttl)}
+	return u
+}
