@@ -41,7 +41,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if wantsJSON(c) {
 		return c.JSON(fiber.Map{"error": msg, "status": status})
 	}
-	return c.Render("error", fiber.Map{"Title": titleOf(status), "Message": msg})
+	return c.Render("error", fiber.Map{"Title": titleOf(status), "Message": msg, "Banner": dayBanner(c)})
 }
 
 // publicFiberMessage returns the message of Fiber's own errors (404, 405,

@@ -24,6 +24,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/logout", s.checkOrigin, s.postLogout)
 	app.Get("/me", s.requireLogin, s.me)
 	app.Get("/:day/login", s.getLogin)
+	// The pages of a day, last: /:day/ would take any other one-segment
+	// address. Only GET (and HEAD) exist: other methods answer 405.
+	app.Get("/:day/", dayParam, s.requireLogin, s.dayTables)
+	app.Get("/:day/tables/:table", dayParam, s.requireLogin, s.tableRecords)
+	app.Get("/:day/tables/:table/rows/:key", dayParam, s.requireLogin, s.record)
 }
 
 // requestTimeout gives each request a context that ends after

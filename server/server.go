@@ -12,9 +12,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"github.com/jmoiron/sqlx"
 	"net/http"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/server/auth"
 	"github.com/weekback/weekback/templates"
 )
@@ -55,6 +57,17 @@ type Server struct {
 	BaseURL        string
 	TrustedProxies []netip.Prefix
 	Throttle       auth.ThrottlePolicy
+	// Slots is the pool the pages of a day read slots with (the reader
+	// account); Catalog caches the slots' tables. Every query runs in a
+	// read-only transaction of Catalog's.
+	Slots   *sqlx.DB
+	Catalog *mysql.Catalog
+	// Credential columns, masked on every page: PasswordColumn of
+	// PasswordTable (auth.password_column, auth.table) and every column
+	// whose "table.column" matches a Redact glob (exports.redact).
+	PasswordTable, PasswordColumn string
+	Redact                        []string
+
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).
 	UserCacheTTL time.Duration
@@ -79,6 +92,7 @@ func New() *Server {
 		Logger:          slog.Default(),
 		Now:             time.Now,
 		Throttle:        auth.DefaultThrottlePolicy(),
+		Catalog:         mysql.NewCatalog(),
 		UserCacheTTL:    DefaultUserCacheTTL,
 		ReadTimeout:     DefaultReadTimeout,
 		WriteTimeout:    DefaultWriteTimeout,
@@ -166,6 +180,7 @@ func (s *Server) newApp() *fiber.App {
 	}
 	s.users = newUserCache(min(s.UserCacheTTL, DefaultUserCacheTTL), s.Now)
 	engine := html.NewFileSystem(http.FS(templates.FS), ".html")
+	engine.AddFunc("msg", msg)
 	s.metrics = newMetrics(s.Generations, s.Now)
 	app := fiber.New(fiber.Config{
 		Views:                 engine,

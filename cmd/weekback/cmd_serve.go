@@ -15,10 +15,11 @@ import (
 
 // serveCmd is `weekback serve`: the web server, until SIGTERM.
 type serveCmd struct {
-	app *app
-	cfg *config.Config
-	db  *sqlx.DB
-	srv *server.Server
+	app   *app
+	cfg   *config.Config
+	db    *sqlx.DB // meta schema and login (RoleBackup)
+	slots *sqlx.DB // the pages of a day (RoleSource: values as stored)
+	srv   *server.Server
 }
 
 func newServeCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
@@ -47,6 +48,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.db, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleBackup); err != nil {
 		return err
 	}
+	if c.slots, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleSource); err != nil {
+		return err
+	}
 	meta, err := mysql.AttachMeta(ctx, c.db, c.cfg.Backup.Prefix)
 	if err != nil {
 		return err
@@ -62,6 +66,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	c.srv.SessionStore, c.srv.Audit = meta, meta
 	c.srv.Users = mysql.NewestUsers(c.db, meta, mysql.NewCatalog(), userSpec(c.cfg.Auth))
+	c.srv.Slots, c.srv.Catalog = c.slots, mysql.NewCatalog()
+	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
+	c.srv.Redact = c.cfg.Exports.Redact
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
 	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
@@ -81,6 +88,9 @@ func (c *serveCmd) Close() error {
 	}
 	if c.db != nil {
 		c.db.Close()
+	}
+	if c.slots != nil {
+		c.slots.Close()
 	}
 	return err
 }

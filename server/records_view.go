@@ -1,0 +1,166 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
+)
+
+// rowView is one row of the records table.
+type rowView struct {
+	URL   string
+	Cells []cellView
+}
+
+// filterRow is one column's row of the filter form.
+type filterRow struct {
+	Index  int
+	Column string
+	Op     string
+	Value  string
+}
+
+// renderRecords answers a records page as HTML or JSON.
+func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page) error {
+	base := tableURL(p.Gen.Day, page.Table)
+	rowBase := base + "/rows/"
+	link := func(after, before string) string {
+		q := rq
+		q.After, q.Before = after, before
+		return base + q.encode(true)
+	}
+	var next, prev string
+	if page.Next != "" {
+		next = link(page.Next, "")
+	}
+	if page.Prev != "" {
+		prev = link("", page.Prev)
+	}
+	cols := s.columnViews(page, rq, base)
+	if wantsJSON(c) {
+		rows := make([]jsonRow, len(page.Rows))
+		for i, r := range page.Rows {
+			rows[i] = jsonRowOf(page.Columns, r, keyURL(rowBase, r.Key))
+		}
+		return c.JSON(fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": cols, "key": page.Key,
+			"filters": filterParams(rq.Filters), "sort": rq.Sort.String(), "rows": rows,
+			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev})
+	}
+	rows := make([]rowView, len(page.Rows))
+	for i, r := range page.Rows {
+		rows[i] = rowView{URL: keyURL(rowBase, r.Key), Cells: cellsOf(page.Columns, r)}
+	}
+	first := ""
+	if rq.After != "" || rq.Before != "" {
+		first = link("", "")
+	}
+	return c.Render("table", fiber.Map{"Title": page.Table + " · " + p.Gen.Day.Title(), "Banner": p.Banner, "Table": page.Table,
+		"DayURL": "/" + string(p.Gen.Day) + "/", "Columns": cols, "Rows": rows, "Keyed": page.Key != nil,
+		"Next": next, "Prev": prev, "First": first, "Action": base, "ClearURL": base + recordsQuery{Sort: rq.Sort, PageSize: rq.PageSize}.encode(false),
+		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
+		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize})
+}
+
+func keyURL(rowBase, key string) string {
+	if key == "" {
+		return ""
+	}
+	return rowBase + key
+}
+
+func cellsOf(cols []mysql.RecordColumn, r mysql.Row) []cellView {
+	cells := make([]cellView, len(cols))
+	for i, col := range cols {
+		var v mysql.Value
+		if i < len(r.Values) {
+			v = r.Values[i]
+		}
+		cells[i] = cellOf(col, v)
+	}
+	return cells
+}
+
+// columnViews returns the columns of page with links sorting by each
+// (ascending, or descending when already ascending).
+func (s *Server) columnViews(page *mysql.Page, rq recordsQuery, base string) []columnView {
+	out := make([]columnView, len(page.Columns))
+	for i, col := range page.Columns {
+		cv := columnView{Name: col.Name, Kind: col.Kind, Type: col.ColumnType, Key: col.Key, Masked: col.Masked}
+		if !col.Masked {
+			q := recordsQuery{Filters: rq.Filters, PageSize: rq.PageSize, Sort: weekback.Sort{Column: col.Name}}
+			if strings.EqualFold(rq.Sort.Column, col.Name) {
+				cv.Sorted = "▲"
+				if rq.Sort.Desc {
+					cv.Sorted = "▼"
+				}
+				q.Sort.Desc = !rq.Sort.Desc
+			}
+			cv.SortURL = base + q.encode(false)
+		}
+		out[i] = cv
+	}
+	return out
+}
+
+// filterParams returns the filters as "COL=op:value" (JSON, the page's
+// list of active filters).
+func filterParams(fs []weekback.Filter) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.String()
+	}
+	return out
+}
+
+// filterRows returns the filter form's rows: every column that can be
+// filtered, with its first active filter.
+func filterRows(cols []mysql.RecordColumn, fs []weekback.Filter) []filterRow {
+	var out []filterRow
+	for i, col := range cols {
+		if col.Masked {
+			continue
+		}
+		r := filterRow{Index: i, Column: col.Name}
+		for _, f := range fs {
+			if strings.EqualFold(f.Column, col.Name) {
+				r.Op, r.Value = string(f.Op), strings.TrimPrefix(f.Param(), string(f.Op)+":")
+				if !f.Op.TakesValue() {
+					r.Value = ""
+				}
+				break
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// fieldView is one column of a record page.
+type fieldView struct {
+	Name string
+	Type string
+	Key  bool
+	Cell cellView
+}
+
+// renderRecord answers a record page as HTML or JSON.
+func (s *Server) renderRecord(c *fiber.Ctx, p *dayPage, table string, key []string, page *mysql.Page) error {
+	r := page.Rows[0]
+	base := tableURL(p.Gen.Day, page.Table)
+	if wantsJSON(c) {
+		jr := jsonRowOf(page.Columns, r, keyURL(base+"/rows/", r.Key))
+		return c.JSON(fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": s.columnViews(page, recordsQuery{}, base),
+			"key": jr.Key, "url": jr.URL, "values": jr.Values, "truncated": jr.Truncated})
+	}
+	cells := cellsOf(page.Columns, r)
+	fields := make([]fieldView, len(cells))
+	for i, col := range page.Columns {
+		fields[i] = fieldView{Name: col.Name, Type: col.ColumnType, Key: col.Key, Cell: cells[i]}
+	}
+	keyText := strings.Join(key, ", ")
+	return c.Render("record", fiber.Map{"Title": table + " " + keyText + " · " + p.Gen.Day.Title(), "Banner": p.Banner,
+		"Table": page.Table, "TableURL": base, "Key": keyText, "Fields": fields})
+}
