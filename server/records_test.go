@@ -210,7 +210,7 @@ func TestRecordPage(t *testing.T) {
 	if r := f.get(t, "/wed/tables/pairs/rows/x%2Cy%2Fz,1", false); r.status != 200 || !strings.Contains(r.body, "comma") || !strings.Contains(r.body, "x,y/z") {
 		t.Errorf("record x,y/z = %d\n%.3000s", r.status, r.body)
 	}
-	for _, path := range []string{"/wed/tables/pairs/rows/nope,9", "/wed/tables/customers/rows/999", "/wed/tables/items/rows/abc", "/wed/tables/pairs/rows/plain",
+	for _, path := range []string{"/wed/tables/pairs/rows/nope,9", "/wed/tables/customers/rows/999", "/wed/tables/items/rows/999", "/wed/tables/items/rows/abc", "/wed/tables/pairs/rows/plain",
 		"/wed/tables/pairs/rows/x,y%2Fz,1", "/wed/tables/v_items/rows/1"} {
 		if r := f.get(t, path, false); r.status != 404 {
 			t.Errorf("GET %s = %d, want 404", path, r.status)
