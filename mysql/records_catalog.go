@@ -164,7 +164,9 @@ func (c *Catalog) Table(ctx context.Context, q sqlx.QueryerContext, schema, tabl
 	if err != nil {
 		return nil, err
 	}
-	t, err = loadRecordTable(ctx, q, schema, table, f)
+	// The table outlives the call: never keep the caller's strings (Fiber
+	// reuses the memory of its request parameters).
+	t, err = loadRecordTable(ctx, q, strings.Clone(schema), strings.Clone(table), f)
 	if err != nil {
 		return nil, err
 	}
