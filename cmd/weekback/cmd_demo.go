@@ -28,17 +28,24 @@ type demoCmd struct {
 	configPath string
 	prefix     string
 	schema     string
+	listen     string // "" with --no-serve
 	db         *sql.DB
+	serve      *serveCmd
 }
 
 func newDemoCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	dsn := fs.String("dsn", "", "MySQL/MariaDB server to build the demo on, as user:pass@tcp(host:port)/ (default $WEEKBACK_TEST_DSN, else root@tcp(127.0.0.1:3306)/)")
 	out := fs.String("write-config", "var/demo.yaml", "where to write the demo's configuration file")
 	prefix := fs.String("prefix", defaultDemoPrefix, "backup prefix of the demo; the demo production schema is <prefix>_sales")
+	listen := fs.String("listen", "127.0.0.1:8080", "where the demo's web server listens")
+	noServe := fs.Bool("no-serve", false, "build the demo week and exit, without starting the web server")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
-	c := &demoCmd{app: a, serverDSN: *dsn, configPath: *out, prefix: *prefix, schema: *prefix + "_sales"}
+	c := &demoCmd{app: a, serverDSN: *dsn, configPath: *out, prefix: *prefix, schema: *prefix + "_sales", listen: *listen}
+	if *noServe {
+		c.listen = ""
+	}
 	if c.serverDSN == "" {
 		c.serverDSN = a.env.Getenv("WEEKBACK_TEST_DSN")
 	}
@@ -78,7 +85,22 @@ func (c *demoCmd) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	return c.report(ctx)
+	if err := c.report(ctx); err != nil || c.listen == "" {
+		return err
+	}
+	return c.runServer(ctx)
+}
+
+// runServer serves the demo until ctx ends (Ctrl-C).
+func (c *demoCmd) runServer(ctx context.Context) error {
+	cfg, err := c.app.loadConfig()
+	if err != nil {
+		return err
+	}
+	c.serve = &serveCmd{app: c.app, cfg: cfg, listening: func(addr string) {
+		fmt.Fprintf(c.app.env.Stdout, "\nServing the demo at http://%s/ — log in as %s / %s. Ctrl-C stops it.\n", addr, demo.Login, demo.Password)
+	}}
+	return c.serve.Run(ctx)
 }
 
 func (c *demoCmd) day(ctx context.Context, i int, day weekback.Weekday) error {
@@ -117,7 +139,12 @@ schedule:
 snapshot:
   parallelism: 2
   grace_period: "1s"
-`, time.Now().UTC().Format(time.RFC3339), src.FormatDSN(), c.serverDSN, c.serverDSN, c.prefix)
+server:
+  listen: %q
+  base_url: %q
+  session_secret_file: %q
+`, time.Now().UTC().Format(time.RFC3339), src.FormatDSN(), c.serverDSN, c.serverDSN, c.prefix,
+		c.listenOrDefault(), "http://"+c.listenOrDefault(), filepath.Join(filepath.Dir(c.configPath), "demo-session.key"))
 	if err := os.MkdirAll(filepath.Dir(c.configPath), 0o755); err != nil {
 		return fmt.Errorf("write demo config: %w", err)
 	}
@@ -136,14 +163,24 @@ func (c *demoCmd) report(ctx context.Context) error {
 		return err
 	}
 	fmt.Fprintf(c.app.env.Stdout, "\nTry:\n  bin/weekback --config %s generations\n  bin/weekback --config %s verify\n", c.configPath, c.configPath)
-	fmt.Fprintf(c.app.env.Stdout, "Demo login (for the web server, coming next): %s / %s\n", demo.Login, demo.Password)
 	return nil
 }
 
-// Close closes the demo's connection.
-func (c *demoCmd) Close() error {
-	if c.db != nil {
-		return c.db.Close()
+func (c *demoCmd) listenOrDefault() string {
+	if c.listen == "" {
+		return "127.0.0.1:8080"
 	}
-	return nil
+	return c.listen
+}
+
+// Close stops the demo's server and closes its connections.
+func (c *demoCmd) Close() error {
+	var err error
+	if c.serve != nil {
+		err = c.serve.Close()
+	}
+	if c.db != nil {
+		c.db.Close()
+	}
+	return err
 }

@@ -20,6 +20,8 @@ type serveCmd struct {
 	db    *sqlx.DB // meta schema and login (RoleBackup)
 	slots *sqlx.DB // the pages of a day (RoleSource: values as stored)
 	srv   *server.Server
+	// listening, when set, is told the address once the server listens.
+	listening func(addr string)
 }
 
 func newServeCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
@@ -74,6 +76,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
 	if err := c.srv.Open(); err != nil {
 		return err
+	}
+	if c.listening != nil {
+		c.listening(c.srv.Addr())
 	}
 	<-ctx.Done()
 	c.app.logger.Info("stopping: finishing requests in flight")

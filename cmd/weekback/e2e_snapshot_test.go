@@ -241,9 +241,9 @@ func TestDemo(t *testing.T) {
 	db := mysqltest.MustOpen(t)
 	prefix := newPrefix(t, db)
 	cfg := filepath.Join(t.TempDir(), "demo.yaml")
-	stdout, stderr := mustRunWeekback(t, 0, "", "demo", "--dsn", mysqltest.DSN(t, ""), "--prefix", prefix, "--write-config", cfg)
-	if !strings.Contains(stdout, "demo / weekback-demo") {
-		t.Errorf("stdout does not show the demo login:\n%s\nstderr:\n%s", stdout, stderr)
+	stdout, stderr := mustRunWeekback(t, 0, "", "demo", "--dsn", mysqltest.DSN(t, ""), "--prefix", prefix, "--write-config", cfg, "--no-serve")
+	if !strings.Contains(stdout, "seven generations of "+prefix+"_sales") {
+		t.Errorf("stdout does not report the demo week:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 	gens := generations(t, cfg)
 	rows := func(day weekback.Weekday, table string) int64 {
@@ -339,4 +339,41 @@ func appendReaderDSN(t *testing.T, path, dsn string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestDemoServes runs `weekback demo` as a newcomer would: it builds the
+// week, then serves it and prints the URL and the demo login.
+func TestDemoServes(t *testing.T) {
+	db := mysqltest.MustOpen(t)
+	prefix := newPrefix(t, db)
+	cfg := filepath.Join(t.TempDir(), "demo.yaml")
+	p := startWeekback(t, "", "demo", "--dsn", mysqltest.DSN(t, ""), "--prefix", prefix, "--write-config", cfg, "--listen", "127.0.0.1:0")
+	var url string
+	waitFor(t, "the demo to serve", p, func() bool {
+		out := p.stdout.String()
+		i := strings.Index(out, "Serving the demo at ")
+		if i < 0 {
+			return false
+		}
+		url = strings.Fields(out[i+len("Serving the demo at "):])[0]
+		return true
+	})
+	if !strings.Contains(p.stdout.String(), "log in as demo / weekback-demo") {
+		t.Errorf("stdout does not show the demo login:\n%s", p.stdout.String())
+	}
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.Count(string(body), `href="/sun/"`)+strings.Count(string(body), `href="/mon/"`) < 2 {
+		t.Fatalf("GET %s = %d, want the seven ready days:\n%s", url, resp.StatusCode, body)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("demo exited %d after SIGTERM, want 0\n%s", code, p.stderr.String())
+	}
 }
