@@ -2,7 +2,8 @@
 #
 # make test   runs every test with -race against the server scripts/ensure-mariadb finds or starts
 # make demo   builds and runs `weekback demo` against that server
-# make bench  runs bench/snapshot against that server; extra flags in BENCH_ARGS="..."
+# make bench  runs bench/snapshot and bench/server against that server; extra flags in BENCH_ARGS="..."
+#             and BENCH_SERVER_ARGS="..."
 # make lint   go vet + staticcheck (pinned)
 # make clean  stops the private MariaDB (if any) and removes bin/ and var/
 #
@@ -18,6 +19,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # staticcheck 2026.2.2 (module v0.8.2): supports Go 1.26.
 STATICCHECK_VERSION := v0.8.2
 BENCH_ARGS ?=
+BENCH_SERVER_ARGS ?=
 DEMO_ARGS ?=
 
 .PHONY: all build test demo bench lint vet staticcheck fmt clean mariadb
@@ -37,7 +39,8 @@ demo: build
 	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" bin/weekback demo $(DEMO_ARGS)
 
 bench: build
-	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/snapshot $(BENCH_ARGS)
+	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/snapshot $(BENCH_ARGS) && \
+		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/server $(BENCH_SERVER_ARGS)
 
 lint: vet staticcheck
 

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/weekback/weekback/bench/dataset"
+)
+
+// The schemas the benchmark uses: the source (shared with bench/snapshot)
+// and this benchmark's private backup prefix (its slots and meta schema
+// start with it).
+const (
+	srcSchema    = "wbbench_src"
+	backupPrefix = "wbsrv"
+)
+
+// cleanupTimeout bounds the final drops, which run even after an interrupt.
+const cleanupTimeout = 5 * time.Minute
+
+// bench is what the steps share: the options, the server, the Monday slot
+// and a temporary directory for the config, secret and option files.
+type bench struct {
+	o    options
+	cfg  *mysql.Config // the server, without a database
+	db   *sql.DB
+	dir  string
+	slot string // the Monday slot, once snapshotted
+}
+
+// run snapshots the dataset, serves it, measures the scenarios and their
+// floors, prints the report and drops the benchmark's schemas.
+func run(ctx context.Context, o options) error {
+	b, err := newBench(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	err = b.measure(ctx)
+	return errors.Join(err, b.cleanup())
+}
+
+// measure is run's body between setup and cleanup.
+func (b *bench) measure(ctx context.Context) error {
+	if err := b.dropScratch(ctx); err != nil {
+		return err
+	}
+	if err := dataset.Generate(ctx, b.db, srcSchema, b.o.scale, logf); err != nil {
+		return err
+	}
+	if err := b.snapshot(ctx); err != nil {
+		return err
+	}
+	if err := b.addBenchUser(ctx); err != nil {
+		return err
+	}
+	srv, err := b.startServer(ctx)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	c, err := newClient(ctx, srv.base, b.o.clients)
+	if err != nil {
+		return fmt.Errorf("%w\n%s", err, srv.stderr.Tail(tailLines))
+	}
+	scenarios, err := b.scenarios(ctx, c)
+	if err != nil {
+		return fmt.Errorf("%w\n%s", err, srv.stderr.Tail(tailLines))
+	}
+	for _, s := range scenarios {
+		if err := b.measureScenario(ctx, c, s); err != nil {
+			return err
+		}
+	}
+	printReport(os.Stdout, b.o, scenarios)
+	return nil
+}
+
+// newBench parses the DSN, connects and makes the temporary directory.
+func newBench(ctx context.Context, o options) (*bench, error) {
+	cfg, err := mysql.ParseDSN(o.dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse WEEKBACK_TEST_DSN: %w", err)
+	}
+	cfg.DBName = ""
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	b := &bench{o: o, cfg: cfg, db: sql.OpenDB(conn)}
+	b.db.SetMaxOpenConns(o.clients + 2)
+	b.db.SetMaxIdleConns(o.clients + 2)
+	if err := b.db.PingContext(ctx); err != nil {
+		b.close()
+		return nil, fmt.Errorf("connect to %s: %w", cfg.Addr, err)
+	}
+	if b.dir, err = os.MkdirTemp("", "wbsrv-"); err != nil {
+		b.close()
+		return nil, fmt.Errorf("make temp dir: %w", err)
+	}
+	return b, nil
+}
+
+// close releases the connections and removes the temporary directory.
+func (b *bench) close() {
+	_ = b.db.Close()
+	if b.dir != "" {
+		_ = os.RemoveAll(b.dir)
+	}
+}
+
+// dropScratch drops every schema starting with backupPrefix_: the slots
+// and the meta schema of earlier runs.
+func (b *bench) dropScratch(ctx context.Context) error {
+	names, err := b.scratchSchemas(ctx)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		logf("dropping schema %s", name)
+		if _, err := b.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quote(name)); err != nil {
+			return fmt.Errorf("drop schema %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// scratchSchemas lists the schemas dropScratch drops.
+func (b *bench) scratchSchemas(ctx context.Context) ([]string, error) {
+	rows, err := b.db.QueryContext(ctx, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA
+		WHERE SCHEMA_NAME LIKE ? ORDER BY SCHEMA_NAME`, backupPrefix+`\_%`)
+	if err != nil {
+		return nil, fmt.Errorf("list schemas: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("list schemas: %w", err)
+		}
+		names = append(names, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list schemas: %w", err)
+	}
+	return names, nil
+}
+
+// cleanup drops the benchmark's schemas, even after an interrupt, unless
+// -keep. The source dataset is always kept for the next run.
+func (b *bench) cleanup() error {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	if b.o.keep {
+		names, err := b.scratchSchemas(ctx)
+		logf("-keep: kept %s", strings.Join(names, ", "))
+		return err
+	}
+	return b.dropScratch(ctx)
+}
+
+// logf prints progress on stderr.
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s bench: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// quote quotes an identifier, doubling backticks.
+func quote(name string) string {
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
+
+// qualify returns `schema`.`name`.
+func qualify(schema, name string) string {
+	return quote(schema) + "." + quote(name)
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// result is one load run: every request's latency, the failures and the
+// wall time of the whole run.
+type result struct {
+	lat    []time.Duration // sorted
+	errors int
+	first  error // the first failure, shown in the log
+	wall   time.Duration
+}
+
+// percentile returns the q-th quantile (0 < q ≤ 1) by nearest rank.
+func (r result) percentile(q float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	i := int(float64(len(r.lat))*q+0.999999) - 1
+	return r.lat[min(max(i, 0), len(r.lat)-1)]
+}
+
+// rate returns the completed requests per second.
+func (r result) rate() float64 {
+	if r.wall <= 0 {
+		return 0
+	}
+	return float64(len(r.lat)) / r.wall.Seconds()
+}
+
+// load runs fn requests times over clients goroutines and times each call.
+// A failed call still counts its latency; the run stops early only when ctx
+// ends.
+func load(ctx context.Context, clients, requests int, fn func(context.Context) error) result {
+	var next atomic.Int64
+	lat := make([]time.Duration, requests)
+	var mu sync.Mutex
+	var r result
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range min(clients, requests) {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(requests) && ctx.Err() == nil; i = next.Add(1) - 1 {
+				t := time.Now()
+				err := fn(ctx)
+				lat[i] = time.Since(t)
+				if err != nil {
+					mu.Lock()
+					r.errors++
+					if r.first == nil {
+						r.first = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r.wall = time.Since(start)
+	r.lat = lat[:min(int(next.Load()), requests)]
+	slices.Sort(r.lat)
+	return r
+}
+
+// measureScenario warms s up (one request per client, untimed), then runs
+// it over HTTP and its floor over database/sql under the same load, and
+// times the floor with the mariadb client.
+func (b *bench) measureScenario(ctx context.Context, c *client, s *scenario) error {
+	get := func(ctx context.Context) error {
+		status, body, err := c.do(ctx, http.MethodGet, s.path, nil, true)
+		if err == nil && status != http.StatusOK {
+			err = fmt.Errorf("status %d: %.200s", status, body)
+		}
+		return err
+	}
+	query := func(ctx context.Context) error { return b.floorQuery(ctx, s) }
+	load(ctx, b.o.clients, b.o.clients, get)
+	s.http = load(ctx, b.o.clients, b.o.requests, get)
+	logRun("http", s, s.http)
+	load(ctx, b.o.clients, b.o.clients, query)
+	s.sql = load(ctx, b.o.clients, b.o.requests, query)
+	logRun("sql floor", s, s.sql)
+	var err error
+	s.client, err = b.clientFloor(ctx, s)
+	if err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// floorQuery runs s's floor query and reads every row.
+func (b *bench) floorQuery(ctx context.Context, s *scenario) error {
+	rows, err := b.db.QueryContext(ctx, s.floorSQL, s.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]sql.RawBytes, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// logRun logs one load run's summary and its first failure.
+func logRun(kind string, s *scenario, r result) {
+	logf("%s %s: %d requests, p50 %s p99 %s max %s, %d errors, %.0f req/s", kind, s.name, len(r.lat),
+		ms(r.percentile(0.5)), ms(r.percentile(0.99)), ms(r.percentile(1)), r.errors, r.rate())
+	if r.first != nil {
+		logf("%s %s: first error: %v", kind, s.name, r.first)
+	}
+}

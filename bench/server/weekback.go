@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// The bench user, added to the Monday slot's users table, and the base URL
+// the server is configured with (the Origin of the login POST).
+const (
+	benchLogin    = "bench"
+	benchPassword = "bench-password"
+	benchBaseURL  = "http://127.0.0.1"
+)
+
+// Child processes' output is kept only as a tail: tailBytes of it, of which
+// tailLines lines are shown in errors.
+const (
+	tailBytes = 64 << 10
+	tailLines = 20
+)
+
+// listenTimeout bounds the wait for the server's "listening" line;
+// stopTimeout the wait for it to exit after SIGTERM.
+const (
+	listenTimeout = 30 * time.Second
+	stopTimeout   = 15 * time.Second
+)
+
+// writeConfig writes weekback's YAML config (keys as in DESIGN.md): the
+// dataset as the source, root as both backup accounts, the private prefix
+// and a server on a free port of 127.0.0.1.
+func (b *bench) writeConfig() (string, error) {
+	src := b.cfg.Clone()
+	src.DBName = srcSchema
+	doc := map[string]any{
+		"source":   map[string]any{"dsn": src.FormatDSN()},
+		"backup":   map[string]any{"dsn": b.cfg.FormatDSN(), "reader_dsn": b.cfg.FormatDSN(), "prefix": backupPrefix},
+		"snapshot": map[string]any{"grace_period": "1s"},
+		"schedule": map[string]any{"timezone": "UTC"},
+		"server": map[string]any{"listen": "127.0.0.1:0", "base_url": benchBaseURL,
+			"session_secret_file": filepath.Join(b.dir, "session.key")},
+		"exports": map[string]any{"dir": filepath.Join(b.dir, "exports")},
+	}
+	data, err := yaml.Marshal(doc)
+	if err != nil {
+		return "", fmt.Errorf("write weekback config: %w", err)
+	}
+	path := filepath.Join(b.dir, "weekback.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return "", fmt.Errorf("write weekback config: %w", err)
+	}
+	return path, nil
+}
+
+// command returns `weekback --config FILE args…` run in the temporary
+// directory, without WEEKBACK_* variables (which would override the file).
+func (b *bench) command(ctx context.Context, args ...string) (*exec.Cmd, error) {
+	bin, err := filepath.Abs(b.o.bin)
+	if err != nil {
+		return nil, fmt.Errorf("resolve -bin: %w", err)
+	}
+	if fi, err := os.Stat(bin); err != nil || fi.IsDir() {
+		return nil, fmt.Errorf("binary %s not found (run make build first, or pass -bin)", b.o.bin)
+	}
+	config, err := b.writeConfig()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--config", config}, args...)...)
+	cmd.Dir = b.dir
+	cmd.Env = withoutWeekbackEnv(os.Environ())
+	cmd.WaitDelay = 10 * time.Second
+	return cmd, nil
+}
+
+// snapshot copies the dataset into Monday's generation of the private
+// prefix (always anew: dropScratch removed earlier runs' slots) and records
+// the slot's name.
+func (b *bench) snapshot(ctx context.Context) error {
+	cmd, err := b.command(ctx, "snapshot", "--day", "mon")
+	if err != nil {
+		return err
+	}
+	var stderr tailBuffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("weekback snapshot: %w\n%s", err, stderr.Tail(tailLines))
+	}
+	err = b.db.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
+		" WHERE day = 'mon' AND slot IS NOT NULL").Scan(&b.slot)
+	if err != nil {
+		return fmt.Errorf("find the monday slot: %w", err)
+	}
+	logf("snapshot into %s in %s", b.slot, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// addBenchUser inserts the bench user, with a real bcrypt hash, into the
+// Monday slot's users table: the dataset's own hashes only look like
+// bcrypt. Writing into a slot is something weekback itself never does; it
+// is acceptable here only because the slot belongs to this benchmark's
+// private prefix and is dropped at the end.
+func (b *bench) addBenchUser(ctx context.Context) error {
+	hash, err := bcrypt.GenerateFromPassword([]byte(benchPassword), bcrypt.MinCost)
+	if err != nil {
+		return fmt.Errorf("hash the bench password: %w", err)
+	}
+	_, err = b.db.ExecContext(ctx, "INSERT INTO "+qualify(b.slot, "users")+
+		` (login_id, password_hash, display_name, email, can_manage_settings, role, created_at)
+		VALUES (?, ?, 'Bench', 'bench@example.invalid', 1, 'superadmin', UTC_TIMESTAMP())`, benchLogin, string(hash))
+	if err != nil {
+		return fmt.Errorf("add the bench user: %w", err)
+	}
+	return nil
+}
+
+// server is a running `weekback serve`.
+type server struct {
+	cmd    *exec.Cmd
+	base   string // http://host:port
+	stderr *tailBuffer
+	done   chan error
+}
+
+// startServer starts `weekback serve` and waits for its "listening" line.
+func (b *bench) startServer(ctx context.Context) (*server, error) {
+	cmd, err := b.command(context.WithoutCancel(ctx), "serve")
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, stderr: &tailBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start weekback serve: %w", err)
+	}
+	go func() { s.done <- cmd.Wait() }()
+	addr, err := s.waitListening(ctx)
+	if err != nil {
+		s.stop()
+		return nil, fmt.Errorf("weekback serve: %w\n%s", err, s.stderr.Tail(tailLines))
+	}
+	s.base = "http://" + addr
+	logf("weekback serve listening on %s", addr)
+	return s, nil
+}
+
+// waitListening returns the address of the "msg=listening … addr=" line.
+func (s *server) waitListening(ctx context.Context) (string, error) {
+	deadline := time.After(listenTimeout)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if addr := listenAddr(s.stderr.String()); addr != "" {
+			return addr, nil
+		}
+		select {
+		case err := <-s.done:
+			s.done <- err
+			return "", fmt.Errorf("exited before listening: %v", err)
+		case <-deadline:
+			return "", fmt.Errorf("not listening after %s", listenTimeout)
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// listenAddr finds addr= on the first msg=listening line of log.
+func listenAddr(log string) string {
+	for line := range strings.SplitSeq(log, "\n") {
+		if !strings.Contains(line, "msg=listening") {
+			continue
+		}
+		if _, after, ok := strings.Cut(line, "addr="); ok && strings.TrimSpace(after) != "" {
+			return strings.Trim(strings.Fields(after)[0], `"`)
+		}
+	}
+	return ""
+}
+
+// stop sends SIGTERM and waits, killing the process if it lingers.
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.done:
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			logf("weekback serve: %v", err)
+		} else if err != nil {
+			logf("weekback serve exited %v after SIGTERM\n%s", err, s.stderr.Tail(tailLines))
+		}
+	case <-time.After(stopTimeout):
+		logf("weekback serve did not stop after %s: killing it", stopTimeout)
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// withoutWeekbackEnv drops WEEKBACK_* variables.
+func withoutWeekbackEnv(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "WEEKBACK_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// tailBuffer is an io.Writer keeping the last tailBytes written. It is safe
+// for concurrent use.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+// Write appends p, dropping what falls out of the tail; it never fails.
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - tailBytes; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+// String returns the tail.
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// Tail returns the last n lines, indented.
+func (t *tailBuffer) Tail(n int) string {
+	lines := strings.Split(strings.TrimRight(t.String(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	if len(lines) == 1 && lines[0] == "" {
+		return "    (no output on stderr)"
+	}
+	return "    " + strings.Join(lines, "\n    ")
+}
