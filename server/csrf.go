@@ -28,9 +28,9 @@ const (
 )
 
 // csrfFailed is the answer to a POST that fails a CSRF check.
-func csrfFailed(c *fiber.Ctx) error {
+func (s *Server) csrfFailed(c *fiber.Ctx) error {
 	noStore(c)
-	return fiber.NewError(fiber.StatusForbidden, msg("csrf.failed"))
+	return fiber.NewError(fiber.StatusForbidden, s.localizer(c).T("csrf.failed"))
 }
 
 // checkOrigin refuses POSTs whose Origin header (when present) is not
@@ -39,7 +39,7 @@ func (s *Server) checkOrigin(c *fiber.Ctx) error {
 	o := c.Get(fiber.HeaderOrigin)
 	if o != "" && (s.origin == "" || !strings.EqualFold(o, s.origin)) {
 		s.Logger.Info("cross-origin POST refused", "origin", o, "path", c.Path())
-		return csrfFailed(c)
+		return s.csrfFailed(c)
 	}
 	return c.Next()
 }
@@ -64,7 +64,7 @@ func (s *Server) loginCSRF(c *fiber.Ctx) string {
 // CSRFCookie (compared in constant time).
 func (s *Server) checkLoginCSRF(c *fiber.Ctx) error {
 	if !sameToken(c.Cookies(CSRFCookie), c.FormValue(CSRFField)) {
-		return csrfFailed(c)
+		return s.csrfFailed(c)
 	}
 	return c.Next()
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/i18n"
 )
 
 // localDay is the c.Locals key of the *dayPage of a request under /{day}/.
@@ -20,17 +21,22 @@ type dayPage struct {
 }
 
 // banner is the strip on top of every page of a day: which backup this is,
-// that it is read-only, and links to the same page on the other days.
+// that it is read-only, and links to the same page on the other days. Its
+// JSON keeps to raw values; Text, StatusText and the labels are for pages.
 type banner struct {
-	Text   string       `json:"text"`
-	Status string       `json:"status,omitempty"` // set when the day is building or failed
-	Days   []switchLink `json:"days"`
+	Day        weekback.Weekday          `json:"day"`
+	SnapshotAt string                    `json:"snapshot_at"` // RFC 3339, in Server.Location
+	Status     weekback.GenerationStatus `json:"status"`
+	Days       []switchLink              `json:"days"`
+	Text       string                    `json:"-"`
+	StatusText string                    `json:"-"` // set when the day is building or failed
 }
 
 // switchLink is one day of the banner's day switcher.
 type switchLink struct {
 	Day     weekback.Weekday `json:"day"`
-	Label   string           `json:"label"`
+	Label   string           `json:"-"`             // the short name of the day
+	Name    string           `json:"-"`             // its full name
 	URL     string           `json:"url,omitempty"` // "" when the day has no served copy
 	Current bool             `json:"current,omitempty"`
 }
@@ -62,36 +68,38 @@ func (s *Server) loadDay(c *fiber.Ctx, samePage func(d weekback.Weekday) string)
 		}
 	}
 	if gen == nil || !gen.Ready() {
-		return nil, notServed(day, gen)
+		return nil, s.notServed(c, day, gen)
 	}
-	p := &dayPage{Gen: gen, Banner: s.newBanner(gen, gens, samePage)}
+	p := &dayPage{Gen: gen, Banner: s.newBanner(s.localizer(c), gen, gens, samePage)}
 	c.Locals(localDay, p)
 	return p, nil
 }
 
 // notServed returns the ENOTFOUND error of a day that has no served copy.
-func notServed(day weekback.Weekday, g *weekback.Generation) error {
+func (s *Server) notServed(c *fiber.Ctx, day weekback.Weekday, g *weekback.Generation) error {
 	key := "day.never"
 	if g != nil && g.Status == weekback.StatusBuilding {
 		key = "day.building"
 	} else if g != nil && g.Status == weekback.StatusFailed {
 		key = "day.failed"
 	}
-	return weekback.Errorf(weekback.ENOTFOUND, "%s", msg(key, day.Title()))
+	return s.errorf(c, weekback.ENOTFOUND, key, "weekday", s.localizer(c).Weekday(day.Time()))
 }
 
-func (s *Server) newBanner(gen *weekback.Generation, gens []*weekback.Generation, samePage func(d weekback.Weekday) string) *banner {
+// newBanner returns the banner of gen in l's language.
+func (s *Server) newBanner(l *i18n.Localizer, gen *weekback.Generation, gens []*weekback.Generation, samePage func(d weekback.Weekday) string) *banner {
 	at := gen.Manifest.SnapshotAt.In(s.Location)
-	b := &banner{Text: msg("banner.text", gen.Day.Title(), at.Format("2006-01-02 15:04 MST"))}
+	b := &banner{Day: gen.Day, SnapshotAt: at.Format(time.RFC3339), Status: gen.Status,
+		Text: l.T("banner.text", "weekday", l.Weekday(gen.Day.Time()), "datetime", l.DateTime(at, s.Location))}
 	if gen.Status != weekback.StatusReady {
-		b.Status = statusText[gen.Status]
+		b.StatusText = statusText(l, gen)
 	}
 	for _, g := range gens {
-		l := switchLink{Day: g.Day, Label: g.Day.Title()[:3], Current: g.Day == gen.Day}
+		sl := switchLink{Day: g.Day, Label: l.T("weekday.short." + string(g.Day)), Name: l.Weekday(g.Day.Time()), Current: g.Day == gen.Day}
 		if g.Ready() {
-			l.URL = samePage(g.Day)
+			sl.URL = samePage(g.Day)
 		}
-		b.Days = append(b.Days, l)
+		b.Days = append(b.Days, sl)
 	}
 	return b
 }
@@ -133,8 +141,9 @@ func (s *Server) dayTables(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"day": p.Gen.Day, "status": p.Gen.Status, "snapshot_at": m.SnapshotAt.In(s.Location).Format(time.RFC3339),
 			"banner": p.Banner, "tables": tables, "views": views, "rows": m.Rows})
 	}
-	return c.Render("day", fiber.Map{"Title": p.Gen.Day.Title(), "Banner": p.Banner, "Tables": tables, "Views": views,
-		"Rows": m.Rows, "Heading": msg("day.heading", p.Gen.Day.Title())})
+	l := s.localizer(c)
+	return c.Render("day", fiber.Map{"Title": l.Weekday(p.Gen.Day.Time()), "Banner": p.Banner, "Tables": tables, "Views": views,
+		"Rows": m.Rows, "Heading": l.T("day.heading", "weekday", l.Weekday(p.Gen.Day.Time()))})
 }
 
 // tableURL returns the address of a table's records on day.

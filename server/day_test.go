@@ -129,7 +129,7 @@ func (f *dayFixture) checkPage(t *testing.T, path string, r response) {
 	}
 }
 
-const bannerWed = "Backup of Wednesday 2026-03-04 09:30 JST — read-only"
+const bannerWed = "Backup of Wednesday (taken Wed, Mar 4, 2026 09:30) — read-only"
 
 func TestDayPages(t *testing.T) {
 	f := MustOpenDayServer(t)
@@ -143,7 +143,7 @@ func TestDayPages(t *testing.T) {
 		{"tables of a day", "/wed/", false, 200, []string{bannerWed, `class="backup-banner"`, `href="/wed/tables/items"`,
 			`<td class="num">120</td>`, "v_items", `<a class="day" href="/mon/">Mon</a>`, `<a class="day" href="/thu/">Thu</a>`,
 			`<span class="day current" aria-current="page">Wed</span>`, `<span class="day off">Fri</span>`, `<span class="day off">Sun</span>`}, nil},
-		{"tables as JSON", "/wed/", true, 200, []string{`"name":"items","rows":120`, `"views":[{"name":"v_items"`, `"text":"` + bannerWed, `"day":"wed"`}, nil},
+		{"tables as JSON", "/wed/", true, 200, []string{`"name":"items","rows":120`, `"views":[{"name":"v_items"`, `"banner":{"day":"wed","snapshot_at":"2026-03-04T09:30:00+09:00","status":"ready"`, `"day":"wed"`}, []string{"Backup of"}},
 		{"without a trailing slash", "/wed", false, 200, []string{bannerWed}, nil},
 		{"failed day still served", "/thu/", false, 200, []string{"Backup of Thursday", "last run failed — the previous copy is served"}, nil},
 		{"never taken", "/sun/", false, 404, []string{"The backup of Sunday has never been taken", `<a href="/">`}, []string{"backup-banner"}},
@@ -151,7 +151,7 @@ func TestDayPages(t *testing.T) {
 		{"never taken as JSON", "/sun/", true, 404, []string{`"status":404`, "never been taken"}, nil},
 		{"unknown day", "/xyz/", false, 404, []string{"There is no page at this address."}, nil},
 		{"unknown day, deeper", "/xyz/tables/items", false, 404, nil, nil},
-		{"unknown table", "/wed/tables/nope", false, 404, []string{"There is no table &#34;nope&#34; in this backup", bannerWed}, nil},
+		{"unknown table", "/wed/tables/nope", false, 404, []string{"There is no table “nope” in this backup", bannerWed}, nil},
 		{"unknown table as JSON", "/wed/tables/nope", true, 404, []string{`"status":404`}, nil},
 		{"view", "/wed/tables/v_items", false, 404, []string{"views are not browsable yet"}, nil},
 		{"record of an unknown table", "/wed/tables/nope/rows/1", false, 404, nil, nil},

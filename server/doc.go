@@ -7,4 +7,11 @@
 // The server is side-effect-free: it reads generations through the meta
 // schema with the reader account, opens no connection but to the backup
 // server, and holds no mail or outbound HTTP code.
+//
+// Pages speak the request's language (package i18n: the weekback_lang
+// cookie set by GET /lang/{code}, else Accept-Language, else English): the
+// language middleware puts its Localizer in c.Locals, and each language has
+// its own parsed templates whose t, n and num functions render catalog
+// messages, plural forms and numbers. JSON keeps to keys and raw values;
+// only its error sentences follow the language.
 package server

@@ -5,8 +5,10 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/i18n"
 )
 
 // statusOf maps weekback error codes to HTTP statuses, in one place.
@@ -20,15 +22,51 @@ var statusOf = map[string]int{
 	weekback.EINTERNAL:    fiber.StatusInternalServerError,
 }
 
+// statusKeys names the catalog keys of each status: its page title
+// ("title."+key) and its generic sentence ("error."+key).
+var statusKeys = map[int]string{
+	fiber.StatusBadRequest:            "bad_request",
+	fiber.StatusUnauthorized:          "unauthorized",
+	fiber.StatusForbidden:             "forbidden",
+	fiber.StatusNotFound:              "not_found",
+	fiber.StatusMethodNotAllowed:      "not_allowed",
+	fiber.StatusRequestEntityTooLarge: "too_large",
+	fiber.StatusTooManyRequests:       "too_many",
+	fiber.StatusServiceUnavailable:    "unavailable",
+}
+
 // handleError answers every error the same careful way: users see a status
-// and a sentence meant for them (never SQL, a stack trace or an internal
-// message); internal errors are logged with the request's method and path.
+// and a sentence meant for them, in their language (never SQL, a stack
+// trace or an internal message); internal errors are logged with the
+// request's method and path.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
-	status, msg := fiber.StatusInternalServerError, "Something went wrong on our side. Please try again; if it persists, tell your administrator."
+	l := s.localizer(c)
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	status, msg, detail := s.errorMessage(c, l, err)
+	c.Status(status)
+	if wantsJSON(c) {
+		m := fiber.Map{"error": msg, "status": status}
+		if detail != "" {
+			m["detail"] = detail
+		}
+		return c.JSON(m)
+	}
+	return c.Render("error", fiber.Map{"Title": titleOf(l, status), "Message": msg, "Detail": detail, "Banner": dayBanner(c)})
+}
+
+// errorMessage returns the status of err and its sentence in l's language.
+// A sentence that exists only in English (the weekback errors of other
+// packages) is the detail under the status's generic sentence, except in
+// English.
+func (s *Server) errorMessage(c *fiber.Ctx, l *i18n.Localizer, err error) (status int, msg, detail string) {
 	var fe *fiber.Error
 	switch {
 	case errors.As(err, &fe):
-		status, msg = fe.Code, publicFiberMessage(fe)
+		status, msg = fe.Code, fe.Message
+		if fiberOwn(fe) {
+			msg = genericMessage(l, fe.Code)
+		}
+		return status, msg, ""
 	case weekback.ErrorCode(err) != weekback.EINTERNAL:
 		status, msg = statusOf[weekback.ErrorCode(err)], weekback.ErrorMessage(err)
 	default:
@@ -37,45 +75,40 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == 0 {
 		status = fiber.StatusInternalServerError
 	}
-	c.Status(status)
-	if wantsJSON(c) {
-		return c.JSON(fiber.Map{"error": msg, "status": status})
+	switch {
+	case msg == "":
+		msg = genericMessage(l, status)
+	case !isUserError(err) && l.Lang() != "en":
+		msg, detail = genericMessage(l, status), msg
 	}
-	return c.Render("error", fiber.Map{"Title": titleOf(status), "Message": msg, "Banner": dayBanner(c)})
+	return status, msg, detail
 }
 
-// publicFiberMessage returns the message of Fiber's own errors (404, 405,
-// 413 …), which carry no internals.
-func publicFiberMessage(fe *fiber.Error) string {
+// fiberOwn reports whether fe is one of Fiber's own errors (404, 405,
+// 413 …, in English and possibly naming the path) rather than one of the
+// server's, whose message is already in the request's language.
+func fiberOwn(fe *fiber.Error) bool {
 	switch fe.Code {
-	case fiber.StatusNotFound:
-		return "There is no page at this address."
-	case fiber.StatusMethodNotAllowed:
-		return "This address cannot be used that way: the backup environment is read-only."
-	case fiber.StatusRequestEntityTooLarge:
-		return "The request is too large."
+	case fiber.StatusNotFound, fiber.StatusMethodNotAllowed, fiber.StatusRequestEntityTooLarge:
+		return true
 	}
-	return fe.Message
+	return fe.Message == utils.StatusMessage(fe.Code)
 }
 
-func titleOf(status int) string {
-	switch status {
-	case fiber.StatusNotFound:
-		return "Not found"
-	case fiber.StatusMethodNotAllowed:
-		return "Not allowed"
-	case fiber.StatusBadRequest:
-		return "Bad request"
-	case fiber.StatusServiceUnavailable:
-		return "Temporarily unavailable"
-	case fiber.StatusUnauthorized:
-		return msg("title.unauthorized")
-	case fiber.StatusForbidden:
-		return msg("title.forbidden")
-	case fiber.StatusTooManyRequests:
-		return msg("title.too_many")
+// genericMessage is the sentence of a status in l's language.
+func genericMessage(l *i18n.Localizer, status int) string {
+	if k := statusKeys[status]; k != "" {
+		return l.T("error." + k)
 	}
-	return "Error"
+	return l.T("error.internal")
+}
+
+// titleOf is the page title of a status in l's language.
+func titleOf(l *i18n.Localizer, status int) string {
+	if k := statusKeys[status]; k != "" {
+		return l.T("title." + k)
+	}
+	return l.T("title.internal")
 }
 
 // wantsJSON reports whether the client asked for JSON.

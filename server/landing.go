@@ -6,12 +6,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/i18n"
 )
 
-// dayView is one row of the landing page (and of its JSON).
+// dayView is one row of the landing page (and of its JSON, which keeps
+// to raw values: Name is the day's English name whatever the language).
 type dayView struct {
 	Day         weekback.Weekday          `json:"day"`
 	Name        string                    `json:"name"`
+	Label       string                    `json:"-"` // the day's name in the request's language
 	Status      weekback.GenerationStatus `json:"status"`
 	StatusText  string                    `json:"-"`
 	Ready       bool                      `json:"ready"`
@@ -22,38 +25,38 @@ type dayView struct {
 	URL         string                    `json:"url,omitempty"`
 }
 
-var statusText = map[weekback.GenerationStatus]string{
-	weekback.StatusReady:    "ready",
-	weekback.StatusBuilding: "building — the previous copy is served",
-	weekback.StatusFailed:   "last run failed — the previous copy is served",
-	weekback.StatusNever:    "never taken",
-}
-
 // landing shows the seven days: status, snapshot time and links.
 func (s *Server) landing(c *fiber.Ctx) error {
 	gens, err := s.Generations.Generations(c.UserContext())
 	if err != nil {
 		return err
 	}
+	l := s.localizer(c)
 	days := make([]dayView, len(gens))
 	for i, g := range gens {
-		days[i] = s.dayView(g)
+		days[i] = s.dayView(l, g)
 	}
 	if wantsJSON(c) {
 		return c.JSON(fiber.Map{"days": days, "timezone": s.Location.String()})
 	}
-	return c.Render("index", fiber.Map{"Title": "The last seven days", "Days": days, "Zone": s.Location.String()})
+	return c.Render("index", fiber.Map{"Title": l.T("landing.title"), "Days": days, "Zone": s.Location.String()})
 }
 
-func (s *Server) dayView(g *weekback.Generation) dayView {
-	v := dayView{Day: g.Day, Name: g.Day.Title(), Status: g.Status, StatusText: statusText[g.Status], Ready: g.Ready()}
-	if g.Status == weekback.StatusBuilding && !g.Ready() {
-		v.StatusText = "building — not served yet"
-	}
+func (s *Server) dayView(l *i18n.Localizer, g *weekback.Generation) dayView {
+	v := dayView{Day: g.Day, Name: g.Day.Title(), Label: l.Weekday(g.Day.Time()), Status: g.Status,
+		StatusText: statusText(l, g), Ready: g.Ready()}
 	if g.Ready() {
 		at := g.Manifest.SnapshotAt.In(s.Location)
-		v.SnapshotAt, v.SnapshotISO = at.Format("Mon 2006-01-02 15:04 MST"), at.Format(time.RFC3339)
+		v.SnapshotAt, v.SnapshotISO = l.DateTime(at, s.Location), at.Format(time.RFC3339)
 		v.Tables, v.Rows, v.URL = len(g.Manifest.Tables), g.Manifest.Rows, "/"+string(g.Day)+"/"
 	}
 	return v
+}
+
+// statusText explains the status of g in l's language.
+func statusText(l *i18n.Localizer, g *weekback.Generation) string {
+	if g.Status == weekback.StatusBuilding && !g.Ready() {
+		return l.T("status.building.unserved")
+	}
+	return l.T("status." + string(g.Status) + ".detail")
 }

@@ -22,22 +22,16 @@ import (
 // (their columns hold 255 characters).
 const maxLoginChars = 255
 
-// loginView is what templates/login.html shows.
-type loginView struct {
-	Title, Lead, Error, Next, CSRF string
-	LoginLabel, PasswordLabel      string
-	Submit, Back                   string
-}
-
 // getLogin shows the login form (GET /login, GET /{day}/login).
 func (s *Server) getLogin(c *fiber.Ctx) error {
-	lead, next := msg("login.lead"), "/"
+	l := s.localizer(c)
+	lead, next := l.T("login.lead"), "/"
 	if d := c.Params("day"); d != "" {
 		day := weekback.Weekday(d)
 		if !day.Valid() {
 			return fiber.ErrNotFound
 		}
-		lead, next = msg("login.lead.day", day.Title()), "/"+string(day)+"/"
+		lead, next = l.T("login.lead.day", "weekday", l.Weekday(day.Time())), "/"+string(day)+"/"
 	}
 	if q := c.Query("next"); q != "" {
 		next = safeNext(q)
@@ -55,9 +49,8 @@ func (s *Server) renderLogin(c *fiber.Ctx, status int, lead, next, errMsg string
 		}
 		return c.JSON(fiber.Map{"next": next, "csrf": s.loginCSRF(c)})
 	}
-	return c.Render("login", loginView{Title: msg("login.title"), Lead: lead, Error: errMsg, Next: next,
-		CSRF: s.loginCSRF(c), LoginLabel: msg("login.login"), PasswordLabel: msg("login.password"),
-		Submit: msg("login.submit"), Back: msg("login.back")})
+	return c.Render("login", fiber.Map{"Title": s.localizer(c).T("login.title"), "Lead": lead, "Error": errMsg,
+		"Next": next, "CSRF": s.loginCSRF(c)})
 }
 
 // postLogin checks a login (POST /login, after the CSRF checks): 303 to
@@ -87,7 +80,8 @@ func (s *Server) postLogin(c *fiber.Ctx) error {
 		}
 		entry.Detail = reason
 		s.audit(ctx, entry)
-		return s.renderLogin(c, fiber.StatusUnauthorized, msg("login.lead"), next, msg("login.failed"))
+		l := s.localizer(c)
+		return s.renderLogin(c, fiber.StatusUnauthorized, l.T("login.lead"), next, l.T("login.failed"))
 	}
 	token, claims, err := s.Sessions.Issue(u.Login, u.Admin)
 	if err != nil {
@@ -166,8 +160,9 @@ func (s *Server) throttled(ctx context.Context, login, client string) (time.Dura
 func (s *Server) tooManyAttempts(c *fiber.Ctx, next string, retry time.Duration) error {
 	secs := int(math.Ceil(retry.Seconds()))
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
-	at := s.Now().Add(retry).In(s.Location).Format("15:04 MST")
-	return s.renderLogin(c, fiber.StatusTooManyRequests, msg("login.lead"), next, msg("login.throttled", (secs+59)/60, at))
+	l := s.localizer(c)
+	at := l.Time(s.Now().Add(retry), s.Location)
+	return s.renderLogin(c, fiber.StatusTooManyRequests, l.T("login.lead"), next, l.N("login.throttled", (secs+59)/60, "time", at))
 }
 
 // postLogout revokes the session until it expires, clears its cookie and
@@ -182,7 +177,7 @@ func (s *Server) postLogout(c *fiber.Ctx) error {
 	}
 	if claims != nil {
 		if !s.sessionCSRFOK(c, claims.ID()) {
-			return csrfFailed(c)
+			return s.csrfFailed(c)
 		}
 		if err := s.SessionStore.Revoke(ctx, claims.ID(), claims.Expires()); err != nil {
 			return err

@@ -42,7 +42,7 @@ type recordsQuery struct {
 // parseRecordsQuery reads f.COL (repeatable), sort, page_size, after and
 // before. form reports whether the filter form was sent (fo.COL/fv.COL),
 // whose filters replace those of f.COL. Errors are EINVALID sentences.
-func parseRecordsQuery(c *fiber.Ctx) (q recordsQuery, form bool, err error) {
+func (s *Server) parseRecordsQuery(c *fiber.Ctx) (q recordsQuery, form bool, err error) {
 	args := c.Context().QueryArgs()
 	var errs []error
 	args.VisitAll(func(k, v []byte) {
@@ -67,7 +67,10 @@ func parseRecordsQuery(c *fiber.Ctx) (q recordsQuery, form bool, err error) {
 	}
 	if ps := string(args.Peek("page_size")); ps != "" {
 		if q.PageSize, err = strconv.Atoi(ps); err != nil || q.PageSize < 1 {
-			return q, false, weekback.Errorf(weekback.EINVALID, "%s", msg("records.page_size", ps, mysql.MaxPageSize))
+			return q, false, s.errorf(c, weekback.EINVALID, "records.page_size", "value", ps, "max", mysql.MaxPageSize)
+		}
+		if q.PageSize > mysql.MaxPageSize {
+			return q, false, s.errorf(c, weekback.EINVALID, "error.page_size", "max", mysql.MaxPageSize)
 		}
 	}
 	q.After, q.Before = string(args.Peek("after")), string(args.Peek("before"))
@@ -148,27 +151,27 @@ func tableParam(c *fiber.Ctx) (string, error) {
 }
 
 // checkTable returns an ENOTFOUND error unless the manifest lists table.
-func checkTable(m *weekback.Manifest, table string) error {
+func (s *Server) checkTable(c *fiber.Ctx, m *weekback.Manifest, table string) error {
 	if m.Table(table) != nil {
 		return nil
 	}
 	for _, v := range m.Views {
 		if v.Name == table {
-			return weekback.Errorf(weekback.ENOTFOUND, "%s", msg("view.not_browsable", table))
+			return s.errorf(c, weekback.ENOTFOUND, "view.not_browsable", "view", table)
 		}
 	}
-	return weekback.Errorf(weekback.ENOTFOUND, "%s", msg("table.unknown", table))
+	return s.errorf(c, weekback.ENOTFOUND, "table.unknown", "table", table)
 }
 
 // withSlot runs fn with a connection of the slot pool. fn's queries are
 // Catalog calls only: each runs in a read-only transaction of its own.
-func (s *Server) withSlot(ctx context.Context, fn func(conn *sqlx.Conn) error) error {
+func (s *Server) withSlot(c *fiber.Ctx, fn func(conn *sqlx.Conn) error) error {
 	if s.Slots == nil || s.Catalog == nil {
 		return errors.New("server: Slots and Catalog are not set")
 	}
-	conn, err := s.Slots.Connx(ctx)
+	conn, err := s.Slots.Connx(c.UserContext())
 	if err != nil {
-		return weekback.Errorf(weekback.EUNAVAILABLE, "%s", msg("slots.unavailable"))
+		return s.errorf(c, weekback.EUNAVAILABLE, "slots.unavailable")
 	}
 	defer conn.Close()
 	return fn(conn)
@@ -207,7 +210,7 @@ func (s *Server) tableRecords(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rq, form, err := parseRecordsQuery(c)
+	rq, form, err := s.parseRecordsQuery(c)
 	if err != nil {
 		return s.withBanner(c, table, recordsQuery{}, err)
 	}
@@ -218,13 +221,13 @@ func (s *Server) tableRecords(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := checkTable(p.Gen.Manifest, table); err != nil {
+	if err := s.checkTable(c, p.Gen.Manifest, table); err != nil {
 		return err
 	}
 	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, Filters: rq.Filters, Sort: rq.Sort, PageSize: rq.PageSize,
 		After: rq.After, Before: rq.Before, MaxValueLen: listValueLen}
 	var page *mysql.Page
-	err = s.withSlot(c.UserContext(), func(conn *sqlx.Conn) error {
+	err = s.withSlot(c, func(conn *sqlx.Conn) error {
 		if q.Masked, err = s.masked(c.UserContext(), conn, p.Gen.Slot, table); err != nil {
 			return err
 		}
@@ -260,12 +263,12 @@ func (s *Server) record(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := checkTable(p.Gen.Manifest, table); err != nil {
+	if err := s.checkTable(c, p.Gen.Manifest, table); err != nil {
 		return err
 	}
 	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, MaxValueLen: recordValueLen}
 	var page *mysql.Page
-	err = s.withSlot(c.UserContext(), func(conn *sqlx.Conn) error {
+	err = s.withSlot(c, func(conn *sqlx.Conn) error {
 		if q.Masked, err = s.masked(c.UserContext(), conn, p.Gen.Slot, table); err != nil {
 			return err
 		}

@@ -56,11 +56,11 @@ func TestRecordsPage(t *testing.T) {
 		bannerWed, `<a class="day" href="/mon/tables/items?page_size=5">Mon</a>`, `<span class="day off">Sun</span>`,
 		`<td class="kind-text"><span class="null">NULL</span></td>`, // NULL …
 		`<td class="kind-text empty"></td>`,                         // … is not an empty string
-		`<span class="size">4 B</span> <code class="hex">0x00ff10ab</code>`,
+		`<span class="size">4 bytes</span> <code class="hex">0x00ff10ab</code>`,
 		"<pre class=\"json\">{\n  &#34;a&#34;: 1,\n  &#34;b&#34;: [\n    true,",
 		"POINT(1 2)", "2024-02-29 12:34:56", `<span class="cut"`,
 		`<a class="open" href="/wed/tables/items/rows/1">`, `rel="next" href="/wed/tables/items?after=`,
-		`<select id="fo-2" name="fo.note">`, `<option value="isnull">isnull</option>`,
+		`<select id="fo-2" name="fo.note">`, `<option value="isnull">is NULL</option>`,
 	} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("page lacks %q:\n%.6000s", want, r.body)
@@ -107,8 +107,8 @@ func TestRecordsFiltersAndSort(t *testing.T) {
 		{"sort=nope", `has no column`},
 		{"sort=-", "names no column"},
 		{"f.name=like:x", "unknown operator"},
-		{"page_size=501", "page_size 501 is out of range: use 1 to 500 rows"},
-		{"page_size=lots", "page_size &#34;lots&#34; is not a number"},
+		{"page_size=501", "page_size can be at most 500."},
+		{"page_size=lots", "page_size lots is not a number of rows: use 1 to 500."},
 		{"after=garbage", "no longer valid"},
 		{"f.password_hash=eq:x", ""}, // not a column of items: 400 all the same
 	} {

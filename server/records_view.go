@@ -57,7 +57,8 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 	if rq.After != "" || rq.Before != "" {
 		first = link("", "")
 	}
-	return c.Render("table", fiber.Map{"Title": page.Table + " · " + p.Gen.Day.Title(), "Banner": p.Banner, "Table": page.Table,
+	day := s.localizer(c).Weekday(p.Gen.Day.Time())
+	return c.Render("table", fiber.Map{"Title": page.Table + " · " + day, "Banner": p.Banner, "Table": page.Table,
 		"DayURL": "/" + string(p.Gen.Day) + "/", "Columns": cols, "Rows": rows, "Keyed": page.Key != nil,
 		"Next": next, "Prev": prev, "First": first, "Action": base, "ClearURL": base + recordsQuery{Sort: rq.Sort, PageSize: rq.PageSize}.encode(false),
 		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
@@ -161,6 +162,7 @@ func (s *Server) renderRecord(c *fiber.Ctx, p *dayPage, table string, key []stri
 		fields[i] = fieldView{Name: col.Name, Type: col.ColumnType, Key: col.Key, Cell: cells[i]}
 	}
 	keyText := strings.Join(key, ", ")
-	return c.Render("record", fiber.Map{"Title": table + " " + keyText + " · " + p.Gen.Day.Title(), "Banner": p.Banner,
+	day := s.localizer(c).Weekday(p.Gen.Day.Time())
+	return c.Render("record", fiber.Map{"Title": table + " " + keyText + " · " + day, "Banner": p.Banner,
 		"Table": page.Table, "TableURL": base, "Key": keyText, "Fields": fields})
 }

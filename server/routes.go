@@ -18,6 +18,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())
+	// Every page below answers in the request's language.
+	app.Use(s.language)
+	app.Get("/lang/:code", s.switchLanguage)
 	app.Get("/", s.landing)
 	app.Get("/login", s.getLogin)
 	app.Post("/login", s.checkOrigin, s.checkLoginCSRF, s.postLogin)

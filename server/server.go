@@ -11,14 +11,12 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/template/html/v2"
 	"github.com/jmoiron/sqlx"
-	"net/http"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/i18n"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/server/auth"
-	"github.com/weekback/weekback/templates"
 )
 
 // Defaults of a new Server.
@@ -42,6 +40,9 @@ type Server struct {
 	Location *time.Location // time zone of the times shown (schedule.timezone)
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Messages holds the UI's languages (i18n.Default unless set); each
+	// request is answered in the one it asks for.
+	Messages *i18n.Catalog
 
 	// Login. Sessions issues and parses the session cookies; SessionStore
 	// keeps revocations and failed logins, Audit the audit log (both shared
@@ -91,6 +92,7 @@ func New() *Server {
 		Location:        time.UTC,
 		Logger:          slog.Default(),
 		Now:             time.Now,
+		Messages:        i18n.Default(),
 		Throttle:        auth.DefaultThrottlePolicy(),
 		Catalog:         mysql.NewCatalog(),
 		UserCacheTTL:    DefaultUserCacheTTL,
@@ -179,11 +181,12 @@ func (s *Server) newApp() *fiber.App {
 		s.secure, s.origin = u.Scheme == "https", u.Scheme+"://"+u.Host
 	}
 	s.users = newUserCache(min(s.UserCacheTTL, DefaultUserCacheTTL), s.Now)
-	engine := html.NewFileSystem(http.FS(templates.FS), ".html")
-	engine.AddFunc("msg", msg)
+	if s.Messages == nil {
+		s.Messages = i18n.Default()
+	}
 	s.metrics = newMetrics(s.Generations, s.Now)
 	app := fiber.New(fiber.Config{
-		Views:                 engine,
+		Views:                 newLocalizedViews(s.Messages),
 		ViewsLayout:           "layout",
 		ErrorHandler:          s.handleError,
 		BodyLimit:             DefaultBodyLimit,

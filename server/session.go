@@ -120,7 +120,7 @@ func (s *Server) requireLogin(c *fiber.Ctx) error {
 // loginRequired answers a request without a usable session.
 func (s *Server) loginRequired(c *fiber.Ctx) error {
 	if wantsJSON(c) {
-		return fiber.NewError(fiber.StatusUnauthorized, msg("session.required"))
+		return fiber.NewError(fiber.StatusUnauthorized, s.localizer(c).T("session.required"))
 	}
 	next := strings.ReplaceAll(url.QueryEscape(safeNext(c.OriginalURL())), "%2F", "/")
 	return c.Redirect("/login?next="+next, fiber.StatusSeeOther)

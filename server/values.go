@@ -26,7 +26,7 @@ type cellView struct {
 	Pre       bool // pretty JSON, shown as a block
 	Truncated bool
 	Text      string
-	Size      string // binary: "12 B"
+	Size      int64  // binary: its size in bytes
 	Hex       string // binary: "0x0102…"
 }
 
@@ -38,7 +38,7 @@ func cellOf(col mysql.RecordColumn, v mysql.Value) cellView {
 		cv.Text, cv.Truncated = maskedText, false
 	case cv.Null:
 	case col.Kind == mysql.KindBinary || col.Kind == mysql.KindBit:
-		cv.Binary, cv.Size = true, msg("value.bytes", v.Size)
+		cv.Binary, cv.Size = true, v.Size
 		n := min(len(v.Bytes), shortHexBytes)
 		cv.Hex = "0x" + hex.EncodeToString(v.Bytes[:n])
 		cv.Truncated = cv.Truncated || int64(n) < v.Size

@@ -1,0 +1,168 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/i18n"
+	"github.com/weekback/weekback/templates"
+)
+
+// localLocalizer is the c.Locals key of the request's *i18n.Localizer.
+const localLocalizer = "weekback.localizer"
+
+// langCookieMaxAge is how long the language picked with the switcher is
+// remembered.
+const langCookieMaxAge = 365 * 24 * time.Hour
+
+// langLink is one language of the header's language switcher.
+type langLink struct {
+	Lang, Name, URL string
+	Current         bool
+}
+
+// language picks the request's language (the CookieName cookie, else
+// Accept-Language, else English) for the handlers and the templates. Every
+// response behind it may depend on the language, so it says so in Vary.
+func (s *Server) language(c *fiber.Ctx) error {
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	s.localizer(c)
+	return c.Next()
+}
+
+// localizer returns the request's Localizer, picking it (and binding it,
+// the language and the switcher's links to the views) on first use.
+func (s *Server) localizer(c *fiber.Ctx) *i18n.Localizer {
+	if l, ok := c.Locals(localLocalizer).(*i18n.Localizer); ok {
+		return l
+	}
+	l := s.Messages.Localizer(s.Messages.Match(c.Cookies(i18n.CookieName), c.Get(fiber.HeaderAcceptLanguage)))
+	c.Locals(localLocalizer, l)
+	c.Bind(fiber.Map{"L": l, "Lang": l.Lang(), "Langs": s.langLinks(l, safeNext(c.OriginalURL()))})
+	return l
+}
+
+// langLinks returns the switcher's links, each back to next.
+func (s *Server) langLinks(cur *i18n.Localizer, next string) []langLink {
+	tags := s.Messages.Languages()
+	out := make([]langLink, len(tags))
+	for i, tag := range tags {
+		lang := tag.String()
+		out[i] = langLink{Lang: lang, Name: s.Messages.Name(tag), Current: lang == cur.Lang(),
+			URL: "/lang/" + lang + "?next=" + url.QueryEscape(next)}
+	}
+	return out
+}
+
+// switchLanguage remembers the language of GET /lang/{code} in its cookie
+// and goes back to next (a local path; "/" otherwise). An unsupported code
+// is 404. It is public and changes no data.
+func (s *Server) switchLanguage(c *fiber.Ctx) error {
+	noStore(c)
+	tag, ok := s.Messages.Parse(c.Params("code"))
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	c.Cookie(&fiber.Cookie{Name: i18n.CookieName, Value: tag.String(), Path: "/", MaxAge: int(langCookieMaxAge.Seconds()),
+		HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
+	return c.Redirect(safeNext(c.Query("next")), fiber.StatusSeeOther)
+}
+
+// userError is an error whose sentence is already in the request's
+// language (weekback errors of other packages are in English).
+type userError struct{ err *weekback.Error }
+
+func (e *userError) Error() string { return e.err.Message }
+func (e *userError) Unwrap() error { return e.err }
+
+// errorf returns a weekback error with code whose message is key in the
+// request's language.
+func (s *Server) errorf(c *fiber.Ctx, code, key string, args ...any) error {
+	return &userError{&weekback.Error{Code: code, Message: s.localizer(c).T(key, args...)}}
+}
+
+// isUserError reports whether err's sentence is in the request's language.
+func isUserError(err error) bool {
+	var ue *userError
+	return errors.As(err, &ue)
+}
+
+// localizedViews renders the templates with the functions of the
+// request's language: one set of templates per language, each with t, n
+// and num bound to that language's Localizer. The Localizer comes from
+// the binding's "L" (set by Server.localizer); English without it.
+type localizedViews struct {
+	byLang map[string]*html.Engine
+	def    *html.Engine
+}
+
+func newLocalizedViews(cat *i18n.Catalog) *localizedViews {
+	v := &localizedViews{byLang: map[string]*html.Engine{}}
+	for _, tag := range cat.Languages() {
+		l := cat.Localizer(tag)
+		e := html.NewFileSystem(http.FS(templates.FS), ".html")
+		e.AddFuncMap(templateFuncs(l))
+		v.byLang[l.Lang()] = e
+		if v.def == nil {
+			v.def = e // English comes first
+		}
+	}
+	return v
+}
+
+// templateFuncs are the text functions of the templates in l's language:
+// t KEY [NAME VALUE]… (a message), n KEY COUNT [NAME VALUE]… (its plural
+// form for COUNT) and num N (a number).
+func templateFuncs(l *i18n.Localizer) map[string]any {
+	return map[string]any{
+		"t":   l.T,
+		"n":   func(key string, count any, args ...any) string { return l.N(key, toInt(count), args...) },
+		"num": func(n any) string { return l.Number(int64(toInt(n))) },
+	}
+}
+
+// toInt converts the integers templates hand to n and num.
+func toInt(v any) int {
+	switch v := v.(type) {
+	case int:
+		return v
+	case int64:
+		return int(v)
+	case int32:
+		return int(v)
+	case uint64:
+		return int(v)
+	case uint32:
+		return int(v)
+	}
+	return 0
+}
+
+// Load parses every language's templates.
+func (v *localizedViews) Load() error {
+	for lang, e := range v.byLang {
+		if err := e.Load(); err != nil {
+			return fmt.Errorf("load templates (%s): %w", lang, err)
+		}
+	}
+	return nil
+}
+
+// Render renders name in the binding's language.
+func (v *localizedViews) Render(out io.Writer, name string, binding any, layout ...string) error {
+	e := v.def
+	if m, ok := binding.(fiber.Map); ok {
+		if l, ok := m["L"].(*i18n.Localizer); ok && v.byLang[l.Lang()] != nil {
+			e = v.byLang[l.Lang()]
+		}
+	}
+	return e.Render(out, name, binding, layout...)
+}
