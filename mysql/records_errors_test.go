@@ -155,7 +155,7 @@ func TestRecordsTimeout(t *testing.T) {
 	e := newRecordsEnv(t, mysql.RoleBackup)
 	e.exec(t,
 		"CREATE TABLE $S.big (id INT PRIMARY KEY, s VARCHAR(40))",
-		"INSERT INTO $S.big SELECT seq, MD5(seq) FROM $S.seq_1_to_60000",
+		"INSERT INTO $S.big SELECT seq, MD5(seq) FROM $S.seq_1_to_300000", // a sort that takes far longer than the timer's granularity
 	)
 	f, _ := weekback.ParseFilter("s=contains:ab")
 	q := mysql.RecordQuery{Schema: e.schema, Table: "big", Filters: []weekback.Filter{f}, Sort: weekback.Sort{Column: "s"}, Timeout: time.Millisecond}
