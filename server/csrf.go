@@ -36,12 +36,21 @@ func (s *Server) csrfFailed(c *fiber.Ctx) error {
 // checkOrigin refuses POSTs whose Origin header (when present) is not
 // BaseURL's origin.
 func (s *Server) checkOrigin(c *fiber.Ctx) error {
-	o := c.Get(fiber.HeaderOrigin)
-	if o != "" && (s.origin == "" || !strings.EqualFold(o, s.origin)) {
-		s.Logger.Info("cross-origin POST refused", "origin", o, "path", c.Path())
+	if !s.originOK(c) {
 		return s.csrfFailed(c)
 	}
 	return c.Next()
+}
+
+// originOK reports whether the request's Origin header is absent or
+// BaseURL's origin (logging a refusal).
+func (s *Server) originOK(c *fiber.Ctx) bool {
+	o := c.Get(fiber.HeaderOrigin)
+	if o != "" && (s.origin == "" || !strings.EqualFold(o, s.origin)) {
+		s.Logger.Info("cross-origin POST refused", "origin", o, "path", c.Path())
+		return false
+	}
+	return true
 }
 
 // loginCSRF returns the request's double-submit token when it looks like
@@ -60,10 +69,12 @@ func (s *Server) loginCSRF(c *fiber.Ctx) string {
 	return tok
 }
 
-// checkLoginCSRF lets a POST through only when its CSRFField equals its
-// CSRFCookie (compared in constant time).
+// checkLoginCSRF lets a login through only when its Origin is right (see
+// checkOrigin) and its CSRFField equals its CSRFCookie (compared in
+// constant time); refusals count as failed logins.
 func (s *Server) checkLoginCSRF(c *fiber.Ctx) error {
-	if !sameToken(c.Cookies(CSRFCookie), c.FormValue(CSRFField)) {
+	if !s.originOK(c) || !sameToken(c.Cookies(CSRFCookie), c.FormValue(CSRFField)) {
+		s.metrics.loginFailed(failCSRF)
 		return s.csrfFailed(c)
 	}
 	return c.Next()

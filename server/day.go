@@ -17,6 +17,7 @@ const localDay = "weekback.day"
 // every page of that day shows.
 type dayPage struct {
 	Gen    *weekback.Generation
+	Gens   []*weekback.Generation // all seven days, Monday first
 	Banner *banner
 }
 
@@ -70,7 +71,7 @@ func (s *Server) loadDay(c *fiber.Ctx, samePage func(d weekback.Weekday) string)
 	if gen == nil || !gen.Ready() {
 		return nil, s.notServed(c, day, gen)
 	}
-	p := &dayPage{Gen: gen, Banner: s.newBanner(s.localizer(c), gen, gens, samePage)}
+	p := &dayPage{Gen: gen, Gens: gens, Banner: s.newBanner(s.localizer(c), gen, gens, samePage)}
 	c.Locals(localDay, p)
 	return p, nil
 }

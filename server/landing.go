@@ -25,7 +25,9 @@ type dayView struct {
 	URL         string                    `json:"url,omitempty"`
 }
 
-// landing shows the seven days: status, snapshot time and links.
+// landing shows the seven days (status, snapshot time and links) and the
+// week at a glance: every table's row counts over the seven days, to
+// logged-in users only (the page is public; table names are not).
 func (s *Server) landing(c *fiber.Ctx) error {
 	gens, err := s.Generations.Generations(c.UserContext())
 	if err != nil {
@@ -36,10 +38,15 @@ func (s *Server) landing(c *fiber.Ctx) error {
 	for i, g := range gens {
 		days[i] = s.dayView(l, g)
 	}
-	if wantsJSON(c) {
-		return c.JSON(fiber.Map{"days": days, "timezone": s.Location.String()})
+	var week []*weekChart // table names and counts: for logged-in users only
+	if principalOf(c) != nil {
+		week = weekCharts(l, gens)
 	}
-	return c.Render("index", fiber.Map{"Title": l.T("landing.title"), "Days": days, "Zone": s.Location.String()})
+	if wantsJSON(c) {
+		return c.JSON(fiber.Map{"days": days, "timezone": s.Location.String(), "week": week}) // null when anonymous
+	}
+	return c.Render("index", fiber.Map{"Title": l.T("landing.title"), "Days": days, "Zone": s.Location.String(),
+		"Week": week, "WeekLegend": weekLegend(l), "LoggedIn": principalOf(c) != nil})
 }
 
 func (s *Server) dayView(l *i18n.Localizer, g *weekback.Generation) dayView {

@@ -68,9 +68,10 @@ func (s *Server) postLogin(c *fiber.Ctx) error {
 	} else if retry > 0 {
 		entry.Detail = "throttled"
 		s.audit(ctx, entry)
+		s.metrics.loginFailed(failThrottled)
 		return s.tooManyAttempts(c, next, retry)
 	}
-	u, reason, err := s.authenticate(ctx, login, password)
+	u, fail, err := s.authenticate(ctx, login, password)
 	if err != nil {
 		return err
 	}
@@ -78,8 +79,9 @@ func (s *Server) postLogin(c *fiber.Ctx) error {
 		if err := s.SessionStore.RecordLoginFailure(ctx, key, client); err != nil {
 			s.Logger.Error("cannot record a failed login", "err", err)
 		}
-		entry.Detail = reason
+		entry.Detail = fail.detail
 		s.audit(ctx, entry)
+		s.metrics.loginFailed(fail.reason)
 		l := s.localizer(c)
 		return s.renderLogin(c, fiber.StatusUnauthorized, l.T("login.lead"), next, l.T("login.failed"))
 	}
@@ -94,14 +96,22 @@ func (s *Server) postLogin(c *fiber.Ctx) error {
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
+// loginFailure says why a login failed: reason for the metrics (one of
+// loginFailureReasons), detail for the log and the audit (never for the
+// user).
+type loginFailure struct{ reason, detail string }
+
 // authenticate returns the user when login and password are right and the
-// user is allowed; else nil and the reason (for the log and audit, never
-// for the user). Every failure costs about one password verification.
-// Errors are the database's: the caller answers 500/503.
-func (s *Server) authenticate(ctx context.Context, login, password string) (*weekback.User, string, error) {
+// user is allowed; else nil and why. Every failure costs about one
+// password verification. Errors are the database's: the caller answers
+// 500/503.
+func (s *Server) authenticate(ctx context.Context, login, password string) (*weekback.User, loginFailure, error) {
 	if login == "" || password == "" {
 		auth.DummyVerify(password)
-		return nil, "empty login or password", nil
+		if login == "" {
+			return nil, loginFailure{failUnknownUser, "empty login"}, nil
+		}
+		return nil, loginFailure{failWrongPassword, "empty password"}, nil
 	}
 	u, err := s.Users(ctx, login)
 	switch code := weekback.ErrorCode(err); code {
@@ -112,11 +122,11 @@ func (s *Server) authenticate(ctx context.Context, login, password string) (*wee
 		}
 		auth.DummyVerify(password)
 		if code == weekback.EINVALID {
-			return nil, "configuration problem (see the server log)", nil
+			return nil, loginFailure{failUnknownUser, "configuration problem (see the server log)"}, nil
 		}
-		return nil, "unknown user", nil
+		return nil, loginFailure{failUnknownUser, "unknown user"}, nil
 	default:
-		return nil, "", fmt.Errorf("look up user: %w", err)
+		return nil, loginFailure{}, fmt.Errorf("look up user: %w", err)
 	}
 	err = auth.VerifyPassword(u.PasswordHash, password)
 	var unknown *auth.UnknownFormatError
@@ -124,16 +134,16 @@ func (s *Server) authenticate(ctx context.Context, login, password string) (*wee
 	switch {
 	case errors.As(err, &unknown):
 		s.Logger.Warn("login refused: unsupported password hash format", "format", unknown.Format)
-		return nil, "unsupported password hash format " + unknown.Format, nil
+		return nil, loginFailure{failUnknownHash, "unsupported password hash format " + unknown.Format}, nil
 	case errors.As(err, &invalid):
 		s.Logger.Warn("login refused: password hash cannot be verified", "format", invalid.Format, "reason", invalid.Reason)
-		return nil, "unverifiable password hash (" + invalid.Format + ")", nil
+		return nil, loginFailure{failUnknownHash, "unverifiable password hash (" + invalid.Format + ")"}, nil
 	case err != nil:
-		return nil, "wrong password", nil
+		return nil, loginFailure{failWrongPassword, "wrong password"}, nil
 	case !u.Allowed:
-		return nil, "not allowed by auth.allow", nil
+		return nil, loginFailure{failNotAllowed, "not allowed by auth.allow"}, nil
 	}
-	return u, "", nil
+	return u, loginFailure{}, nil
 }
 
 // throttled returns how long the login or the client must wait before the

@@ -17,10 +17,24 @@ import (
 // metrics holds the server's Prometheus collectors, on a registry of its
 // own (several servers can run in one test process).
 type metrics struct {
-	registry *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	registry      *prometheus.Registry
+	requests      *prometheus.CounterVec
+	latency       *prometheus.HistogramVec
+	loginFailures *prometheus.CounterVec
 }
+
+// Reasons of failed logins, the values of weekback_login_failures_total's
+// reason label (a fixed set: never a login or an error text).
+const (
+	failWrongPassword = "wrong_password" // wrong or empty password
+	failUnknownUser   = "unknown_user"   // no such user, empty login, or the users table cannot be read as configured
+	failNotAllowed    = "not_allowed"    // auth.allow refuses the user
+	failUnknownHash   = "unknown_hash"   // a hash format that cannot be verified
+	failThrottled     = "throttled"      // refused before checking: too many recent failures
+	failCSRF          = "csrf"           // the login form's CSRF or Origin check failed
+)
+
+var loginFailureReasons = []string{failWrongPassword, failUnknownUser, failNotAllowed, failUnknownHash, failThrottled, failCSRF}
 
 func newMetrics(gens weekback.GenerationStore, now func() time.Time) *metrics {
 	m := &metrics{
@@ -32,8 +46,14 @@ func newMetrics(gens weekback.GenerationStore, now func() time.Time) *metrics {
 			Name: "weekback_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route", "method"}),
+		loginFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "weekback_login_failures_total", Help: "Failed logins by reason.",
+		}, []string{"reason"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, &generationCollector{gens: gens, now: now},
+	for _, r := range loginFailureReasons {
+		m.loginFailures.WithLabelValues(r) // every reason is exported from 0
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.loginFailures, &generationCollector{gens: gens, now: now},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -52,10 +72,28 @@ func (m *metrics) middleware(c *fiber.Ctx) error {
 			status = fiber.StatusInternalServerError
 		}
 	}
-	m.requests.WithLabelValues(route, c.Method(), strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route, c.Method()).Observe(time.Since(start).Seconds())
+	method := methodLabel(c.Method())
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 	return err
 }
+
+// methodLabel returns the method as a label value: a constant string (Fiber's
+// c.Method() points into a buffer reused by the next request, which would
+// corrupt the label kept by the registry), "OTHER" for methods outside the
+// standard set (so clients cannot create series at will).
+func methodLabel(method string) string {
+	for _, m := range []string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch,
+		fiber.MethodDelete, fiber.MethodOptions, fiber.MethodConnect, fiber.MethodTrace} {
+		if method == m {
+			return m
+		}
+	}
+	return "OTHER"
+}
+
+// loginFailed counts a failed login; reason is one of loginFailureReasons.
+func (m *metrics) loginFailed(reason string) { m.loginFailures.WithLabelValues(reason).Inc() }
 
 func (m *metrics) handler() fiber.Handler {
 	return adaptor.HTTPHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))

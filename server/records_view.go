@@ -40,13 +40,14 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		prev = link("", page.Prev)
 	}
 	cols := s.columnViews(page, rq, base)
+	week := weekOf(s.localizer(c), p.Gens, page.Table, p.Gen.Day)
 	if wantsJSON(c) {
 		rows := make([]jsonRow, len(page.Rows))
 		for i, r := range page.Rows {
 			rows[i] = jsonRowOf(page.Columns, r, keyURL(rowBase, r.Key))
 		}
 		return c.JSON(fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": cols, "key": page.Key,
-			"filters": filterParams(rq.Filters), "sort": rq.Sort.String(), "rows": rows,
+			"filters": filterParams(rq.Filters), "sort": rq.Sort.String(), "rows": rows, "week": week,
 			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev})
 	}
 	rows := make([]rowView, len(page.Rows))
@@ -62,7 +63,8 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		"DayURL": "/" + string(p.Gen.Day) + "/", "Columns": cols, "Rows": rows, "Keyed": page.Key != nil,
 		"Next": next, "Prev": prev, "First": first, "Action": base, "ClearURL": base + recordsQuery{Sort: rq.Sort, PageSize: rq.PageSize}.encode(false),
 		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
-		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize})
+		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize,
+		"Week": week, "WeekLegend": weekLegend(s.localizer(c))})
 }
 
 func keyURL(rowBase, key string) string {

@@ -11,21 +11,23 @@ import (
 )
 
 // routes wires every route. Pages and downloads behind the login use the
-// requireLogin middleware (GET /me for now).
+// requireLogin middleware.
 func (s *Server) routes(app *fiber.App) {
 	app.Use(s.metrics.middleware, securityHeaders, s.requestTimeout)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(templates.FS), PathPrefix: "static", MaxAge: 3600}))
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())
-	// Every page below answers in the request's language.
-	app.Use(s.language)
+	// Every page below answers in the request's language and, for a
+	// logged-in user, shows who is logged in (public pages included).
+	app.Use(s.language, s.optionalLogin)
 	app.Get("/lang/:code", s.switchLanguage)
 	app.Get("/", s.landing)
 	app.Get("/login", s.getLogin)
-	app.Post("/login", s.checkOrigin, s.checkLoginCSRF, s.postLogin)
+	app.Post("/login", s.checkLoginCSRF, s.postLogin)
 	app.Post("/logout", s.checkOrigin, s.postLogout)
 	app.Get("/me", s.requireLogin, s.me)
+	app.Get("/audit", s.requireLogin, s.auditLog)
 	app.Get("/:day/login", s.getLogin)
 	// The pages of a day, last: /:day/ would take any other one-segment
 	// address. Only GET (and HEAD) exist: other methods answer 405.

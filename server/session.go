@@ -88,10 +88,14 @@ func (s *Server) session(c *fiber.Ctx) (*auth.Claims, error) {
 }
 
 // requireLogin lets requests with a valid session of a user who is still
-// allowed through (setting the principal), and sends the others to the
-// login page (HTML) or answers 401 (JSON). Responses are never cached.
+// allowed through (setting the principal, unless optionalLogin already
+// has), and sends the others to the login page (HTML) or answers 401
+// (JSON). Responses are never cached.
 func (s *Server) requireLogin(c *fiber.Ctx) error {
 	noStore(c)
+	if principalOf(c) != nil {
+		return c.Next() // optionalLogin made the same checks
+	}
 	if s.Sessions == nil || s.SessionStore == nil || s.Users == nil {
 		return errors.New("login is not configured")
 	}
@@ -113,8 +117,44 @@ func (s *Server) requireLogin(c *fiber.Ctx) error {
 		s.clearSession(c)
 		return s.loginRequired(c)
 	}
-	c.Locals(localPrincipal, &principal{Login: u.Login, Admin: u.Admin, JTI: claims.ID(), CSRF: s.csrfToken(claims.ID())})
+	s.setPrincipal(c, u, claims)
 	return c.Next()
+}
+
+// optionalLogin sets the principal (for the header of public pages) when
+// the request carries a valid session of a user who is still allowed. It
+// never redirects, audits or fails: a bad cookie, a revoked session or an
+// unreachable database leave the request anonymous, and requireLogin, where
+// it runs next, decides again (seeing the principal, it lets it through).
+func (s *Server) optionalLogin(c *fiber.Ctx) error {
+	if s.Sessions == nil || s.SessionStore == nil || s.Users == nil || c.Cookies(s.sessionCookie()) == "" {
+		return c.Next()
+	}
+	claims, err := s.session(c)
+	if err != nil || claims == nil {
+		if err != nil {
+			s.Logger.Warn("session not checked on a public page", "err", err)
+		}
+		return c.Next()
+	}
+	u, err := s.stillAllowed(c.UserContext(), utils.CopyString(claims.Login()))
+	if err != nil {
+		s.Logger.Warn("session not checked on a public page", "err", err)
+	}
+	if u != nil {
+		s.setPrincipal(c, u, claims)
+	}
+	return c.Next()
+}
+
+// setPrincipal makes u the request's user (for the handlers and, as "Me",
+// for the views: the header's login, admin mark and logout form). The
+// answer then holds the session's CSRF token: it is never cached.
+func (s *Server) setPrincipal(c *fiber.Ctx, u *weekback.User, claims *auth.Claims) {
+	noStore(c)
+	p := &principal{Login: u.Login, Admin: u.Admin, JTI: claims.ID(), CSRF: s.csrfToken(claims.ID())}
+	c.Locals(localPrincipal, p)
+	c.Bind(fiber.Map{"Me": p})
 }
 
 // loginRequired answers a request without a usable session.
