@@ -38,6 +38,15 @@ const (
 	// RoleLoader fills slots: as RoleBackup, with foreign key and unique
 	// checks off so InnoDB bulk-loads into the empty tables.
 	RoleLoader
+	// RoleExport reads slots for CSV exports: text converted to UTF-8 by
+	// the server (binary, BLOB, BIT and GEOMETRY values stay raw bytes),
+	// numbers and dates as the server's text, UTC.
+	RoleExport
+	// RoleTarget writes production for `import` and `template-apply`: text
+	// sent and read as UTF-8, values as text, and the permissive sql_mode
+	// of RoleBackup so exported zero dates and zero AUTO_INCREMENT values
+	// load as they were (the importer checks every value first).
+	RoleTarget
 )
 
 // Config returns the driver configuration of dsn for role: multiStatements
@@ -70,6 +79,10 @@ func Config(dsn, field string, role Role) (*mysql.Config, error) {
 	case RoleBackup:
 		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
 		cfg.ParseTime = true
+	case RoleExport:
+		cfg.Params["character_set_results"] = "utf8mb4"
+	case RoleTarget:
+		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
 	case RoleLoader:
 		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
 		cfg.Params["foreign_key_checks"] = "0"
