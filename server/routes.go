@@ -34,6 +34,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/:day/", dayParam, s.requireLogin, s.dayTables)
 	app.Get("/:day/tables/:table", dayParam, s.requireLogin, s.tableRecords)
 	app.Get("/:day/tables/:table/rows/:key", dayParam, s.requireLogin, s.record)
+	app.Get("/:day/tables/:table/export.csv", dayParam, s.requireLogin, s.exportCSV)
+	app.Get("/:day/tables/:table/template.json", dayParam, s.requireLogin, s.templateJSON)
 }
 
 // requestTimeout gives each request a context that ends after

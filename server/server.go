@@ -63,6 +63,9 @@ type Server struct {
 	// read-only transaction of Catalog's.
 	Slots   *sqlx.DB
 	Catalog *mysql.Catalog
+	// ExportSlots is the pool CSV downloads read slots with: the reader
+	// account opened with mysql.RoleExport (text as UTF-8). Slots when nil.
+	ExportSlots *sqlx.DB
 	// Credential columns, masked on every page: PasswordColumn of
 	// PasswordTable (auth.password_column, auth.table) and every column
 	// whose "table.column" matches a Redact glob (exports.redact).

@@ -19,6 +19,7 @@ type serveCmd struct {
 	cfg   *config.Config
 	db    *sqlx.DB // meta schema and login (RoleBackup)
 	slots *sqlx.DB // the pages of a day (RoleSource: values as stored)
+	csv   *sqlx.DB // CSV downloads (RoleExport: text as UTF-8)
 	srv   *server.Server
 	// listening, when set, is told the address once the server listens.
 	listening func(addr string)
@@ -53,6 +54,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.slots, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleSource); err != nil {
 		return err
 	}
+	if c.csv, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleExport); err != nil {
+		return err
+	}
 	meta, err := mysql.AttachMeta(ctx, c.db, c.cfg.Backup.Prefix)
 	if err != nil {
 		return err
@@ -68,7 +72,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	c.srv.SessionStore, c.srv.Audit = meta, meta
 	c.srv.Users = mysql.NewestUsers(c.db, meta, mysql.NewCatalog(), userSpec(c.cfg.Auth))
-	c.srv.Slots, c.srv.Catalog = c.slots, mysql.NewCatalog()
+	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
 	c.srv.Redact = c.cfg.Exports.Redact
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
@@ -94,8 +98,10 @@ func (c *serveCmd) Close() error {
 	if c.db != nil {
 		c.db.Close()
 	}
-	if c.slots != nil {
-		c.slots.Close()
+	for _, db := range []*sqlx.DB{c.slots, c.csv} {
+		if db != nil {
+			db.Close()
+		}
 	}
 	return err
 }
