@@ -1,0 +1,41 @@
+package weekback
+
+import (
+	"path"
+	"strings"
+)
+
+// Redaction names the credential columns that are never shown or
+// exported (invariant 5): the password column of the users table
+// (auth.table, auth.password_column) and every column whose
+// "table.column" matches one of the Globs (exports.redact).
+type Redaction struct {
+	PasswordTable, PasswordColumn string
+	Globs                         []string
+}
+
+// Masked returns the names among columns of table that r hides. Names are
+// compared without case, as MySQL compares them; a malformed glob matches
+// nothing. It is safe for concurrent use.
+func (r Redaction) Masked(table string, columns []string) []string {
+	var out []string
+	for _, col := range columns {
+		if r.masks(table, col) {
+			out = append(out, col)
+		}
+	}
+	return out
+}
+
+func (r Redaction) masks(table, col string) bool {
+	if r.PasswordColumn != "" && strings.EqualFold(table, r.PasswordTable) && strings.EqualFold(col, r.PasswordColumn) {
+		return true
+	}
+	name := strings.ToLower(table + "." + col)
+	for _, g := range r.Globs {
+		if ok, _ := path.Match(strings.ToLower(g), name); ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,31 @@
+package weekback_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/weekback/weekback"
+)
+
+func TestRedactionMasked(t *testing.T) {
+	r := weekback.Redaction{PasswordTable: "users", PasswordColumn: "password_hash",
+		Globs: []string{"customers.card_*", "*.api_token", "[bad"}}
+	tests := []struct {
+		table string
+		cols  []string
+		want  []string
+	}{
+		{"users", []string{"id", "login_id", "Password_Hash"}, []string{"Password_Hash"}},
+		{"Users", []string{"password_hash"}, []string{"password_hash"}},
+		{"orders", []string{"password_hash", "amount"}, nil},
+		{"customers", []string{"name", "card_number", "CARD_cvv"}, []string{"card_number", "CARD_cvv"}},
+		{"shops", []string{"api_token", "name"}, []string{"api_token"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.table, func(t *testing.T) {
+			if got := r.Masked(tt.table, tt.cols); !slices.Equal(got, tt.want) {
+				t.Fatalf("Masked(%s, %v) = %v, want %v", tt.table, tt.cols, got, tt.want)
+			}
+		})
+	}
+}
