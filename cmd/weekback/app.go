@@ -44,7 +44,7 @@ var commands = map[string]commandSpec{
 	"snapshotter": {"daemon: snapshot on schedule.cron in schedule.timezone", newDaemonCmd},
 	"generations": {"the seven days: status, snapshot time, position, tables, rows, verified", newGenerationsCmd},
 	"verify":      {"re-hash a generation and compare it with its manifest (exit 3 on mismatch)", newVerifyCmd},
-	"serve":       {"the web server: the seven days, read-only (landing page, health, metrics so far)", newServeCmd},
+	"serve":       {"the web server: the seven days, read-only, behind the login", newServeCmd},
 	"demo":        {"create a demo production database with a week of activity and snapshot every day", newDemoCmd},
 	"version":     {"print the version", newVersionCmd},
 }
@@ -191,7 +191,7 @@ func (a *app) usage() {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-15s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintf(w, "\nexit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 verification mismatch\n")
 }
