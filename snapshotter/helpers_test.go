@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,47 +13,18 @@ import (
 	"github.com/weekback/weekback/snapshotter"
 )
 
-// MustLoadScenario creates a fresh source schema and runs
-// testdata/<name>/schema.sql in it. It returns the schema's name.
+// MustLoadScenario loads testdata/<name>/schema.sql into a fresh source
+// schema (dropped when the test ends) and returns its name.
 func MustLoadScenario(tb testing.TB, db *sql.DB, name string) string {
 	tb.Helper()
-	schema := mysqltest.MustCreateSchema(tb, db, "wbt_src_")
-	body, err := os.ReadFile("testdata/" + name + "/schema.sql")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	MustExecScript(tb, mysqltest.DSN(tb, schema), string(body))
-	return schema
+	return mysqltest.MustLoadScript(tb, db, "wbt_src_", "testdata/"+name+"/schema.sql")
 }
 
-// MustExecScript runs a script of statements ended by ";" at line end on
-// one connection of dsn.
+// MustExecScript runs a script on one connection of dsn
+// (mysqltest.MustExecScript).
 func MustExecScript(tb testing.TB, dsn, script string) {
 	tb.Helper()
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close()
-	var cur strings.Builder
-	for _, line := range strings.Split(script, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "--") {
-			continue
-		}
-		cur.WriteString(line + "\n")
-		if strings.HasSuffix(strings.TrimSpace(line), ";") {
-			stmt := strings.TrimSuffix(strings.TrimSpace(cur.String()), ";")
-			if _, err := conn.ExecContext(context.Background(), stmt); err != nil {
-				tb.Fatalf("exec %.300s: %v", stmt, err)
-			}
-			cur.Reset()
-		}
-	}
+	mysqltest.MustExecScript(tb, dsn, script)
 }
 
 // MustOpenSnapshotter returns an open Snapshotter from schema into a fresh
