@@ -48,7 +48,8 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		}
 		return c.JSON(fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": cols, "key": page.Key,
 			"filters": filterParams(rq.Filters), "sort": rq.Sort.String(), "rows": rows, "week": week,
-			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev})
+			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev,
+			"export": exportFormOf(p.Gen.Day, page.Table, rq)})
 	}
 	rows := make([]rowView, len(page.Rows))
 	for i, r := range page.Rows {
@@ -64,7 +65,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		"Next": next, "Prev": prev, "First": first, "Action": base, "ClearURL": base + recordsQuery{Sort: rq.Sort, PageSize: rq.PageSize}.encode(false),
 		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
 		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize,
-		"Week": week, "WeekLegend": weekLegend(s.localizer(c))})
+		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": exportFormOf(p.Gen.Day, page.Table, rq)})
 }
 
 func keyURL(rowBase, key string) string {
