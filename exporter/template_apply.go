@@ -1,0 +1,243 @@
+package exporter
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	gomysql "github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
+)
+
+// ApplyPlan is what applying a template to a target database does: the
+// tables to create, in foreign-key order, and the tables that exist
+// already (identical, or different and left alone). Execute fills the
+// execution state. A plan is not safe for concurrent use.
+type ApplyPlan struct {
+	Schema    string         `json:"schema"` // the target database
+	Create    []PlannedTable `json:"create"`
+	Identical []string       `json:"identical"`
+	Differ    []TableDiff    `json:"differ"`
+
+	Executed bool     `json:"executed"`
+	Ran      int      `json:"ran"`     // statements Execute ran, counted across Create in order
+	Created  []string `json:"created"` // tables Execute created, in order
+	Failed   string   `json:"failed,omitempty"`
+}
+
+// PlannedTable is one table to create. Statements[0] is its CREATE TABLE,
+// production's DDL without the foreign keys listed in Deferred (they close
+// a cycle of foreign keys); any further statements are ALTER TABLE … ADD
+// CONSTRAINT for deferred foreign keys of earlier tables that reference
+// this one, run once it exists.
+type PlannedTable struct {
+	Name       string               `json:"name"`
+	Statements []string             `json:"statements"`
+	Deferred   []string             `json:"deferred,omitempty"` // its foreign keys added later by ALTER TABLE
+	Triggers   []weekback.ObjectDDL `json:"triggers,omitempty"` // not created: listed in the report
+}
+
+// PlanApply compares t with the database target is connected to (the
+// DSN's schema) and plans the creation of the missing tables. It changes
+// nothing. It returns an EINVALID *weekback.Error when the connection
+// names no database or a table to create references a table that is
+// neither in the template nor in the target.
+func PlanApply(ctx context.Context, target *sqlx.DB, t *weekback.Template) (*ApplyPlan, error) {
+	schema, err := targetSchema(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	kinds, err := tableKinds(ctx, target, schema, templateNames(t))
+	if err != nil {
+		return nil, fmt.Errorf("plan template apply: %w", err)
+	}
+	p := &ApplyPlan{Schema: schema, Create: []PlannedTable{}, Identical: []string{}, Differ: []TableDiff{}}
+	missing, err := p.compareExisting(ctx, target, t, kinds)
+	if err != nil {
+		return nil, fmt.Errorf("plan template apply: %w", err)
+	}
+	if err := checkReferences(missing, kinds, schema); err != nil {
+		return nil, err
+	}
+	if p.Create, err = planCreates(missing); err != nil {
+		return nil, fmt.Errorf("plan template apply: %w", err)
+	}
+	return p, nil
+}
+
+// targetSchema returns the connection's default database.
+func targetSchema(ctx context.Context, q sqlx.QueryerContext) (string, error) {
+	var schema sql.NullString
+	if err := q.QueryRowxContext(ctx, mysql.Tag+"SELECT DATABASE()").Scan(&schema); err != nil {
+		return "", fmt.Errorf("read the target database: %w", err)
+	}
+	if schema.String == "" {
+		return "", weekback.Errorf(weekback.EINVALID,
+			"the target DSN names no database: end it with the schema to create the tables in, e.g. user:pass@tcp(host:3306)/sales")
+	}
+	return schema.String, nil
+}
+
+func templateNames(t *weekback.Template) []string {
+	return mapNames(t.Tables, func(tt weekback.TemplateTable) string { return tt.Name })
+}
+
+// compareExisting sorts t's tables into identical and different ones and
+// returns the missing ones.
+func (p *ApplyPlan) compareExisting(ctx context.Context, q sqlx.QueryerContext, t *weekback.Template, kinds map[string]string) ([]*weekback.TemplateTable, error) {
+	var existing []string
+	for name, kind := range kinds {
+		if kind == "BASE TABLE" {
+			existing = append(existing, name)
+		}
+	}
+	described, err := describeTables(ctx, q, p.Schema, existing)
+	if err != nil {
+		return nil, err
+	}
+	var missing []*weekback.TemplateTable
+	for i := range t.Tables {
+		tt := &t.Tables[i]
+		var diffs []Difference
+		switch kind := kinds[tt.Name]; {
+		case kind == "":
+			missing = append(missing, tt)
+			continue
+		case described[tt.Name] == nil:
+			diffs = []Difference{{Table: tt.Name, Object: DiffTable, What: "type", Template: "BASE TABLE", Target: kind}}
+		default:
+			diffs = compareTable(tt, described[tt.Name])
+		}
+		if len(diffs) == 0 {
+			p.Identical = append(p.Identical, tt.Name)
+		} else {
+			p.Differ = append(p.Differ, TableDiff{Table: tt.Name, Differences: diffs})
+		}
+	}
+	return missing, nil
+}
+
+// checkReferences makes sure every table to create references only tables
+// that will exist: created from the template or already in the target.
+func checkReferences(missing []*weekback.TemplateTable, kinds map[string]string, schema string) error {
+	creating := map[string]bool{}
+	for _, t := range missing {
+		creating[t.Name] = true
+	}
+	for _, t := range missing {
+		for _, ref := range t.References() {
+			if !creating[ref] && kinds[ref] == "" {
+				return weekback.Errorf(weekback.EINVALID,
+					"table %s references table %s, which is neither in the template nor in database %s: create %s first, or export the template again with its related tables (without --no-related)",
+					t.Name, ref, schema, ref)
+			}
+		}
+	}
+	return nil
+}
+
+// planCreates orders the missing tables and writes their statements.
+func planCreates(missing []*weekback.TemplateTable) ([]PlannedTable, error) {
+	order := orderTables(missing)
+	type pendingKey struct {
+		owner *weekback.TemplateTable
+		fk    weekback.TemplateForeignKey
+	}
+	var pending []pendingKey
+	created := map[string]bool{}
+	out := make([]PlannedTable, 0, len(order.Tables))
+	for _, t := range order.Tables {
+		deferred := order.Deferred[t.Name]
+		create, err := withoutForeignKeys(t.DDL, deferred)
+		if err != nil {
+			return nil, err
+		}
+		pt := PlannedTable{Name: t.Name, Statements: []string{create}, Triggers: t.Triggers}
+		for _, fk := range deferred {
+			pt.Deferred = append(pt.Deferred, fk.Name)
+			pending = append(pending, pendingKey{t, fk})
+		}
+		created[t.Name] = true
+		var later []pendingKey
+		for _, k := range pending {
+			if !created[k.fk.ReferencedTable] {
+				later = append(later, k)
+				continue
+			}
+			alter, err := addForeignKey(k.owner, k.fk.Name)
+			if err != nil {
+				return nil, err
+			}
+			pt.Statements = append(pt.Statements, alter)
+		}
+		pending = later
+		out = append(out, pt)
+	}
+	return out, nil
+}
+
+// Execute runs the plan's statements in order on one connection of
+// target, with foreign key checks on. It stops at the first failure and
+// returns an EABORTED *weekback.Error naming the table and the tables
+// created before it, which are left in place (run template-apply again
+// once the cause is fixed: existing tables are then skipped). The plan
+// records what ran for WriteReport.
+func (p *ApplyPlan) Execute(ctx context.Context, target *sqlx.DB) error {
+	if p.Executed {
+		return errors.New("execute template plan: the plan ran already")
+	}
+	p.Executed = true
+	if len(p.Create) == 0 {
+		return nil
+	}
+	conn, err := target.Connx(ctx)
+	if err != nil {
+		return p.abort("", err)
+	}
+	defer conn.Close()
+	for _, pt := range p.Create {
+		for i, stmt := range pt.Statements {
+			if _, err := conn.ExecContext(ctx, mysql.Tag+stmt); err != nil {
+				p.Failed = pt.Name
+				return p.abort(stepName(pt.Name, i), err)
+			}
+			p.Ran++
+			if i == 0 {
+				p.Created = append(p.Created, pt.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// stepName names statement i of table's statements for an error.
+func stepName(table string, i int) string {
+	if i == 0 {
+		return "creating table " + table
+	}
+	return "adding a deferred foreign key once table " + table + " existed"
+}
+
+// abort describes a failure of Execute at step ("" while connecting).
+func (p *ApplyPlan) abort(step string, err error) error {
+	var me *gomysql.MySQLError
+	reason := err.Error()
+	if errors.As(err, &me) {
+		reason = me.Message
+	}
+	created := "none"
+	if len(p.Created) > 0 {
+		created = strings.Join(p.Created, ", ")
+	}
+	if step == "" {
+		step = "connecting to the target"
+	}
+	return weekback.Errorf(weekback.EABORTED,
+		"template-apply stopped %s: %s; tables created before (left in place): %s; the report shows which statements ran; fix the cause and run template-apply again: tables that exist are skipped",
+		step, reason, created)
+}
