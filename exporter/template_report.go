@@ -31,13 +31,13 @@ func (p *ApplyPlan) writeCreates(w io.Writer) {
 		fmt.Fprintf(w, "-- created %d tables, in this order:\n", len(p.Created))
 	default:
 		fmt.Fprintf(w, "-- STOPPED at %s: created %d of %d tables; statements marked NOT RUN did not run\n",
-			p.Failed, len(p.Created), len(p.Create))
+			oneLine(p.Failed), len(p.Created), len(p.Create))
 	}
 	n := 0
 	for _, pt := range p.Create {
-		fmt.Fprintf(w, "\n-- table %s", pt.Name)
+		fmt.Fprintf(w, "\n-- table %s", oneLine(pt.Name))
 		if len(pt.Deferred) > 0 {
-			fmt.Fprintf(w, " (without foreign keys %s, added by ALTER TABLE below: they close a cycle)", strings.Join(pt.Deferred, ", "))
+			fmt.Fprintf(w, " (without the foreign keys that close a cycle: %s; added by ALTER TABLE below)", oneLine(strings.Join(pt.Deferred, ", ")))
 		}
 		fmt.Fprintln(w)
 		for _, stmt := range pt.Statements {
@@ -52,14 +52,14 @@ func (p *ApplyPlan) writeCreates(w io.Writer) {
 
 func (p *ApplyPlan) writeExisting(w io.Writer) {
 	if len(p.Identical) > 0 {
-		fmt.Fprintf(w, "\n-- identical in %s, skipped: %s\n", p.Schema, strings.Join(p.Identical, ", "))
+		fmt.Fprintf(w, "\n-- identical in %s, skipped: %s\n", p.Schema, oneLine(strings.Join(p.Identical, ", ")))
 	}
 	if len(p.Differ) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\n-- different in %s, left alone (compare and change them by hand):\n", p.Schema)
 	for _, d := range p.Differ {
-		fmt.Fprintf(w, "--   %s:\n", d.Table)
+		fmt.Fprintf(w, "--   %s:\n", oneLine(d.Table))
 		for _, diff := range d.Differences {
 			fmt.Fprintf(w, "--     %s\n", oneLine(diff.String()))
 		}
@@ -74,7 +74,7 @@ func (p *ApplyPlan) writeTriggers(w io.Writer) {
 		}
 	}
 	if len(names) > 0 {
-		fmt.Fprintf(w, "\n-- triggers are not created; their DDL is in the template (tables[].triggers): %s\n", strings.Join(names, ", "))
+		fmt.Fprintf(w, "\n-- triggers are not created; their DDL is in the template (tables[].triggers): %s\n", oneLine(strings.Join(names, ", ")))
 	}
 }
 
