@@ -2,8 +2,8 @@
 #
 # make test   runs every test with -race against the server scripts/ensure-mariadb finds or starts
 # make demo   builds and runs `weekback demo` against that server
-# make bench  runs bench/snapshot and bench/server against that server; extra flags in BENCH_ARGS="..."
-#             and BENCH_SERVER_ARGS="..."
+# make bench  runs bench/snapshot, bench/server and bench/export against that server; extra flags in
+#             BENCH_ARGS="...", BENCH_SERVER_ARGS="..." and BENCH_EXPORT_ARGS="..."
 # make lint   go vet + staticcheck (pinned)
 # make clean  stops the private MariaDB (if any) and removes bin/ and var/
 #
@@ -20,6 +20,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 STATICCHECK_VERSION := v0.8.2
 BENCH_ARGS ?=
 BENCH_SERVER_ARGS ?=
+BENCH_EXPORT_ARGS ?=
 DEMO_ARGS ?=
 
 .PHONY: all build test demo bench lint vet staticcheck fmt clean mariadb
@@ -40,7 +41,8 @@ demo: build
 
 bench: build
 	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/snapshot $(BENCH_ARGS) && \
-		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/server $(BENCH_SERVER_ARGS)
+		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/server $(BENCH_SERVER_ARGS) && \
+		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/export $(BENCH_EXPORT_ARGS)
 
 lint: vet staticcheck
 

@@ -2,16 +2,14 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/weekback/weekback/bench/dataset"
+	"github.com/weekback/weekback/bench/internal/benchutil"
 )
 
 // The schemas the benchmark uses: the source, the scratch copies of B and
@@ -29,10 +27,8 @@ const cleanupTimeout = 10 * time.Minute
 // bench is what the methods share: the options, the server and a
 // temporary directory for the config and client option files.
 type bench struct {
-	o   options
-	cfg *mysql.Config // the server, without a database
-	db  *sql.DB
-	dir string
+	*benchutil.Base
+	o options
 }
 
 // method is one way of copying the source schema.
@@ -47,17 +43,11 @@ type method struct {
 	samples  []sample
 }
 
-// sample is one measured run: its wall time and the peak RSS (KiB) of each
-// child process; procs is nil for server-side work.
+// sample is one measured run: its wall time and the peak RSS of each child
+// process; procs is nil for server-side work.
 type sample struct {
 	wall  time.Duration
-	procs []procRSS
-}
-
-// procRSS is one child process's peak resident set size.
-type procRSS struct {
-	name string
-	kib  int64
+	procs []benchutil.ProcRSS
 }
 
 // run generates the source, measures the methods, prints the report and
@@ -67,11 +57,11 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	defer b.close()
+	defer b.Close()
 	if err := b.dropScratch(ctx); err != nil {
 		return err
 	}
-	if err := dataset.Generate(ctx, b.db, srcSchema, o.scale, logf); err != nil {
+	if err := dataset.Generate(ctx, b.DB, srcSchema, o.scale, benchutil.Logf); err != nil {
 		return err
 	}
 	methods, err := b.methods(ctx)
@@ -84,36 +74,13 @@ func run(ctx context.Context, o options) error {
 	return errors.Join(err, b.cleanup())
 }
 
-// newBench parses the DSN, connects and makes the temporary directory.
+// newBench connects and makes the temporary directory.
 func newBench(ctx context.Context, o options) (*bench, error) {
-	cfg, err := mysql.ParseDSN(o.dsn)
+	base, err := benchutil.Open(ctx, o.dsn, o.parallelism+2, "wbbench-")
 	if err != nil {
-		return nil, fmt.Errorf("parse WEEKBACK_TEST_DSN: %w", err)
+		return nil, err
 	}
-	cfg.DBName = ""
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	b := &bench{o: o, cfg: cfg, db: sql.OpenDB(conn)}
-	b.db.SetMaxOpenConns(o.parallelism + 2)
-	if err := b.db.PingContext(ctx); err != nil {
-		b.close()
-		return nil, fmt.Errorf("connect to %s: %w", cfg.Addr, err)
-	}
-	if b.dir, err = os.MkdirTemp("", "wbbench-"); err != nil {
-		b.close()
-		return nil, fmt.Errorf("make temp dir: %w", err)
-	}
-	return b, nil
-}
-
-// close releases the connections and removes the temporary directory.
-func (b *bench) close() {
-	_ = b.db.Close()
-	if b.dir != "" {
-		_ = os.RemoveAll(b.dir)
-	}
+	return &bench{Base: base, o: o}, nil
 }
 
 // methods builds A, B and C; B's and C's copies are checked against the
@@ -172,7 +139,7 @@ func (b *bench) measureOnce(ctx context.Context, m *method, i int) error {
 		return fmt.Errorf("%s interrupted: %w", m.name, ctx.Err())
 	case err != nil && m.optional:
 		m.skipped = err.Error()
-		logf("%s %s: SKIPPED: %v", m.key, m.name, err)
+		benchutil.Logf("%s %s: SKIPPED: %v", m.key, m.name, err)
 		return nil
 	case err != nil:
 		return fmt.Errorf("%s (run %d): %w", m.name, i, err)
@@ -183,7 +150,7 @@ func (b *bench) measureOnce(ctx context.Context, m *method, i int) error {
 		}
 	}
 	m.samples = append(m.samples, s)
-	logf("run %d/%d %s %s: %s, peak RSS %s", i, b.o.runs, m.key, m.name, s.wall.Round(time.Millisecond), rssText(s.procs))
+	benchutil.Logf("run %d/%d %s %s: %s, peak RSS %s", i, b.o.runs, m.key, m.name, s.wall.Round(time.Millisecond), benchutil.RSSText(s.procs))
 	return nil
 }
 
@@ -194,47 +161,23 @@ func (b *bench) dropScratch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range names {
-		logf("dropping schema %s", name)
-		if err := b.recreate(ctx, name, false); err != nil {
-			return err
-		}
-	}
-	return nil
+	return benchutil.DropSchemas(ctx, b.DB, names)
 }
 
 // scratchSchemas lists the schemas dropScratch drops.
 func (b *bench) scratchSchemas(ctx context.Context) ([]string, error) {
-	rows, err := b.db.QueryContext(ctx, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA
-		WHERE SCHEMA_NAME LIKE ? AND SCHEMA_NAME <> ? ORDER BY SCHEMA_NAME`,
-		strings.ReplaceAll(backupPrefix, "_", `\_`)+`\_%`, srcSchema)
-	if err != nil {
-		return nil, fmt.Errorf("list schemas: %w", err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, fmt.Errorf("list schemas: %w", err)
-		}
-		names = append(names, name)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list schemas: %w", err)
-	}
-	return names, nil
+	return benchutil.PrefixSchemas(ctx, b.DB, backupPrefix, srcSchema)
 }
 
 // recreate drops schema name and, when create is set, makes it anew, empty.
 func (b *bench) recreate(ctx context.Context, name string, create bool) error {
-	if _, err := b.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quote(name)); err != nil {
+	if _, err := b.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+benchutil.Quote(name)); err != nil {
 		return fmt.Errorf("drop schema %s: %w", name, err)
 	}
 	if !create {
 		return nil
 	}
-	if _, err := b.db.ExecContext(ctx, "CREATE DATABASE "+quote(name)+" CHARACTER SET utf8mb4"); err != nil {
+	if _, err := b.DB.ExecContext(ctx, "CREATE DATABASE "+benchutil.Quote(name)+" CHARACTER SET utf8mb4"); err != nil {
 		return fmt.Errorf("create schema %s: %w", name, err)
 	}
 	return nil
@@ -246,18 +189,8 @@ func (b *bench) cleanup() error {
 	defer cancel()
 	if b.o.keep {
 		names, err := b.scratchSchemas(ctx)
-		logf("-keep: kept %s", strings.Join(names, ", "))
+		benchutil.Logf("-keep: kept %s", strings.Join(names, ", "))
 		return err
 	}
 	return b.dropScratch(ctx)
-}
-
-// logf prints progress on stderr.
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "%s bench: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
-}
-
-// quote quotes an identifier, doubling backticks.
-func quote(name string) string {
-	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }

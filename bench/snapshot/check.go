@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+
+	"github.com/weekback/weekback/bench/internal/benchutil"
 )
 
 // countRows returns the exact row count of every table of the source in
@@ -12,8 +14,8 @@ func (b *bench) countRows(ctx context.Context, schema string, tables []string) (
 	n := make(map[string]int64, len(tables))
 	for _, t := range tables {
 		var c int64
-		q := "SELECT /* wbbench */ COUNT(*) FROM " + quote(schema) + "." + quote(t)
-		if err := b.db.QueryRowContext(ctx, q).Scan(&c); err != nil {
+		q := "SELECT /* wbbench */ COUNT(*) FROM " + benchutil.Quote(schema) + "." + benchutil.Quote(t)
+		if err := b.DB.QueryRowContext(ctx, q).Scan(&c); err != nil {
 			return nil, fmt.Errorf("count rows of %s.%s: %w", schema, t, err)
 		}
 		n[t] = c

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/weekback/weekback/bench/internal/benchutil"
 )
 
 // inServerMethod builds C, the in-server limit: per table CREATE TABLE …
@@ -28,7 +30,7 @@ func (b *bench) inServerMethod(tables []string) *method {
 
 // sourceTables lists the source's base tables, biggest first.
 func (b *bench) sourceTables(ctx context.Context) ([]string, error) {
-	rows, err := b.db.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
+	rows, err := b.DB.QueryContext(ctx, `SELECT TABLE_NAME FROM information_schema.TABLES
 		WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'
 		ORDER BY DATA_LENGTH + INDEX_LENGTH DESC, TABLE_NAME`, srcSchema)
 	if err != nil {
@@ -64,7 +66,7 @@ func (b *bench) copyInServer(ctx context.Context, tables []string) error {
 // COMMITTED, so that the SELECT takes no row locks. The connection is then
 // discarded, not returned to the pool with those settings.
 func (b *bench) copyTable(ctx context.Context, table string) error {
-	conn, err := b.db.Conn(ctx)
+	conn, err := b.DB.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("copy table %s: %w", table, err)
 	}
@@ -72,7 +74,7 @@ func (b *bench) copyTable(ctx context.Context, table string) error {
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		_ = conn.Close()
 	}()
-	src, dst := quote(srcSchema)+"."+quote(table), quote(insSchema)+"."+quote(table)
+	src, dst := benchutil.Quote(srcSchema)+"."+benchutil.Quote(table), benchutil.Quote(insSchema)+"."+benchutil.Quote(table)
 	for _, q := range []string{
 		"SET SESSION foreign_key_checks = 0, unique_checks = 0",
 		"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",

@@ -18,19 +18,16 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
+
+	"github.com/weekback/weekback/bench/internal/benchutil"
 )
 
-// Defaults of the flags and the environment.
+// Defaults of the flags.
 const (
-	DefaultDSN         = "root@tcp(127.0.0.1:3306)/"
 	DefaultScale       = 1.0
 	DefaultRuns        = 3
 	DefaultParallelism = 4
@@ -50,29 +47,12 @@ type options struct {
 }
 
 func main() {
-	o, err := parseOptions(os.Args[1:])
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(2)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err = run(ctx, o)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
+	benchutil.Main(parseOptions, run)
 }
 
 // parseOptions reads the flags in args and WEEKBACK_TEST_DSN.
 func parseOptions(args []string) (options, error) {
-	o := options{dsn: DefaultDSN}
-	if v := os.Getenv("WEEKBACK_TEST_DSN"); v != "" {
-		o.dsn = v
-	}
+	o := options{dsn: benchutil.DSN()}
 	fs := flag.NewFlagSet("snapshot", flag.ContinueOnError)
 	fs.Float64Var(&o.scale, "scale", DefaultScale, "dataset scale (1 = 5M rows, ~850 MB; 0.01 for a smoke test)")
 	fs.IntVar(&o.runs, "runs", DefaultRuns, "repetitions of each method; medians are reported")

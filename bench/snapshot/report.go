@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/weekback/weekback/bench/dataset"
+	"github.com/weekback/weekback/bench/internal/benchutil"
 )
 
 // The targets: weekback's wall time against B's and C's, and its peak RSS.
@@ -21,7 +22,7 @@ const (
 // report prints the medians and the targets.
 func (b *bench) report(ctx context.Context, w io.Writer, methods []*method) error {
 	var bytes int64
-	err := b.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0)
+	err := b.DB.QueryRowContext(ctx, `SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0)
 		FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?`, srcSchema).Scan(&bytes)
 	if err != nil {
 		return fmt.Errorf("measure source size: %w", err)
@@ -64,8 +65,8 @@ func methodRow(m *method) string {
 		return fmt.Sprintf("%s\t%s\tskipped\t\t", m.key, m.name)
 	}
 	walls := wallTimes(m)
-	return fmt.Sprintf("%s\t%s\t%s\t%s … %s\t%s", m.key, m.name, seconds(median(walls)),
-		seconds(slices.Min(walls)), seconds(slices.Max(walls)), rssText(medianProcs(m.samples)))
+	return fmt.Sprintf("%s\t%s\t%s\t%s … %s\t%s", m.key, m.name, benchutil.Seconds(benchutil.Median(walls)),
+		benchutil.Seconds(slices.Min(walls)), benchutil.Seconds(slices.Max(walls)), benchutil.RSSText(medianProcs(m.samples)))
 }
 
 // ratioRow compares the median wall times of a and b with goal.
@@ -73,8 +74,8 @@ func ratioRow(label string, a, b *method, goal float64) string {
 	if len(a.samples) == 0 || len(b.samples) == 0 {
 		return fmt.Sprintf("%s\t—\t≤ %.2f\tSKIP", label, goal)
 	}
-	r := float64(median(wallTimes(a))) / float64(median(wallTimes(b)))
-	return fmt.Sprintf("%s\t%.2f\t≤ %.2f\t%s", label, r, goal, verdict(r <= goal))
+	r := float64(benchutil.Median(wallTimes(a))) / float64(benchutil.Median(wallTimes(b)))
+	return fmt.Sprintf("%s\t%.2f\t≤ %.2f\t%s", label, r, goal, benchutil.Verdict(r <= goal))
 }
 
 // rssRow compares weekback's median peak RSS with its goal.
@@ -82,17 +83,9 @@ func rssRow(a *method) string {
 	if len(a.samples) == 0 {
 		return fmt.Sprintf("weekback peak RSS\t—\t< %.0f MB\tSKIP", targetRSSMB)
 	}
-	kib := medianProcs(a.samples)[0].kib
-	return fmt.Sprintf("weekback peak RSS\t%s\t< %.0f MB\t%s", mb(kib), targetRSSMB,
-		verdict(float64(kib)*1024/1e6 < targetRSSMB))
-}
-
-// verdict is PASS or MISS.
-func verdict(ok bool) string {
-	if ok {
-		return "PASS"
-	}
-	return "MISS"
+	kib := medianProcs(a.samples)[0].KiB
+	return fmt.Sprintf("weekback peak RSS\t%s\t< %.0f MB\t%s", benchutil.MB(kib), targetRSSMB,
+		benchutil.Verdict(benchutil.KiBToMB(kib) < targetRSSMB))
 }
 
 // wallTimes returns the wall times of m's samples.
@@ -106,34 +99,10 @@ func wallTimes(m *method) []time.Duration {
 
 // medianProcs is, per child process, the median of its peak RSS; nil for
 // server-side samples.
-func medianProcs(samples []sample) []procRSS {
-	if samples[0].procs == nil {
-		return nil
+func medianProcs(samples []sample) []benchutil.ProcRSS {
+	runs := make([][]benchutil.ProcRSS, len(samples))
+	for i, s := range samples {
+		runs[i] = s.procs
 	}
-	out := slices.Clone(samples[0].procs)
-	for i := range out {
-		kibs := make([]int64, len(samples))
-		for j, s := range samples {
-			kibs[j] = s.procs[i].kib
-		}
-		out[i].kib = median(kibs)
-	}
-	return out
-}
-
-// median returns the middle of xs (the mean of the two middles when even);
-// xs must not be empty.
-func median[T ~int64](xs []T) T {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// seconds formats d as seconds with millisecond precision.
-func seconds(d time.Duration) string {
-	return fmt.Sprintf("%.3fs", d.Seconds())
+	return benchutil.MedianProcs(runs)
 }
