@@ -144,11 +144,7 @@ func checkReferences(missing []*weekback.TemplateTable, kinds map[string]string,
 // planCreates orders the missing tables and writes their statements.
 func planCreates(missing []*weekback.TemplateTable) ([]PlannedTable, error) {
 	order := orderTables(missing)
-	type pendingKey struct {
-		owner *weekback.TemplateTable
-		fk    weekback.TemplateForeignKey
-	}
-	var pending []pendingKey
+	var pending []deferredKey
 	created := map[string]bool{}
 	out := make([]PlannedTable, 0, len(order.Tables))
 	for _, t := range order.Tables {
@@ -160,25 +156,40 @@ func planCreates(missing []*weekback.TemplateTable) ([]PlannedTable, error) {
 		pt := PlannedTable{Name: t.Name, Statements: []string{create}, Triggers: t.Triggers}
 		for _, fk := range deferred {
 			pt.Deferred = append(pt.Deferred, fk.Name)
-			pending = append(pending, pendingKey{t, fk})
+			pending = append(pending, deferredKey{t, fk})
 		}
 		created[t.Name] = true
-		var later []pendingKey
-		for _, k := range pending {
-			if !created[k.fk.ReferencedTable] {
-				later = append(later, k)
-				continue
-			}
-			alter, err := addForeignKey(k.owner, k.fk.Name)
-			if err != nil {
-				return nil, err
-			}
-			pt.Statements = append(pt.Statements, alter)
+		var alters []string
+		if alters, pending, err = readyKeys(pending, created); err != nil {
+			return nil, err
 		}
-		pending = later
+		pt.Statements = append(pt.Statements, alters...)
 		out = append(out, pt)
 	}
 	return out, nil
+}
+
+// deferredKey is a foreign key of owner left out of its CREATE TABLE.
+type deferredKey struct {
+	owner *weekback.TemplateTable
+	fk    weekback.TemplateForeignKey
+}
+
+// readyKeys returns the ALTER TABLE statements of the pending keys whose
+// referenced table is created, and the keys still waiting.
+func readyKeys(pending []deferredKey, created map[string]bool) (alters []string, waiting []deferredKey, err error) {
+	for _, k := range pending {
+		if !created[k.fk.ReferencedTable] {
+			waiting = append(waiting, k)
+			continue
+		}
+		alter, err := addForeignKey(k.owner, k.fk.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		alters = append(alters, alter)
+	}
+	return alters, waiting, nil
 }
 
 // Execute runs the plan's statements in order on one connection of

@@ -221,6 +221,23 @@ func TestTemplateApplyStops(t *testing.T) {
 	}
 }
 
+// TestTemplateApplyMissingReference: a table whose referenced table is
+// neither in the template nor in the target is refused before anything
+// runs, with a sentence that says what to do.
+func TestTemplateApplyMissingReference(t *testing.T) {
+	f := mustTemplateGeneration(t, shopScript, weekback.Tuesday)
+	a := mustApplyTarget(t, f)
+	tpl := f.mustBuildTemplate(t, "order_items", false)
+	_, err := exporter.PlanApply(context.Background(), a.db, tpl)
+	if weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), "references table orders") ||
+		!strings.Contains(err.Error(), "without --no-related") {
+		t.Fatalf("err=%v, want EINVALID about orders", err)
+	}
+	if n := templateCountTables(t, f.db, a.schema); n != 0 {
+		t.Fatalf("%d tables created", n)
+	}
+}
+
 // TestTemplateApplyCycle: a ↔ b reference each other (c references a):
 // a is created without its foreign key, which is added once b exists.
 func TestTemplateApplyCycle(t *testing.T) {

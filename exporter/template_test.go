@@ -88,3 +88,24 @@ func TestTemplateReadRejectsForeignDDL(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateFormatDocExample keeps the example of docs/TEMPLATE_FORMAT.md
+// a template that reads back, checksum included.
+func TestTemplateFormatDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/TEMPLATE_FORMAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "```json\n")
+	example, _, ok2 := strings.Cut(rest, "\n```")
+	if !ok || !ok2 {
+		t.Fatalf("docs/TEMPLATE_FORMAT.md has no JSON example")
+	}
+	tpl, err := exporter.ReadTemplate(strings.NewReader(example))
+	if err != nil {
+		t.Fatalf("the documented example does not read: %v", err)
+	}
+	if tpl.Table != "orders" || len(tpl.Tables) != 1 {
+		t.Fatalf("example: table=%q tables=%q", tpl.Table, templateTableNames(tpl))
+	}
+}
