@@ -18,7 +18,8 @@ import (
 const checksumPrefix = "sha256:"
 
 // WriteTemplate sets t.Checksum and writes t to w as indented JSON (the
-// format of docs/TEMPLATE_FORMAT.md). It returns w's error, if any.
+// format of docs/TEMPLATE_FORMAT.md). It returns w's error, if any. It
+// changes t, so calls on the same template must not overlap.
 func WriteTemplate(w io.Writer, t *weekback.Template) error {
 	sum, err := TemplateChecksum(t)
 	if err != nil {
@@ -36,7 +37,7 @@ func WriteTemplate(w io.Writer, t *weekback.Template) error {
 
 // TemplateChecksum returns "sha256:<hex>" of the canonical JSON of t
 // without its checksum: compact, members in the documented order, no HTML
-// escaping. t is not changed.
+// escaping. t is not changed; it is safe for concurrent use.
 func TemplateChecksum(t *weekback.Template) (string, error) {
 	c := *t
 	c.Checksum = ""
@@ -53,6 +54,7 @@ func TemplateChecksum(t *weekback.Template) (string, error) {
 // ReadTemplate reads a template written by WriteTemplate and checks it:
 // its format version, its checksum, and that every table's DDL creates that
 // table. Any problem is an EINVALID *weekback.Error that says what to do.
+// It is safe for concurrent use.
 func ReadTemplate(r io.Reader) (*weekback.Template, error) {
 	t, err := decodeTemplate(r)
 	if err != nil {

@@ -46,7 +46,8 @@ type PlannedTable struct {
 // DSN's schema) and plans the creation of the missing tables. It changes
 // nothing. It returns an EINVALID *weekback.Error when the connection
 // names no database or a table to create references a table that is
-// neither in the template nor in the target.
+// neither in the target nor in the template. It is safe for concurrent
+// use; the plan it returns is not.
 func PlanApply(ctx context.Context, target *sqlx.DB, t *weekback.Template) (*ApplyPlan, error) {
 	schema, err := targetSchema(ctx, target)
 	if err != nil {
