@@ -154,7 +154,7 @@ func (c *Catalog) Records(ctx context.Context, conn *sqlx.Conn, q RecordQuery) (
 	}
 	page := p.newPage()
 	err = withTimeout(ctx, p.q.Timeout, func(ctx context.Context) error {
-		return readOnly(ctx, conn, func(rc rawConn) error {
+		return readOnly(ctx, conn, p.flavor, func(rc rawConn) error {
 			if before != nil {
 				return p.pageBefore(ctx, rc, *before, page)
 			}
@@ -232,7 +232,7 @@ func (c *Catalog) Record(ctx context.Context, conn *sqlx.Conn, q RecordQuery, ke
 	p.displayList()
 	page := p.newPage()
 	err = withTimeout(ctx, p.q.Timeout, func(ctx context.Context) error {
-		return readOnly(ctx, conn, func(rc rawConn) error {
+		return readOnly(ctx, conn, p.flavor, func(rc rawConn) error {
 			rows, err := p.fetch(ctx, rc, strings.Join(conds, " AND "), args, false, 0, 1)
 			for _, r := range rows {
 				page.Rows = append(page.Rows, r.row)
@@ -285,7 +285,7 @@ func (c *Catalog) ScanRecords(ctx context.Context, conn *sqlx.Conn, q RecordQuer
 	}
 	query := p.selectSQL("", false, false)
 	err = withTimeout(ctx, timeout, func(ctx context.Context) error {
-		return readOnly(ctx, conn, func(rc rawConn) error {
+		return readOnly(ctx, conn, p.flavor, func(rc rawConn) error {
 			return rc.query(ctx, query, p.args, func(rows driver.Rows) error {
 				return scanDriverRows(rows, len(cols), fn)
 			})

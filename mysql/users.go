@@ -36,7 +36,7 @@ type UserSpec struct {
 // compare the column as text (CAST(col AS CHAR) = value); a NULL never
 // matches. It is safe for concurrent use with other connections.
 func LookupUser(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string, spec UserSpec, login string) (*weekback.User, error) {
-	query, err := userQuery(ctx, conn, cat, schema, spec)
+	query, f, err := userQuery(ctx, conn, cat, schema, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func LookupUser(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema strin
 	}
 	args = append(args, login)
 	var users []weekback.User
-	err = readOnly(ctx, conn, func(rc rawConn) error {
+	err = readOnly(ctx, conn, f, func(rc rawConn) error {
 		return rc.query(ctx, query, args, func(rows driver.Rows) error {
 			return eachRow(rows, func(v []driver.Value) error {
 				if len(users) < 2 {
@@ -72,13 +72,13 @@ func LookupUser(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema strin
 }
 
 // userQuery builds the SELECT of LookupUser from the catalog of schema.
-func userQuery(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string, spec UserSpec) (string, error) {
+func userQuery(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string, spec UserSpec) (string, flavor, error) {
 	t, err := cat.Table(ctx, conn, schema, spec.Table)
 	if weekback.ErrorCode(err) == weekback.ENOTFOUND {
-		return "", weekback.Errorf(weekback.EINVALID, "auth.table: there is no table %q in %s: set auth.table to the users table", spec.Table, schema)
+		return "", 0, weekback.Errorf(weekback.EINVALID, "auth.table: there is no table %q in %s: set auth.table to the users table", spec.Table, schema)
 	}
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	column := func(key, name string) (string, error) {
 		c, ok := t.Column(name)
@@ -103,19 +103,19 @@ func userQuery(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string
 	}
 	loginCol, err := column("auth.login_column", spec.LoginColumn)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	passCol, err := column("auth.password_column", spec.PasswordColumn)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	allow, err := conds("auth.allow", spec.Allow)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	admin, err := conds("auth.admin", spec.Admin)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if allow == "" {
 		allow = "TRUE"
@@ -125,10 +125,10 @@ func userQuery(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string
 	}
 	f, err := cat.serverFlavor(ctx, conn)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	return selectHead(f, UserLookupTimeout) + "CAST(" + loginCol + " AS CHAR), CAST(" + passCol + " AS CHAR), COALESCE(" + allow + ", FALSE), COALESCE(" +
-		admin + ", FALSE) FROM " + QuoteTable(schema, t.Name) + " WHERE " + loginCol + " = ? LIMIT 2", nil
+		admin + ", FALSE) FROM " + QuoteTable(schema, t.Name) + " WHERE " + loginCol + " = ? LIMIT 2", f, nil
 }
 
 // text returns a driver value as a string ("" for NULL).
