@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -11,6 +12,17 @@ import (
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/server"
 	"github.com/weekback/weekback/server/auth"
+)
+
+// Connection pools of serve. database/sql keeps two idle connections by
+// default: under a few dozen concurrent requests the others were closed
+// after each query and reopened by the next (a TCP and login handshake and
+// the session settings each time), which cost more than the queries.
+const (
+	serveSlotConns   = 32 // the pages of a day: one connection per request in flight
+	serveMetaConns   = 16 // sessions, throttling, audit, users, generations
+	serveExportConns = 4  // CSV downloads: idle ones kept; open ones unbounded
+	serveConnIdle    = 5 * time.Minute
 )
 
 // serveCmd is `weekback serve`: the web server, until SIGTERM.
@@ -57,21 +69,25 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.csv, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleExport); err != nil {
 		return err
 	}
+	sizePool(c.db, serveMetaConns, serveMetaConns)
+	sizePool(c.slots, serveSlotConns, serveSlotConns)
+	sizePool(c.csv, 0, serveExportConns)
 	meta, err := mysql.AttachMeta(ctx, c.db, c.cfg.Backup.Prefix)
 	if err != nil {
 		return err
 	}
 	c.srv = server.New()
 	c.srv.Listen = c.cfg.Server.Listen
-	c.srv.Generations, c.srv.Ping = meta, meta.Ping
+	gens := server.NewGenerationCache(meta)
+	c.srv.Generations, c.srv.Ping = gens, meta.Ping
 	c.srv.Location = c.cfg.Schedule.Location()
 	c.srv.Logger = c.app.logger
 	c.srv.Sessions = auth.NewSessions(secret, c.cfg.Server.BaseURL)
 	if ttl := c.cfg.Server.SessionTTL.D(); ttl > 0 {
 		c.srv.Sessions.TTL = ttl
 	}
-	c.srv.SessionStore, c.srv.Audit = meta, meta
-	c.srv.Users = mysql.NewestUsers(c.db, meta, mysql.NewCatalog(), userSpec(c.cfg.Auth))
+	c.srv.SessionStore, c.srv.Audit = server.NewRevocationCache(meta), meta
+	c.srv.Users = mysql.NewestUsers(c.db, gens, mysql.NewCatalog(), userSpec(c.cfg.Auth))
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
 	c.srv.Redact = c.cfg.Exports.Redact
@@ -104,6 +120,14 @@ func (c *serveCmd) Close() error {
 		}
 	}
 	return err
+}
+
+// sizePool keeps up to idle connections of db open between requests and
+// opens at most open at once (no limit when 0).
+func sizePool(db *sqlx.DB, open, idle int) {
+	db.SetMaxOpenConns(open)
+	db.SetMaxIdleConns(idle)
+	db.SetConnMaxIdleTime(serveConnIdle)
 }
 
 // userSpec converts the auth.* settings for mysql.LookupUser.
