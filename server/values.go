@@ -61,18 +61,6 @@ func prettyJSON(v mysql.Value) string {
 	return strings.ToValidUTF8(string(v.Bytes), "\uFFFD")
 }
 
-// jsonValue is v in the JSON form of a page: null for NULL, binary as
-// 0x-hex, everything else as the text a page shows.
-func jsonValue(col mysql.RecordColumn, v mysql.Value) any {
-	switch {
-	case v.Null:
-		return nil
-	case col.Kind == mysql.KindBinary || col.Kind == mysql.KindBit:
-		return "0x" + hex.EncodeToString(v.Bytes)
-	}
-	return strings.ToValidUTF8(string(v.Bytes), "\uFFFD")
-}
-
 // columnView is a column of a page's JSON and of its table head.
 type columnView struct {
 	Name    string     `json:"name"`
@@ -87,19 +75,18 @@ type columnView struct {
 // jsonRow is one row in the JSON form of a page. Masked columns have no
 // value; columns whose value was cut are listed in Truncated.
 type jsonRow struct {
-	Key       string         `json:"key,omitempty"`
-	URL       string         `json:"url,omitempty"`
-	Values    map[string]any `json:"values"`
-	Truncated []string       `json:"truncated,omitempty"`
+	Key       string     `json:"key,omitempty"`
+	URL       string     `json:"url,omitempty"`
+	Values    jsonValues `json:"values"`
+	Truncated []string   `json:"truncated,omitempty"`
 }
 
 func jsonRowOf(cols []mysql.RecordColumn, r mysql.Row, url string) jsonRow {
-	jr := jsonRow{Key: r.Key, URL: url, Values: map[string]any{}}
+	jr := jsonRow{Key: r.Key, URL: url, Values: jsonValues{cols: cols, vals: r.Values}}
 	for i, col := range cols {
 		if col.Masked || i >= len(r.Values) {
 			continue
 		}
-		jr.Values[col.Name] = jsonValue(col, r.Values[i])
 		if r.Values[i].Truncated {
 			jr.Truncated = append(jr.Truncated, col.Name)
 		}
