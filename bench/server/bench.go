@@ -49,16 +49,7 @@ func run(ctx context.Context, o options) error {
 
 // measure is run's body between setup and cleanup.
 func (b *bench) measure(ctx context.Context) error {
-	if err := b.dropScratch(ctx); err != nil {
-		return err
-	}
-	if err := dataset.Generate(ctx, b.db, srcSchema, b.o.scale, logf); err != nil {
-		return err
-	}
-	if err := b.snapshot(ctx); err != nil {
-		return err
-	}
-	if err := b.addBenchUser(ctx); err != nil {
+	if err := b.prepare(ctx); err != nil {
 		return err
 	}
 	srv, err := b.startServer(ctx)
@@ -81,6 +72,46 @@ func (b *bench) measure(ctx context.Context) error {
 	}
 	printReport(os.Stdout, b.o, scenarios)
 	return nil
+}
+
+// prepare makes the Monday slot with the bench user: anew (dropping
+// earlier runs' schemas), or with -reuse the one an earlier run kept.
+func (b *bench) prepare(ctx context.Context) error {
+	if b.o.reuse {
+		found, err := b.keptSlot(ctx)
+		if found || err != nil {
+			return err
+		}
+	}
+	if err := b.dropScratch(ctx); err != nil {
+		return err
+	}
+	if err := dataset.Generate(ctx, b.db, srcSchema, b.o.scale, logf); err != nil {
+		return err
+	}
+	if err := b.snapshot(ctx); err != nil {
+		return err
+	}
+	return b.addBenchUser(ctx)
+}
+
+// keptSlot finds the Monday slot of an earlier run and its bench user; it
+// reports false (and no error) when either is missing.
+func (b *bench) keptSlot(ctx context.Context) (bool, error) {
+	err := b.db.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
+		" WHERE day = 'mon' AND slot IS NOT NULL").Scan(&b.slot)
+	if err != nil {
+		logf("-reuse: no kept Monday slot (%v): snapshotting", err)
+		return false, nil
+	}
+	var n int
+	err = b.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+qualify(b.slot, "users")+" WHERE login_id = ?", benchLogin).Scan(&n)
+	if err != nil || n == 0 {
+		logf("-reuse: %s has no bench user (%v): snapshotting", b.slot, err)
+		return false, nil
+	}
+	logf("-reuse: serving the kept slot %s", b.slot)
+	return true, nil
 }
 
 // newBench parses the DSN, connects and makes the temporary directory.

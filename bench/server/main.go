@@ -13,7 +13,11 @@
 //
 // Usage:
 //
-//	go run ./bench/server [-scale 1] [-clients 32] [-requests 2000] [-bin bin/weekback] [-keep]
+//	go run ./bench/server [-scale 1] [-clients 32] [-requests 2000] [-bin bin/weekback] [-keep] [-reuse]
+//
+// -reuse serves the Monday slot an earlier -keep run left (snapshotting only
+// when there is none) and keeps it: for iterating on the server, where a
+// snapshot of the full dataset costs half a minute each time.
 //
 // The server comes from WEEKBACK_TEST_DSN (default root@tcp(127.0.0.1:3306)/).
 // A missed target (p99 under 50 ms, no errors) is printed as MISS, never an
@@ -55,6 +59,7 @@ type options struct {
 	requests int
 	bin      string
 	keep     bool
+	reuse    bool
 	timeout  time.Duration
 }
 
@@ -90,10 +95,12 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.requests, "requests", DefaultRequests, "requests of each scenario, in total over the clients")
 	fs.StringVar(&o.bin, "bin", DefaultBin, "weekback binary (built by make build)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the wbsrv_* schemas for inspection")
+	fs.BoolVar(&o.reuse, "reuse", false, "serve the Monday slot kept by an earlier -keep run (implies -keep)")
 	fs.DurationVar(&o.timeout, "timeout", DefaultTimeout, "limit of the whole benchmark")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	o.keep = o.keep || o.reuse
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
