@@ -34,3 +34,30 @@ func ParseProfile(s string) (Profile, error) {
 	}
 	return "", weekback.Errorf(weekback.EINVALID, "unknown CSV profile %q: use reimport or spreadsheet", s)
 }
+
+// CSVOptions says how CSVWriter writes a file.
+type CSVOptions struct {
+	Profile  Profile  // "" is ProfileReimport
+	Encoding Encoding // "" is EncodingUTF8; Excel needs EncodingUTF8BOM or EncodingShiftJIS
+	// Lossy accepts '?' in place of the characters the encoding cannot
+	// hold; without it, CSVWriter.Flush fails when there were any.
+	Lossy bool
+	// OnUnencodable, when set, is called from the writing goroutine for
+	// each character the encoding cannot hold (also when Lossy).
+	OnUnencodable func(Unencodable)
+}
+
+// validate fills o's defaults and checks the combination.
+func (o *CSVOptions) validate() error {
+	var err error
+	if o.Profile, err = ParseProfile(string(o.Profile)); err != nil {
+		return err
+	}
+	if o.Encoding, err = ParseEncoding(string(o.Encoding)); err != nil {
+		return err
+	}
+	if o.Profile == ProfileReimport && o.Encoding == EncodingShiftJIS {
+		return weekback.Errorf(weekback.EINVALID, "the reimport profile is always UTF-8: use --profile spreadsheet for Shift_JIS")
+	}
+	return nil
+}

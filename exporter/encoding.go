@@ -1,7 +1,12 @@
 package exporter
 
 import (
+	"bytes"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/japanese"
 
 	"github.com/weekback/weekback"
 )
@@ -45,4 +50,103 @@ func ParseEncoding(s string) (Encoding, error) {
 	}
 	return "", weekback.Errorf(weekback.EINVALID,
 		"unknown encoding %q: use utf-8, utf-8-bom or shift_jis (also written sjis, cp932, windows-31j)", s)
+}
+
+// notCP932 holds characters that a JIS-based Shift_JIS table maps to a
+// byte sequence that Windows (CP932) reads as another character: writing
+// them would silently change the text, so they count as unencodable even
+// if an encoder accepts them. golang.org/x/text rejects them today; this
+// list keeps it so.
+var notCP932 = map[rune]bool{
+	'\u301C': true, // WAVE DASH: CP932 has U+FF5E FULLWIDTH TILDE
+	'\u2014': true, // EM DASH: CP932 has U+2015 HORIZONTAL BAR
+	'\u2016': true, // DOUBLE VERTICAL LINE: CP932 has U+2225
+	'\u2212': true, // MINUS SIGN: CP932 has U+FF0D
+	'\u00A2': true, // CENT SIGN: CP932 has U+FFE0
+	'\u00A3': true, // POUND SIGN: CP932 has U+FFE1
+	'\u00AC': true, // NOT SIGN: CP932 has U+FFE2
+	'\u00A5': true, // YEN SIGN: CP932's 0x5C is the backslash
+	'\u203E': true, // OVERLINE: CP932's 0x7E is the tilde
+}
+
+// cp932Code is the CP932 encoding of one character: n bytes of b, n == 0
+// when CP932 cannot hold it.
+type cp932Code struct {
+	b [2]byte
+	n uint8
+}
+
+// cp932 encodes text to CP932 one character at a time, remembering the
+// characters it has seen. It is not safe for concurrent use.
+type cp932 struct {
+	enc   *encoding.Encoder
+	dec   *encoding.Decoder
+	cache map[rune]cp932Code
+}
+
+func newCP932() *cp932 {
+	return &cp932{enc: japanese.ShiftJIS.NewEncoder(), dec: japanese.ShiftJIS.NewDecoder(), cache: make(map[rune]cp932Code)}
+}
+
+// lookup returns the CP932 encoding of r.
+func (c *cp932) lookup(r rune) cp932Code {
+	code, ok := c.cache[r]
+	if !ok {
+		code = c.encode(r)
+		c.cache[r] = code
+	}
+	return code
+}
+
+// encode asks x/text for r's bytes and accepts them only if they decode
+// back to r and r is not in notCP932.
+func (c *cp932) encode(r rune) cp932Code {
+	var code cp932Code
+	if notCP932[r] || r == utf8.RuneError {
+		return code
+	}
+	src := utf8.AppendRune(nil, r)
+	out, err := c.enc.Bytes(src)
+	if err != nil || len(out) == 0 || len(out) > len(code.b) {
+		return code
+	}
+	if back, err := c.dec.Bytes(out); err != nil || !bytes.Equal(back, src) {
+		return code
+	}
+	code.n = uint8(copy(code.b[:], out))
+	return code
+}
+
+// appendCP932 appends the UTF-8 text s (of column col in row) encoded in
+// CP932, its quotes doubled when quote. Each character CP932 cannot hold
+// (and each byte that is not UTF-8) is reported and written as '?'.
+func (w *CSVWriter) appendCP932(buf []byte, row int64, col int, s []byte, quote bool) []byte {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c == '"' && quote {
+				buf = append(buf, '"')
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		if code := w.sjis.lookup(r); code.n > 0 {
+			buf = append(buf, code.b[:code.n]...)
+		} else {
+			w.reportUnencodable(row, col, s[i:])
+			buf = append(buf, '?')
+		}
+		i += n
+	}
+	return buf
+}
+
+// reportUnencodable counts the character at the start of s and hands it to
+// OnUnencodable.
+func (w *CSVWriter) reportUnencodable(row int64, col int, s []byte) {
+	w.unenc++
+	if w.opts.OnUnencodable != nil {
+		w.opts.OnUnencodable(newUnencodable(row, w.cols[col].Name, s))
+	}
 }

@@ -1,0 +1,382 @@
+package exporter_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/mysql"
+)
+
+// The -update flag may be registered by another test file of this binary
+// too; it is looked up, not owned.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata")
+	}
+}
+
+func csvUpdateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// col returns a column named name of kind k.
+func col(name string, k mysql.Kind) mysql.RecordColumn {
+	return mysql.RecordColumn{Column: mysql.Column{Name: name}, Kind: k}
+}
+
+// v returns s as a value (non-nil even when empty).
+func v(s string) []byte { return append([]byte{}, s...) }
+
+// mustWriteCSV writes a header and rows with a CSVWriter and returns the
+// file and the writer (flushed; Flush's error is returned too).
+func mustWriteCSV(tb testing.TB, cols []mysql.RecordColumn, opts exporter.CSVOptions, rows ...[][]byte) (string, *exporter.CSVWriter, error) {
+	tb.Helper()
+	var out bytes.Buffer
+	w, err := exporter.NewCSVWriter(&out, cols, opts)
+	if err != nil {
+		tb.Fatalf("NewCSVWriter: %v", err)
+	}
+	if err := w.WriteHeader(); err != nil {
+		tb.Fatalf("WriteHeader: %v", err)
+	}
+	for _, r := range rows {
+		if err := w.WriteRow(r); err != nil {
+			tb.Fatalf("WriteRow: %v", err)
+		}
+	}
+	err = w.Flush()
+	return out.String(), w, err
+}
+
+// cellTest is one value written in one column of kind.
+type cellTest struct {
+	name  string
+	kind  mysql.Kind
+	value []byte
+	want  string // the data line without its CRLF
+}
+
+func runCellTests(t *testing.T, opts exporter.CSVOptions, tests []cellTest) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _, err := mustWriteCSV(t, []mysql.RecordColumn{col("c", tt.kind)}, opts, [][]byte{tt.value})
+			if err != nil {
+				t.Fatalf("Flush: %v", err)
+			}
+			_, line, _ := strings.Cut(got, "\r\n")
+			if want := tt.want + "\r\n"; line != want {
+				t.Fatalf("got %q, want %q", line, want)
+			}
+		})
+	}
+}
+
+func TestCSVWriterReimportCells(t *testing.T) {
+	runCellTests(t, exporter.CSVOptions{}, []cellTest{
+		{"null", mysql.KindText, nil, `NULL`},
+		{"string NULL", mysql.KindText, v("NULL"), `"NULL"`},
+		{"empty", mysql.KindText, v(""), `""`},
+		{"quotes", mysql.KindText, v(`a "b" ""`), `"a ""b"" """""`},
+		{"comma and line breaks", mysql.KindText, v("a,b\r\nc\nd\r"), "\"a,b\r\nc\nd\r\""},
+		{"utf-8 as is", mysql.KindText, v("日本語〜😀"), `"日本語〜😀"`},
+		{"invalid utf-8 as is", mysql.KindText, v("\xff\xfe"), "\"\xff\xfe\""},
+		{"number", mysql.KindNumber, v("-12.50"), `"-12.50"`},
+		{"formula not guarded", mysql.KindText, v("=SUM(A1)"), `"=SUM(A1)"`},
+		{"zero date", mysql.KindDatetime, v("0000-00-00 00:00:00"), `"0000-00-00 00:00:00"`},
+		{"json", mysql.KindJSON, v(`{"a": [1, "x"]}`), `"{""a"": [1, ""x""]}"`},
+		{"binary", mysql.KindBinary, v("\x00\xffA\""), `"0x00ff4122"`},
+		{"empty binary", mysql.KindBinary, v(""), `"0x"`},
+		{"null binary", mysql.KindBinary, nil, `NULL`},
+		{"bit", mysql.KindBit, v("\x02\x01"), `"0x0201"`},
+		{"geometry", mysql.KindGeometry, v("\x00\x00\x00\x00\x01"), `"0x0000000001"`},
+	})
+}
+
+func TestCSVWriterSpreadsheetCells(t *testing.T) {
+	opts := exporter.CSVOptions{Profile: exporter.ProfileSpreadsheet, Encoding: exporter.EncodingUTF8BOM}
+	runCellTests(t, opts, []cellTest{
+		{"null", mysql.KindText, nil, ``},
+		{"empty", mysql.KindText, v(""), ``},
+		{"string NULL", mysql.KindText, v("NULL"), `NULL`},
+		{"plain", mysql.KindText, v("abc 日本"), `abc 日本`},
+		{"comma", mysql.KindText, v("a,b"), `"a,b"`},
+		{"quote", mysql.KindText, v(`a"b`), `"a""b"`},
+		{"lf", mysql.KindText, v("a\nb"), "\"a\nb\""},
+		{"cr", mysql.KindText, v("a\rb"), "\"a\rb\""},
+		{"leading space", mysql.KindText, v(" a"), `" a"`},
+		{"trailing space", mysql.KindText, v("a "), `"a "`},
+		{"trailing tab", mysql.KindText, v("a\t"), "\"a\t\""},
+		{"formula", mysql.KindText, v("=SUM(A1)"), `'=SUM(A1)`},
+		{"plus", mysql.KindText, v("+cmd"), `'+cmd`},
+		{"minus", mysql.KindText, v("-1+1"), `'-1+1`},
+		{"at", mysql.KindText, v("@user"), `'@user`},
+		{"tab", mysql.KindText, v("\tx"), "\"'\tx\""},
+		{"cr first", mysql.KindText, v("\rx"), "\"'\rx\""},
+		{"formula with comma", mysql.KindText, v(`=HYPERLINK("x","y")`), `"'=HYPERLINK(""x"",""y"")"`},
+		{"number-like text guarded", mysql.KindText, v("-12"), `'-12`},
+		{"negative number", mysql.KindNumber, v("-12"), `-12`},
+		{"plus decimal", mysql.KindNumber, v("+3.5"), `+3.5`},
+		{"exponent", mysql.KindNumber, v("-1.5e10"), `-1.5e10`},
+		{"exponent sign", mysql.KindNumber, v("-1.5E-7"), `-1.5E-7`},
+		{"fraction only", mysql.KindNumber, v("-.5"), `-.5`},
+		{"sign alone", mysql.KindNumber, v("-"), `'-`},
+		{"sign and dot", mysql.KindNumber, v("-."), `'-.`},
+		{"bad exponent", mysql.KindNumber, v("-1e"), `'-1e`},
+		{"formula in number column", mysql.KindNumber, v("-1+2"), `'-1+2`},
+		{"negative time", mysql.KindDatetime, v("-838:59:59"), `'-838:59:59`},
+		{"date", mysql.KindDatetime, v("2024-02-29"), `2024-02-29`},
+		{"json", mysql.KindJSON, v(`{"a":1}`), `"{""a"":1}"`},
+		{"binary", mysql.KindBinary, v("\x01\xab"), `0x01ab`},
+		{"empty binary", mysql.KindBinary, v(""), `0x`},
+		{"geometry", mysql.KindGeometry, v("\x01\x02"), `0x0102`},
+		{"bit", mysql.KindBit, v("\x02\x01"), `513`},
+		{"bit 64", mysql.KindBit, v("\xff\xff\xff\xff\xff\xff\xff\xff"), `18446744073709551615`},
+		{"bit wide", mysql.KindBit, v("\x01\x00\x00\x00\x00\x00\x00\x00\x00"), `18446744073709551616`},
+		{"bit leading zeros", mysql.KindBit, v("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05"), `5`},
+		{"bit null", mysql.KindBit, nil, ``},
+	})
+}
+
+func TestCSVWriterHeaderAndBOM(t *testing.T) {
+	cols := []mysql.RecordColumn{col("id", mysql.KindNumber), col(`say "x"`, mysql.KindText), col("=x", mysql.KindText)}
+	tests := []struct {
+		name string
+		opts exporter.CSVOptions
+		want string
+	}{
+		{"reimport", exporter.CSVOptions{}, "\"id\",\"say \"\"x\"\"\",\"=x\"\r\n"},
+		{"reimport bom", exporter.CSVOptions{Encoding: exporter.EncodingUTF8BOM}, bomText + "\"id\",\"say \"\"x\"\"\",\"=x\"\r\n"},
+		{"spreadsheet", exporter.CSVOptions{Profile: exporter.ProfileSpreadsheet}, "id,\"say \"\"x\"\"\",'=x\r\n"},
+		{"spreadsheet bom", exporter.CSVOptions{Profile: exporter.ProfileSpreadsheet, Encoding: exporter.EncodingUTF8BOM}, bomText + "id,\"say \"\"x\"\"\",'=x\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, w, err := mustWriteCSV(t, cols, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want || w.Rows() != 0 {
+				t.Fatalf("got %q rows=%d, want %q rows=0", got, w.Rows(), tt.want)
+			}
+		})
+	}
+}
+
+func TestNewCSVWriterErrors(t *testing.T) {
+	cols := []mysql.RecordColumn{col("a", mysql.KindText)}
+	tests := []struct {
+		name string
+		cols []mysql.RecordColumn
+		opts exporter.CSVOptions
+		want string
+	}{
+		{"reimport shift_jis", cols, exporter.CSVOptions{Encoding: exporter.EncodingShiftJIS}, "use --profile spreadsheet for Shift_JIS"},
+		{"unknown profile", cols, exporter.CSVOptions{Profile: "excel"}, "use reimport or spreadsheet"},
+		{"unknown encoding", cols, exporter.CSVOptions{Encoding: "latin1"}, "use utf-8, utf-8-bom or shift_jis"},
+		{"no columns", nil, exporter.CSVOptions{}, "choose at least one column"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := exporter.NewCSVWriter(&bytes.Buffer{}, tt.cols, tt.opts)
+			if w != nil || weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, %v; want an EINVALID error containing %q", w, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCSVWriterRowErrors(t *testing.T) {
+	w, err := exporter.NewCSVWriter(failWriter{}, []mysql.RecordColumn{col("a", mysql.KindText)}, exporter.CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteRow([][]byte{v("a"), v("b")}); err == nil || !strings.Contains(err.Error(), "2 values for 1 columns") {
+		t.Fatalf("err=%v, want a column count error", err)
+	}
+	if err := w.WriteRow([][]byte{v("a")}); err != nil {
+		t.Fatalf("buffered WriteRow: err=%v", err)
+	}
+	if err := w.Flush(); !errors.Is(err, errFail) {
+		t.Fatalf("Flush: err=%v, want %v", err, errFail)
+	}
+	if err := w.WriteRow([][]byte{bytes.Repeat([]byte("x"), 70_000)}); !errors.Is(err, errFail) {
+		t.Fatalf("WriteRow after a failure: err=%v, want %v", err, errFail)
+	}
+	if w.Rows() != 1 {
+		t.Fatalf("Rows()=%d, want 1", w.Rows())
+	}
+}
+
+var errFail = errors.New("disk full")
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errFail }
+
+// zooColumns and zooRows are a type-zoo-like table: every kind, the tricky
+// values of each.
+var zooColumns = []mysql.RecordColumn{
+	col("id", mysql.KindNumber), col("price", mysql.KindNumber), col("ratio", mysql.KindNumber),
+	col("created", mysql.KindDatetime), col("span", mysql.KindDatetime), col("name", mysql.KindText),
+	col("note", mysql.KindText), col("data", mysql.KindBinary), col("flags", mysql.KindBit),
+	col("doc", mysql.KindJSON), col("place", mysql.KindGeometry),
+}
+
+var zooRows = [][][]byte{
+	{v("1"), v("12.50"), v("-1.5e10"), v("2024-02-29 23:59:59"), v("-838:59:59"), v("日本語テキスト・ｶﾀｶﾅ①㈱"),
+		v("NULL"), v("\x00\xff"), v("\x02\x01"), v(`{"a": [1, "x"]}`), v("\x00\x00\x00\x00\x01\x01\x00\x00\x00")},
+	{v("2"), v("-0.01"), nil, v("0000-00-00 00:00:00"), v("12:00:00"), v(`He said "hi", then left`),
+		nil, v(""), v("\x00"), v("null"), nil},
+	{v("3"), nil, v("+3.5"), nil, nil, v("=SUM(A1)"), v("line 1\r\nline 2"), nil, nil, nil, v("\x01")},
+	{v("4"), v("0"), v("0"), v("2000-01-01"), v("00:00:00"), v(" padded "), v("@admin"), v("x"), v("\x80"), v("[]"),
+		v("")},
+	{v("5"), v("-12"), v("1e-7"), v("1999-12-31"), v("-00:00:01"), v("-12"), v("\ttab"), v(""), v(""), v(`"str"`),
+		v("")},
+}
+
+func TestCSVWriterGolden(t *testing.T) {
+	tests := []struct {
+		file string
+		opts exporter.CSVOptions
+	}{
+		{"typezoo_reimport.csv", exporter.CSVOptions{}},
+		{"typezoo_spreadsheet_utf8bom.csv", exporter.CSVOptions{Profile: exporter.ProfileSpreadsheet, Encoding: exporter.EncodingUTF8BOM}},
+		{"typezoo_spreadsheet_sjis.csv", exporter.CSVOptions{Profile: exporter.ProfileSpreadsheet, Encoding: exporter.EncodingShiftJIS}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			got, _, err := mustWriteCSV(t, zooColumns, tt.opts, zooRows...)
+			if err != nil {
+				t.Fatalf("Flush: %v", err)
+			}
+			checkGolden(t, filepath.Join("testdata", "csv", tt.file), got)
+		})
+	}
+}
+
+// checkGolden compares got with the golden file path, rewriting it with
+// -update.
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if csvUpdateGolden() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if got != string(want) {
+		t.Fatalf("%s: got\n%q\nwant\n%q", path, got, want)
+	}
+}
+
+func TestCSVWriterReimportAllocs(t *testing.T) {
+	cols, row := benchColumns(), benchRow(123456)
+	w, err := exporter.NewCSVWriter(discard{}, cols, exporter.CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if err := w.WriteRow(row); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("allocs per row=%v, want 0", allocs)
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// benchColumns and benchRow are a typical table: ints, a decimal, a date, a
+// datetime, varchars.
+func benchColumns() []mysql.RecordColumn {
+	return []mysql.RecordColumn{
+		col("id", mysql.KindNumber), col("customer_id", mysql.KindNumber), col("amount", mysql.KindNumber),
+		col("ordered_on", mysql.KindDatetime), col("updated_at", mysql.KindDatetime), col("status", mysql.KindText),
+		col("email", mysql.KindText), col("comment", mysql.KindText),
+	}
+}
+
+func benchRow(i int) [][]byte {
+	id := strconv.Itoa(i)
+	return [][]byte{v(id), v(strconv.Itoa(i % 9973)), v("1234.56"), v("2024-05-17"), v("2024-05-17 12:34:56"),
+		v("shipped"), v("user" + id + "@example.com"), v(`a "quoted" comment, with commas`)}
+}
+
+func BenchmarkCSVWriter(b *testing.B) {
+	cols, rows := benchColumns(), make([][][]byte, 1024)
+	for i := range rows {
+		rows[i] = benchRow(i)
+	}
+	w, err := exporter.NewCSVWriter(discard{}, cols, exporter.CSVOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := w.WriteRow(rows[i%len(rows)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkEncodingCSV writes the rows of BenchmarkCSVWriter with
+// encoding/csv, for comparison (it cannot quote every value nor write NULL):
+// from strings made beforehand (its best case) and from the []byte values
+// a database gives (one string per value).
+func BenchmarkEncodingCSV(b *testing.B) {
+	raw, strs := make([][][]byte, 1024), make([][]string, 1024)
+	for i := range raw {
+		raw[i] = benchRow(i)
+		for _, val := range raw[i] {
+			strs[i] = append(strs[i], string(val))
+		}
+	}
+	b.Run("strings", func(b *testing.B) {
+		w := csv.NewWriter(discard{})
+		w.UseCRLF = true
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if err := w.Write(strs[i%len(strs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		w.Flush()
+	})
+	b.Run("bytes", func(b *testing.B) {
+		w, rec := csv.NewWriter(discard{}), make([]string, len(raw[0]))
+		w.UseCRLF = true
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			for j, val := range raw[i%len(raw)] {
+				rec[j] = string(val)
+			}
+			if err := w.Write(rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+		w.Flush()
+	})
+}

@@ -1,0 +1,165 @@
+package exporter_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/japanese"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/mysql"
+)
+
+var sjisOptions = exporter.CSVOptions{Profile: exporter.ProfileSpreadsheet, Encoding: exporter.EncodingShiftJIS}
+
+// mustWriteSJIS writes rows of cols in Shift_JIS and returns the file
+// decoded back to UTF-8, the characters reported and Flush's error.
+func mustWriteSJIS(tb testing.TB, cols []mysql.RecordColumn, lossy bool, rows ...[][]byte) (string, []exporter.Unencodable, error) {
+	tb.Helper()
+	var list []exporter.Unencodable
+	opts := sjisOptions
+	opts.Lossy = lossy
+	opts.OnUnencodable = func(u exporter.Unencodable) { list = append(list, u) }
+	out, w, err := mustWriteCSV(tb, cols, opts, rows...)
+	if w.Unencodable() != int64(len(list)) {
+		tb.Fatalf("Unencodable()=%d, want %d (the characters reported)", w.Unencodable(), len(list))
+	}
+	decoded, derr := japanese.ShiftJIS.NewDecoder().String(out)
+	if derr != nil {
+		tb.Fatalf("decode the Shift_JIS file: %v", derr)
+	}
+	return decoded, list, err
+}
+
+// checkSJIS compares a decoded file and the characters reported with the
+// expected ones.
+func checkSJIS(t *testing.T, got string, list []exporter.Unencodable, wantFile string, want []exporter.Unencodable) {
+	t.Helper()
+	if !reflect.DeepEqual(list, want) {
+		t.Fatalf("reported %+v, want %+v", list, want)
+	}
+	if got != wantFile {
+		t.Fatalf("file %q, want %q", got, wantFile)
+	}
+}
+
+func TestShiftJISUnencodable(t *testing.T) {
+	cols := []mysql.RecordColumn{col("id", mysql.KindNumber), col("name", mysql.KindText)}
+	got, list, err := mustWriteSJIS(t, cols, false,
+		[][]byte{v("1"), v("ok")},
+		[][]byte{v("2"), v("a〜—♥𠮷😀b")})
+	want := []exporter.Unencodable{
+		{Row: 2, Column: "name", Char: "〜", Code: "U+301C"},
+		{Row: 2, Column: "name", Char: "—", Code: "U+2014"},
+		{Row: 2, Column: "name", Char: "♥", Code: "U+2665"},
+		{Row: 2, Column: "name", Char: "𠮷", Code: "U+20BB7"},
+		{Row: 2, Column: "name", Char: "😀", Code: "U+1F600"},
+	}
+	checkSJIS(t, got, list, "id,name\r\n1,ok\r\n2,a?????b\r\n", want)
+	if weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), "5 characters cannot be written in shift_jis") ||
+		!strings.Contains(err.Error(), "--lossy") || !strings.Contains(err.Error(), "utf-8") {
+		t.Fatalf("Flush: err=%v, want EINVALID naming 5 characters, --lossy and utf-8", err)
+	}
+}
+
+func TestShiftJISLossy(t *testing.T) {
+	got, list, err := mustWriteSJIS(t, []mysql.RecordColumn{col("a", mysql.KindText)}, true, [][]byte{v("x♥y")})
+	if err != nil || len(list) != 1 || got != "a\r\nx?y\r\n" {
+		t.Fatalf("got %q, %d reported, err=%v; want \"a\\r\\nx?y\\r\\n\", 1, nil", got, len(list), err)
+	}
+}
+
+func TestShiftJISOneCharacterMessage(t *testing.T) {
+	_, _, err := mustWriteSJIS(t, []mysql.RecordColumn{col("a", mysql.KindText)}, false, [][]byte{v("♥")})
+	if err == nil || !strings.HasPrefix(err.Error(), "1 character cannot") {
+		t.Fatalf("err=%v, want it to start with \"1 character cannot\"", err)
+	}
+}
+
+func TestShiftJISRoundTrip(t *testing.T) {
+	texts := []string{
+		"日本語テキスト・ｶﾀｶﾅ①㈱",
+		"～―∥－￠￡￢",  // the CP932 forms of 〜—‖−¢£¬
+		"髙﨑纊ⅰⅠ№℡∵", // NEC and IBM extensions
+		`ASCII ~\ "quoted", end`,
+	}
+	for _, text := range texts {
+		t.Run(text, func(t *testing.T) {
+			got, list, err := mustWriteSJIS(t, []mysql.RecordColumn{col("t", mysql.KindText)}, false, [][]byte{v(text)})
+			if err != nil || len(list) != 0 {
+				t.Fatalf("err=%v, reported %+v; want none", err, list)
+			}
+			_, line, _ := strings.Cut(got, "\r\n")
+			want := text
+			if strings.ContainsAny(text, `",`) {
+				want = `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+			}
+			if line != want+"\r\n" {
+				t.Fatalf("decoded %q, want %q", line, want+"\r\n")
+			}
+		})
+	}
+}
+
+// TestShiftJISLookalikes checks that the characters JIS and CP932 map
+// differently are reported, whatever golang.org/x/text does with them.
+func TestShiftJISLookalikes(t *testing.T) {
+	for _, r := range "〜—‖−¢£¬¥‾" {
+		_, list, _ := mustWriteSJIS(t, []mysql.RecordColumn{col("t", mysql.KindText)}, true, [][]byte{v(string(r))})
+		if len(list) != 1 || list[0].Char != string(r) {
+			t.Errorf("%q (U+%04X): reported %+v, want it reported once", r, r, list)
+		}
+	}
+}
+
+func TestShiftJISHeaderAndInvalidUTF8(t *testing.T) {
+	cols := []mysql.RecordColumn{col("名前♥", mysql.KindText), col("b", mysql.KindText)}
+	got, list, _ := mustWriteSJIS(t, cols, true, [][]byte{v("ok"), v("a\xffb")})
+	want := []exporter.Unencodable{
+		{Row: 0, Column: "名前♥", Char: "♥", Code: "U+2665"},
+		{Row: 1, Column: "b", Char: "\uFFFD", Code: "0xFF"},
+	}
+	checkSJIS(t, got, list, "名前?,b\r\nok,a?b\r\n", want)
+}
+
+func TestShiftJISGuardAndQuotes(t *testing.T) {
+	got, _, err := mustWriteSJIS(t, []mysql.RecordColumn{col("a", mysql.KindText), col("b", mysql.KindNumber)}, false,
+		[][]byte{v(`=「式」,"x"`), v("-12")})
+	if want := "a,b\r\n\"'=「式」,\"\"x\"\"\",-12\r\n"; err != nil || got != want {
+		t.Fatalf("got %q err=%v, want %q", got, err, want)
+	}
+}
+
+func TestParseEncoding(t *testing.T) {
+	testParse(t, exporter.ParseEncoding, map[string]exporter.Encoding{
+		"": exporter.EncodingUTF8, "utf-8": exporter.EncodingUTF8, "UTF8": exporter.EncodingUTF8,
+		"utf-8-bom": exporter.EncodingUTF8BOM, "UTF8-BOM": exporter.EncodingUTF8BOM,
+		"shift_jis": exporter.EncodingShiftJIS, "Shift_JIS": exporter.EncodingShiftJIS, "SJIS": exporter.EncodingShiftJIS,
+		"cp932": exporter.EncodingShiftJIS, "CP932": exporter.EncodingShiftJIS, "Windows-31J": exporter.EncodingShiftJIS,
+	}, "latin1", "utf-8, utf-8-bom or shift_jis")
+}
+
+func TestParseProfile(t *testing.T) {
+	testParse(t, exporter.ParseProfile, map[string]exporter.Profile{
+		"": exporter.ProfileReimport, "reimport": exporter.ProfileReimport,
+		"Spreadsheet": exporter.ProfileSpreadsheet, "spreadsheet": exporter.ProfileSpreadsheet,
+	}, "excel", "reimport or spreadsheet")
+}
+
+// testParse checks that parse accepts each name of good and refuses bad
+// with an EINVALID error containing wantMsg.
+func testParse[T comparable](t *testing.T, parse func(string) (T, error), good map[string]T, bad, wantMsg string) {
+	for in, want := range good {
+		t.Run(in, func(t *testing.T) {
+			if got, err := parse(in); got != want || err != nil {
+				t.Fatalf("got %v, %v; want %v, nil", got, err, want)
+			}
+		})
+	}
+	_, err := parse(bad)
+	if weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), wantMsg) {
+		t.Fatalf("%s: err=%v, want EINVALID containing %q", bad, err, wantMsg)
+	}
+}
