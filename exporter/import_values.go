@@ -205,8 +205,9 @@ func jsonCheck(c *mysql.RecordColumn) valueFunc {
 }
 
 // enumCheck accepts exactly a member of an ENUM, or a comma list of
-// members of a SET; "" (ENUM's error value, SET's empty set) too, as
-// exports carry it.
+// members of a SET ("" is the empty set). ENUM's error value "" (stored
+// by a permissive server for an unknown member) is refused: the server
+// would store it again only with a warning.
 func enumCheck(c *mysql.RecordColumn) (valueFunc, error) {
 	members, err := enumMembers(c.ColumnType)
 	if err != nil {
@@ -218,10 +219,12 @@ func enumCheck(c *mysql.RecordColumn) (valueFunc, error) {
 	}
 	list := shorten(c.ColumnType, 80)
 	return func(v []byte) ([]byte, string) {
-		if len(v) == 0 || known[string(v)] {
+		switch {
+		case known[string(v)], len(v) == 0 && c.DataType == "set":
 			return v, ""
-		}
-		if c.DataType == "enum" {
+		case len(v) == 0:
+			return nil, "is ENUM's error value (index 0), which the server stores only with a warning: put one of " + list + " or NULL"
+		case c.DataType == "enum":
 			return nil, "is not one of " + list + " (letter case counts)"
 		}
 		for part := range strings.SplitSeq(string(v), ",") {

@@ -33,18 +33,16 @@ func (im *importer) writeBatch(ctx context.Context, tx *sqlx.Tx, batch []importR
 }
 
 // insertRows inserts rows of batch with multi-row statements; upsert adds
-// ON DUPLICATE KEY UPDATE of the file's other columns.
+// ON DUPLICATE KEY UPDATE of every column of the file, key columns
+// included: a key may match in the column's collation ("café" finds
+// "Café") and then takes the file's spelling, so that the row ends up as
+// in the file.
 func (im *importer) insertRows(ctx context.Context, tx *sqlx.Tx, batch []importRow, rows []int, upsert bool) error {
 	cols := make([]string, len(im.tbl.file))
-	var sets []string
+	sets := make([]string, len(im.tbl.file))
 	for i, fc := range im.tbl.file {
 		cols[i] = mysql.QuoteIdent(fc.col.Name)
-		if !im.tbl.isKey(i) {
-			sets = append(sets, cols[i]+" = VALUES("+cols[i]+")")
-		}
-	}
-	if upsert && len(sets) == 0 {
-		return nil // only key columns: nothing to overwrite
+		sets[i] = cols[i] + " = VALUES(" + cols[i] + ")"
 	}
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for len(rows) > 0 {
@@ -92,31 +90,22 @@ func (im *importer) stmtRows(batch []importRow, rows []int) int {
 	return len(rows)
 }
 
-// updateRows overwrites rows one statement each, by key: used when the key
-// is not the primary key, where ON DUPLICATE KEY UPDATE might pick the
-// row of another unique key.
+// updateRows overwrites rows one statement each, by key, setting every
+// column of the file (see insertRows): used when the key is not the
+// primary key, where ON DUPLICATE KEY UPDATE might pick the row of
+// another unique key.
 func (im *importer) updateRows(ctx context.Context, tx *sqlx.Tx, batch []importRow, rows []int) error {
 	var sets, conds []string
-	for i, fc := range im.tbl.file {
-		if !im.tbl.isKey(i) {
-			sets = append(sets, "t."+mysql.QuoteIdent(fc.col.Name)+" = ?")
-		}
+	for _, fc := range im.tbl.file {
+		sets = append(sets, "t."+mysql.QuoteIdent(fc.col.Name)+" = ?")
 	}
 	for _, k := range im.tbl.key {
 		c := im.tbl.file[k].col
 		conds = append(conds, "t."+mysql.QuoteIdent(c.Name)+" = "+keyExpr(c))
 	}
-	if len(sets) == 0 {
-		return nil
-	}
 	query := mysql.Tag + "UPDATE " + im.quotedTable() + " AS t SET " + strings.Join(sets, ", ") + " WHERE " + strings.Join(conds, " AND ")
 	for _, i := range rows {
-		var args []any
-		for j, fc := range im.tbl.file {
-			if !im.tbl.isKey(j) {
-				args = append(args, valueArg(fc.col, batch[i].vals[j]))
-			}
-		}
+		args := im.appendValues(nil, batch[i])
 		for _, k := range im.tbl.key {
 			args = append(args, keyArg(im.tbl.file[k].col, batch[i].vals[k]))
 		}
