@@ -45,14 +45,26 @@ func TestReport(t *testing.T) {
 	sec := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 	rss := func(mb int64) []benchutil.ProcRSS { return []benchutil.ProcRSS{{Name: "weekback", KiB: mb * 1000}} }
 	a := &method{key: "A", name: "weekback", samples: []sample{
-		{sec(2.6), 300e6, rss(30)}, {sec(2.5), 300e6, rss(40)}, {sec(9), 300e6, rss(35)}}}
-	a2 := &method{key: "A2", name: "weekback sjis", once: true, samples: []sample{{sec(4), 250e6, rss(70)}}}
-	b := &method{key: "B", name: "outfile", samples: []sample{{sec(2), 280e6, nil}, {sec(2.1), 280e6, nil}, {sec(1.9), 280e6, nil}}}
+		{1, sec(2.6), 300e6, rss(30)}, {2, sec(2.5), 300e6, rss(40)}, {3, sec(9), 300e6, rss(35)}}}
+	a2 := &method{key: "A2", name: "weekback sjis", once: true, samples: []sample{{1, sec(4), 250e6, rss(70)}}}
+	b := &method{key: "B", name: "outfile", samples: []sample{
+		{1, sec(2), 280e6, nil}, {2, sec(2.1), 280e6, nil}, {3, sec(1.8), 280e6, nil}}}
 	c := &method{key: "C", name: "client", skipped: "no client"}
 	methods := []*method{a, a2, b, c}
 
-	if got, want := throughputRatio(a, b), 2.0/2.6; got != want {
-		t.Fatalf("throughputRatio = %v, want %v", got, want)
+	ratios := []struct {
+		name      string
+		got, want float64
+	}{
+		{"of the medians", throughputRatio(a, b), 2.0 / 2.6},
+		{"median of the rounds'", pairedRatio(a, b), 2.0 / 2.6},
+		{"of the fastest", fastestRatio(a, b), 1.8 / 2.5},
+		{"with nothing to compare", pairedRatio(a, &method{}), 0},
+	}
+	for _, r := range ratios {
+		if r.got != r.want {
+			t.Fatalf("ratio %s = %v, want %v", r.name, r.got, r.want)
+		}
 	}
 	row := methodRow(a, 2_000_000, b)
 	for _, want := range []string{"2.600s", "2.500s … 9.000s", "769231", "115.4", "300.0 MB", "0.77", "35.8 MB"} {

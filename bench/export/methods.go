@@ -21,9 +21,11 @@ type method struct {
 	samples  []sample
 }
 
-// sample is one measured run: its wall time, the size of the file it
-// wrote and the peak RSS of its child process (nil for server-side work).
+// sample is one measured run: its round, its wall time, the size of the
+// file it wrote and the peak RSS of its child process (nil for server-side
+// work).
 type sample struct {
+	round int
 	wall  time.Duration
 	bytes int64
 	procs []benchutil.ProcRSS
@@ -83,6 +85,7 @@ func (b *bench) runOnce(ctx context.Context, m *method, i int) error {
 	case err != nil:
 		return fmt.Errorf("%s (run %d): %w", m.name, i, err)
 	}
+	s.round = i
 	m.samples = append(m.samples, s)
 	benchutil.Logf("run %d/%d %s %s: %s, %s, peak RSS %s", i, b.o.runs, m.key, m.name,
 		s.wall.Round(time.Millisecond), benchutil.MB(s.bytes/1024), benchutil.RSSText(s.procs))

@@ -33,6 +33,7 @@ func (b *bench) report(ctx context.Context, w io.Writer, methods []*method) erro
 	printTargets(w, methods)
 	fmt.Fprintln(w, "\nrows/s and MB/s divide the rows and each method's own output by its median wall time;")
 	fmt.Fprintln(w, "× OUTFILE is that throughput over INTO OUTFILE's (B's median time / the method's).")
+	fmt.Fprintln(w, "On a loaded machine, compare the three ratios: other work slows single runs by several times.")
 	fmt.Fprintln(w, "weekback writes through a temporary file that it fsyncs and renames; B and C do not fsync.")
 	for _, m := range methods {
 		if m.skipped != "" {
@@ -77,6 +78,8 @@ func printTargets(w io.Writer, methods []*method) {
 		fmt.Fprintf(tw, "weekback throughput / INTO OUTFILE\t—\t≥ %.2f\tSKIP\n", targetVsOutfile)
 	} else {
 		fmt.Fprintf(tw, "weekback throughput / INTO OUTFILE\t%.2f\t≥ %.2f\t%s\n", r, targetVsOutfile, benchutil.Verdict(r >= targetVsOutfile))
+		fmt.Fprintf(tw, "  the same, median of each round's ratio\t%s\t\t\n", ratioText(pairedRatio(a, base)))
+		fmt.Fprintf(tw, "  the same, fastest run over fastest run\t%s\t\t\n", ratioText(fastestRatio(a, base)))
 	}
 	fmt.Fprintln(tw, rssRow("weekback peak RSS (A)", a))
 	fmt.Fprintln(tw, rssRow("weekback peak RSS (A2, shift_jis)", a2))
@@ -110,6 +113,33 @@ func throughputRatio(m, base *method) float64 {
 		return 0
 	}
 	return float64(benchutil.Median(wallTimes(base))) / float64(benchutil.Median(wallTimes(m)))
+}
+
+// pairedRatio is the median, over the rounds in which both ran, of base's
+// wall time over m's: steadier than the ratio of the medians when the
+// machine's load drifts between rounds. It is 0 when no round has both.
+func pairedRatio(m, base *method) float64 {
+	var ratios []float64
+	for _, s := range m.samples {
+		for _, t := range base.samples {
+			if s.round == t.round {
+				ratios = append(ratios, float64(t.wall)/float64(s.wall))
+			}
+		}
+	}
+	if len(ratios) == 0 {
+		return 0
+	}
+	return benchutil.Median(ratios)
+}
+
+// fastestRatio is base's fastest wall time over m's, the ratio least
+// touched by other load; 0 when either has no samples.
+func fastestRatio(m, base *method) float64 {
+	if len(m.samples) == 0 || len(base.samples) == 0 {
+		return 0
+	}
+	return float64(slices.Min(wallTimes(base))) / float64(slices.Min(wallTimes(m)))
 }
 
 // ratioText formats a ratio, "—" for none.
