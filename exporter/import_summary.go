@@ -23,11 +23,13 @@ func (r *ImportReport) WriteSummary(w io.Writer) error {
 	if r.UndoFile {
 		line(r.verb("delete", "deleted"), r.Delete, "")
 	}
-	line("already the same", r.Same, "  (nothing to do: a re-run of an interrupted import finds its rows here)")
+	if !r.Keyless {
+		line("already the same", r.Same, "  (nothing to do: a re-run of an interrupted import finds its rows here)")
+	}
 	if r.Mode == ImportMissingOnly && !r.UndoFile {
 		line("skipped", r.Skip, "  (exist with other values; left as they are)")
 	}
-	if r.Conflict > 0 || r.Mode == ImportInsert && !r.UndoFile {
+	if r.Conflict > 0 || r.Mode == ImportInsert && !r.UndoFile && !r.Keyless {
 		line("conflicts", r.Conflict, "  (exist with other values)")
 	}
 	for _, c := range r.Conflicts {
