@@ -90,13 +90,13 @@ func TestGeometryCheckMatchesServer(t *testing.T) {
 		{"gg", "e6100000" + point[8:]}, // SRID 4326
 		{"gg", pointHex[2:]},
 		{"gg", polygonHex[2:]},
-		{"gg", point + "0000"},                 // trailing bytes: the server keeps them
-		{"gg", point[:len(point)-2]},           // short point
-		{"gg", "00000000010800000000"},         // unknown type 8
-		{"gg", "0000000002010000000000000000"}, // byte order 2
-		{"gg", "000000000102000000ffffffff"},   // a linestring claiming 2^32-1 points
-		{"gg", "00000000010700000001000000" + point[8:]},                    // a collection of one point
-		{"gg", "00000000010400000001000000" + "010200000000000000"},         // a multipoint holding a linestring
+		{"gg", point + "0000"},                                                 // trailing bytes: the server keeps them
+		{"gg", point[:len(point)-2]},                                           // short point
+		{"gg", "00000000010800000000"},                                         // unknown type 8
+		{"gg", "0000000002010000000000000000"},                                 // byte order 2
+		{"gg", "000000000102000000ffffffff"},                                   // a linestring claiming 2^32-1 points
+		{"gg", "00000000010700000001000000" + point[8:]},                       // a collection of one point
+		{"gg", "00000000010400000001000000" + "010200000000000000"},            // a multipoint holding a linestring
 		{"gg", "0000000001030000000100000002000000" + point[18:] + point[18:]}, // a 2-point ring
 		{"gg", "00000000"},
 		{"p", point},
