@@ -16,9 +16,12 @@ const (
 	// value quoted, NULL as the bare word NULL, binary columns as 0x hex.
 	// It loads back losslessly (CSVReader, weekback import).
 	ProfileReimport Profile = "reimport"
-	// ProfileSpreadsheet is for Excel: UTF-8 with a BOM or Shift_JIS,
-	// values quoted only when needed, NULL as an empty cell, BIT as a
-	// decimal number, formulas guarded with a leading single quote.
+	// ProfileSpreadsheet is for Excel: UTF-8 with a BOM or Shift_JIS
+	// (plain UTF-8 is written when asked for, but Excel then misreads
+	// non-ASCII text), values quoted only when needed, NULL as an empty
+	// cell, binary columns as 0x hex, BIT as a decimal number, and cells
+	// starting with = + - @ TAB or CR guarded with a leading single quote
+	// (except plain numbers in number columns).
 	ProfileSpreadsheet Profile = "spreadsheet"
 )
 

@@ -27,7 +27,7 @@ var fuzzKinds = []mysql.Kind{mysql.KindText, mysql.KindJSON, mysql.KindNumber, m
 func fuzzTable(ncols uint8, kinds uint32, data []byte) ([]mysql.RecordColumn, [][][]byte) {
 	cols := make([]mysql.RecordColumn, int(ncols%8)+1)
 	for i := range cols {
-		cols[i] = col(fmt.Sprintf("c%d,\"x\"", i), fuzzKinds[int(kinds>>(3*i)&7)%len(fuzzKinds)])
+		cols[i] = csvCol(fmt.Sprintf("c%d,\"x\"", i), fuzzKinds[int(kinds>>(3*i)&7)%len(fuzzKinds)])
 	}
 	var rows [][][]byte
 	for len(data) > 0 && len(rows) < 1000 {
@@ -65,13 +65,13 @@ func fuzzSeed(values ...[]byte) []byte {
 }
 
 func FuzzCSVRoundTrip(f *testing.F) {
-	tricky := [][]byte{v(""), nil, v("NULL"), v("\"NULL\""), v("\r\n"), v("\n"), v("\r"), v("\""), v("\"\""), v(","),
-		v("a,\"b\"\r\nc"), v("\xef\xbb\xbf"), v(" "), v("0x"), v("0xff"), v("日本語〜😀"), v("\xff\xfe\x00"), v("end\r")}
+	tricky := [][]byte{csvVal(""), nil, csvVal("NULL"), csvVal("\"NULL\""), csvVal("\r\n"), csvVal("\n"), csvVal("\r"), csvVal("\""), csvVal("\"\""), csvVal(","),
+		csvVal("a,\"b\"\r\nc"), csvVal("\xef\xbb\xbf"), csvVal(" "), csvVal("0x"), csvVal("0xff"), csvVal("日本語〜😀"), csvVal("\xff\xfe\x00"), csvVal("end\r")}
 	f.Add(uint8(0), uint32(0), fuzzSeed(tricky...))
 	f.Add(uint8(2), uint32(0o40), fuzzSeed(tricky...))
 	f.Add(uint8(6), uint32(0o6543210), fuzzSeed(tricky...))
-	f.Add(uint8(1), uint32(0o44), fuzzSeed(v(""), nil, v("\x00\xff"), v("")))
-	f.Add(uint8(0), uint32(1<<31), fuzzSeed(v("a"), v("\"")))
+	f.Add(uint8(1), uint32(0o44), fuzzSeed(csvVal(""), nil, csvVal("\x00\xff"), csvVal("")))
+	f.Add(uint8(0), uint32(1<<31), fuzzSeed(csvVal("a"), csvVal("\"")))
 	f.Add(uint8(3), uint32(0), []byte{})
 	f.Fuzz(func(t *testing.T, ncols uint8, kinds uint32, data []byte) {
 		cols, rows := fuzzTable(ncols, kinds, data)
@@ -163,10 +163,10 @@ func normalize(rows [][][]byte) [][]string {
 // spreadsheetRows and spreadsheetCells are rows and the cells a CSV reader
 // must see in the spreadsheet profile.
 var spreadsheetRows = [][][]byte{
-	{v("1"), v("=SUM(A1)"), v("日本語テキスト・ｶﾀｶﾅ①㈱"), v("\x00\xff"), v("\x01\x00")},
-	{v("-12"), v("a,\"b\"\r\nc"), nil, v(""), nil},
-	{v("-1.5e10"), v("@x"), v(" padded "), nil, v("\x05")},
-	{nil, v("-12"), v("+1"), v("A"), v("")},
+	{csvVal("1"), csvVal("=SUM(A1)"), csvVal("日本語テキスト・ｶﾀｶﾅ①㈱"), csvVal("\x00\xff"), csvVal("\x01\x00")},
+	{csvVal("-12"), csvVal("a,\"b\"\r\nc"), nil, csvVal(""), nil},
+	{csvVal("-1.5e10"), csvVal("@x"), csvVal(" padded "), nil, csvVal("\x05")},
+	{nil, csvVal("-12"), csvVal("+1"), csvVal("A"), csvVal("")},
 }
 
 var spreadsheetCells = [][]string{
@@ -184,8 +184,8 @@ func TestSpreadsheetPython(t *testing.T) {
 	if err != nil {
 		t.Skip("python3 is not installed")
 	}
-	cols := []mysql.RecordColumn{col("id", mysql.KindNumber), col("text", mysql.KindText), col("jp", mysql.KindText),
-		col("data", mysql.KindBinary), col("flags", mysql.KindBit)}
+	cols := []mysql.RecordColumn{csvCol("id", mysql.KindNumber), csvCol("text", mysql.KindText), csvCol("jp", mysql.KindText),
+		csvCol("data", mysql.KindBinary), csvCol("flags", mysql.KindBit)}
 	tests := []struct {
 		encoding exporter.Encoding
 		python   string

@@ -12,12 +12,12 @@ import (
 	"github.com/weekback/weekback/exporter"
 )
 
-// null stands for a NULL field in the expected records of these tests.
-const null = "\x00NULL"
+// csvNull stands for a NULL field in the expected records of these tests.
+const csvNull = "\x00NULL"
 
-// readAll reads every record of in as strings (null for NULL) and the line
+// readAllCSV reads every record of in as strings (csvNull for NULL) and the line
 // each started on.
-func readAll(tb testing.TB, r *exporter.CSVReader) (recs [][]string, lines []int64, err error) {
+func readAllCSV(tb testing.TB, r *exporter.CSVReader) (recs [][]string, lines []int64, err error) {
 	tb.Helper()
 	for {
 		fields, err := r.Read()
@@ -30,7 +30,7 @@ func readAll(tb testing.TB, r *exporter.CSVReader) (recs [][]string, lines []int
 		rec := make([]string, len(fields))
 		for i, f := range fields {
 			if rec[i] = string(f.Value); f.Null {
-				rec[i] = null
+				rec[i] = csvNull
 			}
 		}
 		recs, lines = append(recs, rec), append(lines, r.Line())
@@ -51,7 +51,7 @@ func TestCSVReader(t *testing.T) {
 		{"no final newline", "\"a\"\r\n\"1\"", [][]string{{"a"}, {"1"}}, []int64{1, 2}},
 		{"bom", bomText + "\"a\"\r\n", [][]string{{"a"}}, []int64{1}},
 		{"bom only once", bomText + "\"" + bomText + "\"\r\n", [][]string{{bomText}}, []int64{1}},
-		{"null", "NULL,\"NULL\",\"\"\r\n", [][]string{{null, "NULL", ""}}, []int64{1}},
+		{"null", "NULL,\"NULL\",\"\"\r\n", [][]string{{csvNull, "NULL", ""}}, []int64{1}},
 		{"bare", "1,abc,,x y\r\n", [][]string{{"1", "abc", "", "x y"}}, []int64{1}},
 		{"bare empty last", "a,\r\n", [][]string{{"a", ""}}, []int64{1}},
 		{"quotes doubled", "\"say \"\"hi\"\"\",\"\"\"\"\r\n", [][]string{{"say \"hi\"", "\""}}, []int64{1}},
@@ -67,7 +67,7 @@ func TestCSVReader(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for name, in := range map[string]io.Reader{"whole": strings.NewReader(tt.in), "bytewise": iotest.OneByteReader(strings.NewReader(tt.in))} {
 				r := exporter.NewCSVReader(in)
-				got, lines, err := readAll(t, r)
+				got, lines, err := readAllCSV(t, r)
 				if err != nil {
 					t.Fatalf("%s: err=%v", name, err)
 				}
@@ -97,7 +97,7 @@ func TestCSVReaderErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := exporter.NewCSVReader(strings.NewReader(tt.in))
-			_, _, err := readAll(t, r)
+			_, _, err := readAllCSV(t, r)
 			if got := weekback.ErrorCode(err); got != weekback.EINVALID {
 				t.Fatalf("code=%q (err=%v), want %q", got, err, weekback.EINVALID)
 			}

@@ -29,13 +29,13 @@ func csvUpdateGolden() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// col returns a column named name of kind k.
-func col(name string, k mysql.Kind) mysql.RecordColumn {
+// csvCol returns a column named name of kind k.
+func csvCol(name string, k mysql.Kind) mysql.RecordColumn {
 	return mysql.RecordColumn{Column: mysql.Column{Name: name}, Kind: k}
 }
 
-// v returns s as a value (non-nil even when empty).
-func v(s string) []byte { return append([]byte{}, s...) }
+// csvVal returns s as a value (non-nil even when empty).
+func csvVal(s string) []byte { return append([]byte{}, s...) }
 
 // mustWriteCSV writes a header and rows with a CSVWriter and returns the
 // file and the writer (flushed; Flush's error is returned too).
@@ -70,7 +70,7 @@ func runCellTests(t *testing.T, opts exporter.CSVOptions, tests []cellTest) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, err := mustWriteCSV(t, []mysql.RecordColumn{col("c", tt.kind)}, opts, [][]byte{tt.value})
+			got, _, err := mustWriteCSV(t, []mysql.RecordColumn{csvCol("c", tt.kind)}, opts, [][]byte{tt.value})
 			if err != nil {
 				t.Fatalf("Flush: %v", err)
 			}
@@ -85,21 +85,21 @@ func runCellTests(t *testing.T, opts exporter.CSVOptions, tests []cellTest) {
 func TestCSVWriterReimportCells(t *testing.T) {
 	runCellTests(t, exporter.CSVOptions{}, []cellTest{
 		{"null", mysql.KindText, nil, `NULL`},
-		{"string NULL", mysql.KindText, v("NULL"), `"NULL"`},
-		{"empty", mysql.KindText, v(""), `""`},
-		{"quotes", mysql.KindText, v(`a "b" ""`), `"a ""b"" """""`},
-		{"comma and line breaks", mysql.KindText, v("a,b\r\nc\nd\r"), "\"a,b\r\nc\nd\r\""},
-		{"utf-8 as is", mysql.KindText, v("日本語〜😀"), `"日本語〜😀"`},
-		{"invalid utf-8 as is", mysql.KindText, v("\xff\xfe"), "\"\xff\xfe\""},
-		{"number", mysql.KindNumber, v("-12.50"), `"-12.50"`},
-		{"formula not guarded", mysql.KindText, v("=SUM(A1)"), `"=SUM(A1)"`},
-		{"zero date", mysql.KindDatetime, v("0000-00-00 00:00:00"), `"0000-00-00 00:00:00"`},
-		{"json", mysql.KindJSON, v(`{"a": [1, "x"]}`), `"{""a"": [1, ""x""]}"`},
-		{"binary", mysql.KindBinary, v("\x00\xffA\""), `"0x00ff4122"`},
-		{"empty binary", mysql.KindBinary, v(""), `"0x"`},
+		{"string NULL", mysql.KindText, csvVal("NULL"), `"NULL"`},
+		{"empty", mysql.KindText, csvVal(""), `""`},
+		{"quotes", mysql.KindText, csvVal(`a "b" ""`), `"a ""b"" """""`},
+		{"comma and line breaks", mysql.KindText, csvVal("a,b\r\nc\nd\r"), "\"a,b\r\nc\nd\r\""},
+		{"utf-8 as is", mysql.KindText, csvVal("日本語〜😀"), `"日本語〜😀"`},
+		{"invalid utf-8 as is", mysql.KindText, csvVal("\xff\xfe"), "\"\xff\xfe\""},
+		{"number", mysql.KindNumber, csvVal("-12.50"), `"-12.50"`},
+		{"formula not guarded", mysql.KindText, csvVal("=SUM(A1)"), `"=SUM(A1)"`},
+		{"zero date", mysql.KindDatetime, csvVal("0000-00-00 00:00:00"), `"0000-00-00 00:00:00"`},
+		{"json", mysql.KindJSON, csvVal(`{"a": [1, "x"]}`), `"{""a"": [1, ""x""]}"`},
+		{"binary", mysql.KindBinary, csvVal("\x00\xffA\""), `"0x00ff4122"`},
+		{"empty binary", mysql.KindBinary, csvVal(""), `"0x"`},
 		{"null binary", mysql.KindBinary, nil, `NULL`},
-		{"bit", mysql.KindBit, v("\x02\x01"), `"0x0201"`},
-		{"geometry", mysql.KindGeometry, v("\x00\x00\x00\x00\x01"), `"0x0000000001"`},
+		{"bit", mysql.KindBit, csvVal("\x02\x01"), `"0x0201"`},
+		{"geometry", mysql.KindGeometry, csvVal("\x00\x00\x00\x00\x01"), `"0x0000000001"`},
 	})
 }
 
@@ -107,49 +107,49 @@ func TestCSVWriterSpreadsheetCells(t *testing.T) {
 	opts := exporter.CSVOptions{Profile: exporter.ProfileSpreadsheet, Encoding: exporter.EncodingUTF8BOM}
 	runCellTests(t, opts, []cellTest{
 		{"null", mysql.KindText, nil, ``},
-		{"empty", mysql.KindText, v(""), ``},
-		{"string NULL", mysql.KindText, v("NULL"), `NULL`},
-		{"plain", mysql.KindText, v("abc 日本"), `abc 日本`},
-		{"comma", mysql.KindText, v("a,b"), `"a,b"`},
-		{"quote", mysql.KindText, v(`a"b`), `"a""b"`},
-		{"lf", mysql.KindText, v("a\nb"), "\"a\nb\""},
-		{"cr", mysql.KindText, v("a\rb"), "\"a\rb\""},
-		{"leading space", mysql.KindText, v(" a"), `" a"`},
-		{"trailing space", mysql.KindText, v("a "), `"a "`},
-		{"trailing tab", mysql.KindText, v("a\t"), "\"a\t\""},
-		{"formula", mysql.KindText, v("=SUM(A1)"), `'=SUM(A1)`},
-		{"plus", mysql.KindText, v("+cmd"), `'+cmd`},
-		{"minus", mysql.KindText, v("-1+1"), `'-1+1`},
-		{"at", mysql.KindText, v("@user"), `'@user`},
-		{"tab", mysql.KindText, v("\tx"), "\"'\tx\""},
-		{"cr first", mysql.KindText, v("\rx"), "\"'\rx\""},
-		{"formula with comma", mysql.KindText, v(`=HYPERLINK("x","y")`), `"'=HYPERLINK(""x"",""y"")"`},
-		{"number-like text guarded", mysql.KindText, v("-12"), `'-12`},
-		{"negative number", mysql.KindNumber, v("-12"), `-12`},
-		{"plus decimal", mysql.KindNumber, v("+3.5"), `+3.5`},
-		{"exponent", mysql.KindNumber, v("-1.5e10"), `-1.5e10`},
-		{"exponent sign", mysql.KindNumber, v("-1.5E-7"), `-1.5E-7`},
-		{"fraction only", mysql.KindNumber, v("-.5"), `-.5`},
-		{"sign alone", mysql.KindNumber, v("-"), `'-`},
-		{"sign and dot", mysql.KindNumber, v("-."), `'-.`},
-		{"bad exponent", mysql.KindNumber, v("-1e"), `'-1e`},
-		{"formula in number column", mysql.KindNumber, v("-1+2"), `'-1+2`},
-		{"negative time", mysql.KindDatetime, v("-838:59:59"), `'-838:59:59`},
-		{"date", mysql.KindDatetime, v("2024-02-29"), `2024-02-29`},
-		{"json", mysql.KindJSON, v(`{"a":1}`), `"{""a"":1}"`},
-		{"binary", mysql.KindBinary, v("\x01\xab"), `0x01ab`},
-		{"empty binary", mysql.KindBinary, v(""), `0x`},
-		{"geometry", mysql.KindGeometry, v("\x01\x02"), `0x0102`},
-		{"bit", mysql.KindBit, v("\x02\x01"), `513`},
-		{"bit 64", mysql.KindBit, v("\xff\xff\xff\xff\xff\xff\xff\xff"), `18446744073709551615`},
-		{"bit wide", mysql.KindBit, v("\x01\x00\x00\x00\x00\x00\x00\x00\x00"), `18446744073709551616`},
-		{"bit leading zeros", mysql.KindBit, v("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05"), `5`},
+		{"empty", mysql.KindText, csvVal(""), ``},
+		{"string NULL", mysql.KindText, csvVal("NULL"), `NULL`},
+		{"plain", mysql.KindText, csvVal("abc 日本"), `abc 日本`},
+		{"comma", mysql.KindText, csvVal("a,b"), `"a,b"`},
+		{"quote", mysql.KindText, csvVal(`a"b`), `"a""b"`},
+		{"lf", mysql.KindText, csvVal("a\nb"), "\"a\nb\""},
+		{"cr", mysql.KindText, csvVal("a\rb"), "\"a\rb\""},
+		{"leading space", mysql.KindText, csvVal(" a"), `" a"`},
+		{"trailing space", mysql.KindText, csvVal("a "), `"a "`},
+		{"trailing tab", mysql.KindText, csvVal("a\t"), "\"a\t\""},
+		{"formula", mysql.KindText, csvVal("=SUM(A1)"), `'=SUM(A1)`},
+		{"plus", mysql.KindText, csvVal("+cmd"), `'+cmd`},
+		{"minus", mysql.KindText, csvVal("-1+1"), `'-1+1`},
+		{"at", mysql.KindText, csvVal("@user"), `'@user`},
+		{"tab", mysql.KindText, csvVal("\tx"), "\"'\tx\""},
+		{"cr first", mysql.KindText, csvVal("\rx"), "\"'\rx\""},
+		{"formula with comma", mysql.KindText, csvVal(`=HYPERLINK("x","y")`), `"'=HYPERLINK(""x"",""y"")"`},
+		{"number-like text guarded", mysql.KindText, csvVal("-12"), `'-12`},
+		{"negative number", mysql.KindNumber, csvVal("-12"), `-12`},
+		{"plus decimal", mysql.KindNumber, csvVal("+3.5"), `+3.5`},
+		{"exponent", mysql.KindNumber, csvVal("-1.5e10"), `-1.5e10`},
+		{"exponent sign", mysql.KindNumber, csvVal("-1.5E-7"), `-1.5E-7`},
+		{"fraction only", mysql.KindNumber, csvVal("-.5"), `-.5`},
+		{"sign alone", mysql.KindNumber, csvVal("-"), `'-`},
+		{"sign and dot", mysql.KindNumber, csvVal("-."), `'-.`},
+		{"bad exponent", mysql.KindNumber, csvVal("-1e"), `'-1e`},
+		{"formula in number column", mysql.KindNumber, csvVal("-1+2"), `'-1+2`},
+		{"negative time", mysql.KindDatetime, csvVal("-838:59:59"), `'-838:59:59`},
+		{"date", mysql.KindDatetime, csvVal("2024-02-29"), `2024-02-29`},
+		{"json", mysql.KindJSON, csvVal(`{"a":1}`), `"{""a"":1}"`},
+		{"binary", mysql.KindBinary, csvVal("\x01\xab"), `0x01ab`},
+		{"empty binary", mysql.KindBinary, csvVal(""), `0x`},
+		{"geometry", mysql.KindGeometry, csvVal("\x01\x02"), `0x0102`},
+		{"bit", mysql.KindBit, csvVal("\x02\x01"), `513`},
+		{"bit 64", mysql.KindBit, csvVal("\xff\xff\xff\xff\xff\xff\xff\xff"), `18446744073709551615`},
+		{"bit wide", mysql.KindBit, csvVal("\x01\x00\x00\x00\x00\x00\x00\x00\x00"), `18446744073709551616`},
+		{"bit leading zeros", mysql.KindBit, csvVal("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05"), `5`},
 		{"bit null", mysql.KindBit, nil, ``},
 	})
 }
 
 func TestCSVWriterHeaderAndBOM(t *testing.T) {
-	cols := []mysql.RecordColumn{col("id", mysql.KindNumber), col(`say "x"`, mysql.KindText), col("=x", mysql.KindText)}
+	cols := []mysql.RecordColumn{csvCol("id", mysql.KindNumber), csvCol(`say "x"`, mysql.KindText), csvCol("=x", mysql.KindText)}
 	tests := []struct {
 		name string
 		opts exporter.CSVOptions
@@ -174,7 +174,7 @@ func TestCSVWriterHeaderAndBOM(t *testing.T) {
 }
 
 func TestNewCSVWriterErrors(t *testing.T) {
-	cols := []mysql.RecordColumn{col("a", mysql.KindText)}
+	cols := []mysql.RecordColumn{csvCol("a", mysql.KindText)}
 	tests := []struct {
 		name string
 		cols []mysql.RecordColumn
@@ -197,52 +197,52 @@ func TestNewCSVWriterErrors(t *testing.T) {
 }
 
 func TestCSVWriterRowErrors(t *testing.T) {
-	w, err := exporter.NewCSVWriter(failWriter{}, []mysql.RecordColumn{col("a", mysql.KindText)}, exporter.CSVOptions{})
+	w, err := exporter.NewCSVWriter(failWriter{}, []mysql.RecordColumn{csvCol("a", mysql.KindText)}, exporter.CSVOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.WriteRow([][]byte{v("a"), v("b")}); err == nil || !strings.Contains(err.Error(), "2 values for 1 columns") {
+	if err := w.WriteRow([][]byte{csvVal("a"), csvVal("b")}); err == nil || !strings.Contains(err.Error(), "2 values for 1 columns") {
 		t.Fatalf("err=%v, want a column count error", err)
 	}
-	if err := w.WriteRow([][]byte{v("a")}); err != nil {
+	if err := w.WriteRow([][]byte{csvVal("a")}); err != nil {
 		t.Fatalf("buffered WriteRow: err=%v", err)
 	}
-	if err := w.Flush(); !errors.Is(err, errFail) {
-		t.Fatalf("Flush: err=%v, want %v", err, errFail)
+	if err := w.Flush(); !errors.Is(err, errCSVFail) {
+		t.Fatalf("Flush: err=%v, want %v", err, errCSVFail)
 	}
-	if err := w.WriteRow([][]byte{bytes.Repeat([]byte("x"), 70_000)}); !errors.Is(err, errFail) {
-		t.Fatalf("WriteRow after a failure: err=%v, want %v", err, errFail)
+	if err := w.WriteRow([][]byte{bytes.Repeat([]byte("x"), 70_000)}); !errors.Is(err, errCSVFail) {
+		t.Fatalf("WriteRow after a failure: err=%v, want %v", err, errCSVFail)
 	}
 	if w.Rows() != 1 {
 		t.Fatalf("Rows()=%d, want 1", w.Rows())
 	}
 }
 
-var errFail = errors.New("disk full")
+var errCSVFail = errors.New("disk full")
 
 type failWriter struct{}
 
-func (failWriter) Write([]byte) (int, error) { return 0, errFail }
+func (failWriter) Write([]byte) (int, error) { return 0, errCSVFail }
 
-// zooColumns and zooRows are a type-zoo-like table: every kind, the tricky
+// csvZooColumns and csvZooRows are a type-zoo-like table: every kind, the tricky
 // values of each.
-var zooColumns = []mysql.RecordColumn{
-	col("id", mysql.KindNumber), col("price", mysql.KindNumber), col("ratio", mysql.KindNumber),
-	col("created", mysql.KindDatetime), col("span", mysql.KindDatetime), col("name", mysql.KindText),
-	col("note", mysql.KindText), col("data", mysql.KindBinary), col("flags", mysql.KindBit),
-	col("doc", mysql.KindJSON), col("place", mysql.KindGeometry),
+var csvZooColumns = []mysql.RecordColumn{
+	csvCol("id", mysql.KindNumber), csvCol("price", mysql.KindNumber), csvCol("ratio", mysql.KindNumber),
+	csvCol("created", mysql.KindDatetime), csvCol("span", mysql.KindDatetime), csvCol("name", mysql.KindText),
+	csvCol("note", mysql.KindText), csvCol("data", mysql.KindBinary), csvCol("flags", mysql.KindBit),
+	csvCol("doc", mysql.KindJSON), csvCol("place", mysql.KindGeometry),
 }
 
-var zooRows = [][][]byte{
-	{v("1"), v("12.50"), v("-1.5e10"), v("2024-02-29 23:59:59"), v("-838:59:59"), v("日本語テキスト・ｶﾀｶﾅ①㈱"),
-		v("NULL"), v("\x00\xff"), v("\x02\x01"), v(`{"a": [1, "x"]}`), v("\x00\x00\x00\x00\x01\x01\x00\x00\x00")},
-	{v("2"), v("-0.01"), nil, v("0000-00-00 00:00:00"), v("12:00:00"), v(`He said "hi", then left`),
-		nil, v(""), v("\x00"), v("null"), nil},
-	{v("3"), nil, v("+3.5"), nil, nil, v("=SUM(A1)"), v("line 1\r\nline 2"), nil, nil, nil, v("\x01")},
-	{v("4"), v("0"), v("0"), v("2000-01-01"), v("00:00:00"), v(" padded "), v("@admin"), v("x"), v("\x80"), v("[]"),
-		v("")},
-	{v("5"), v("-12"), v("1e-7"), v("1999-12-31"), v("-00:00:01"), v("-12"), v("\ttab"), v(""), v(""), v(`"str"`),
-		v("")},
+var csvZooRows = [][][]byte{
+	{csvVal("1"), csvVal("12.50"), csvVal("-1.5e10"), csvVal("2024-02-29 23:59:59"), csvVal("-838:59:59"), csvVal("日本語テキスト・ｶﾀｶﾅ①㈱"),
+		csvVal("NULL"), csvVal("\x00\xff"), csvVal("\x02\x01"), csvVal(`{"a": [1, "x"]}`), csvVal("\x00\x00\x00\x00\x01\x01\x00\x00\x00")},
+	{csvVal("2"), csvVal("-0.01"), nil, csvVal("0000-00-00 00:00:00"), csvVal("12:00:00"), csvVal(`He said "hi", then left`),
+		nil, csvVal(""), csvVal("\x00"), csvVal("null"), nil},
+	{csvVal("3"), nil, csvVal("+3.5"), nil, nil, csvVal("=SUM(A1)"), csvVal("line 1\r\nline 2"), nil, nil, nil, csvVal("\x01")},
+	{csvVal("4"), csvVal("0"), csvVal("0"), csvVal("2000-01-01"), csvVal("00:00:00"), csvVal(" padded "), csvVal("@admin"), csvVal("x"), csvVal("\x80"), csvVal("[]"),
+		csvVal("")},
+	{csvVal("5"), csvVal("-12"), csvVal("1e-7"), csvVal("1999-12-31"), csvVal("-00:00:01"), csvVal("-12"), csvVal("\ttab"), csvVal(""), csvVal(""), csvVal(`"str"`),
+		csvVal("")},
 }
 
 func TestCSVWriterGolden(t *testing.T) {
@@ -256,18 +256,18 @@ func TestCSVWriterGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got, _, err := mustWriteCSV(t, zooColumns, tt.opts, zooRows...)
+			got, _, err := mustWriteCSV(t, csvZooColumns, tt.opts, csvZooRows...)
 			if err != nil {
 				t.Fatalf("Flush: %v", err)
 			}
-			checkGolden(t, filepath.Join("testdata", "csv", tt.file), got)
+			checkCSVGolden(t, filepath.Join("testdata", "csv", tt.file), got)
 		})
 	}
 }
 
-// checkGolden compares got with the golden file path, rewriting it with
+// checkCSVGolden compares got with the golden file path, rewriting it with
 // -update.
-func checkGolden(t *testing.T, path, got string) {
+func checkCSVGolden(t *testing.T, path, got string) {
 	t.Helper()
 	if csvUpdateGolden() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -288,7 +288,7 @@ func checkGolden(t *testing.T, path, got string) {
 
 func TestCSVWriterReimportAllocs(t *testing.T) {
 	cols, row := benchColumns(), benchRow(123456)
-	w, err := exporter.NewCSVWriter(discard{}, cols, exporter.CSVOptions{})
+	w, err := exporter.NewCSVWriter(discardWriter{}, cols, exporter.CSVOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,24 +302,24 @@ func TestCSVWriterReimportAllocs(t *testing.T) {
 	}
 }
 
-type discard struct{}
+type discardWriter struct{}
 
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
+func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 // benchColumns and benchRow are a typical table: ints, a decimal, a date, a
 // datetime, varchars.
 func benchColumns() []mysql.RecordColumn {
 	return []mysql.RecordColumn{
-		col("id", mysql.KindNumber), col("customer_id", mysql.KindNumber), col("amount", mysql.KindNumber),
-		col("ordered_on", mysql.KindDatetime), col("updated_at", mysql.KindDatetime), col("status", mysql.KindText),
-		col("email", mysql.KindText), col("comment", mysql.KindText),
+		csvCol("id", mysql.KindNumber), csvCol("customer_id", mysql.KindNumber), csvCol("amount", mysql.KindNumber),
+		csvCol("ordered_on", mysql.KindDatetime), csvCol("updated_at", mysql.KindDatetime), csvCol("status", mysql.KindText),
+		csvCol("email", mysql.KindText), csvCol("comment", mysql.KindText),
 	}
 }
 
 func benchRow(i int) [][]byte {
 	id := strconv.Itoa(i)
-	return [][]byte{v(id), v(strconv.Itoa(i % 9973)), v("1234.56"), v("2024-05-17"), v("2024-05-17 12:34:56"),
-		v("shipped"), v("user" + id + "@example.com"), v(`a "quoted" comment, with commas`)}
+	return [][]byte{csvVal(id), csvVal(strconv.Itoa(i % 9973)), csvVal("1234.56"), csvVal("2024-05-17"), csvVal("2024-05-17 12:34:56"),
+		csvVal("shipped"), csvVal("user" + id + "@example.com"), csvVal(`a "quoted" comment, with commas`)}
 }
 
 func BenchmarkCSVWriter(b *testing.B) {
@@ -327,7 +327,7 @@ func BenchmarkCSVWriter(b *testing.B) {
 	for i := range rows {
 		rows[i] = benchRow(i)
 	}
-	w, err := exporter.NewCSVWriter(discard{}, cols, exporter.CSVOptions{})
+	w, err := exporter.NewCSVWriter(discardWriter{}, cols, exporter.CSVOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -355,7 +355,7 @@ func BenchmarkEncodingCSV(b *testing.B) {
 		}
 	}
 	b.Run("strings", func(b *testing.B) {
-		w := csv.NewWriter(discard{})
+		w := csv.NewWriter(discardWriter{})
 		w.UseCRLF = true
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
@@ -366,7 +366,7 @@ func BenchmarkEncodingCSV(b *testing.B) {
 		w.Flush()
 	})
 	b.Run("bytes", func(b *testing.B) {
-		w, rec := csv.NewWriter(discard{}), make([]string, len(raw[0]))
+		w, rec := csv.NewWriter(discardWriter{}), make([]string, len(raw[0]))
 		w.UseCRLF = true
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {

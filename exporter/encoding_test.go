@@ -46,10 +46,10 @@ func checkSJIS(t *testing.T, got string, list []exporter.Unencodable, wantFile s
 }
 
 func TestShiftJISUnencodable(t *testing.T) {
-	cols := []mysql.RecordColumn{col("id", mysql.KindNumber), col("name", mysql.KindText)}
+	cols := []mysql.RecordColumn{csvCol("id", mysql.KindNumber), csvCol("name", mysql.KindText)}
 	got, list, err := mustWriteSJIS(t, cols, false,
-		[][]byte{v("1"), v("ok")},
-		[][]byte{v("2"), v("a〜—♥𠮷😀b")})
+		[][]byte{csvVal("1"), csvVal("ok")},
+		[][]byte{csvVal("2"), csvVal("a〜—♥𠮷😀b")})
 	want := []exporter.Unencodable{
 		{Row: 2, Column: "name", Char: "〜", Code: "U+301C"},
 		{Row: 2, Column: "name", Char: "—", Code: "U+2014"},
@@ -65,14 +65,14 @@ func TestShiftJISUnencodable(t *testing.T) {
 }
 
 func TestShiftJISLossy(t *testing.T) {
-	got, list, err := mustWriteSJIS(t, []mysql.RecordColumn{col("a", mysql.KindText)}, true, [][]byte{v("x♥y")})
+	got, list, err := mustWriteSJIS(t, []mysql.RecordColumn{csvCol("a", mysql.KindText)}, true, [][]byte{csvVal("x♥y")})
 	if err != nil || len(list) != 1 || got != "a\r\nx?y\r\n" {
 		t.Fatalf("got %q, %d reported, err=%v; want \"a\\r\\nx?y\\r\\n\", 1, nil", got, len(list), err)
 	}
 }
 
 func TestShiftJISOneCharacterMessage(t *testing.T) {
-	_, _, err := mustWriteSJIS(t, []mysql.RecordColumn{col("a", mysql.KindText)}, false, [][]byte{v("♥")})
+	_, _, err := mustWriteSJIS(t, []mysql.RecordColumn{csvCol("a", mysql.KindText)}, false, [][]byte{csvVal("♥")})
 	if err == nil || !strings.HasPrefix(err.Error(), "1 character cannot") {
 		t.Fatalf("err=%v, want it to start with \"1 character cannot\"", err)
 	}
@@ -87,7 +87,7 @@ func TestShiftJISRoundTrip(t *testing.T) {
 	}
 	for _, text := range texts {
 		t.Run(text, func(t *testing.T) {
-			got, list, err := mustWriteSJIS(t, []mysql.RecordColumn{col("t", mysql.KindText)}, false, [][]byte{v(text)})
+			got, list, err := mustWriteSJIS(t, []mysql.RecordColumn{csvCol("t", mysql.KindText)}, false, [][]byte{csvVal(text)})
 			if err != nil || len(list) != 0 {
 				t.Fatalf("err=%v, reported %+v; want none", err, list)
 			}
@@ -107,7 +107,7 @@ func TestShiftJISRoundTrip(t *testing.T) {
 // differently are reported, whatever golang.org/x/text does with them.
 func TestShiftJISLookalikes(t *testing.T) {
 	for _, r := range "〜—‖−¢£¬¥‾" {
-		_, list, _ := mustWriteSJIS(t, []mysql.RecordColumn{col("t", mysql.KindText)}, true, [][]byte{v(string(r))})
+		_, list, _ := mustWriteSJIS(t, []mysql.RecordColumn{csvCol("t", mysql.KindText)}, true, [][]byte{csvVal(string(r))})
 		if len(list) != 1 || list[0].Char != string(r) {
 			t.Errorf("%q (U+%04X): reported %+v, want it reported once", r, r, list)
 		}
@@ -115,8 +115,8 @@ func TestShiftJISLookalikes(t *testing.T) {
 }
 
 func TestShiftJISHeaderAndInvalidUTF8(t *testing.T) {
-	cols := []mysql.RecordColumn{col("名前♥", mysql.KindText), col("b", mysql.KindText)}
-	got, list, _ := mustWriteSJIS(t, cols, true, [][]byte{v("ok"), v("a\xffb")})
+	cols := []mysql.RecordColumn{csvCol("名前♥", mysql.KindText), csvCol("b", mysql.KindText)}
+	got, list, _ := mustWriteSJIS(t, cols, true, [][]byte{csvVal("ok"), csvVal("a\xffb")})
 	want := []exporter.Unencodable{
 		{Row: 0, Column: "名前♥", Char: "♥", Code: "U+2665"},
 		{Row: 1, Column: "b", Char: "\uFFFD", Code: "0xFF"},
@@ -125,8 +125,8 @@ func TestShiftJISHeaderAndInvalidUTF8(t *testing.T) {
 }
 
 func TestShiftJISGuardAndQuotes(t *testing.T) {
-	got, _, err := mustWriteSJIS(t, []mysql.RecordColumn{col("a", mysql.KindText), col("b", mysql.KindNumber)}, false,
-		[][]byte{v(`=「式」,"x"`), v("-12")})
+	got, _, err := mustWriteSJIS(t, []mysql.RecordColumn{csvCol("a", mysql.KindText), csvCol("b", mysql.KindNumber)}, false,
+		[][]byte{csvVal(`=「式」,"x"`), csvVal("-12")})
 	if want := "a,b\r\n\"'=「式」,\"\"x\"\"\",-12\r\n"; err != nil || got != want {
 		t.Fatalf("got %q err=%v, want %q", got, err, want)
 	}

@@ -35,7 +35,7 @@ func TestWriteUnencodableCSV(t *testing.T) {
 
 func TestWriteUnencodableCSVError(t *testing.T) {
 	err := exporter.WriteUnencodableCSV(failWriter{}, []exporter.Unencodable{{Row: 1}})
-	if !errors.Is(err, errFail) {
-		t.Fatalf("err=%v, want %v", err, errFail)
+	if !errors.Is(err, errCSVFail) {
+		t.Fatalf("err=%v, want %v", err, errCSVFail)
 	}
 }
