@@ -96,19 +96,11 @@ func (rc rawConn) query(ctx context.Context, query string, args []any, fn func(r
 		defer rows.Close()
 		return fn(rows)
 	}
-	p, ok := rc.dc.(driver.ConnPrepareContext)
-	if !ok {
-		return errors.New("the driver cannot prepare directly")
-	}
-	st, err := p.PrepareContext(ctx, query)
+	sq, release, err := rc.prepare(ctx, query)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	sq, ok := st.(driver.StmtQueryContext)
-	if !ok {
-		return errors.New("the driver cannot query a statement directly")
-	}
+	defer release()
 	named := make([]driver.NamedValue, len(args))
 	for i, a := range args {
 		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
@@ -119,6 +111,32 @@ func (rc rawConn) query(ctx context.Context, query string, args []any, fn func(r
 	}
 	defer rows.Close()
 	return fn(rows)
+}
+
+// prepare returns query prepared on rc, and what to call when done with
+// it: statements of the connection's cache (OpenReader) stay open, others
+// are closed.
+func (rc rawConn) prepare(ctx context.Context, query string) (driver.StmtQueryContext, func(), error) {
+	var st driver.Stmt
+	var err error
+	release := func() {}
+	if c, ok := rc.dc.(*stmtCacheConn); ok {
+		st, err = c.preparedStmt(ctx, query)
+	} else if p, ok := rc.dc.(driver.ConnPrepareContext); ok {
+		st, err = p.PrepareContext(ctx, query)
+		release = func() { st.Close() }
+	} else {
+		return nil, nil, errors.New("the driver cannot prepare directly")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	sq, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		release()
+		return nil, nil, errors.New("the driver cannot query a statement directly")
+	}
+	return sq, release, nil
 }
 
 // eachRow calls fn with the values of each row of rows.

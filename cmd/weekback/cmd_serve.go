@@ -63,7 +63,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.db, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleBackup); err != nil {
 		return err
 	}
-	if c.slots, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleSource); err != nil {
+	if c.slots, err = mysql.OpenReader(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn"); err != nil {
 		return err
 	}
 	if c.csv, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleExport); err != nil {
