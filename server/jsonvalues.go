@@ -2,10 +2,61 @@ package server
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/weekback/weekback/mysql"
 )
+
+// sendJSONRows answers m as JSON with rows as its "rows" member. The rows
+// are appended as they encode themselves: through encoding/json, what a
+// MarshalJSON method writes is validated and compacted again, which cost
+// as much as writing it.
+func sendJSONRows(c *fiber.Ctx, m fiber.Map, rows []jsonRow) error {
+	head, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	b := make([]byte, 0, len(head)+len(rows)*512)
+	b = append(b, head[:len(head)-1]...) // without its closing brace
+	if len(m) > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, `"rows":[`...)
+	for i, r := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = r.appendJSON(b)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(append(b, "]}"...))
+}
+
+// appendJSON appends r as encoding/json would encode it.
+func (r jsonRow) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	if r.Key != "" {
+		b = append(appendJSONString(append(b, `"key":`...), r.Key), ',')
+	}
+	if r.URL != "" {
+		b = append(appendJSONString(append(b, `"url":`...), r.URL), ',')
+	}
+	b = r.Values.appendJSON(append(b, `"values":`...))
+	if len(r.Truncated) > 0 {
+		b = append(b, `,"truncated":[`...)
+		for i, name := range r.Truncated {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, name)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
 
 // jsonValues is a row's values in the JSON form of a page: an object of
 // its unmasked columns, in the table's order. It encodes itself (a map
@@ -24,7 +75,12 @@ func (jv jsonValues) MarshalJSON() ([]byte, error) {
 	for i := range jv.vals {
 		n += len(jv.vals[i].Bytes)*2 + 16
 	}
-	b := append(make([]byte, 0, n), '{')
+	return jv.appendJSON(make([]byte, 0, n)), nil
+}
+
+// appendJSON appends the object MarshalJSON writes.
+func (jv jsonValues) appendJSON(b []byte) []byte {
+	b = append(b, '{')
 	first := true
 	for i, col := range jv.cols {
 		if col.Masked || i >= len(jv.vals) {
@@ -37,7 +93,7 @@ func (jv jsonValues) MarshalJSON() ([]byte, error) {
 		b = append(appendJSONString(b, col.Name), ':')
 		b = appendJSONValue(b, col, jv.vals[i])
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // appendJSONValue appends v, a value of col, as JSON (see MarshalJSON).

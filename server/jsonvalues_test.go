@@ -48,3 +48,23 @@ func TestJSONValuesObject(t *testing.T) {
 		t.Errorf("values = %s, %v, want %s", got, err, want)
 	}
 }
+
+// TestJSONRowAsEncodingJSON: a row appended by hand reads as encoding/json
+// writes it (omitted empty members included).
+func TestJSONRowAsEncodingJSON(t *testing.T) {
+	cols := []mysql.RecordColumn{{Column: mysql.Column{Name: "id"}, Kind: mysql.KindNumber}, {Column: mysql.Column{Name: "t<x>"}, Kind: mysql.KindText}}
+	vals := []mysql.Value{{Bytes: []byte("1")}, {Bytes: []byte("a\"b"), Truncated: true}}
+	for _, r := range []jsonRow{
+		{Key: "1", URL: "/mon/tables/t/rows/1", Values: jsonValues{cols, vals}, Truncated: []string{"t<x>"}},
+		{Values: jsonValues{cols, vals}},
+		{Values: jsonValues{}},
+	} {
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.appendJSON(nil); string(got) != string(want) {
+			t.Errorf("appendJSON = %s, want %s", got, want)
+		}
+	}
+}

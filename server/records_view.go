@@ -46,10 +46,10 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		for i, r := range page.Rows {
 			rows[i] = jsonRowOf(page.Columns, r, keyURL(rowBase, r.Key))
 		}
-		return c.JSON(fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": cols, "key": page.Key,
-			"filters": filterParams(rq.Filters), "sort": rq.Sort.String(), "rows": rows, "week": week,
+		return sendJSONRows(c, fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": cols, "key": page.Key,
+			"filters": filterParams(rq.Filters), "sort": rq.Sort.String(), "week": week,
 			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev,
-			"export": exportFormOf(p.Gen.Day, page.Table, rq)})
+			"export": exportFormOf(p.Gen.Day, page.Table, rq)}, rows)
 	}
 	rows := make([]rowView, len(page.Rows))
 	for i, r := range page.Rows {
