@@ -10,11 +10,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/weekback/weekback/bench/internal/benchutil"
 )
+
+// killTimeout bounds the KILL QUERY of an interrupted INTO OUTFILE.
+const killTimeout = 10 * time.Second
 
 // outfileMethod builds B: SELECT * INTO OUTFILE as CSV with CRLF lines,
 // written by the server itself into o.outfileDir under a unique name. The
@@ -26,13 +30,11 @@ func (b *bench) outfileMethod() *method {
 		b.outfiles = append(b.outfiles, path)
 		q := "SELECT /* wbbench */ * FROM " + benchutil.Qualify(b.slot, exportTable) + " INTO OUTFILE " + quoteString(path) +
 			` FIELDS TERMINATED BY ',' ENCLOSED BY '"' LINES TERMINATED BY '\r\n'`
-		start := time.Now()
-		res, err := b.DB.ExecContext(ctx, q)
-		wall := time.Since(start)
+		wall, n, err := b.execKillable(ctx, q)
 		if err != nil {
 			return sample{}, fmt.Errorf("into outfile %s (see -outfile-dir): %w", path, err)
 		}
-		if n, err := res.RowsAffected(); err == nil && n != b.rows {
+		if n != b.rows {
 			return sample{}, fmt.Errorf("into outfile wrote %d rows, want %d", n, b.rows)
 		}
 		size, err := checkLines(path, b.rows)
@@ -45,6 +47,36 @@ func (b *bench) outfileMethod() *method {
 		return sample{wall: wall, bytes: size}, nil
 	}
 	return m
+}
+
+// execKillable runs q on a connection of its own and returns its wall
+// time and affected rows. When ctx ends first, the driver only drops the
+// connection, which a server busy writing a file does not notice: the
+// query is then killed, so that it stops writing before cleanup removes
+// the file.
+func (b *bench) execKillable(ctx context.Context, q string) (time.Duration, int64, error) {
+	conn, err := b.DB.Conn(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close()
+	var id int64
+	if err := conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	res, err := conn.ExecContext(ctx, q)
+	wall := time.Since(start)
+	if err != nil {
+		if ctx.Err() != nil {
+			kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), killTimeout)
+			_, _ = b.DB.ExecContext(kctx, "KILL QUERY "+strconv.FormatInt(id, 10))
+			cancel()
+		}
+		return 0, 0, err
+	}
+	n, err := res.RowsAffected()
+	return wall, n, err
 }
 
 // resolveOutfileDir defaults -outfile-dir to the server's secure_file_priv
