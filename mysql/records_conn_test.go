@@ -17,16 +17,7 @@ import (
 func (e *recordsEnv) readerConn(t *testing.T) *sqlx.Conn {
 	t.Helper()
 	pool, err := mysql.OpenReader(context.Background(), mysqltest.DSN(t, e.schema), "backup.reader_dsn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pool.Close() })
-	conn, err := pool.Connx(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
+	return mustPoolConn(t, pool, err)
 }
 
 // stmtStatus returns the session's Com_stmt_prepare and Com_stmt_close.

@@ -34,6 +34,13 @@ func newRecordsEnv(t testing.TB, role mysql.Role) *recordsEnv {
 func mustConn(t testing.TB, schema string, role mysql.Role) *sqlx.Conn {
 	t.Helper()
 	pool, err := mysql.Open(context.Background(), mysqltest.DSN(t, schema), "backup.reader_dsn", role)
+	return mustPoolConn(t, pool, err)
+}
+
+// mustPoolConn returns a connection of pool (just opened, with err), and
+// closes both when the test ends.
+func mustPoolConn(t testing.TB, pool *sqlx.DB, err error) *sqlx.Conn {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,15 +23,7 @@ func mustUsersConn(t *testing.T) (*sqlx.Conn, string) {
 		"INSERT INTO `"+schema+"`.users VALUES (1, 'alice', 'hash-a', 1, 'superadmin'), (2, 'bob', 'hash-b', 0, 'staff'), "+
 			"(3, 'carol', 'hash-c', NULL, 'staff'), (4, 'dup', 'x', 1, 'staff'), (5, 'dup', 'y', 1, 'staff')")
 	pool, err := mysql.Open(context.Background(), mysqltest.DSN(t, ""), "backup.reader_dsn", mysql.RoleBackup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pool.Close() })
-	conn, err := pool.Connx(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := mustPoolConn(t, pool, err)
 	return conn, schema
 }
 
