@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/mysql"
+)
+
+// exportCmd is `weekback export --day DAY --table T …`: a table's records
+// of one generation as CSV.
+type exportCmd struct {
+	app   *app
+	day   weekback.Weekday
+	query mysql.RecordQuery
+	csv   exporter.CSVOptions
+	out   string // -o; stdout when ""
+	r     slotReader
+	unenc int64
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
+	c := &exportCmd{app: a}
+	var filters multiFlag
+	day := fs.String("day", "", "the generation: mon … sun (required)")
+	fs.StringVar(&c.query.Table, "table", "", "the table to export (required)")
+	columns := fs.String("columns", "", "columns to export, comma-separated, in order (default: all but credential columns)")
+	fs.Var(&filters, "filter", "column=op:value (repeatable, combined with AND); ops: eq ne lt le gt ge contains prefix in isnull notnull")
+	sort := fs.String("sort", "", "order by COL, or -COL for descending (default: the primary key)")
+	profile := fs.String("profile", "reimport", "reimport (lossless, for `weekback import`) or spreadsheet (for Excel)")
+	encoding := fs.String("encoding", "utf-8", "utf-8, utf-8-bom or shift_jis (shift_jis: spreadsheet profile only)")
+	fs.BoolVar(&c.csv.Lossy, "lossy", false, "write '?' for characters the encoding cannot hold instead of failing")
+	fs.StringVar(&c.out, "o", "", "write to this file (default: stdout); written aside and renamed when complete")
+	cfg, err := a.configure(fs, args, requireReader)
+	if err != nil {
+		return nil, err
+	}
+	if *day == "" || c.query.Table == "" {
+		return nil, usagef("export needs --day and --table, for example: weekback export --day tue --table orders -o orders.csv")
+	}
+	if c.day, err = weekback.ParseWeekday(*day); err != nil {
+		return nil, err
+	}
+	if err := c.parseQuery(*columns, filters, *sort); err != nil {
+		return nil, err
+	}
+	if c.csv.Profile, err = exporter.ParseProfile(*profile); err != nil {
+		return nil, err
+	}
+	if c.csv.Encoding, err = exporter.ParseEncoding(*encoding); err != nil {
+		return nil, err
+	}
+	c.csv.OnUnencodable = c.reportUnencodable
+	_ = cfg
+	return c, nil
+}
+
+func (c *exportCmd) parseQuery(columns string, filters []string, sort string) error {
+	for _, f := range filters {
+		flt, err := weekback.ParseFilter(f)
+		if err != nil {
+			return err
+		}
+		c.query.Filters = append(c.query.Filters, flt)
+	}
+	if columns != "" {
+		for col := range strings.SplitSeq(columns, ",") {
+			c.query.Columns = append(c.query.Columns, strings.TrimSpace(col))
+		}
+	}
+	var err error
+	c.query.Sort, err = weekback.ParseSort(sort)
+	return err
+}
+
+// reportUnencodable lists one character the encoding cannot hold on
+// stderr.
+func (c *exportCmd) reportUnencodable(u exporter.Unencodable) {
+	c.unenc++
+	fmt.Fprintf(c.app.env.Stderr, "row %d, column %s: %s (%s) cannot be written in %s\n", u.Row, u.Column, u.Char, u.Code, c.csv.Encoding)
+}
+
+// Run streams the CSV to stdout or, through a temporary file renamed at
+// the end, to -o.
+func (c *exportCmd) Run(ctx context.Context) error {
+	if err := c.r.open(ctx, c.app.cfg, mysql.RoleExport, true); err != nil {
+		return err
+	}
+	gen, err := c.r.generation(ctx, c.day)
+	if err != nil {
+		return err
+	}
+	c.query.Schema = gen.Slot
+	if err := c.mask(ctx, gen); err != nil {
+		return err
+	}
+	res, err := c.write(ctx)
+	c.audit(ctx, res, err)
+	if c.unenc > 0 && !c.csv.Lossy {
+		return c.lossError()
+	}
+	if err != nil {
+		return err
+	}
+	c.app.logger.Info("exported", "day", c.day, "table", c.query.Table, "rows", res.Rows, "file", c.out)
+	return nil
+}
+
+// lossError is the failure of an export whose characters the encoding
+// could not all hold (listed on stderr as they were met): exit 1.
+func (c *exportCmd) lossError() error {
+	where := "nothing was written to " + c.out
+	if c.out == "" {
+		where = "the output has '?' in their place"
+	}
+	return weekback.Errorf(weekback.EABORTED, "%d characters cannot be written in %s (listed above); %s: "+
+		"export with --encoding utf-8-bom, which holds every character, or add --lossy to write '?' in their place",
+		c.unenc, c.csv.Encoding, where)
+}
+
+// mask lists the table's credential columns in the query: they are never
+// exported, even when --columns names them.
+func (c *exportCmd) mask(ctx context.Context, gen *weekback.Generation) error {
+	t := gen.Manifest.Table(c.query.Table)
+	if t == nil {
+		return weekback.Errorf(weekback.ENOTFOUND,
+			"%s's backup has no table %q: check the name (case matters) with the day's page or `weekback generations --json`", c.day, c.query.Table)
+	}
+	auth := c.app.cfg.Auth
+	red := weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: c.app.cfg.Exports.Redact}
+	c.query.Masked = red.Masked(t.Name, t.Columns)
+	for _, m := range c.query.Masked {
+		for _, col := range c.query.Columns {
+			if strings.EqualFold(col, m) {
+				return weekback.Errorf(weekback.EINVALID,
+					"column %s of %s holds credentials and is never exported: remove it from --columns", col, t.Name)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *exportCmd) write(ctx context.Context) (*exporter.ExportResult, error) {
+	conn, err := c.r.rows.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the backup server: %w", err)
+	}
+	defer conn.Close()
+	export := func(w io.Writer) (*exporter.ExportResult, error) {
+		return exporter.ExportCSV(ctx, conn, mysql.NewCatalog(), c.query, w, c.csv, nil)
+	}
+	if c.out == "" {
+		return export(c.app.env.Stdout)
+	}
+	return writeFileAtomic(c.out, export)
+}
+
+// audit records the export in the meta schema's audit log; a failure to
+// record is logged, not fatal (the file is written).
+func (c *exportCmd) audit(ctx context.Context, res *exporter.ExportResult, err error) {
+	e := &weekback.AuditEntry{Login: operator(), Client: "cli", Action: weekback.AuditExport, Outcome: weekback.OutcomeOK,
+		Day: c.day, Table: c.query.Table, Detail: exporter.Describe(c.query, c.csv)}
+	if res != nil {
+		e.Rows = res.Rows
+	}
+	if err != nil {
+		e.Outcome = weekback.OutcomeFailed
+	}
+	if aerr := c.r.meta.Audit(context.WithoutCancel(ctx), e); aerr != nil {
+		c.app.logger.Warn("cannot write the audit log", "err", aerr)
+	}
+}
+
+// writeFileAtomic runs write on a temporary file beside path and renames
+// it to path once write succeeded and the file is synced: a failed or
+// interrupted export leaves no partial file (and an existing path intact).
+func writeFileAtomic[T any](path string, write func(w io.Writer) (T, error)) (T, error) {
+	var zero T
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return zero, weekback.Errorf(weekback.EINVALID, "cannot write %s: %v: pick a writable -o", path, err)
+	}
+	defer os.Remove(f.Name())
+	res, err := write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	return res, err
+}
+
+// Close closes the connections.
+func (c *exportCmd) Close() error {
+	c.r.close()
+	return nil
+}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/user"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/config"
+	"github.com/weekback/weekback/mysql"
+)
+
+// slotReader is what `export` and `template` share: the backup server
+// reached through the reader account (backup.reader_dsn, else backup.dsn),
+// its meta schema, and the served generation of one day.
+type slotReader struct {
+	meta *mysql.Meta
+	db   *sqlx.DB // meta schema and catalog (RoleBackup)
+	rows *sqlx.DB // slot rows, when opened with a role (RoleExport)
+}
+
+// readerDSN returns the DSN and key the CLI reads slots with.
+func readerDSN(cfg *config.Config) (dsn, key string) {
+	if cfg.Backup.ReaderDSN != "" {
+		return cfg.Backup.ReaderDSN, "backup.reader_dsn"
+	}
+	return cfg.Backup.DSN, "backup.dsn"
+}
+
+// requireReader checks that the backup server can be reached.
+func requireReader(cfg *config.Config) error {
+	if dsn, _ := readerDSN(cfg); dsn == "" {
+		return usagef("neither backup.reader_dsn nor backup.dsn is set: set one in weekback.yaml or WEEKBACK_BACKUP_READER_DSN")
+	}
+	return nil
+}
+
+// open connects; rowsRole, when not negative, also opens a pool for rows.
+func (r *slotReader) open(ctx context.Context, cfg *config.Config, rowsRole mysql.Role, withRows bool) error {
+	dsn, key := readerDSN(cfg)
+	var err error
+	if r.db, err = mysql.Open(ctx, dsn, key, mysql.RoleBackup); err != nil {
+		return err
+	}
+	if r.meta, err = mysql.AttachMeta(ctx, r.db, cfg.Backup.Prefix); err != nil {
+		return err
+	}
+	if withRows {
+		r.rows, err = mysql.Open(ctx, dsn, key, rowsRole)
+	}
+	return err
+}
+
+// generation returns day's served generation, or an ENOTFOUND error that
+// says which days have one.
+func (r *slotReader) generation(ctx context.Context, day weekback.Weekday) (*weekback.Generation, error) {
+	g, err := r.meta.Generation(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	if !g.Ready() {
+		return nil, weekback.Errorf(weekback.ENOTFOUND,
+			"%s has no backup to read (status %s): pick another --day; `weekback generations` lists the days that have one", day, g.Status)
+	}
+	return g, nil
+}
+
+// close closes the pools.
+func (r *slotReader) close() {
+	for _, db := range []*sqlx.DB{r.db, r.rows} {
+		if db != nil {
+			db.Close()
+		}
+	}
+}
+
+// operator names who runs the command, for the audit log: the OS user and
+// host ("alice@batch-01").
+func operator() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, _ := os.Hostname()
+	return name + "@" + host
+}
+
+func init() {
+	commands["export"] = commandSpec{"a table's records of one day as CSV (reimport or spreadsheet profile)", newExportCmd}
+	commands["template"] = commandSpec{"a table's schema and settings with its related tables, as template JSON", newTemplateCmd}
+	commands["template-apply"] = commandSpec{"create a template's missing tables in a database (dry run unless --execute)", newTemplateApplyCmd}
+	commands["import"] = commandSpec{"load a reimport CSV into a table (dry run unless --execute; upsert saves an undo file)", newImportCmd}
+}

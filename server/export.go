@@ -1,0 +1,248 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/mysql"
+)
+
+// maxUnencodableShown is how many characters the page of a Shift_JIS
+// download lists before offering the whole list as CSV.
+const maxUnencodableShown = 100
+
+// exportRequest is what an export.csv address asks for.
+type exportRequest struct {
+	table string
+	rq    recordsQuery
+	query mysql.RecordQuery
+	csv   exporter.CSVOptions
+	list  bool // unencodable=csv: the list of characters the encoding cannot hold, as CSV
+	page  *dayPage
+}
+
+// parseExport reads the records page's filters and sort plus columns,
+// profile, encoding and lossy.
+func (s *Server) parseExport(c *fiber.Ctx) (*exportRequest, error) {
+	table, err := tableParam(c)
+	if err != nil {
+		return nil, err
+	}
+	er := &exportRequest{table: table}
+	if er.rq, _, err = s.parseRecordsQuery(c); err != nil {
+		return nil, s.withBanner(c, table, recordsQuery{}, err)
+	}
+	if er.csv.Profile, err = exporter.ParseProfile(c.Query("profile")); err != nil {
+		return nil, err
+	}
+	if er.csv.Encoding, err = exporter.ParseEncoding(c.Query("encoding")); err != nil {
+		return nil, err
+	}
+	er.csv.Lossy = c.Query("lossy") == "1"
+	er.list = c.Query("unencodable") == "csv"
+	if cols := c.Query("columns"); cols != "" {
+		for col := range strings.SplitSeq(cols, ",") {
+			er.query.Columns = append(er.query.Columns, utils.CopyString(strings.TrimSpace(col)))
+		}
+	}
+	return er, nil
+}
+
+// exportCSV streams the records of a table as CSV
+// (GET /{day}/tables/{table}/export.csv), with the records page's filters
+// and sort. The query is checked before anything is sent, so a bad
+// filter or column is an error page; then rows stream with flat memory.
+// A Shift_JIS download is first checked for characters Shift_JIS cannot
+// hold: when there are some, a page lists them (or, with
+// unencodable=csv, sends the list as CSV) and offers the download with
+// '?' in their place (lossy=1) — nothing is replaced silently.
+func (s *Server) exportCSV(c *fiber.Ctx) error {
+	er, err := s.parseExport(c)
+	if err != nil {
+		return err
+	}
+	if err := s.prepareExport(c, er); err != nil {
+		return err
+	}
+	if er.csv.Encoding == exporter.EncodingShiftJIS && !er.csv.Lossy {
+		list, err := s.unencodable(c.UserContext(), er)
+		if err != nil {
+			return err
+		}
+		if len(list) > 0 {
+			return s.renderUnencodable(c, er, list)
+		}
+	}
+	s.streamCSV(c, er)
+	return nil
+}
+
+// prepareExport loads the day, checks the table and the query (columns,
+// filters, sort) and fills er.query.
+func (s *Server) prepareExport(c *fiber.Ctx, er *exportRequest) error {
+	var err error
+	er.page, err = s.loadDay(c, func(d weekback.Weekday) string { return tableURL(d, er.table) + er.rq.encode(false) })
+	if err != nil {
+		return err
+	}
+	if err := s.checkTable(c, er.page.Gen.Manifest, er.table); err != nil {
+		return err
+	}
+	q := &er.query
+	q.Schema, q.Table, q.Filters, q.Sort = er.page.Gen.Slot, er.table, er.rq.Filters, er.rq.Sort
+	return s.withSlot(c, func(conn *sqlx.Conn) error {
+		if q.Masked, err = s.masked(c.UserContext(), conn, q.Schema, q.Table); err != nil {
+			return err
+		}
+		_, err := s.Catalog.RecordColumns(c.UserContext(), conn, *q)
+		return err
+	})
+}
+
+// exportPool returns the pool CSV downloads read with.
+func (s *Server) exportPool() *sqlx.DB {
+	if s.ExportSlots != nil {
+		return s.ExportSlots
+	}
+	return s.Slots
+}
+
+// unencodable runs the export to nowhere and returns the characters the
+// encoding cannot hold.
+func (s *Server) unencodable(ctx context.Context, er *exportRequest) ([]exporter.Unencodable, error) {
+	conn, err := s.exportPool().Connx(ctx)
+	if err != nil {
+		return nil, weekback.Errorf(weekback.EUNAVAILABLE, "the backup server cannot be reached: try again in a moment")
+	}
+	defer conn.Close()
+	var list []exporter.Unencodable
+	opts := er.csv
+	opts.Lossy = true
+	opts.OnUnencodable = func(u exporter.Unencodable) { list = append(list, u) }
+	_, err = exporter.ExportCSV(ctx, conn, s.Catalog, er.query, io.Discard, opts, nil)
+	return list, err
+}
+
+// renderUnencodable answers a Shift_JIS download that would lose
+// characters: 422 with the list (as a page, JSON or, when asked, CSV).
+func (s *Server) renderUnencodable(c *fiber.Ctx, er *exportRequest, list []exporter.Unencodable) error {
+	name := exporter.FileName(er.table, er.page.Gen.Day, er.page.Gen.Manifest.SnapshotAt, s.Location, "unencodable.csv")
+	if er.list {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, attachment(name))
+		return exporter.WriteUnencodableCSV(c, list)
+	}
+	c.Status(fiber.StatusUnprocessableEntity)
+	base := c.OriginalURL()
+	if wantsJSON(c) {
+		return c.JSON(fiber.Map{"error": s.localizer(c).T("export.unencodable", "count", len(list)), "unencodable": list,
+			"lossy_url": setParam(base, "lossy", "1"), "list_url": setParam(base, "unencodable", "csv")})
+	}
+	shown := list[:min(len(list), maxUnencodableShown)]
+	return c.Render("unencodable", fiber.Map{"Title": s.localizer(c).T("export.unencodable.title"), "Banner": er.page.Banner,
+		"Table": er.table, "Count": len(list), "List": shown, "More": len(list) - len(shown),
+		"UTF8URL": setParam(base, "encoding", string(exporter.EncodingUTF8BOM)), "LossyURL": setParam(base, "lossy", "1"), "ListURL": setParam(base, "unencodable", "csv"),
+		"BackURL": tableURL(er.page.Gen.Day, er.table) + er.rq.encode(false)})
+}
+
+// setParam returns the local address u with the query parameter key set
+// to value (replacing any earlier value).
+func setParam(u, key, value string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := parsed.Query()
+	q.Set(key, value)
+	parsed.RawQuery = q.Encode()
+	return parsed.RequestURI()
+}
+
+// attachment returns a Content-Disposition header offering name for
+// download: an ASCII fallback and the UTF-8 name (RFC 6266).
+func attachment(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
+			return '_'
+		}
+		return r
+	}, name)
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+}
+
+// streamCSV sends the headers and streams the rows after the handler
+// returns. The stream has a context of its own (the request's ends with
+// the handler), bounded by WriteTimeout; the export is audited when it
+// ends, with its row count.
+func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest) {
+	gen := er.page.Gen
+	charset := "utf-8"
+	if er.csv.Encoding == exporter.EncodingShiftJIS {
+		charset = "Shift_JIS"
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset="+charset)
+	c.Set(fiber.HeaderContentDisposition, attachment(exporter.FileName(er.table, gen.Day, gen.Manifest.SnapshotAt, s.Location, "csv")))
+	entry := &weekback.AuditEntry{Login: principalOf(c).Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
+		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: exporter.Describe(er.query, er.csv)}
+	q, opts := er.query, er.csv
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), s.WriteTimeout)
+		defer cancel()
+		res, err := s.writeCSV(ctx, q, opts, w)
+		if res != nil {
+			entry.Rows = res.Rows
+		}
+		if err != nil {
+			entry.Outcome = weekback.OutcomeFailed
+			s.Logger.Error("csv export failed part way", "table", q.Table, "err", err)
+		}
+		s.audit(ctx, entry)
+	})
+}
+
+func (s *Server) writeCSV(ctx context.Context, q mysql.RecordQuery, opts exporter.CSVOptions, w *bufio.Writer) (*exporter.ExportResult, error) {
+	conn, err := s.exportPool().Connx(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	res, err := exporter.ExportCSV(ctx, conn, s.Catalog, q, w, opts, nil)
+	if err == nil {
+		err = w.Flush()
+	}
+	return res, err
+}
+
+// templateJSON answers the template of a table and its related tables
+// (GET /{day}/tables/{table}/template.json), as a download;
+// related=0 leaves the related tables out.
+func (s *Server) templateJSON(c *fiber.Ctx) error {
+	table, err := tableParam(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.loadDay(c, func(d weekback.Weekday) string { return tableURL(d, table) + "/template.json" })
+	if err != nil {
+		return err
+	}
+	if err := s.checkTable(c, p.Gen.Manifest, table); err != nil {
+		return err
+	}
+	t, err := exporter.BuildTemplate(c.UserContext(), s.Slots, p.Gen, table, c.Query("related") != "0")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, attachment(exporter.FileName(table, p.Gen.Day, p.Gen.Manifest.SnapshotAt, s.Location, "template.json")))
+	return exporter.WriteTemplate(c, t)
+}
