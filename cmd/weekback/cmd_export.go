@@ -43,7 +43,7 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	profile := fs.String("profile", "reimport", "reimport (lossless, for `weekback import`) or spreadsheet (for Excel)")
 	encoding := fs.String("encoding", "utf-8", "utf-8, utf-8-bom or shift_jis (shift_jis: spreadsheet profile only)")
 	fs.BoolVar(&c.csv.Lossy, "lossy", false, "write '?' for characters the encoding cannot hold instead of failing")
-	fs.StringVar(&c.out, "o", "", "write to this file (default: stdout); written aside and renamed when complete")
+	fs.StringVar(&c.out, "o", "", "write to this file, or into this directory as <table>-<day>-<snapshot date>.csv (default: stdout); written aside and renamed when complete")
 	cfg, err := a.configure(fs, args, requireReader)
 	if err != nil {
 		return nil, err
@@ -104,6 +104,9 @@ func (c *exportCmd) Run(ctx context.Context) error {
 		return err
 	}
 	c.query.Schema = gen.Slot
+	if st, err := os.Stat(c.out); c.out != "" && err == nil && st.IsDir() {
+		c.out = filepath.Join(c.out, exporter.FileName(c.query.Table, c.day, gen.Manifest.SnapshotAt, c.app.cfg.Schedule.Location(), "csv"))
+	}
 	if err := c.mask(ctx, gen); err != nil {
 		return err
 	}

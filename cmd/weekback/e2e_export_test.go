@@ -266,4 +266,10 @@ func TestExportUsageErrors(t *testing.T) {
 	if _, err := os.Stat(out); err != nil {
 		t.Errorf("--lossy export: %v", err)
 	}
+	dir := t.TempDir()
+	mustRunWeekback(t, 0, f.cfg, "export", "--day", "mon", "--table", "codes", "-o", dir)
+	name := "codes-mon-" + f.gen.Manifest.SnapshotAt.UTC().Format("2006-01-02") + ".csv"
+	if body, err := os.ReadFile(filepath.Join(dir, name)); err != nil || !strings.HasPrefix(string(body), "\"id\",\"code\"\r\n") {
+		t.Errorf("-o DIR: %s: %v %q", name, err, body)
+	}
 }
