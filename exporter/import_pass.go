@@ -31,8 +31,9 @@ type importRow struct {
 	vals [][]byte // per file column; nil is NULL, binary kinds as raw bytes
 }
 
-// check reads the header and every row, and classifies the rows that
-// fit. It returns the report, and an error for a wrong header or values.
+// check reads the header and every row, and classifies the rows that fit
+// (unless executing in a mode where only the writing pass needs to). It
+// returns the report, and an error for a wrong header or values.
 func (im *importer) check(ctx context.Context, r io.Reader) (*ImportReport, error) {
 	cr := NewCSVReader(r)
 	header, err := readHeader(cr)
@@ -46,7 +47,13 @@ func (im *importer) check(ctx context.Context, r io.Reader) (*ImportReport, erro
 		return nil, err
 	}
 	im.rep = im.newReport()
-	if err := im.pass(ctx, cr, im.classifyBatch); err != nil {
+	handle := im.classifyBatch
+	if im.opts.Execute && (im.opts.Mode != ImportInsert || im.tbl.undo) {
+		// Only insert mode's conflicts stop an execution before it starts:
+		// other executions classify each batch as they write it.
+		handle = func(context.Context, []importRow) error { return nil }
+	}
+	if err := im.pass(ctx, cr, handle); err != nil {
 		return im.rep, err
 	}
 	return im.rep, im.valuesError()

@@ -141,7 +141,7 @@ func (im *importer) exec(ctx context.Context, tx *sqlx.Tx, query string, args []
 		Code    int    `db:"Code"`
 		Message string `db:"Message"`
 	}
-	if err := sqlx.SelectContext(ctx, tx, &warnings, "SHOW WARNINGS"); err != nil {
+	if err := sqlx.SelectContext(ctx, tx, &warnings, mysql.Tag+"SHOW WARNINGS"); err != nil {
 		return fmt.Errorf("read warnings: %w", err)
 	}
 	for _, w := range warnings {
