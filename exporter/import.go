@@ -30,8 +30,9 @@ const (
 	ImportMissingOnly ImportMode = "missing-only"
 )
 
-// ParseImportMode returns the mode named s ("" is ImportInsert). It
-// returns an EINVALID *weekback.Error for any other name.
+// ParseImportMode returns the mode named s, ignoring case ("" is
+// ImportInsert). It returns an EINVALID *weekback.Error for any other
+// name. It is safe for concurrent use.
 func ParseImportMode(s string) (ImportMode, error) {
 	switch m := ImportMode(strings.ToLower(strings.TrimSpace(s))); m {
 	case "":
@@ -64,10 +65,11 @@ type ImportOptions struct {
 	Mode      ImportMode // ImportInsert when ""; ignored for undo files
 	Execute   bool       // write; without it Import only reports what it would do
 	BatchSize int        // rows per transaction; DefaultImportBatch when 0
-	// UndoPath is where the undo file is written when something changes
-	// (see UndoPathFor). Executing without it is an error.
+	// UndoPath is where the undo file is written when something changes.
+	// When "" and the input is an *os.File, it is UndoPathFor(its name,
+	// Now()); for other inputs executing without it is an error.
 	UndoPath string
-	Now      func() time.Time // the clock of the log; time.Now when nil
+	Now      func() time.Time // the clock that names the default undo file; time.Now when nil
 	Logger   *slog.Logger     // slog.Default() when nil
 	// Progress, when set, is called after each batch with the rows handled
 	// so far: rows checked when not executing, rows committed when
@@ -76,7 +78,8 @@ type ImportOptions struct {
 }
 
 // UndoPathFor returns the default undo file of the import of input:
-// "<input>.undo-<UTC yyyymmddThhmmss>.csv" beside it.
+// "<input>.undo-<UTC yyyymmddThhmmss>.csv" beside it. It never fails and
+// is safe for concurrent use.
 func UndoPathFor(input string, now time.Time) string {
 	return filepath.Clean(input) + ".undo-" + now.UTC().Format("20060102T150405") + ".csv"
 }
@@ -106,13 +109,13 @@ type ImportConflict struct {
 	Key string // the row's key values, joined by ","
 }
 
-// ValueError is a value of the file that does not fit its column. It
-// implements error.
+// ValueError is a value of the file that does not fit its column (or a
+// row that does not fit the header). It implements error.
 type ValueError struct {
-	Row     int64  // data row of the file, from 1 (0: the header)
-	Column  string // the column's name
-	Value   string // the value, shortened
-	Message string // what is wrong and what would fit
+	Row     int64  // data row of the file, from 1
+	Column  string // the column's name; "" when the whole row is wrong
+	Value   string // the value as quoted text ("\"abc\"", shortened) or NULL
+	Message string // the value and what is wrong with it
 }
 
 // Error returns "row R, column C: message" ("row R: message" when the
@@ -128,7 +131,8 @@ func (e *ValueError) Error() string {
 // file: Insert (new rows), Update (existing rows overwritten), Same
 // (already as in the file: nothing to do), Skip (existing rows left as
 // they are in missing-only mode), Delete (rows removed by an undo file),
-// Conflict (rows that differ from the target in insert mode).
+// Conflict (rows that differ from the target in insert mode). A report
+// is not safe for concurrent modification.
 type ImportReport struct {
 	Table    string
 	Mode     ImportMode
@@ -181,6 +185,9 @@ func (r *ImportReport) addConflict(c ImportConflict) {
 // tables.
 func Import(ctx context.Context, target *sqlx.DB, r io.Reader, opts ImportOptions) (*ImportReport, error) {
 	opts = opts.withDefaults()
+	if named, ok := r.(interface{ Name() string }); ok && opts.UndoPath == "" {
+		opts.UndoPath = UndoPathFor(named.Name(), opts.Now())
+	}
 	if opts.Execute && opts.UndoPath == "" {
 		return nil, weekback.Errorf(weekback.EINVALID, "an import that writes needs an undo file path: set ImportOptions.UndoPath (see UndoPathFor)")
 	}

@@ -110,8 +110,11 @@ func (im *importer) valuesError() error {
 		return nil
 	}
 	first := r.Errors[0]
-	return weekback.Errorf(weekback.EINVALID, "%d values of the file do not fit their columns (the first: %s): fix them and run again; nothing was written",
-		r.ErrorCount, first.Error())
+	what := fmt.Sprintf("%d values of the file do not fit their columns", r.ErrorCount)
+	if r.ErrorCount == 1 {
+		what = "a value of the file does not fit its column"
+	}
+	return weekback.Errorf(weekback.EINVALID, "%s (the first: %s): fix the file and run again; nothing was written", what, first.Error())
 }
 
 // mayExecute refuses to write when insert mode found conflicts.
@@ -120,9 +123,13 @@ func (im *importer) mayExecute(rep *ImportReport) error {
 		return nil
 	}
 	c := rep.Conflicts[0]
+	what := fmt.Sprintf("%d rows of the file differ from the rows with the same key", rep.Conflict)
+	if rep.Conflict == 1 {
+		what = "a row of the file differs from the row with the same key"
+	}
 	return weekback.Errorf(weekback.ECONFLICT,
-		"%d rows of the file differ from the rows with the same key in %s (the first: row %d, key %s): nothing was written. Use --mode upsert to overwrite them (their current content goes to the undo file) or --mode missing-only to leave them as they are",
-		rep.Conflict, rep.Table, c.Row, c.Key)
+		"%s in %s (the first: row %d, key %s): nothing was written. Use --mode upsert to overwrite (the current content goes to the undo file) or --mode missing-only to leave the table's rows as they are",
+		what, rep.Table, c.Row, c.Key)
 }
 
 // execute writes the rows of r (the same file again).

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weekback/weekback"
 )
@@ -178,5 +179,24 @@ func TestImportUndoPathRequired(t *testing.T) {
 	}
 	if got := readFile(t, undo); got != "keep me" {
 		t.Errorf("existing undo file overwritten: %q", got)
+	}
+}
+
+func TestImportDefaultUndoPath(t *testing.T) {
+	f := newImportFixture(t, itemsSchema)
+	path := f.file(itemsChanges)
+	in, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	now := func() time.Time { return time.Date(2026, 5, 6, 7, 8, 9, 0, time.FixedZone("JST", 9*3600)) }
+	rep, err := Import(context.Background(), f.db, in, ImportOptions{Table: "items", Mode: ImportUpsert, Execute: true, Now: now,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := path + ".undo-20260505T220809.csv"; rep.UndoPath != want {
+		t.Errorf("undo path %q, want %q", rep.UndoPath, want)
 	}
 }
