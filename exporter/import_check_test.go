@@ -182,6 +182,7 @@ func TestImportRowErrors(t *testing.T) {
 		{"fields", "\"id\",\"name\"\r\n\"5\",\"a\",\"b\"\r\n", "row 1: the row has 3 fields, the header 2"},
 		{"undo action", "\"_weekback_undo\",\"id\",\"name\"\r\n\"redo\",\"5\",\"a\"\r\n",
 			`row 1, column _weekback_undo: "redo" is not restore or delete`},
+		{"key twice", "\"id\",\"name\"\r\n\"5\",\"a\"\r\n\"6\",\"b\"\r\n\"5\",\"c\"\r\n", "row 3: has the key 5 of row 1: a key may appear once in a file"},
 		{"undo delete needs its key", "\"_weekback_undo\",\"id\",\"name\"\r\n\"delete\",NULL,NULL\r\n",
 			"row 1, column id: NULL is NULL"},
 	}

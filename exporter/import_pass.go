@@ -22,6 +22,7 @@ type importer struct {
 	rep     *ImportReport
 	undo    *undoFile
 	scratch [][]byte
+	keys    map[uint64]int64 // digest of each key of the file → its row (check pass)
 }
 
 // importRow is a checked row of the file.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cespare/xxhash/v2"
+
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -34,7 +36,33 @@ func (im *importer) parseRow(n int64, fields []Field) (importRow, bool) {
 	}
 	vals, ok := im.checkFields(n, fields, row.del)
 	row.vals = vals
-	return row, ok
+	return row, ok && im.firstOfKey(row)
+}
+
+// firstOfKey reports whether row's key is new in the file (the check pass
+// remembers a 64-bit digest and the row of every key: about 40 bytes a
+// row). A key twice would be written twice, and the undo file could not
+// undo both; the second is an error.
+func (im *importer) firstOfKey(row importRow) bool {
+	if !im.tbl.keyed() || im.rep.Executed {
+		return true
+	}
+	d := xxhash.New()
+	for _, k := range im.tbl.key {
+		v := row.vals[k]
+		fmt.Fprintf(d, "%d:", len(v))
+		d.Write(v)
+	}
+	sum := d.Sum64()
+	if first, seen := im.keys[sum]; seen {
+		im.rep.addError(ValueError{Row: row.row, Message: fmt.Sprintf("has the key %s of row %d: a key may appear once in a file", im.keyText(row), first)})
+		return false
+	}
+	if im.keys == nil {
+		im.keys = map[uint64]int64{}
+	}
+	im.keys[sum] = row.row
+	return true
 }
 
 // checkFields checks each field against its column and copies the values
