@@ -122,13 +122,16 @@ func (im *importer) keysTable(batch []importRow, rows []int) (string, []any) {
 	return b.String(), args
 }
 
-// keyJoin returns the ON condition of the table t with the keys b.
+// keyJoin joins the keys b (first) with the table t through the key's
+// index, so that a statement locks only the rows of its keys even where
+// the optimizer would rather scan a small table.
 func (im *importer) keyJoin() string {
 	conds := make([]string, len(im.tbl.key))
 	for j, k := range im.tbl.key {
 		conds[j] = "t." + mysql.QuoteIdent(im.tbl.file[k].col.Name) + " = b.wb_k" + strconv.Itoa(j)
 	}
-	return strings.Join(conds, " AND ")
+	return " STRAIGHT_JOIN " + im.quotedTable() + " AS t FORCE INDEX (" + mysql.QuoteIdent(im.tbl.rt.KeyIndex) + ") ON " +
+		strings.Join(conds, " AND ")
 }
 
 func (im *importer) quotedTable() string { return mysql.QuoteTable(im.tbl.rt.Schema, im.tbl.rt.Name) }
@@ -154,8 +157,7 @@ func (im *importer) lookup(ctx context.Context, q sqlx.QueryerContext, batch []i
 	}
 	for start := 0; start < len(all); start += im.keyChunk() {
 		keys, args := im.keysTable(batch, all[start:min(start+im.keyChunk(), len(all))])
-		query := mysql.Tag + "SELECT STRAIGHT_JOIN b.wb_n, " + strings.Join(exprs, ", ") + " FROM " + keys +
-			" JOIN " + im.quotedTable() + " AS t ON " + im.keyJoin()
+		query := mysql.Tag + "SELECT b.wb_n, " + strings.Join(exprs, ", ") + " FROM " + keys + im.keyJoin()
 		if lock {
 			query += " FOR UPDATE"
 		}

@@ -121,7 +121,7 @@ func (im *importer) deleteRows(ctx context.Context, tx *sqlx.Tx, batch []importR
 	for start := 0; start < len(rows); start += im.keyChunk() {
 		chunk := rows[start:min(start+im.keyChunk(), len(rows))]
 		keys, args := im.keysTable(batch, chunk)
-		query := mysql.Tag + "DELETE t FROM " + keys + " JOIN " + im.quotedTable() + " AS t ON " + im.keyJoin()
+		query := mysql.Tag + "DELETE t FROM " + keys + im.keyJoin()
 		if err := im.exec(ctx, tx, query, args, batch, chunk); err != nil {
 			return err
 		}

@@ -200,3 +200,38 @@ func TestImportDefaultUndoPath(t *testing.T) {
 		t.Errorf("undo path %q, want %q", rep.UndoPath, want)
 	}
 }
+
+// TestImportLocksOnlyItsRows holds a lock on a row the file does not name:
+// the import must not wait for it (its statements go through the key, not
+// a scan of the small table).
+func TestImportLocksOnlyItsRows(t *testing.T) {
+	f := newImportFixture(t, itemsSchema)
+	other, err := f.db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	if _, err := other.Exec("SELECT * FROM items WHERE id = 3 FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	path := f.file(itemsChanges)
+	in, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	rep, err := Import(ctx, f.db, in, ImportOptions{Table: "items", Mode: ImportUpsert, Execute: true, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("import while row 3 is locked: %v", err)
+	}
+	undo, err := os.Open(rep.UndoPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer undo.Close()
+	if _, err := Import(ctx, f.db, undo, ImportOptions{Table: "items", Execute: true, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+		t.Fatalf("undo (deletes) while row 3 is locked: %v", err)
+	}
+}
