@@ -169,20 +169,26 @@ func (r *ImportReport) addConflict(c ImportConflict) {
 // Import loads the reimport CSV r into opts.Table of target (a pool
 // opened with mysql.RoleTarget on the production schema). It checks the
 // header against the table and every value against its column before it
-// writes anything, and classifies each row against the table by key.
-// Without opts.Execute it only reports. With it, it writes in batches of
-// opts.BatchSize rows, one transaction each, saving first the current
-// content of every row it changes to the undo file (fsynced before the
-// commit), so that importing the undo file reverses the import. An
-// interrupted import can be run again: rows it wrote are found Same.
+// writes anything, and classifies each row against the table's row of the
+// same key (see ImportReport). Without opts.Execute it only reports. With
+// it, it writes in batches of opts.BatchSize rows, one transaction each,
+// saving first the current content of every row it changes to the undo
+// file (synced to disk before the commit), so that importing the undo
+// file reverses the import. An interrupted import can be run again: the
+// rows it wrote are found Same. A file whose first column is UndoColumn
+// is an undo file: its "delete" rows are removed by key and its "restore"
+// rows written back, whatever opts.Mode says, and it gets an undo file of
+// its own.
 //
 // When r is an io.Seeker it is read twice; otherwise it is copied to a
-// temporary file when executing. Import returns the report (nil when the
-// header is wrong) and an EINVALID *weekback.Error for a wrong header,
-// wrong values, foreign key or duplicate key failures, ECONFLICT when
-// insert mode meets conflicts, EABORTED when ctx ends part way, and
-// wrapped errors otherwise. It is safe for concurrent use on different
-// tables.
+// private temporary file when executing. Import returns the report (nil
+// when the header or table is wrong; when writing fails part way, it
+// counts the batches committed) and an ENOTFOUND *weekback.Error for a
+// missing table, EINVALID for a wrong header, wrong values, a key twice in
+// the file, or rows the server refuses (foreign keys, duplicate keys, a
+// value it would change), ECONFLICT when insert mode meets conflicts,
+// EABORTED when ctx ends part way, and wrapped errors otherwise. Calls
+// are independent: it is safe for concurrent use (on different tables).
 func Import(ctx context.Context, target *sqlx.DB, r io.Reader, opts ImportOptions) (*ImportReport, error) {
 	opts = opts.withDefaults()
 	if named, ok := r.(interface{ Name() string }); ok && opts.UndoPath == "" {
