@@ -145,10 +145,11 @@ func (p *plan) before(ctx context.Context, rc rawConn, pos position, n int) ([]f
 func (p *plan) fetch(ctx context.Context, rc rawConn, cond string, condArgs []any, reverse bool, offset int64, limit int) ([]fetched, error) {
 	query := p.selectSQL(cond, reverse, true)
 	args := append(append(slices.Clip(p.args), condArgs...), offset, int64(limit))
-	var rows []fetched
+	rows := make([]fetched, 0, limit)
+	a := newRowArena(limit * len(p.out))
 	err := rc.query(ctx, query, args, func(dr driver.Rows) error {
 		return eachRow(dr, func(values []driver.Value) error {
-			rows = append(rows, p.convert(values))
+			rows = append(rows, p.convert(values, a))
 			return nil
 		})
 	})

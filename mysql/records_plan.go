@@ -1,11 +1,8 @@
 package mysql
 
 import (
-	"database/sql/driver"
-	"encoding/hex"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/weekback/weekback"
@@ -327,91 +324,6 @@ func equal(o orderCol, v *string) (string, []any, error) {
 		return "", nil, errInvalidCursor()
 	}
 	return o.cmp + " = " + pm.sql, pm.args, nil
-}
-
-// fetched is one row read by Records: the page's row and its order values.
-type fetched struct {
-	row   Row
-	order []*string
-}
-
-// convert copies one row of the display list out of the driver's buffer.
-func (p *plan) convert(vals []driver.Value) fetched {
-	var f fetched
-	f.row.Values = make([]Value, len(p.out))
-	for i := range p.out {
-		if p.outAt[i] < 0 {
-			continue
-		}
-		v := toValue(vals[p.outAt[i]])
-		if p.sizeAt[i] >= 0 && !v.Null {
-			v.Size, _ = strconv.ParseInt(string(textOf(vals[p.sizeAt[i]])), 10, 64)
-		}
-		if p.cut[i] && !v.Null {
-			v = truncate(v, p.maxLen, p.out[i].Kind == KindBinary)
-		}
-		f.row.Values[i] = v
-	}
-	for i, o := range p.order {
-		f.order = append(f.order, orderText(vals[p.orderAt+i], o.hex))
-	}
-	if p.keyed {
-		key := make([]string, len(p.t.Key))
-		for i, name := range p.t.Key {
-			c, _ := p.t.Column(name)
-			key[i] = string(textOf(vals[p.keyAt+i]))
-			if classOf(c) == classBinary {
-				key[i] = "0x" + strings.ToLower(key[i])
-			}
-		}
-		f.row.Key = FormatRowKey(key)
-	}
-	return f
-}
-
-func toValue(v driver.Value) Value {
-	if v == nil {
-		return Value{Null: true}
-	}
-	b := textOf(v)
-	return Value{Bytes: b, Size: int64(len(b))}
-}
-
-// textOf returns a copy of v as text: bytes as they are, numbers in
-// decimal, times as the server prints them.
-func textOf(v driver.Value) []byte {
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case []byte:
-		return append(make([]byte, 0, len(x)), x...)
-	case string:
-		return []byte(x)
-	case int64:
-		return strconv.AppendInt(nil, x, 10)
-	case uint64:
-		return strconv.AppendUint(nil, x, 10)
-	case float64:
-		return strconv.AppendFloat(nil, x, 'g', -1, 64)
-	case float32:
-		return strconv.AppendFloat(nil, float64(x), 'g', -1, 32)
-	case bool:
-		return strconv.AppendBool(nil, x)
-	case time.Time:
-		return x.AppendFormat(nil, "2006-01-02 15:04:05.999999")
-	}
-	return nil
-}
-
-func orderText(v driver.Value, hexed bool) *string {
-	if v == nil {
-		return nil
-	}
-	s := string(textOf(v))
-	if hexed {
-		s = hex.EncodeToString([]byte(s))
-	}
-	return &s
 }
 
 // truncate cuts v after n characters (bytes when binary).
