@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/hex"
 	"encoding/json"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,14 +14,15 @@ import (
 // sendJSONRows answers m as JSON with rows as its "rows" member. The rows
 // are appended as they encode themselves: through encoding/json, what a
 // MarshalJSON method writes is validated and compacted again, which cost
-// as much as writing it.
+// as much as writing it. The body is built in a pooled buffer and copied
+// into the response's own (pooled) one.
 func sendJSONRows(c *fiber.Ctx, m fiber.Map, rows []jsonRow) error {
 	head, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	b := make([]byte, 0, len(head)+len(rows)*512)
-	b = append(b, head[:len(head)-1]...) // without its closing brace
+	bp := jsonBuffers.Get().(*[]byte)
+	b := append((*bp)[:0], head[:len(head)-1]...) // without its closing brace
 	if len(m) > 0 {
 		b = append(b, ',')
 	}
@@ -31,9 +33,21 @@ func sendJSONRows(c *fiber.Ctx, m fiber.Map, rows []jsonRow) error {
 		}
 		b = r.appendJSON(b)
 	}
+	b = append(b, "]}"...)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(append(b, "]}"...))
+	c.Response().SetBody(b)
+	if cap(b) <= maxPooledJSON {
+		*bp = b
+		jsonBuffers.Put(bp)
+	}
+	return nil
 }
+
+// jsonBuffers are sendJSONRows' buffers; those grown past maxPooledJSON
+// are left to the garbage collector.
+var jsonBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledJSON = 1 << 20
 
 // appendJSON appends r as encoding/json would encode it.
 func (r jsonRow) appendJSON(b []byte) []byte {
