@@ -1,7 +1,6 @@
 package i18n
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -56,16 +55,16 @@ func (l *Localizer) dateVars(t time.Time) map[string]string {
 	return map[string]string{
 		"year":          strconv.Itoa(t.Year()),
 		"month":         strconv.Itoa(m),
-		"month2":        fmt.Sprintf("%02d", m),
+		"month2":        twoDigits(m),
 		"month_name":    l.T("month." + strconv.Itoa(m)),
 		"month_short":   l.T("month.short." + strconv.Itoa(m)),
 		"day":           strconv.Itoa(t.Day()),
-		"day2":          fmt.Sprintf("%02d", t.Day()),
+		"day2":          twoDigits(t.Day()),
 		"weekday":       l.T("weekday." + dayKeys[wd]),
 		"weekday_short": l.T("weekday.short." + dayKeys[wd]),
-		"hour":          fmt.Sprintf("%02d", t.Hour()),
-		"minute":        fmt.Sprintf("%02d", t.Minute()),
-		"second":        fmt.Sprintf("%02d", t.Second()),
+		"hour":          twoDigits(t.Hour()),
+		"minute":        twoDigits(t.Minute()),
+		"second":        twoDigits(t.Second()),
 	}
 }
 
@@ -92,4 +91,12 @@ func (l *Localizer) Number(n int64) string {
 		}
 	}
 	return b.String()
+}
+
+// twoDigits returns n (0–99) with a leading zero below 10.
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
 }

@@ -155,15 +155,43 @@ func (m *entry) placeholders() []string {
 }
 
 // substitute replaces each {name} in text with vars[name]; a placeholder
-// without a value stays as it is, so a missing argument shows.
+// without a value stays as it is, so a missing argument shows. Names are
+// as placeholderPattern says; any other brace is text.
 func substitute(text string, vars map[string]string) string {
-	if !strings.Contains(text, "{") {
+	i := strings.IndexByte(text, '{')
+	if i < 0 {
 		return text
 	}
-	return placeholderPattern.ReplaceAllStringFunc(text, func(p string) string {
-		if v, ok := vars[p[1:len(p)-1]]; ok {
-			return v
+	var b strings.Builder
+	b.Grow(len(text) + 32)
+	for ; i >= 0; i = strings.IndexByte(text, '{') {
+		b.WriteString(text[:i])
+		text = text[i:]
+		n := placeholderLen(text)
+		if v, ok := vars[text[1:max(n-1, 1)]]; ok && n > 0 {
+			b.WriteString(v)
+		} else {
+			n = max(n, 1)
+			b.WriteString(text[:n])
 		}
-		return p
-	})
+		text = text[n:]
+	}
+	b.WriteString(text)
+	return b.String()
+}
+
+// placeholderLen returns the length of the placeholder {name} text starts
+// with, 0 when it starts with none.
+func placeholderLen(text string) int {
+	for i := 1; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '}' && i > 1:
+			return i + 1
+		case c == '_' || 'a' <= c && c <= 'z' || i > 1 && '0' <= c && c <= '9':
+		default:
+			return 0
+		}
+	}
+	return 0
 }

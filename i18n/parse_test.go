@@ -68,3 +68,36 @@ func TestSubstitute(t *testing.T) {
 		}
 	}
 }
+
+// TestSubstituteAsPattern: the scanner agrees with placeholderPattern.
+func TestSubstituteAsPattern(t *testing.T) {
+	vars := map[string]string{"a": "A", "b_2": "B", "empty": ""}
+	for _, tt := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"{a}", "A"},
+		{"x{a}y{b_2}z", "xAyBz"},
+		{"{a}{a}", "AA"},
+		{"{missing} stays", "{missing} stays"},
+		{"{empty}!", "!"},
+		{"{", "{"},
+		{"{}", "{}"},
+		{"{A}", "{A}"},
+		{"{2a}", "{2a}"},
+		{"{a", "{a"},
+		{"{{a}}", "{A}"},
+		{"{a b}", "{a b}"},
+		{"日本{a}語", "日本A語"},
+	} {
+		if got := substitute(tt.in, vars); got != tt.want {
+			t.Errorf("substitute(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if re := placeholderPattern.ReplaceAllStringFunc(tt.in, func(p string) string {
+			if v, ok := vars[p[1:len(p)-1]]; ok {
+				return v
+			}
+			return p
+		}); re != tt.want {
+			t.Errorf("the pattern gives %q for %q, want %q", re, tt.in, tt.want)
+		}
+	}
+}
