@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -76,6 +78,8 @@ type Sessions struct {
 	Audience string           // aud claim: issued and required
 	TTL      time.Duration    // lifetime of a token
 	Now      func() time.Time // clock
+
+	parsed parsedTokens
 }
 
 // NewSessions returns Sessions signing with secret, issuer as iss, and the
@@ -162,7 +166,10 @@ func newTokenID() (string, error) {
 // SessionLeeway; a lifetime longer than TTL (a token from before TTL was
 // lowered) is refused. Every such failure is ErrInvalidSession wrapping the
 // cause. Other errors mean the Sessions is misconfigured. Parse does not know
-// about revocations: the caller checks ID against them.
+// about revocations: the caller checks ID against them. A token that passed
+// is remembered for parsedTokenTTL (exp and the lifetime are checked again
+// on every call), so that each request does not verify the signature and
+// decode the claims again.
 func (s *Sessions) Parse(token string) (*Claims, error) {
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("parse session: %w", err)
@@ -170,15 +177,24 @@ func (s *Sessions) Parse(token string) (*Claims, error) {
 	if len(token) > MaxTokenBytes {
 		return nil, fmt.Errorf("%w: token of %d bytes is over %d", ErrInvalidSession, len(token), MaxTokenBytes)
 	}
-	c := &Claims{}
-	if _, err := jwt.ParseWithClaims(token, c, s.key, s.parserOptions()...); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidSession, err)
+	now := s.now()
+	c := s.parsed.get(token, now)
+	if c == nil {
+		c = &Claims{}
+		if _, err := jwt.ParseWithClaims(token, c, s.key, s.parserOptions()...); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidSession, err)
+		}
+		s.parsed.put(token, c, now)
+	}
+	if !now.Before(c.ExpiresAt.Add(SessionLeeway)) {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidSession, jwt.ErrTokenExpired)
 	}
 	// Claims hold whole seconds: allow one for the rounding.
 	if life := c.ExpiresAt.Sub(c.IssuedAt.Time); life > s.TTL+time.Second {
 		return nil, fmt.Errorf("%w: lifetime %v is over the ttl %v", ErrInvalidSession, life, s.TTL)
 	}
-	return c, nil
+	cc := *c
+	return &cc, nil
 }
 
 func (s *Sessions) parserOptions() []jwt.ParserOption {
@@ -202,4 +218,44 @@ func (s *Sessions) key(t *jwt.Token) (any, error) {
 		return nil, fmt.Errorf("unexpected signing method %v", t.Header["alg"])
 	}
 	return s.Secret, nil
+}
+
+// parsedTokenTTL is how long Parse remembers a valid token;
+// maxParsedTokens bounds how many (past it, the memory starts over).
+const (
+	parsedTokenTTL  = time.Minute
+	maxParsedTokens = 10_000
+)
+
+// parsedTokens remembers tokens Parse accepted. The zero value is ready;
+// it is safe for concurrent use.
+type parsedTokens struct {
+	mu sync.Mutex
+	m  map[string]parsedToken
+}
+
+type parsedToken struct {
+	c     *Claims
+	until time.Time
+}
+
+// get returns the claims of token if it was accepted less than
+// parsedTokenTTL before now, else nil.
+func (p *parsedTokens) get(token string, now time.Time) *Claims {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e, ok := p.m[token]; ok && now.Before(e.until) {
+		return e.c
+	}
+	return nil
+}
+
+// put remembers that token was accepted with claims c at now.
+func (p *parsedTokens) put(token string, c *Claims, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil || len(p.m) >= maxParsedTokens {
+		p.m = map[string]parsedToken{}
+	}
+	p.m[strings.Clone(token)] = parsedToken{c: c, until: now.Add(parsedTokenTTL)} // token may live in a reused buffer
 }

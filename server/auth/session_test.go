@@ -334,3 +334,29 @@ func replaceSegment(t *testing.T, token string, i int, v any) string {
 	parts[i] = encodeSegment(t, v)
 	return strings.Join(parts, ".")
 }
+
+// TestSessionsRememberedTokenStillExpires: a token Parse accepted (and
+// remembers) is refused once it expires, and its claims are the caller's
+// own copy.
+func TestSessionsRememberedTokenStillExpires(t *testing.T) {
+	var offset time.Duration
+	s := NewSessions(testSecret, testIssuer)
+	s.Now = func() time.Time { return testNow.Add(offset) }
+	s.TTL = 10 * time.Second // expires while remembered
+	token, _, err := s.Issue("alice", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Parse(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Subject = "mallory"
+	if again, err := s.Parse(token); err != nil || again.Login() != "alice" {
+		t.Fatalf("parsed again: %v, %v, want alice", again, err)
+	}
+	offset = s.TTL + SessionLeeway + time.Second
+	if _, err := s.Parse(token); !errors.Is(err, ErrInvalidSession) {
+		t.Fatalf("parsed after expiry: err=%v, want ErrInvalidSession", err)
+	}
+}
