@@ -136,8 +136,11 @@ func (e *ValueError) Error() string {
 type ImportReport struct {
 	Table    string
 	Mode     ImportMode
-	UndoFile bool  // the file was an undo file
-	Keyless  bool  // the table has no key: rows are appended, never matched
+	UndoFile bool // the file was an undo file
+	Keyless  bool // the table has no key: rows are appended, never matched
+	// Triggers of the table ("name BEFORE INSERT"): they run on every row
+	// written and may store other values than the file's.
+	Triggers []string
 	Rows     int64 // data rows read
 
 	Insert, Update, Same, Skip, Delete int64

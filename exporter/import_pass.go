@@ -100,7 +100,8 @@ func (im *importer) checkKey() error {
 }
 
 func (im *importer) newReport() *ImportReport {
-	return &ImportReport{Table: im.opts.Table, Mode: im.opts.Mode, UndoFile: im.tbl.undo, Keyless: !im.tbl.keyed()}
+	return &ImportReport{Table: im.opts.Table, Mode: im.opts.Mode, UndoFile: im.tbl.undo, Keyless: !im.tbl.keyed(),
+		Triggers: im.tbl.triggers}
 }
 
 // valuesError returns the EINVALID error for the report's value errors,

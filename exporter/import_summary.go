@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // WriteSummary writes r for people: what the import would do or did, the
@@ -82,6 +83,10 @@ func (r *ImportReport) writeAdvice(b *bufio.Writer) {
 		fmt.Fprintln(b, "fix the values above and run again")
 	case r.Conflict > 0 && !r.UndoFile:
 		fmt.Fprintln(b, "with --execute this import would refuse to start: use --mode upsert to overwrite the conflicts (an undo file keeps them) or --mode missing-only to leave them")
+	}
+	if len(r.Triggers) > 0 {
+		fmt.Fprintf(b, "note: %s has triggers (%s): they run on every row written and may store other values than the file's\n",
+			r.Table, strings.Join(r.Triggers, ", "))
 	}
 	if r.Keyless && !r.Executed {
 		fmt.Fprintf(b, "note: %s has no key: rows are appended, never matched; a second run inserts them again and there is no undo file\n", r.Table)

@@ -36,6 +36,8 @@ func TestImportSummaryGolden(t *testing.T) {
 		{"missing-only, nothing to do", ImportReport{Table: "orders", Mode: ImportMissingOnly, Rows: 10, Same: 8, Skip: 2, Executed: true}},
 		{"undo dry run", ImportReport{Table: "orders", Mode: ImportInsert, UndoFile: true, Rows: 705, Update: 5, Delete: 700}},
 		{"keyless written", ImportReport{Table: "log", Mode: ImportInsert, Keyless: true, Rows: 2, Insert: 2, Executed: true}},
+		{"table with triggers", ImportReport{Table: "zoo", Mode: ImportMissingOnly, Rows: 4, Insert: 4,
+			Triggers: []string{"zoo_stamp BEFORE INSERT"}}},
 	}
 	var b strings.Builder
 	for _, r := range reports {

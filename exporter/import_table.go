@@ -18,6 +18,9 @@ type importTable struct {
 	file   []fileColumn         // the data columns of the file, in file order
 	key    []int                // the file column of each key column, in key order
 	undo   bool                 // the file's first column is UndoColumn
+	// triggers of the table ("name BEFORE INSERT"): they run on every row
+	// written and may change it.
+	triggers []string
 }
 
 // fileColumn is one data column of the file.
@@ -51,6 +54,9 @@ func loadImportTable(ctx context.Context, q sqlx.QueryerContext, table string, h
 		return nil, err
 	}
 	t := &importTable{rt: rt}
+	if t.triggers, err = tableTriggers(ctx, q, *schema, table); err != nil {
+		return nil, err
+	}
 	for _, c := range rt.Columns {
 		if !c.Generated {
 			t.stored = append(t.stored, c)
@@ -80,6 +86,17 @@ func requiredColumns(ctx context.Context, q sqlx.QueryerContext, schema, table s
 		m[n] = true
 	}
 	return m, nil
+}
+
+// tableTriggers lists the triggers of a table as "name TIMING EVENT".
+func tableTriggers(ctx context.Context, q sqlx.QueryerContext, schema, table string) ([]string, error) {
+	var names []string
+	err := sqlx.SelectContext(ctx, q, &names, mysql.Tag+`SELECT CONCAT(TRIGGER_NAME, ' ', ACTION_TIMING, ' ', EVENT_MANIPULATION)
+		FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME`, schema, table)
+	if err != nil {
+		return nil, fmt.Errorf("list triggers of %s.%s: %w", schema, table, err)
+	}
+	return names, nil
 }
 
 // headerProblems collects what is wrong with a header.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/weekback/weekback/mysql"
@@ -71,6 +72,9 @@ func TestImportZooRoundTrip(t *testing.T) {
 	if got, want := f.hash("zoo_copy"), f.hash("zoo"); got != want {
 		t.Errorf("zoo_copy hash %s, want %s (zoo)\n%s\nwant\n%s", got, want, f.dump("zoo_copy"), f.dump("zoo"))
 	}
+	if got, want := rep.Triggers, []string(nil); !slices.Equal(got, want) {
+		t.Errorf("zoo_copy triggers %q, want none", got)
+	}
 	for _, table := range []string{"zoo_copy", "zoo"} {
 		again, err := f.run(path, table, ImportOptions{Mode: ImportUpsert})
 		if err != nil {
@@ -78,6 +82,9 @@ func TestImportZooRoundTrip(t *testing.T) {
 		}
 		if got, want := counts(again), "rows=4 insert=0 update=0 same=4 skip=0 delete=0 conflict=0 errors=0"; got != want {
 			t.Errorf("dry run into %s:\n got %s\nwant %s", table, got, want)
+		}
+		if table == "zoo" && !slices.Equal(again.Triggers, []string{"zoo_stamp BEFORE INSERT"}) {
+			t.Errorf("zoo triggers %q, want zoo_stamp BEFORE INSERT", again.Triggers)
 		}
 	}
 	if back := exportReimport(t, f, "zoo_copy"); !bytes.Equal(back, csv) {
