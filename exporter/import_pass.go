@@ -140,7 +140,7 @@ func (im *importer) execute(ctx context.Context, r io.Reader) (*ImportReport, er
 	if _, err := readHeader(cr); err != nil {
 		return im.rep, err
 	}
-	im.rep = im.newReport()
+	im.rep, im.keys = im.newReport(), nil // the keys were checked
 	im.rep.Executed = true
 	im.opts.Logger.Info("import starts", "mode", im.opts.Mode, "undo_file", im.tbl.undo)
 	err := im.pass(ctx, cr, im.applyBatch)
