@@ -14,7 +14,7 @@ import (
 // These tests hold the importer's own knowledge of the server (latin1's
 // characters, ENUM lists, stored geometries) against the server itself.
 
-func TestLatin1MatchesServer(t *testing.T) {
+func TestImportLatin1MatchesServer(t *testing.T) {
 	f := newImportFixture(t, "")
 	holds := charsetHolds("latin1")
 	seen := map[rune]bool{}
@@ -43,7 +43,7 @@ func TestLatin1MatchesServer(t *testing.T) {
 	}
 }
 
-func TestEnumMembersMatchServer(t *testing.T) {
+func TestImportEnumMembersMatchServer(t *testing.T) {
 	f := newImportFixture(t, `CREATE TABLE e (x ENUM('a\\b', 'it''s', 'c"d', 'x,y', ' sp ', 'ü', '\'q\''), s SET('p''', 'q\\', 'r'));`)
 	rt, err := new(mysql.Catalog).Table(context.Background(), f.db, f.schema, "e")
 	if err != nil {
@@ -82,7 +82,7 @@ func serverMembers(t *testing.T, f *importFixture, name string, n int) []string 
 	return members
 }
 
-func TestGeometryCheckMatchesServer(t *testing.T) {
+func TestImportGeometryCheckMatchesServer(t *testing.T) {
 	f := newImportFixture(t, "CREATE TABLE g (id INT AUTO_INCREMENT PRIMARY KEY, gg GEOMETRY, p POINT);")
 	point := "000000000101000000000000000000f03f0000000000000040"
 	cases := []struct{ col, hex string }{

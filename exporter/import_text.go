@@ -20,7 +20,7 @@ import (
 
 // latin1High is what MariaDB's latin1 holds above ASCII: cp1252, with the
 // five bytes cp1252 leaves undefined (0x81 0x8D 0x8F 0x90 0x9D) mapped to
-// the C1 controls of the same number. TestLatin1MatchesServer checks it
+// the C1 controls of the same number. TestImportLatin1MatchesServer checks it
 // against the server.
 var latin1High = func() map[rune]bool {
 	m := make(map[rune]bool, 128)
