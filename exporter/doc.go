@@ -1,5 +1,7 @@
-// Package exporter writes the rows of a slot's tables as CSV files and reads
-// them back, and builds, compares and applies schema templates.
+// Package exporter gets data and schemas out of a generation and back into
+// production: CSV exports of a slot's tables, templates of a table and its
+// related tables, and the importer that loads a reimport CSV into a live
+// table.
 //
 // CSV comes in two profiles (see DESIGN.md, "CSV profiles"):
 //
@@ -11,7 +13,22 @@
 //     the encoding cannot hold are reported one by one (Unencodable), never
 //     silently replaced.
 //
-// CSVWriter is hand-written rather than built on encoding/csv: it appends a
-// whole row into one reusable buffer and writes it through a 64 KiB
-// bufio.Writer, without allocating per value.
+// ExportCSV streams a table's rows (mysql.Catalog.ScanRecords) into a
+// CSVWriter, reading and encoding on separate goroutines with bounded
+// batches, so memory stays flat. CSVWriter is hand-written rather than
+// built on encoding/csv: it appends a whole row into one reusable buffer
+// and writes it through a 64 KiB bufio.Writer, without allocating per value.
+//
+// BuildTemplate, WriteTemplate and ReadTemplate make and check template
+// files (docs/TEMPLATE_FORMAT.md); PlanApply compares one with a target
+// database and ApplyPlan.Execute creates the missing tables.
+//
+// Import checks a reimport CSV against the target table (header, then
+// every value by type), classifies its rows by key (insert, update, same,
+// skip, conflict) and, when asked to execute, writes them in batches
+// inside transactions. Before a row is overwritten or inserted, an undo
+// row is written to an undo file (a reimport CSV with a leading
+// _weekback_undo column: "restore" rows to put back, "delete" rows to
+// remove), synced before each commit; importing the undo file reverses the
+// import.
 package exporter
