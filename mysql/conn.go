@@ -76,11 +76,13 @@ func Config(dsn, field string, role Role) (*mysql.Config, error) {
 	switch role {
 	case RoleSource:
 		cfg.Params["character_set_results"] = "binary"
+		cfg.DialFunc = bufferedDial(cfg.Timeout, streamReadBuffer)
 	case RoleBackup:
 		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
 		cfg.ParseTime = true
 	case RoleExport:
 		cfg.Params["character_set_results"] = "utf8mb4"
+		cfg.DialFunc = bufferedDial(cfg.Timeout, streamReadBuffer)
 	case RoleTarget:
 		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
 	case RoleLoader:
