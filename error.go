@@ -27,13 +27,38 @@ const (
 
 // Error is an error meant to be read by a user: a code and a sentence that
 // says what went wrong and what to do. Internal details stay in logs.
+//
+// Message is the sentence in English (the command line, logs, and pages
+// when there is no translation). Key, when set, names the same sentence in
+// the web UI's message catalogs (i18n/locales) and Args fill its
+// placeholders, as name/value pairs ("max", 500): pages show it in the
+// reader's language. Set them with WithKey.
 type Error struct {
 	Code    string
 	Message string
+	Key     string
+	Args    []any
 }
 
 // Error returns the message.
 func (e *Error) Error() string { return e.Message }
+
+// WithKey sets the catalog key of e's sentence and its placeholder values
+// (name/value pairs) and returns e.
+func (e *Error) WithKey(key string, args ...any) *Error {
+	e.Key, e.Args = key, args
+	return e
+}
+
+// ErrorKey returns the catalog key and arguments of the first *Error in
+// err's chain; key is "" when it has none (or err is not one).
+func ErrorKey(err error) (key string, args []any) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Key, e.Args
+	}
+	return "", nil
+}
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

@@ -70,7 +70,7 @@ func ParseFilter(expr string) (Filter, error) {
 	column, rest, ok := strings.Cut(expr, "=")
 	if !ok {
 		return Filter{}, Errorf(EINVALID,
-			"filter %q has no \"=\": write column=op:value, for example status=eq:paid (ops: %s)", expr, opList())
+			"filter %q has no \"=\": write column=op:value, for example status=eq:paid (ops: %s)", expr, FilterOpList())
 	}
 	if column == "" {
 		return Filter{}, Errorf(EINVALID, "filter %q names no column: write column=op:value, for example status=eq:paid", expr)
@@ -85,7 +85,8 @@ func ParseFilter(expr string) (Filter, error) {
 // fix.
 func ParseFilterParam(column, param string) (Filter, error) {
 	if column == "" {
-		return Filter{}, Errorf(EINVALID, "a filter parameter names no column: write f.COLUMN=op:value, for example f.status=eq:paid")
+		return Filter{}, Errorf(EINVALID, "a filter parameter names no column: write f.COLUMN=op:value, for example f.status=eq:paid").
+			WithKey("error.filter.no_column")
 	}
 	return parseOpValue(column, param)
 }
@@ -97,18 +98,21 @@ func parseOpValue(column, s string) (Filter, error) {
 	switch {
 	case !op.Valid():
 		return Filter{}, Errorf(EINVALID,
-			"filter on %s: unknown operator %q: use one of %s, as in %s=eq:VALUE", column, opText, opList(), column)
+			"filter on %s: unknown operator %q: use one of %s, as in %s=eq:VALUE", column, opText, FilterOpList(), column).
+			WithKey("error.filter.unknown_op", "column", column, "op", opText, "ops", FilterOpList())
 	case !op.TakesValue():
 		if value != "" {
-			return Filter{}, Errorf(EINVALID, "filter on %s: %s takes no value: write %s=%s", column, op, column, op)
+			return Filter{}, Errorf(EINVALID, "filter on %s: %s takes no value: write %s=%s", column, op, column, op).
+				WithKey("error.filter.takes_no_value", "column", column, "op", string(op))
 		}
 	case !hasValue:
-		return Filter{}, Errorf(EINVALID, "filter on %s: %s needs a value: write %s=%s:VALUE", column, op, column, op)
+		return Filter{}, Errorf(EINVALID, "filter on %s: %s needs a value: write %s=%s:VALUE", column, op, column, op).
+			WithKey("error.filter.needs_value", "column", column, "op", string(op))
 	case op == OpIn:
 		f.Values = splitList(value)
 		if len(f.Values) > MaxInValues {
 			return Filter{}, Errorf(EINVALID, "filter on %s: in lists %d values, at most %d are allowed: split the export or narrow the list",
-				column, len(f.Values), MaxInValues)
+				column, len(f.Values), MaxInValues).WithKey("error.filter.too_many_values", "column", column, "count", len(f.Values), "max", MaxInValues)
 		}
 	default:
 		f.Value = value
@@ -147,7 +151,8 @@ func joinList(values []string) string {
 	return strings.Join(parts, ",")
 }
 
-func opList() string {
+// FilterOpList returns the names of FilterOps, comma-separated: "eq, ne, …".
+func FilterOpList() string {
 	names := make([]string, len(FilterOps))
 	for i, op := range FilterOps {
 		names[i] = string(op)
@@ -187,7 +192,8 @@ func ParseSort(s string) (Sort, error) {
 	}
 	if col, desc := strings.CutPrefix(s, "-"); desc {
 		if col == "" {
-			return Sort{}, Errorf(EINVALID, "sort %q names no column: write COLUMN for ascending or -COLUMN for descending", s)
+			return Sort{}, Errorf(EINVALID, "sort %q names no column: write COLUMN for ascending or -COLUMN for descending", s).
+				WithKey("error.sort.no_column", "sort", s)
 		}
 		return Sort{Column: col, Desc: true}, nil
 	}

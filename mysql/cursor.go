@@ -27,7 +27,7 @@ const (
 
 // errInvalidCursor is what any cursor that is not one of ours gets.
 func errInvalidCursor() error {
-	return weekback.Errorf(weekback.EINVALID, "this link is no longer valid; go back to the first page")
+	return weekback.Errorf(weekback.EINVALID, "this link is no longer valid; go back to the first page").WithKey("error.cursor.invalid")
 }
 
 type position struct {
@@ -106,7 +106,8 @@ func ParseRowKey(s string) ([]string, error) {
 	for i, p := range parts {
 		v, err := url.PathUnescape(p)
 		if err != nil {
-			return nil, weekback.Errorf(weekback.ENOTFOUND, "the record link %q is malformed; open the record from its table", s)
+			return nil, weekback.Errorf(weekback.ENOTFOUND, "the record link %q is malformed; open the record from its table", s).
+				WithKey("error.record.bad_link", "key", s)
 		}
 		parts[i] = v
 	}

@@ -57,10 +57,12 @@ func (q RecordQuery) normalize() (RecordQuery, error) {
 	case q.PageSize == 0:
 		q.PageSize = DefaultPageSize
 	case q.PageSize < 0 || q.PageSize > MaxPageSize:
-		return q, weekback.Errorf(weekback.EINVALID, "page_size %d is out of range: use 1 to %d rows", q.PageSize, MaxPageSize)
+		return q, weekback.Errorf(weekback.EINVALID, "page_size %d is out of range: use 1 to %d rows", q.PageSize, MaxPageSize).
+			WithKey("error.page_size_range", "value", q.PageSize, "max", MaxPageSize)
 	}
 	if q.After != "" && q.Before != "" {
-		return q, weekback.Errorf(weekback.EINVALID, "a page is either after or before a position, not both: drop one of after and before")
+		return q, weekback.Errorf(weekback.EINVALID, "a page is either after or before a position, not both: drop one of after and before").
+			WithKey("error.cursor.both")
 	}
 	if q.Timeout == 0 {
 		q.Timeout = DefaultRecordTimeout
@@ -212,9 +214,12 @@ func (c *Catalog) Record(ctx context.Context, conn *sqlx.Conn, q RecordQuery, ke
 	if err != nil {
 		return nil, err
 	}
-	notFound := weekback.Errorf(weekback.ENOTFOUND, "no record of %s has the key %s: open records from the table", p.t.Name, strings.Join(key, ", "))
+	keyText := strings.Join(key, ", ")
+	notFound := weekback.Errorf(weekback.ENOTFOUND, "no record of %s has the key %s: open records from the table", p.t.Name, keyText).
+		WithKey("error.record.no_key_match", "table", p.t.Name, "key", keyText)
 	if !p.keyed {
-		return nil, weekback.Errorf(weekback.ENOTFOUND, "table %s has no primary key, so its records have no page of their own: filter the table instead", p.t.Name)
+		return nil, weekback.Errorf(weekback.ENOTFOUND, "table %s has no primary key, so its records have no page of their own: filter the table instead", p.t.Name).
+			WithKey("error.record.keyless", "table", p.t.Name)
 	}
 	if len(key) != len(p.t.Key) {
 		return nil, notFound

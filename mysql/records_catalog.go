@@ -202,7 +202,8 @@ func loadRecordTable(ctx context.Context, q sqlx.QueryerContext, schema, table s
 		return nil, fmt.Errorf("look up table %s.%s: %w", schema, table, err)
 	}
 	if len(names) != 1 || names[0] != table {
-		return nil, weekback.Errorf(weekback.ENOTFOUND, "there is no table %q in this backup: pick one from the list of tables", table)
+		return nil, weekback.Errorf(weekback.ENOTFOUND, "there is no table %q in this backup: pick one from the list of tables", table).
+			WithKey("table.unknown", "table", table)
 	}
 	t := &RecordTable{Schema: schema, Name: table}
 	if t.Columns, err = recordColumns(ctx, q, schema, table); err != nil {

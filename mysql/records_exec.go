@@ -192,7 +192,8 @@ func withTimeout(ctx context.Context, timeout time.Duration, fn func(ctx context
 		IsErrorNumber(err, ErrQueryInterrupted), IsErrorNumber(err, ErrSortAborted),
 		ctx.Err() == nil && tctx.Err() != nil:
 		return fmt.Errorf("%w (%v)", weekback.Errorf(weekback.EINVALID,
-			"the query took longer than %s; narrow the filters or sort by another column", timeout), err)
+			"the query took longer than %s; narrow the filters or sort by another column", timeout).
+			WithKey("error.query_timeout", "seconds", strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64)), err)
 	}
 	return err
 }

@@ -38,12 +38,22 @@ type plan struct {
 func resolve(t *RecordTable, masked []string, name, use string) (*RecordColumn, error) {
 	c, ok := t.Column(name)
 	if !ok {
-		return nil, weekback.Errorf(weekback.EINVALID, "table %s has no column %q: %s one of its columns", t.Name, name, use)
+		return nil, weekback.Errorf(weekback.EINVALID, "table %s has no column %q: %s one of its columns", t.Name, name, use).
+			WithKey(useKeys[use][0], "table", t.Name, "column", name)
 	}
 	if use != "show" && isMasked(c.Name, masked) {
-		return nil, weekback.Errorf(weekback.EINVALID, "column %s holds credentials and cannot be used to %s: remove it", c.Name, use)
+		return nil, weekback.Errorf(weekback.EINVALID, "column %s holds credentials and cannot be used to %s: remove it", c.Name, use).
+			WithKey(useKeys[use][1], "column", c.Name)
 	}
 	return c, nil
+}
+
+// useKeys are the message catalogs' keys of resolve's errors for each
+// use: no such column, and a masked column.
+var useKeys = map[string][2]string{
+	"filter by": {"error.column.filter", "error.column.masked_filter"},
+	"sort by":   {"error.column.sort", "error.column.masked_sort"},
+	"show":      {"error.column.show", ""},
 }
 
 func isMasked(name string, masked []string) bool {
@@ -93,7 +103,8 @@ func (p *plan) project() error {
 			return err
 		}
 		if seen[c.Name] {
-			return weekback.Errorf(weekback.EINVALID, "column %s is listed twice: list each column once", c.Name)
+			return weekback.Errorf(weekback.EINVALID, "column %s is listed twice: list each column once", c.Name).
+				WithKey("error.column.twice", "column", c.Name)
 		}
 		seen[c.Name] = true
 		oc := *c

@@ -265,14 +265,16 @@ func filterSQL(c *RecordColumn, f weekback.Filter, fits fitsFunc) (string, []any
 	if f.Op != weekback.OpIn {
 		values = []string{f.Value}
 	} else if len(values) == 0 {
-		return "", nil, weekback.Errorf(weekback.EINVALID, "filter on %s: in needs a list: write %s=in:A,B", c.Name, c.Name)
+		return "", nil, weekback.Errorf(weekback.EINVALID, "filter on %s: in needs a list: write %s=in:A,B", c.Name, c.Name).
+			WithKey("error.filter.empty_list", "column", c.Name)
 	}
 	for _, v := range values {
 		if !f.Op.TakesValue() {
 			break
 		}
 		if !utf8.ValidString(v) {
-			return "", nil, weekback.Errorf(weekback.EINVALID, "filter on %s: the value is not valid UTF-8 text; write bytes as 0x-hex", c.Name)
+			return "", nil, weekback.Errorf(weekback.EINVALID, "filter on %s: the value is not valid UTF-8 text; write bytes as 0x-hex", c.Name).
+				WithKey("error.filter.not_utf8", "column", c.Name)
 		}
 		ok, err := fits(c, v)
 		if err != nil {
@@ -307,7 +309,8 @@ func filterSQL(c *RecordColumn, f weekback.Filter, fits fitsFunc) (string, []any
 	op, ok := map[weekback.FilterOp]string{weekback.OpEq: "=", weekback.OpNe: "<>", weekback.OpLt: "<",
 		weekback.OpLe: "<=", weekback.OpGt: ">", weekback.OpGe: ">="}[f.Op]
 	if !ok {
-		return "", nil, weekback.Errorf(weekback.EINVALID, "filter on %s: unknown operator %q", c.Name, f.Op)
+		return "", nil, weekback.Errorf(weekback.EINVALID, "filter on %s: unknown operator %q", c.Name, f.Op).
+			WithKey("error.filter.unknown_op", "column", c.Name, "op", string(f.Op), "ops", weekback.FilterOpList())
 	}
 	p, err := filterParam(c, f.Value)
 	if err != nil {
@@ -327,7 +330,8 @@ func likeBang(s string) string {
 // columns, everything else as text the server converts.
 func filterParam(c *RecordColumn, v string) (param, error) {
 	bad := func(what, example string) (param, error) {
-		return param{}, weekback.Errorf(weekback.EINVALID, "filter on %s: %q is not %s; write for example %s", c.Name, v, what, example)
+		return param{}, weekback.Errorf(weekback.EINVALID, "filter on %s: %q is not %s; write for example %s", c.Name, v, what, example).
+			WithKey(notKeys[what], "column", c.Name, "value", v, "example", example)
 	}
 	switch classOf(c) {
 	case classInt:
@@ -366,6 +370,11 @@ func filterParam(c *RecordColumn, v string) (param, error) {
 	}
 	return param{"?", []any{v}}, nil
 }
+
+// notKeys names filterParam's kinds of values in the message catalogs'
+// keys.
+var notKeys = map[string]string{"a number": "error.filter.not_number", "a whole number": "error.filter.not_integer",
+	"a date or time": "error.filter.not_date"}
 
 // decimalParam compares v as a DECIMAL wide enough for both the column and
 // v's fraction digits (up to 30).

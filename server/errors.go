@@ -69,6 +69,9 @@ func (s *Server) errorMessage(c *fiber.Ctx, l *i18n.Localizer, err error) (statu
 		return status, msg, ""
 	case weekback.ErrorCode(err) != weekback.EINTERNAL:
 		status, msg = statusOf[weekback.ErrorCode(err)], weekback.ErrorMessage(err)
+		if t, ok := translated(l, err); ok {
+			return status, t, ""
+		}
 	default:
 		s.Logger.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}
@@ -82,6 +85,16 @@ func (s *Server) errorMessage(c *fiber.Ctx, l *i18n.Localizer, err error) (statu
 		msg, detail = genericMessage(l, status), msg
 	}
 	return status, msg, detail
+}
+
+// translated returns the sentence of err's catalog key (weekback.Error.Key)
+// in l's language, and whether it has one the catalogs know.
+func translated(l *i18n.Localizer, err error) (string, bool) {
+	key, args := weekback.ErrorKey(err)
+	if key == "" || !l.Has(key) {
+		return "", false
+	}
+	return l.T(key, args...), true
 }
 
 // fiberOwn reports whether fe is one of Fiber's own errors (404, 405,

@@ -106,7 +106,7 @@ func TestRecordsFiltersAndSort(t *testing.T) {
 		{"f.nope=eq:1", `has no column`},
 		{"sort=nope", `has no column`},
 		{"sort=-", "names no column"},
-		{"f.name=like:x", "unknown operator"},
+		{"f.name=like:x", "is not an operator"},
 		{"page_size=501", "page_size can be at most 500."},
 		{"page_size=lots", "page_size lots is not a number of rows: use 1 to 500."},
 		{"after=garbage", "no longer valid"},
