@@ -212,13 +212,7 @@ func (c *Config) checkDSN(key, dsn string) error {
 // and backup.dsn set, and source.dsn naming a database (the production
 // schema). Otherwise it returns every missing piece, each a *Error, joined.
 func (c *Config) RequireSnapshot() error {
-	var errs []error
-	if c.Source.DSN == "" {
-		errs = append(errs, c.missing("source.dsn", "a snapshot reads production through it"))
-	} else if cfg, err := mysql.ParseDSN(c.Source.DSN); err == nil && cfg.DBName == "" {
-		errs = append(errs, c.bad("source.dsn", c.Source.DSN,
-			"names no database; put the production schema after the slash, such as user:password@tcp(host:3306)/sales"))
-	}
+	errs := []error{c.requireSourceDSN("a snapshot reads production through it")}
 	if c.Backup.DSN == "" {
 		errs = append(errs, c.missing("backup.dsn", "a snapshot writes slots and the meta schema through it"))
 	}
@@ -228,10 +222,24 @@ func (c *Config) RequireSnapshot() error {
 	return errors.Join(errs...)
 }
 
+// requireSourceDSN returns an *Error when source.dsn is missing (why says
+// what needs it) or names no database (the production schema), else nil.
+func (c *Config) requireSourceDSN(why string) error {
+	if c.Source.DSN == "" {
+		return c.missing("source.dsn", why)
+	}
+	if cfg, err := mysql.ParseDSN(c.Source.DSN); err == nil && cfg.DBName == "" {
+		return c.bad("source.dsn", c.Source.DSN,
+			"names no database; put the production schema after the slash, such as user:password@tcp(host:3306)/sales")
+	}
+	return nil
+}
+
 // RequireServe returns nil when c has what the web server needs: its own
 // read-only account backup.reader_dsn (backup.dsn is deliberately not a
 // fallback), session_secret_file, listen, base_url, the auth table and
-// columns and exports.dir. Otherwise it returns every missing piece, each a
+// columns, exports.dir, and with auth.source production a source.dsn naming
+// the production schema. Otherwise it returns every missing piece, each a
 // *Error, joined.
 func (c *Config) RequireServe() error {
 	var errs []error
@@ -249,6 +257,9 @@ func (c *Config) RequireServe() error {
 		if strings.TrimSpace(r.value) == "" {
 			errs = append(errs, c.missing(r.key, r.why))
 		}
+	}
+	if c.Auth.Source == AuthSourceProduction {
+		errs = append(errs, c.requireSourceDSN("with auth.source: production, logins are checked in production's users table"))
 	}
 	return errors.Join(errs...)
 }

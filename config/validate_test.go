@@ -178,6 +178,12 @@ func TestRequireServe(t *testing.T) {
 			"(set it in weekback.yaml or WEEKBACK_SERVER_SESSION_SECRET_FILE)"},
 		{"cleared keys", func(c *Config) { c.Auth.Table, c.Auth.PasswordColumn, c.Exports.Dir = "", "", "" },
 			[]string{"auth.table", "auth.password_column", "exports.dir"}, "auth.table is not set"},
+		{"production without source", func(c *Config) { c.Auth.Source, c.Source.DSN = AuthSourceProduction, "" },
+			[]string{"source.dsn"}, "logins are checked in production's users table"},
+		{"production without schema", func(c *Config) { c.Auth.Source, c.Source.DSN = AuthSourceProduction, "u:p@tcp(prod:3306)/" },
+			[]string{"source.dsn"}, "names no database"},
+		{"production", func(c *Config) { c.Auth.Source, c.Source.DSN = AuthSourceProduction, "u:p@tcp(prod:3306)/sales" }, nil, ""},
+		{"newest needs no source", func(c *Config) { c.Source.DSN = "" }, nil, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := Default()

@@ -26,22 +26,54 @@ const DefaultStmtCacheSize = 64
 // against the server's max_prepared_stmt_count (16382 by default). Errors
 // as Open. The pool is safe for concurrent use.
 func OpenReader(ctx context.Context, dsn, field string) (*sqlx.DB, error) {
-	cfg, err := Config(dsn, field, RoleSource)
+	db, _, err := openPool(ctx, dsn, field, RoleSource, func(c driver.Connector) driver.Connector { return stmtCacheConnector{c} }, true)
+	return db, err
+}
+
+// OpenProduction opens dsn (source.dsn) with RoleSource for reading
+// production's users table (auth.source: production), without requiring
+// production to answer now: when the server answers but refuses the
+// account or the schema, or the DSN does not parse, it returns the error
+// of Open; when nothing answers, it returns the pool together with that
+// EUNAVAILABLE error (logins then fail until production answers). The
+// pool is safe for concurrent use.
+func OpenProduction(ctx context.Context, dsn, field string) (*sqlx.DB, error) {
+	db, answered, err := openPool(ctx, dsn, field, RoleSource, nil, true)
+	if err == nil || answered {
+		return db, err
+	}
+	db, _, _ = openPool(ctx, dsn, field, RoleSource, nil, false)
+	return db, err
+}
+
+// openPool is Open with the driver's connector wrapped by wrap (when not
+// nil), pinging the server only when ping is set; answered reports whether
+// the server answered the ping, even with an error.
+func openPool(ctx context.Context, dsn, field string, role Role, wrap func(driver.Connector) driver.Connector,
+	ping bool) (db *sqlx.DB, answered bool, err error) {
+	cfg, err := Config(dsn, field, role)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	conn, err := mysql.NewConnector(cfg)
 	if err != nil {
-		return nil, weekback.Errorf(weekback.EINVALID, "%s: %v", field, err)
+		return nil, false, weekback.Errorf(weekback.EINVALID, "%s: %v", field, err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(stmtCacheConnector{conn}), "mysql")
+	if wrap != nil {
+		conn = wrap(conn)
+	}
+	db = sqlx.NewDb(sql.OpenDB(conn), "mysql")
+	if !ping {
+		return db, false, nil
+	}
 	pctx, cancel := context.WithTimeout(ctx, cfg.Timeout+5*time.Second)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
-		return nil, unreachable(field, cfg, err)
+		var me *mysql.MySQLError
+		return nil, asMySQLError(err, &me), unreachable(field, cfg, err)
 	}
-	return db, nil
+	return db, true, nil
 }
 
 // stmtCacheConnector makes connections that cache prepared statements.

@@ -170,7 +170,8 @@ func NewestUsers(db *sqlx.DB, gens weekback.GenerationStore, cat *Catalog, spec 
 		}
 		g := weekback.NewestReady(all)
 		if g == nil {
-			return nil, weekback.Errorf(weekback.EUNAVAILABLE, "no backup is ready yet, so nobody can log in: try again after the first snapshot")
+			return nil, weekback.Errorf(weekback.EUNAVAILABLE, "no backup is ready yet, so nobody can log in: try again after the first snapshot").
+				WithKey("error.no_backup_for_login")
 		}
 		conn, err := db.Connx(ctx)
 		if err != nil {
@@ -179,4 +180,41 @@ func NewestUsers(db *sqlx.DB, gens weekback.GenerationStore, cat *Catalog, spec 
 		defer conn.Close()
 		return LookupUser(ctx, conn, cat, g.Slot, spec, login)
 	}
+}
+
+// ProductionUsers returns a function that looks a login up (LookupUser) in
+// the users table of production's own schema on db (auth.source:
+// production; db from OpenProduction). Each lookup, waiting for a
+// connection included, is bounded by UserLookupTimeout and a short grace.
+// When production cannot be reached (or answers with an error) it returns
+// an EUNAVAILABLE error saying so, the cause wrapped for the log; a
+// missing table or column is EINVALID, a missing login ENOTFOUND, as
+// LookupUser. After such an error the catalog forgets production's tables
+// (their definition may have changed). The function is safe for concurrent
+// use.
+func ProductionUsers(db *sqlx.DB, schema string, cat *Catalog, spec UserSpec) func(ctx context.Context, login string) (*weekback.User, error) {
+	return func(ctx context.Context, login string) (*weekback.User, error) {
+		ctx, cancel := context.WithTimeout(ctx, UserLookupTimeout+timeoutGrace)
+		defer cancel()
+		conn, err := db.Connx(ctx)
+		if err == nil {
+			defer conn.Close()
+			var u *weekback.User
+			u, err = LookupUser(ctx, conn, cat, schema, spec, login)
+			switch weekback.ErrorCode(err) {
+			case weekback.EINTERNAL:
+				cat.ForgetSchema(schema) // production's tables change: read them again next time
+			default:
+				return u, err
+			}
+		}
+		return nil, fmt.Errorf("%w (%v)", ErrProductionUnavailable(), err)
+	}
+}
+
+// ErrProductionUnavailable returns the EUNAVAILABLE error of a login that
+// cannot be checked because production does not answer.
+func ErrProductionUnavailable() *weekback.Error {
+	return weekback.Errorf(weekback.EUNAVAILABLE,
+		"the production database cannot be reached to check logins: try again in a few minutes").WithKey("error.production_unavailable")
 }

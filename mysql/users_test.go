@@ -92,3 +92,26 @@ func TestLookupUserConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenProductionNotAnswering: a production that does not answer gives
+// a pool anyway (serve starts) with an EUNAVAILABLE error, and lookups on
+// it fail with the translated "cannot be reached" error; a production that
+// answers but refuses the account is an error without a pool.
+func TestOpenProductionNotAnswering(t *testing.T) {
+	ctx := context.Background()
+	proxy := mysqltest.NewProxy(t, mysqltest.ServerAddr(t))
+	proxy.Cut()
+	db, err := mysql.OpenProduction(ctx, mysqltest.DSNVia(t, proxy, "sales"), "source.dsn")
+	if db == nil || weekback.ErrorCode(err) != weekback.EUNAVAILABLE {
+		t.Fatalf("OpenProduction(dead) = %v, %v; want a pool and EUNAVAILABLE", db, err)
+	}
+	defer db.Close()
+	_, err = mysql.ProductionUsers(db, "sales", mysql.NewCatalog(), usersSpec())(ctx, "alice")
+	if key, _ := weekback.ErrorKey(err); weekback.ErrorCode(err) != weekback.EUNAVAILABLE || key != "error.production_unavailable" {
+		t.Fatalf("lookup on a dead production: %v (code %s, key %q), want EUNAVAILABLE error.production_unavailable", err, weekback.ErrorCode(err), key)
+	}
+	dsn := strings.Replace(mysqltest.DSN(t, "mysql"), "@", ":wrong-password@", 1)
+	if db, err := mysql.OpenProduction(ctx, dsn, "source.dsn"); db != nil || err == nil {
+		t.Fatalf("OpenProduction(wrong password) = %v, %v; want no pool and an error", db, err)
+	}
+}

@@ -72,6 +72,9 @@ func (s *Server) postLogin(c *fiber.Ctx) error {
 		return s.tooManyAttempts(c, next, retry)
 	}
 	u, fail, err := s.authenticate(ctx, login, password)
+	if weekback.ErrorCode(err) == weekback.EUNAVAILABLE {
+		return s.loginUnavailable(c, entry, next, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -94,6 +97,24 @@ func (s *Server) postLogin(c *fiber.Ctx) error {
 	entry.Login, entry.Outcome = u.Login, weekback.OutcomeOK
 	s.audit(ctx, entry)
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// loginUnavailable answers a login that could not be checked because the
+// users table cannot be read now (production or the backup server does not
+// answer, or no backup is ready): 503 with the login form and err's
+// sentence, which says to try again later. It is not a failed attempt: it
+// does not count towards throttling.
+func (s *Server) loginUnavailable(c *fiber.Ctx, entry *weekback.AuditEntry, next string, err error) error {
+	s.Logger.Error("login: cannot check the user", "err", err)
+	entry.Detail = "users table unavailable"
+	s.audit(c.UserContext(), entry)
+	s.metrics.loginFailed(failUnavailable)
+	l := s.localizer(c)
+	msg, ok := translated(l, err)
+	if !ok {
+		msg = l.T("error.unavailable")
+	}
+	return s.renderLogin(c, fiber.StatusServiceUnavailable, l.T("login.lead"), next, msg)
 }
 
 // loginFailure says why a login failed: reason for the metrics (one of

@@ -75,9 +75,6 @@ type loginFixture struct {
 	*fixture
 	slot  string
 	clock *clock
-	root  interface {
-		Exec(string, ...any) (any, error)
-	}
 }
 
 // MustOpenLoginServer returns a server over a fresh meta schema whose
@@ -340,18 +337,26 @@ func TestLogoutRevokes(t *testing.T) {
 
 func TestRemovedUserRefusedAfterCache(t *testing.T) {
 	f := MustOpenLoginServer(t)
-	c := f.mustLogin(t, "django")
-	mysqltest.MustExec(t, mysqltest.MustOpen(t), "DELETE FROM `"+f.slot+"`.users WHERE login_id = 'django'")
-	if r := f.me(t, c); r.status != 200 {
-		t.Fatalf("/me within the cache = %d, want 200", r.status)
-	}
-	f.clock.Add(61 * time.Second)
-	if r := f.me(t, c); r.status != 401 {
-		t.Fatalf("/me after the cache expired = %d, want 401", r.status)
-	}
+	f.checkRemovalEndsAccess(t, f.slot, "django", server.DefaultUserCacheTTL)
 	entries, _ := f.meta.AuditEntries(context.Background(), 0, 1)
 	if len(entries) != 1 || entries[0].Action != weekback.AuditRefused || entries[0].Login != "django" {
 		t.Fatalf("last audit entry = %+v, want django refused", entries)
+	}
+}
+
+// checkRemovalEndsAccess logs login in, deletes it from the users table of
+// schema, and checks that its session works until the cached check (ttl)
+// expires and not after.
+func (f *loginFixture) checkRemovalEndsAccess(t *testing.T, schema, login string, ttl time.Duration) {
+	t.Helper()
+	c := f.mustLogin(t, login)
+	mysqltest.MustExec(t, mysqltest.MustOpen(t), "DELETE FROM `"+schema+"`.users WHERE login_id = '"+login+"'")
+	if r := f.me(t, c); r.status != 200 {
+		t.Fatalf("/me within the cache = %d, want 200", r.status)
+	}
+	f.clock.Add(ttl + time.Second)
+	if r := f.me(t, c); r.status != 401 {
+		t.Fatalf("/me after the cache expired = %d %s, want 401", r.status, r.body)
 	}
 }
 

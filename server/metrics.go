@@ -32,9 +32,10 @@ const (
 	failUnknownHash   = "unknown_hash"   // a hash format that cannot be verified
 	failThrottled     = "throttled"      // refused before checking: too many recent failures
 	failCSRF          = "csrf"           // the login form's CSRF or Origin check failed
+	failUnavailable   = "unavailable"    // the users table could not be read (production or the backup server down, no backup ready)
 )
 
-var loginFailureReasons = []string{failWrongPassword, failUnknownUser, failNotAllowed, failUnknownHash, failThrottled, failCSRF}
+var loginFailureReasons = []string{failWrongPassword, failUnknownUser, failNotAllowed, failUnknownHash, failThrottled, failCSRF, failUnavailable}
 
 func newMetrics(gens weekback.GenerationStore, now func() time.Time) *metrics {
 	m := &metrics{

@@ -177,9 +177,14 @@ func (s *Server) stillAllowed(ctx context.Context, login string) (*weekback.User
 	case "":
 	case weekback.ENOTFOUND:
 		u = nil
+	case weekback.EUNAVAILABLE:
+		// The users table cannot be read now (production down): fail
+		// closed with a 503 whose sentence says so.
+		s.Logger.Warn("cannot check that a logged-in user is still allowed", "login", login, "err", err)
+		return nil, fmt.Errorf("check user %q: %w", login, err)
 	default:
-		// A configuration problem or an unreachable database: fail closed,
-		// with the details in the log only.
+		// A configuration problem: fail closed, with the details in the
+		// log only.
 		return nil, fmt.Errorf("check user %q: %v", login, err)
 	}
 	if u != nil && !u.Allowed {

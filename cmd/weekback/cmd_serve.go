@@ -24,6 +24,10 @@ const (
 	serveMetaConns   = 16 // sessions, throttling, audit, users, generations
 	serveExportConns = 4  // CSV downloads: idle ones kept; open ones unbounded
 	serveConnIdle    = 5 * time.Minute
+	// auth.source production: a login, or a logged-in user's check once a
+	// minute, reads production; keep its load and its connections few.
+	serveProductionConns = 4
+	serveProductionIdle  = 1
 )
 
 // serveGCPercent is serve's GOGC unless the environment sets one. A page
@@ -40,6 +44,7 @@ type serveCmd struct {
 	db    *sqlx.DB // meta schema and login (RoleBackup)
 	slots *sqlx.DB // the pages of a day (RoleSource: values as stored)
 	csv   *sqlx.DB // CSV downloads (RoleExport: text as UTF-8)
+	prod  *sqlx.DB // production's users table (auth.source: production), else nil
 	srv   *server.Server
 	// listening, when set, is told the address once the server listens.
 	listening func(addr string)
@@ -53,13 +58,10 @@ func newServeCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	return &serveCmd{app: a, cfg: cfg}, nil
 }
 
-// Run connects with the reader account, attaches to the meta schema and
-// serves until ctx ends, then shuts down gracefully.
+// Run connects with the reader account (and, with auth.source
+// production, to production), attaches to the meta schema and serves until
+// ctx ends, then shuts down gracefully.
 func (c *serveCmd) Run(ctx context.Context) error {
-	if c.cfg.Auth.Source == config.AuthSourceProduction {
-		return weekback.Errorf(weekback.EINVALID, "auth.source: production is not supported yet: set auth.source to newest "+
-			"(the newest ready backup's users table decides who may log in)")
-	}
 	if c.app.env.Getenv("GOGC") == "" {
 		debug.SetGCPercent(serveGCPercent)
 	}
@@ -71,25 +73,16 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return weekback.Errorf(weekback.EINVALID, "server.session_secret_file: %v", err)
 	}
-	if c.db, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleBackup); err != nil {
+	if err := c.openPools(ctx); err != nil {
 		return err
 	}
-	if c.slots, err = mysql.OpenReader(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn"); err != nil {
-		return err
-	}
-	if c.csv, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleExport); err != nil {
-		return err
-	}
-	sizePool(c.db, serveMetaConns, serveMetaConns)
-	sizePool(c.slots, serveSlotConns, serveSlotConns)
-	sizePool(c.csv, 0, serveExportConns)
 	meta, err := mysql.AttachMeta(ctx, c.db, c.cfg.Backup.Prefix)
 	if err != nil {
 		return err
 	}
+	gens := server.NewGenerationCache(meta)
 	c.srv = server.New()
 	c.srv.Listen = c.cfg.Server.Listen
-	gens := server.NewGenerationCache(meta)
 	c.srv.Generations, c.srv.Ping = gens, meta.Ping
 	c.srv.Location = c.cfg.Schedule.Location()
 	c.srv.Logger = c.app.logger
@@ -98,7 +91,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		c.srv.Sessions.TTL = ttl
 	}
 	c.srv.SessionStore, c.srv.Audit = server.NewRevocationCache(meta), meta
-	c.srv.Users = mysql.NewestUsers(c.db, gens, mysql.NewCatalog(), userSpec(c.cfg.Auth))
+	if c.srv.Users, err = c.users(gens); err != nil {
+		return err
+	}
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
 	c.srv.Redact = c.cfg.Exports.Redact
@@ -116,16 +111,59 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close shuts the server down and closes the database.
+// openPools connects to the backup server with the reader account (meta
+// schema, pages, CSV downloads) and, with auth.source production, to
+// production. Production not answering now is logged, not fatal: logins
+// answer 503 until it does.
+func (c *serveCmd) openPools(ctx context.Context) error {
+	var err error
+	if c.db, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleBackup); err != nil {
+		return err
+	}
+	if c.slots, err = mysql.OpenReader(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn"); err != nil {
+		return err
+	}
+	if c.csv, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleExport); err != nil {
+		return err
+	}
+	sizePool(c.db, serveMetaConns, serveMetaConns)
+	sizePool(c.slots, serveSlotConns, serveSlotConns)
+	sizePool(c.csv, 0, serveExportConns)
+	if c.cfg.Auth.Source != config.AuthSourceProduction {
+		return nil
+	}
+	c.prod, err = mysql.OpenProduction(ctx, c.cfg.Source.DSN, "source.dsn")
+	if c.prod == nil {
+		return err
+	}
+	if err != nil {
+		c.app.logger.Warn("production does not answer: logins fail until it does", "err", err)
+	}
+	sizePool(c.prod, serveProductionConns, serveProductionIdle)
+	return nil
+}
+
+// users returns the lookup that decides who may log in: the newest ready
+// generation's users table, or production's (auth.source production).
+func (c *serveCmd) users(gens weekback.GenerationStore) (func(context.Context, string) (*weekback.User, error), error) {
+	spec := userSpec(c.cfg.Auth)
+	if c.prod == nil {
+		return mysql.NewestUsers(c.db, gens, mysql.NewCatalog(), spec), nil
+	}
+	cfg, err := mysql.Config(c.cfg.Source.DSN, "source.dsn", mysql.RoleSource)
+	if err != nil {
+		return nil, err
+	}
+	return mysql.ProductionUsers(c.prod, cfg.DBName, mysql.NewCatalog(), spec), nil
+}
+
+// Close shuts the server down and closes the databases.
 func (c *serveCmd) Close() error {
 	var err error
 	if c.srv != nil {
 		err = c.srv.Close()
 	}
-	if c.db != nil {
-		c.db.Close()
-	}
-	for _, db := range []*sqlx.DB{c.slots, c.csv} {
+	for _, db := range []*sqlx.DB{c.db, c.slots, c.csv, c.prod} {
 		if db != nil {
 			db.Close()
 		}

@@ -4,15 +4,21 @@ import (
 	"bufio"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql/mysqltest"
@@ -21,15 +27,30 @@ import (
 // TestServeOpensNoOtherConnections runs `weekback serve`, exercises its
 // pages, and then lists every TCP socket the process holds (from /proc):
 // besides its listener and the connections it accepted, each one must lead
-// to the backup server. Side-effect freedom, checked on the running process.
+// to the backup server, or, with auth.source production, to production.
+// Production is reached through a proxy so the two are told apart; with
+// auth.source newest, serve must not connect to it at all. Side-effect
+// freedom, checked on the running process.
 func TestServeOpensNoOtherConnections(t *testing.T) {
 	if _, err := os.Stat("/proc/self/net/tcp"); err != nil {
 		t.Skip("needs Linux /proc")
 	}
-	f := newFixture(t, false)
+	for _, source := range []string{"newest", "production"} {
+		t.Run(source, func(t *testing.T) { testServeConnections(t, source) })
+	}
+}
+
+// sideEffectsBaseURL is server.base_url of the side-effect test (the
+// Origin its login posts).
+const sideEffectsBaseURL = "http://weekback.test"
+
+func testServeConnections(t *testing.T, source string) {
+	f := newFixture(t, true)
 	mustSnapshot(t, f.cfg, weekback.Monday)
-	cfg := writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
-		Extra: fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  session_secret_file: %q\n", filepath.Join(t.TempDir(), "session.key"))})
+	mustAddProductionUser(t, f, "produser", "produser-password")
+	cfg := writeConfig(t, testConfig{SourceDSN: mysqltest.DSNVia(t, f.proxy, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
+		Extra: fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  base_url: %q\n  session_secret_file: %q\nauth:\n  source: %s\n",
+			sideEffectsBaseURL, filepath.Join(t.TempDir(), "session.key"), source)})
 	cfg = appendReaderDSN(t, cfg, mysqltest.DSN(t, ""))
 	p := startWeekback(t, cfg, "serve")
 	addr := waitListening(t, p)
@@ -40,30 +61,100 @@ func TestServeOpensNoOtherConnections(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+	if _, status := loginAndGet(t, addr, "produser", "produser-password", "/mon/tables/orders"); (status == 200) != (source == "production") {
+		t.Fatalf("a user only in production opened a table with status %d (auth.source %s)", status, source)
+	}
+	toBackup, toSource := classifySockets(t, p.cmd.Process.Pid, addr, f.proxy.Addr())
+	if toBackup == 0 {
+		t.Error("no connection to the backup server seen: the check itself is broken")
+	}
+	if (toSource > 0) != (source == "production") {
+		t.Errorf("auth.source %s: %d connections to production, want them only with auth.source production", source, toSource)
+	}
+}
+
+// classifySockets fails the test for any TCP socket of process pid that is
+// neither the listener at addr (or a connection it accepted), nor to the
+// backup server, nor to production at sourceAddr; it returns how many lead
+// to the backup server and to production.
+func classifySockets(t *testing.T, pid int, addr, sourceAddr string) (toBackup, toSource int) {
+	t.Helper()
 	resolved, err := net.ResolveTCPAddr("tcp", mysqltest.ServerAddr(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	backup := resolved.AddrPort()
+	backup, source := resolved.AddrPort(), netip.MustParseAddrPort(sourceAddr)
 	listen := netip.MustParseAddrPort(addr)
-	socks := processSockets(t, p.cmd.Process.Pid)
+	socks := processSockets(t, pid)
 	if len(socks) == 0 {
 		t.Fatal("found no TCP socket of the server process: the check itself is broken")
 	}
-	var toBackup int
+	same := func(a, b netip.AddrPort) bool { return a.Port() == b.Port() && a.Addr().Unmap() == b.Addr().Unmap() }
 	for _, s := range socks {
 		switch {
 		case s.local.Port() == listen.Port():
 			// the listener and connections it accepted
-		case s.remote.Port() == backup.Port() && s.remote.Addr().Unmap() == backup.Addr().Unmap():
+		case same(s.remote, backup):
 			toBackup++
+		case same(s.remote, source):
+			toSource++
 		default:
-			t.Errorf("serve holds a connection %s → %s that is neither accepted nor to the backup server %s", s.local, s.remote, backup)
+			t.Errorf("serve holds a connection %s → %s that is neither accepted, nor to the backup server %s, nor to production %s",
+				s.local, s.remote, backup, source)
 		}
 	}
-	if toBackup == 0 {
-		t.Errorf("no connection to the backup server seen among %d sockets: the check itself is broken", len(socks))
+	return toBackup, toSource
+}
+
+// mustAddProductionUser adds a users table (auth.* defaults) to the
+// fixture's production schema with one allowed user: a user no backup has.
+func mustAddProductionUser(t *testing.T, f *fixture, login, password string) {
+	t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
 	}
+	mysqltest.MustExec(t, f.db, "CREATE TABLE `"+f.src+"`.users (login_id VARCHAR(64) PRIMARY KEY, password_hash VARCHAR(255) NOT NULL, "+
+		"can_manage_settings TINYINT NOT NULL, role VARCHAR(32) NOT NULL)")
+	if _, err := f.db.Exec("INSERT INTO `"+f.src+"`.users VALUES (?, ?, 1, 'staff')", login, string(hash)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// loginAndGet logs in to the server at addr through its form and returns
+// the login's status (303 when it succeeds) and that of GET path with the
+// session (0 when the login failed).
+func loginAndGet(t *testing.T, addr, login, password, path string) (loginStatus, pageStatus int) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get("http://" + addr + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("GET /login has no CSRF field:\n%s", body)
+	}
+	form := url.Values{"login": {login}, "password": {password}, "next": {"/"}, "csrf": {string(m[1])}}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", sideEffectsBaseURL)
+	if resp, err = c.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return resp.StatusCode, 0
+	}
+	page, err := c.Get("http://" + addr + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Body.Close()
+	return resp.StatusCode, page.StatusCode
 }
 
 // TestNoMailOrOutboundHTTPCode checks what the binary is built from: no
