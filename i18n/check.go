@@ -106,7 +106,7 @@ func formName(f plural.Form) string {
 // checkFormats checks the date formats' placeholders.
 func checkFormats(tag language.Tag, t table) []string {
 	var out []string
-	for _, key := range []string{"format.date", "format.time", "format.datetime"} {
+	for _, key := range []string{"format.date", "format.time", "format.time_seconds", "format.datetime"} {
 		m := t[key]
 		if m == nil {
 			continue

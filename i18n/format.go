@@ -40,12 +40,25 @@ func (l *Localizer) Time(t time.Time, loc *time.Location) string {
 // "Mon, Nov 23, 2026 09:30", "2026年11月23日(月) 09:30",
 // "lun. 23 nov. 2026 09:30".
 func (l *Localizer) DateTime(t time.Time, loc *time.Location) string {
+	return l.dateTime(t, loc, "format.time")
+}
+
+// DateTimeSeconds is DateTime with the seconds (the time in the format of
+// key format.time_seconds), for records of events such as the audit log:
+// "Mon, Nov 23, 2026 09:30:05".
+func (l *Localizer) DateTimeSeconds(t time.Time, loc *time.Location) string {
+	return l.dateTime(t, loc, "format.time_seconds")
+}
+
+// dateTime formats t in loc with format.datetime, the time part in the
+// format of timeKey.
+func (l *Localizer) dateTime(t time.Time, loc *time.Location, timeKey string) string {
 	if loc != nil {
 		t = t.In(loc)
 	}
 	vars := l.dateVars(t)
 	vars["date"] = substitute(l.T("format.date"), vars)
-	vars["time"] = substitute(l.T("format.time"), vars)
+	vars["time"] = substitute(l.T(timeKey), vars)
 	return substitute(l.T("format.datetime"), vars)
 }
 

@@ -80,7 +80,7 @@ func (s *Server) auditBefore(c *fiber.Ctx) (int64, error) {
 
 // auditView returns e as the audit page shows it in l's language.
 func (s *Server) auditView(l *i18n.Localizer, e *weekback.AuditEntry) auditView {
-	v := auditView{ID: e.ID, At: l.DateTime(e.At, s.Location), AtISO: e.At.In(s.Location).Format(time.RFC3339),
+	v := auditView{ID: e.ID, At: l.DateTimeSeconds(e.At, s.Location), AtISO: e.At.In(s.Location).Format(time.RFC3339),
 		Login: e.Login, Client: e.Client, Action: orKey(l, "audit.action."+e.Action, e.Action),
 		Outcome: orKey(l, "audit.outcome."+e.Outcome, e.Outcome), Day: string(e.Day),
 		Table: e.Table, Detail: e.Detail, Failed: e.Outcome == weekback.OutcomeFailed}

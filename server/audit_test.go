@@ -94,7 +94,7 @@ func TestAuditPage(t *testing.T) {
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	at := newest.At.In(tokyo)
 	assertBody(t, "audit page", r.body, []string{"<h1>Audit log</h1>", "<th>Time</th>", "<th>Outcome</th>", "<th>Detail</th>",
-		`<time datetime="` + strings.ReplaceAll(at.Format(time.RFC3339), "+", "&#43;") + `">` + at.Format("Mon, Jan 2, 2006 15:04") + `</time>`,
+		`<time datetime="` + strings.ReplaceAll(at.Format(time.RFC3339), "+", "&#43;") + `">` + at.Format("Mon, Jan 2, 2006 15:04:05") + `</time>`,
 		"<td>argon</td><td>192.0.2.1</td><td>export</td><td>ok</td><td>Wednesday</td><td>orders</td><td>entry 119</td>",
 		`<td class="num">119</td>`, `rel="next"`, "Older entries", `<span class="admin-mark">admin</span>`},
 		[]string{"Newest entries"})
