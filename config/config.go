@@ -35,12 +35,17 @@ const (
 	DefaultDownloadTTL       = 20 * time.Hour
 	DefaultJobRetention      = 336 * time.Hour
 	DefaultExportWorkers     = 2
+	DefaultMaxActiveJobs     = 3
+	DefaultJobLease          = 30 * time.Second
 )
 
 // Limits checked by Validate.
 const (
 	MinParallelism = 1
 	MaxParallelism = 64
+	// MinJobLease is the shortest exports.job_lease: a worker renews its
+	// lease every second, so a shorter one would be lost to a slow renewal.
+	MinJobLease = 2 * time.Second
 )
 
 // Values of auth.source.
@@ -152,6 +157,11 @@ type Exports struct {
 	JobRetention Duration `yaml:"job_retention"`
 	Workers      int      `yaml:"workers"`
 	Redact       []string `yaml:"redact"` // extra "table.column" globs never shown or exported
+	// MaxActiveJobs is how many queued or running jobs one user may have.
+	MaxActiveJobs int `yaml:"max_active_jobs"`
+	// JobLease is how long a worker holds a job without renewing it; a job
+	// whose server died is taken over by another one after it.
+	JobLease Duration `yaml:"job_lease"`
 }
 
 // Default returns a new Config with every default set and all DSNs empty.
@@ -185,11 +195,13 @@ func Default() *Config {
 			Admin:          []Condition{{Column: DefaultAdminColumn, Equals: DefaultAdminEquals}},
 		},
 		Exports: Exports{
-			Dir:          DefaultExportsDir,
-			DownloadTTL:  Duration(DefaultDownloadTTL),
-			JobRetention: Duration(DefaultJobRetention),
-			Workers:      DefaultExportWorkers,
-			Redact:       []string{},
+			Dir:           DefaultExportsDir,
+			DownloadTTL:   Duration(DefaultDownloadTTL),
+			JobRetention:  Duration(DefaultJobRetention),
+			Workers:       DefaultExportWorkers,
+			Redact:        []string{},
+			MaxActiveJobs: DefaultMaxActiveJobs,
+			JobLease:      Duration(DefaultJobLease),
 		},
 	}
 }

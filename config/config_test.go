@@ -88,6 +88,8 @@ func TestDefault(t *testing.T) {
 		{"exports.job_retention", Duration(336 * time.Hour)},
 		{"exports.workers", 2},
 		{"exports.redact", []string{}},
+		{"exports.max_active_jobs", 3},
+		{"exports.job_lease", Duration(30 * time.Second)},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			if got := valueAt(t, c, tt.path); !reflect.DeepEqual(got, tt.want) {
@@ -96,7 +98,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 27; got != want {
+		if got, want := len(keysOf(c)), 29; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})

@@ -161,6 +161,12 @@ func (c *Config) validateExports() []error {
 	if c.Exports.Workers < 1 {
 		errs = append(errs, c.bad("exports.workers", c.Exports.Workers, "must be at least 1"))
 	}
+	if c.Exports.MaxActiveJobs < 1 {
+		errs = append(errs, c.bad("exports.max_active_jobs", c.Exports.MaxActiveJobs, "must be at least 1"))
+	}
+	if l := c.Exports.JobLease; l > 0 && time.Duration(l) < MinJobLease {
+		errs = append(errs, c.bad("exports.job_lease", l, "must be at least "+MinJobLease.String()+", such as 30s"))
+	}
 	return append(errs, c.checkGlobs("exports.redact", c.Exports.Redact, true)...)
 }
 

@@ -72,6 +72,12 @@ func TestValidate(t *testing.T) {
 		{"job retention", func(c *Config) { c.Exports.JobRetention = 0 }, "exports.job_retention", "such as 336h0m0s"},
 		{"redact ok", func(c *Config) { c.Exports.Redact = []string{"*.api_token", "users.secret_*"} }, "", ""},
 		{"redact no table", func(c *Config) { c.Exports.Redact = []string{"api_token"} }, "exports.redact[0]", "table.column glob"},
+		{"max active jobs", func(c *Config) { c.Exports.MaxActiveJobs = 0 }, "exports.max_active_jobs",
+			"exports.max_active_jobs = 0: must be at least 1"},
+		{"job lease short", func(c *Config) { c.Exports.JobLease = Duration(time.Second) }, "exports.job_lease",
+			"exports.job_lease = 1s: must be at least 2s, such as 30s"},
+		{"job lease zero", func(c *Config) { c.Exports.JobLease = 0 }, "exports.job_lease", "such as 30s"},
+		{"job lease min", func(c *Config) { c.Exports.JobLease = Duration(2 * time.Second) }, "", ""},
 		{"redact bad glob", func(c *Config) { c.Exports.Redact = []string{"a.b", "[.x"} }, "exports.redact[1]", "not a valid glob"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
