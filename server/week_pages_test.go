@@ -115,7 +115,7 @@ func TestWeekOnLanding(t *testing.T) {
 		`<a class="bar h0" href="/thu/tables/customers" title="Thursday: 0 rows"`, // 2 → 0: too few rows for a drop
 		`<th scope="row"><a href="/sat/tables/legacy">legacy</a></th>`,
 		`<span class="bar h0 absent" role="img" title="Monday: no table legacy in this copy"`,
-		`<span class="wd">Thu ▼</span>`,
+		`<span class="wd">Thu<span class="mark"> ▼</span></span>`,
 		"▼ in red: at least 20% and 10 rows fewer than in the copy taken before.",
 	} {
 		if !strings.Contains(r.body, want) {
@@ -224,7 +224,7 @@ func TestWeekInJapanese(t *testing.T) {
 	f := MustOpenWeekServer(t)
 	r := f.request(t, "GET", "/wed/tables/orders", nil, []*http.Cookie{f.session}, map[string]string{"Accept-Language": "ja"})
 	f.checkPage(t, "/wed/tables/orders", r)
-	for _, want := range []string{`title="木曜日: 400行 — 水曜日より60%減少"`, `title="水曜日: 1,020行"`, `<span class="wd">木 ▼</span>`} {
+	for _, want := range []string{`title="木曜日: 400行 — 水曜日より60%減少"`, `title="水曜日: 1,020行"`, `<span class="wd">木<span class="mark"> ▼</span></span>`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("page lacks %q", want)
 		}
