@@ -90,8 +90,10 @@ func (b *bench) measureScenario(ctx context.Context, c *client, s *scenario) err
 	s.sql = load(ctx, b.o.clients, b.o.requests, query)
 	logRun("sql floor", s, s.sql)
 	var err error
-	s.client, err = b.clientFloor(ctx, s)
-	if err != nil {
+	if s.client, err = b.clientFloor(ctx, s); err != nil {
+		return err
+	}
+	if s.conc, err = b.concurrentClientFloor(ctx, s); err != nil {
 		return err
 	}
 	return ctx.Err()

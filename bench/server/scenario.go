@@ -26,8 +26,9 @@ type scenario struct {
 	index    string // the index EXPLAIN says the floor query uses
 
 	http   result
-	sql    result  // the floor over database/sql at the same concurrency
-	client floorCL // the floor with the mariadb command line client
+	sql    result    // the floor over database/sql at the same concurrency
+	client floorCL   // the floor with the mariadb command line client, one at a time
+	conc   floorConc // the same client, as many at once as HTTP clients
 }
 
 // scenarios builds the three scenarios of the issue; the deep one walks
