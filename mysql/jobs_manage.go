@@ -1,0 +1,178 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+)
+
+// jobBatch is how many jobs Expire and Purge change per transaction.
+const jobBatch = 500
+
+// Job returns job id; ENOTFOUND when there is none. Safe for concurrent
+// use.
+func (m *Meta) Job(ctx context.Context, id int64) (*weekback.Job, error) {
+	var r jobRow
+	err := sqlx.GetContext(ctx, m.db, &r, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" WHERE id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, jobNotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read job %d: %w", id, err)
+	}
+	return r.job()
+}
+
+// Jobs returns owner's jobs (everyone's when owner is ""), newest first,
+// at most limit. Safe for concurrent use.
+func (m *Meta) Jobs(ctx context.Context, owner string, limit int) ([]*weekback.Job, error) {
+	q, args := Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" ORDER BY id DESC LIMIT ?", []any{limit}
+	if owner != "" {
+		q = Tag + "SELECT " + jobColumns + " FROM " + m.table("jobs") + " WHERE owner = ? ORDER BY id DESC LIMIT ?"
+		args = []any{owner, limit}
+	}
+	var rows []jobRow
+	if err := sqlx.SelectContext(ctx, m.db, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("read jobs: %w", err)
+	}
+	return jobsOf(rows)
+}
+
+// Cancel cancels job id: a queued job at once (status canceled, FinishedAt
+// now), a running one by setting CancelRequested (its worker sees it at
+// its next Renew and ends the job as canceled); a final job is left alone.
+// It returns ENOTFOUND when the job does not exist. Safe for concurrent
+// use.
+func (m *Meta) Cancel(ctx context.Context, id int64) error {
+	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+		var status string
+		err := tx.QueryRowxContext(ctx, Tag+"SELECT status FROM "+m.table("jobs")+" WHERE id = ? FOR UPDATE", id).Scan(&status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return jobNotFound(id)
+		}
+		if err != nil {
+			return err
+		}
+		switch weekback.JobStatus(status) {
+		case weekback.JobQueued:
+			_, err = tx.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+" SET status = ?, finished_at = ? WHERE id = ?",
+				weekback.JobCanceled, m.nowMicro(), id)
+		case weekback.JobRunning:
+			_, err = tx.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+" SET cancel_requested = 1 WHERE id = ?", id)
+		}
+		return err
+	})
+	if err != nil && weekback.ErrorCode(err) == weekback.EINTERNAL {
+		return fmt.Errorf("cancel job %d: %w", id, err)
+	}
+	return err
+}
+
+// Delete removes job id's row, whatever its status (its files are the
+// caller's; the worker of a running job loses its lease and gets
+// ECONFLICT at its next Renew). It returns ENOTFOUND when the job does not
+// exist. Safe for concurrent use.
+func (m *Meta) Delete(ctx context.Context, id int64) error {
+	res, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("jobs")+" WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("delete job %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return jobNotFound(id)
+	}
+	return nil
+}
+
+// MarkSeen marks owner's final jobs (succeeded, failed, canceled, expired)
+// as seen; queued and running ones are left as they are. Safe for
+// concurrent use.
+func (m *Meta) MarkSeen(ctx context.Context, owner string) error {
+	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
+		" SET seen = 1 WHERE owner = ? AND seen = 0 AND status NOT IN (?, ?)", owner, weekback.JobQueued, weekback.JobRunning)
+	if err != nil {
+		return fmt.Errorf("mark jobs seen: %w", err)
+	}
+	return nil
+}
+
+// Expire marks the succeeded jobs that finished before before as expired
+// and returns them, as expired (their files are the caller's to remove).
+// It works in transactions of jobBatch jobs: after an error, the batches
+// already done stay expired. Safe for concurrent use: two callers never
+// return the same job.
+func (m *Meta) Expire(ctx context.Context, before time.Time) ([]*weekback.Job, error) {
+	out, err := m.eachBatch(ctx, "status = ? AND finished_at < ?", []any{weekback.JobSucceeded, before.UTC()},
+		"UPDATE "+m.table("jobs")+" SET status = ? WHERE id IN (?)", weekback.JobExpired)
+	if err != nil {
+		return nil, fmt.Errorf("expire jobs: %w", err)
+	}
+	for _, j := range out {
+		j.Status = weekback.JobExpired
+	}
+	return out, nil
+}
+
+// Purge deletes the jobs created before before, except running ones, and
+// returns them (their files are the caller's to remove). It works in
+// transactions of jobBatch jobs: after an error, the batches already done
+// stay deleted. Safe for concurrent use: two callers never return the
+// same job.
+func (m *Meta) Purge(ctx context.Context, before time.Time) ([]*weekback.Job, error) {
+	out, err := m.eachBatch(ctx, "created_at < ? AND status <> ?", []any{before.UTC(), weekback.JobRunning},
+		"DELETE FROM "+m.table("jobs")+" WHERE id IN (?)")
+	if err != nil {
+		return nil, fmt.Errorf("purge jobs: %w", err)
+	}
+	return out, nil
+}
+
+// eachBatch locks the jobs matching where, jobBatch at a time (skipping
+// rows other transactions hold), applies change with changeArgs followed
+// by the batch's IDs (for its last "IN (?)") to each batch in the batch's
+// transaction, and returns the jobs as they were before the change.
+func (m *Meta) eachBatch(ctx context.Context, where string, args []any, change string, changeArgs ...any) ([]*weekback.Job, error) {
+	var out []*weekback.Job
+	for {
+		var batch []*weekback.Job
+		err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+			var err error
+			batch, err = m.changeBatch(ctx, tx, where, args, change, changeArgs)
+			return err
+		})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, batch...)
+		if len(batch) < jobBatch {
+			return out, nil
+		}
+	}
+}
+
+func (m *Meta) changeBatch(ctx context.Context, tx *sqlx.Tx, where string, args []any, change string, changeArgs []any) ([]*weekback.Job, error) {
+	var rows []jobRow
+	err := sqlx.SelectContext(ctx, tx, &rows, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+
+		" WHERE "+where+" ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED", slices.Concat(args, []any{jobBatch})...)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	q, qargs, err := sqlx.In(Tag+change, slices.Concat(changeArgs, []any{ids})...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, q, qargs...); err != nil {
+		return nil, err
+	}
+	return jobsOf(rows)
+}

@@ -1,0 +1,273 @@
+package mysql_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/mysql/mysqltest"
+)
+
+const testLease = 30 * time.Second
+
+// exportJob returns a new export job of owner for table on Tuesday.
+func exportJob(owner, table string) *weekback.Job {
+	return &weekback.Job{Owner: owner, Kind: weekback.JobExport, RowsTotal: 100, Params: weekback.JobParams{
+		Day: weekback.Tuesday, Table: table, Profile: "spreadsheet", Encoding: "shift_jis",
+		Filters: []weekback.Filter{{Column: "status", Op: weekback.OpEq, Value: "paid"}},
+		Sort:    weekback.Sort{Column: "id", Desc: true},
+	}}
+}
+
+// mustEnqueue enqueues j with a limit of 3 and returns the jobs it replaced.
+func mustEnqueue(t *testing.T, m *mysql.Meta, j *weekback.Job) []int64 {
+	t.Helper()
+	replaced, err := m.Enqueue(context.Background(), j, 3)
+	if err != nil {
+		t.Fatalf("enqueue %s/%s: %v", j.Owner, j.Params.Table, err)
+	}
+	return replaced
+}
+
+func mustClaim(t *testing.T, m *mysql.Meta, worker string) *weekback.Job {
+	t.Helper()
+	j, err := m.Claim(context.Background(), worker, testLease)
+	if err != nil {
+		t.Fatalf("claim by %s: %v", worker, err)
+	}
+	return j
+}
+
+func mustJob(t *testing.T, m *mysql.Meta, id int64) *weekback.Job {
+	t.Helper()
+	j, err := m.Job(context.Background(), id)
+	if err != nil {
+		t.Fatalf("job %d: %v", id, err)
+	}
+	return j
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := weekback.ErrorCode(err); got != code {
+		t.Fatalf("%s: error %v (code %q), want code %q", what, err, got, code)
+	}
+}
+
+func TestJobLifecycle(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 123456789, time.UTC)
+	m := MustOpenMeta(t, &now)
+	j := exportJob("alice", "orders")
+	if replaced := mustEnqueue(t, m, j); len(replaced) != 0 {
+		t.Fatalf("replaced = %v, want none", replaced)
+	}
+	if j.ID == 0 || j.Status != weekback.JobQueued || !j.CreatedAt.Equal(now.Truncate(time.Microsecond)) {
+		t.Fatalf("enqueued: id=%d status=%s created=%v", j.ID, j.Status, j.CreatedAt)
+	}
+	got := mustJob(t, m, j.ID)
+	if got.Params.Key(got.Kind) != j.Params.Key(j.Kind) || got.RowsTotal != 100 || got.Owner != "alice" {
+		t.Fatalf("stored job = %+v, want the enqueued parameters", got)
+	}
+	now = now.Add(time.Second)
+	c := mustClaim(t, m, "w1")
+	if c == nil || c.ID != j.ID || c.Status != weekback.JobRunning || c.Worker != "w1" ||
+		!c.LeaseUntil.Equal(now.Truncate(time.Microsecond).Add(testLease)) || !c.StartedAt.Equal(now.Truncate(time.Microsecond)) {
+		t.Fatalf("claimed %+v, want job %d running for w1", c, j.ID)
+	}
+	if again := mustClaim(t, m, "w2"); again != nil {
+		t.Fatalf("second claim got job %d, want none", again.ID)
+	}
+	for _, rows := range []int64{40, 40} { // the same values twice: still renewed
+		if cancel, err := m.Renew(ctx, c.ID, "w1", testLease, rows); err != nil || cancel {
+			t.Fatalf("renew = %v, %v; want false, nil", cancel, err)
+		}
+	}
+	if got := mustJob(t, m, c.ID); got.RowsDone != 40 || got.Percent() != 40 {
+		t.Fatalf("after renew rows_done=%d percent=%d, want 40 and 40", got.RowsDone, got.Percent())
+	}
+	now = now.Add(time.Minute)
+	c.Status, c.RowsDone, c.Errors, c.File, c.Bytes = weekback.JobSucceeded, 100, 2, "orders-tue.csv", 12345
+	if err := m.Finish(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	got = mustJob(t, m, c.ID)
+	if got.Status != weekback.JobSucceeded || got.RowsDone != 100 || got.Errors != 2 || got.File != "orders-tue.csv" ||
+		got.Bytes != 12345 || !got.FinishedAt.Equal(now.Truncate(time.Microsecond)) || !got.LeaseUntil.IsZero() || got.Seen {
+		t.Fatalf("finished job = %+v", got)
+	}
+	_, err := m.Renew(ctx, c.ID, "w1", testLease, 100)
+	wantCode(t, "renew after finish", err, weekback.ECONFLICT)
+	wantCode(t, "finish twice", m.Finish(ctx, c), weekback.ECONFLICT)
+}
+
+func TestJobConcurrentClaims(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	const jobs, claimers = 20, 4
+	for i := range jobs {
+		mustEnqueue(t, m, exportJob("user"+string(rune('a'+i)), "orders"))
+	}
+	var mu sync.Mutex
+	claims := map[int64][]string{}
+	var wg sync.WaitGroup
+	for w := range claimers {
+		replica := attachMeta(t, m) // a pool of its own, like another server process
+		worker := "w" + string(rune('0'+w))
+		wg.Go(func() {
+			for {
+				j, err := replica.Claim(ctx, worker, testLease)
+				if err != nil {
+					t.Errorf("claim by %s: %v", worker, err)
+					return
+				}
+				if j == nil {
+					return
+				}
+				mu.Lock()
+				claims[j.ID] = append(claims[j.ID], worker)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(claims) != jobs {
+		t.Fatalf("%d jobs claimed, want %d", len(claims), jobs)
+	}
+	for id, by := range claims {
+		if len(by) != 1 {
+			t.Errorf("job %d claimed by %v, want once", id, by)
+		}
+	}
+}
+
+// attachMeta opens m's meta schema again on a connection pool of its own.
+func attachMeta(t *testing.T, m *mysql.Meta) *mysql.Meta {
+	t.Helper()
+	db, err := mysql.Open(context.Background(), mysqltest.DSN(t, ""), "test", mysql.RoleBackup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	other, err := mysql.AttachMeta(context.Background(), db, m.Prefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Now = m.Now
+	return other
+}
+
+func TestJobLeaseTakeover(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	j := exportJob("alice", "orders")
+	mustEnqueue(t, m, j)
+	old := mustClaim(t, m, "dead")
+	if _, err := m.Renew(ctx, old.ID, "dead", testLease, 70); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(testLease - time.Second)
+	if c := mustClaim(t, m, "alive"); c != nil {
+		t.Fatalf("lease still held, yet job %d was claimed", c.ID)
+	}
+	now = now.Add(2 * time.Second)
+	c := mustClaim(t, m, "alive")
+	if c == nil || c.ID != j.ID || c.Worker != "alive" || c.RowsDone != 0 || !c.StartedAt.Equal(now) {
+		t.Fatalf("takeover = %+v, want job %d for alive, from zero, started now", c, j.ID)
+	}
+	if got := mustJob(t, m, j.ID); got.RowsDone != 0 || got.Worker != "alive" {
+		t.Fatalf("stored after takeover: rows_done=%d worker=%s", got.RowsDone, got.Worker)
+	}
+	_, err := m.Renew(ctx, old.ID, "dead", testLease, 80)
+	wantCode(t, "old worker's renew", err, weekback.ECONFLICT)
+	old.Status = weekback.JobSucceeded
+	wantCode(t, "old worker's finish", m.Finish(ctx, old), weekback.ECONFLICT)
+	wantCode(t, "old worker's release", m.Release(ctx, old.ID, "dead"), weekback.ECONFLICT)
+	c.Status = weekback.JobSucceeded
+	if err := m.Finish(ctx, c); err != nil {
+		t.Fatalf("new worker's finish: %v", err)
+	}
+}
+
+func TestJobReplaceOnRepeat(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	running := exportJob("alice", "orders")
+	mustEnqueue(t, m, running)
+	mustClaim(t, m, "w1")
+	queued := exportJob("alice", "orders")
+	if replaced := mustEnqueue(t, m, queued); !slices.Equal(replaced, []int64{running.ID}) {
+		t.Fatalf("second enqueue replaced %v, want [%d]", replaced, running.ID)
+	}
+	third := exportJob("alice", "orders")
+	if replaced := mustEnqueue(t, m, third); !slices.Equal(replaced, []int64{queued.ID}) {
+		t.Fatalf("third enqueue replaced %v, want [%d] (the running one was replaced already)", replaced, queued.ID)
+	}
+	other := exportJob("bob", "orders") // same parameters, another owner
+	if replaced := mustEnqueue(t, m, other); len(replaced) != 0 {
+		t.Fatalf("bob's enqueue replaced %v, want none", replaced)
+	}
+	for _, tc := range []struct {
+		name       string
+		id         int64
+		status     weekback.JobStatus
+		replacedBy int64
+		cancel     bool
+	}{
+		{"running", running.ID, weekback.JobRunning, queued.ID, true},
+		{"queued", queued.ID, weekback.JobCanceled, third.ID, false},
+		{"newest", third.ID, weekback.JobQueued, 0, false},
+		{"bob", other.ID, weekback.JobQueued, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := mustJob(t, m, tc.id)
+			if got.Status != tc.status || got.ReplacedBy != tc.replacedBy || got.CancelRequested != tc.cancel {
+				t.Fatalf("status=%s replaced_by=%d cancel_requested=%v, want %s, %d, %v",
+					got.Status, got.ReplacedBy, got.CancelRequested, tc.status, tc.replacedBy, tc.cancel)
+			}
+		})
+	}
+	if cancel, err := m.Renew(ctx, running.ID, "w1", testLease, 10); err != nil || !cancel {
+		t.Fatalf("renew of the replaced running job = %v, %v; want cancel", cancel, err)
+	}
+}
+
+func TestJobLimit(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	for _, table := range []string{"a", "b", "c"} {
+		mustEnqueue(t, m, exportJob("alice", table))
+	}
+	mustClaim(t, m, "w1") // running ones count too
+	fourth := exportJob("alice", "d")
+	_, err := m.Enqueue(ctx, fourth, 3)
+	wantCode(t, "fourth job", err, weekback.ECONFLICT)
+	if fourth.ID != 0 {
+		t.Errorf("refused job got id %d", fourth.ID)
+	}
+	if jobs, _ := m.Jobs(ctx, "alice", 10); len(jobs) != 3 {
+		t.Fatalf("alice has %d jobs after a refusal, want 3", len(jobs))
+	}
+	if replaced := mustEnqueue(t, m, exportJob("alice", "b")); len(replaced) != 1 {
+		t.Fatalf("repeating b at the limit replaced %v, want one job", replaced)
+	}
+	mustEnqueue(t, m, exportJob("bob", "a"))
+	first, err := m.Jobs(ctx, "alice", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Cancel(ctx, first[len(first)-1].ID); err != nil { // a, running: cancel requested
+		t.Fatal(err)
+	}
+	if _, err := m.Enqueue(ctx, exportJob("alice", "d"), 3); err != nil {
+		t.Fatalf("after a cancel request: %v, want room for one more", err)
+	}
+}
