@@ -146,6 +146,33 @@ type SnapshotRun struct {
 	Rows      int64     `json:"rows"`
 	Bytes     int64     `json:"bytes"`
 	Error     string    `json:"error,omitempty"`
+
+	// The runs report (mysql's Meta.RecentRuns and RunHistory) fills the
+	// fields below; other readers leave them zero.
+
+	// TablesDone is how many of Tables are copied and verified: a running
+	// run's live progress (the snapshotter records it about once a second),
+	// Tables for a succeeded run.
+	TablesDone int `json:"tables_done"`
+	// Verified reports whether the run's slot passed verification: true
+	// for every succeeded run (the snapshotter checks each table's row
+	// count and content hash before it switches the day to the slot).
+	Verified bool `json:"verified"`
+	// VerifiedAt is when the slot was last verified (its switch or a later
+	// `weekback verify`); zero unless it is still its day's served slot.
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
+}
+
+// Duration returns how long r ran: until EndedAt, or until now while it
+// is running; 0 when it ended without a recorded end.
+func (r *SnapshotRun) Duration(now time.Time) time.Duration {
+	switch {
+	case !r.EndedAt.IsZero():
+		return r.EndedAt.Sub(r.StartedAt)
+	case r.Status == RunRunning:
+		return now.Sub(r.StartedAt)
+	}
+	return 0
 }
 
 // GenerationStore reads and switches the generation pointers in the meta

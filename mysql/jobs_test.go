@@ -271,3 +271,221 @@ func TestJobLimit(t *testing.T) {
 		t.Fatalf("after a cancel request: %v, want room for one more", err)
 	}
 }
+
+func TestJobCancel(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	running, queued, done := exportJob("alice", "a"), exportJob("alice", "b"), exportJob("alice", "c")
+	for _, j := range []*weekback.Job{running, done, queued} {
+		mustEnqueue(t, m, j)
+	}
+	mustClaim(t, m, "w1")
+	d := mustClaim(t, m, "w2")
+	d.Status, d.Error = weekback.JobFailed, "the table no longer exists"
+	if err := m.Finish(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		id     int64
+		status weekback.JobStatus
+		cancel bool
+		ended  bool
+	}{
+		{"queued", queued.ID, weekback.JobCanceled, false, true},
+		{"running", running.ID, weekback.JobRunning, true, false},
+		{"final", done.ID, weekback.JobFailed, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := m.Cancel(ctx, tc.id); err != nil {
+				t.Fatal(err)
+			}
+			got := mustJob(t, m, tc.id)
+			if got.Status != tc.status || got.CancelRequested != tc.cancel || got.FinishedAt.IsZero() == tc.ended {
+				t.Fatalf("status=%s cancel_requested=%v finished_at=%v, want %s, %v, ended %v",
+					got.Status, got.CancelRequested, got.FinishedAt, tc.status, tc.cancel, tc.ended)
+			}
+		})
+	}
+	wantCode(t, "cancel of a missing job", m.Cancel(ctx, 999999), weekback.ENOTFOUND)
+	if got := mustJob(t, m, done.ID); got.Error != "the table no longer exists" {
+		t.Errorf("error = %q, want the worker's sentence", got.Error)
+	}
+}
+
+func TestJobRelease(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	kept, canceled := exportJob("alice", "a"), exportJob("alice", "b")
+	mustEnqueue(t, m, kept)
+	mustEnqueue(t, m, canceled)
+	for _, w := range []string{"w1", "w2"} {
+		j := mustClaim(t, m, w)
+		if _, err := m.Renew(ctx, j.ID, w, testLease, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Cancel(ctx, canceled.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "release by another worker", m.Release(ctx, kept.ID, "w2"), weekback.ECONFLICT)
+	for _, tc := range []struct {
+		id     int64
+		worker string
+		status weekback.JobStatus
+	}{{kept.ID, "w1", weekback.JobQueued}, {canceled.ID, "w2", weekback.JobCanceled}} {
+		if err := m.Release(ctx, tc.id, tc.worker); err != nil {
+			t.Fatal(err)
+		}
+		got := mustJob(t, m, tc.id)
+		if got.Status != tc.status || got.Worker != "" || !got.LeaseUntil.IsZero() || got.RowsDone != 0 || !got.StartedAt.IsZero() {
+			t.Fatalf("released job %d = %+v, want %s without worker, lease or progress", tc.id, got, tc.status)
+		}
+	}
+	if c := mustClaim(t, m, "w3"); c == nil || c.ID != kept.ID {
+		t.Fatalf("claim after release = %+v, want job %d", c, kept.ID)
+	}
+}
+
+func TestJobTakeoverOfCanceled(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	dead, next := exportJob("alice", "a"), exportJob("alice", "b")
+	mustEnqueue(t, m, dead)
+	mustClaim(t, m, "dead")
+	if err := m.Cancel(context.Background(), dead.ID); err != nil {
+		t.Fatal(err)
+	}
+	mustEnqueue(t, m, next)
+	now = now.Add(2 * testLease)
+	if c := mustClaim(t, m, "alive"); c == nil || c.ID != next.ID {
+		t.Fatalf("claim = %+v, want job %d (the canceled one ends instead)", c, next.ID)
+	}
+	if got := mustJob(t, m, dead.ID); got.Status != weekback.JobCanceled || !got.FinishedAt.Equal(now) {
+		t.Fatalf("job whose worker died after a cancel request: status=%s finished_at=%v, want canceled now", got.Status, got.FinishedAt)
+	}
+}
+
+func TestJobDelete(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	j := exportJob("alice", "a")
+	mustEnqueue(t, m, j)
+	if err := m.Delete(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := m.Job(ctx, j.ID)
+	wantCode(t, "job after delete", err, weekback.ENOTFOUND)
+	wantCode(t, "delete twice", m.Delete(ctx, j.ID), weekback.ENOTFOUND)
+}
+
+// finishJob enqueues a job of owner, runs it to status and returns it.
+func finishJob(t *testing.T, m *mysql.Meta, owner, table string, status weekback.JobStatus) *weekback.Job {
+	t.Helper()
+	mustEnqueue(t, m, exportJob(owner, table))
+	j := mustClaim(t, m, "w")
+	j.Status = status
+	if err := m.Finish(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func TestJobsListAndSeen(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	a1 := finishJob(t, m, "alice", "a", weekback.JobSucceeded)
+	b1 := finishJob(t, m, "bob", "a", weekback.JobFailed)
+	a2 := exportJob("alice", "b")
+	mustEnqueue(t, m, a2)
+	for _, tc := range []struct {
+		owner string
+		limit int
+		want  []int64
+	}{
+		{"alice", 10, []int64{a2.ID, a1.ID}},
+		{"bob", 10, []int64{b1.ID}},
+		{"", 10, []int64{a2.ID, b1.ID, a1.ID}},
+		{"", 2, []int64{a2.ID, b1.ID}},
+		{"carol", 10, nil},
+	} {
+		jobs, err := m.Jobs(ctx, tc.owner, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, j := range jobs {
+			got = append(got, j.ID)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Jobs(%q, %d) = %v, want %v", tc.owner, tc.limit, got, tc.want)
+		}
+	}
+	if err := m.MarkSeen(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]bool{a1.ID: true, a2.ID: false, b1.ID: false} {
+		if got := mustJob(t, m, id); got.Seen != want {
+			t.Errorf("job %d (%s, %s) seen=%v, want %v", id, got.Owner, got.Status, got.Seen, want)
+		}
+	}
+}
+
+func TestJobExpireAndPurge(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	now := start
+	m := MustOpenMeta(t, &now)
+	old := finishJob(t, m, "alice", "a", weekback.JobSucceeded)
+	oldFailed := finishJob(t, m, "alice", "b", weekback.JobFailed)
+	oldRunning := exportJob("alice", "c")
+	mustEnqueue(t, m, oldRunning)
+	mustClaim(t, m, "w")
+	now = start.Add(10 * 24 * time.Hour)
+	if _, err := m.Renew(ctx, oldRunning.ID, "w", testLease, 1); err != nil { // or the next claim takes it over
+		t.Fatal(err)
+	}
+	recent := finishJob(t, m, "bob", "a", weekback.JobSucceeded)
+	now = start.Add(15 * 24 * time.Hour)
+
+	expired, err := m.Expire(ctx, now.Add(-20*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jobIDs(expired); !slices.Equal(got, []int64{old.ID, recent.ID}) || expired[0].Status != weekback.JobExpired {
+		t.Fatalf("expired %v, want [%d %d] as expired", got, old.ID, recent.ID)
+	}
+	if got := mustJob(t, m, old.ID); got.Status != weekback.JobExpired || got.Percent() != 100 {
+		t.Fatalf("stored status %s, percent %d; want expired, 100", got.Status, got.Percent())
+	}
+	if again, err := m.Expire(ctx, now); err != nil || len(again) != 0 {
+		t.Fatalf("second Expire = %v, %v; want none", jobIDs(again), err)
+	}
+
+	purged, err := m.Purge(ctx, now.Add(-14*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jobIDs(purged); !slices.Equal(got, []int64{old.ID, oldFailed.ID}) {
+		t.Fatalf("purged %v, want [%d %d] (not the running one, not the recent one)", got, old.ID, oldFailed.ID)
+	}
+	left, err := m.Jobs(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jobIDs(left); !slices.Equal(got, []int64{recent.ID, oldRunning.ID}) {
+		t.Fatalf("jobs left %v, want [%d %d]", got, recent.ID, oldRunning.ID)
+	}
+}
+
+func jobIDs(jobs []*weekback.Job) []int64 {
+	var out []int64
+	for _, j := range jobs {
+		out = append(out, j.ID)
+	}
+	return out
+}
