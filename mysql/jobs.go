@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -185,7 +186,10 @@ func (m *Meta) lockOwner(ctx context.Context, owner string) (conn *sqlx.Conn, un
 		return nil, nil, weekback.Errorf(weekback.ECONFLICT, "another export of yours is being added right now: try again in a moment")
 	}
 	return conn, func() {
-		conn.ExecContext(context.WithoutCancel(ctx), Tag+"SELECT RELEASE_LOCK(?)", name)
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), Tag+"SELECT RELEASE_LOCK(?)", name); err != nil {
+			// Never hand a connection that may hold the lock back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 		conn.Close()
 	}, nil
 }

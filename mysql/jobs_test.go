@@ -489,3 +489,30 @@ func jobIDs(jobs []*weekback.Job) []int64 {
 	}
 	return out
 }
+
+func TestJobLimitConcurrent(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	const tries, limit = 8, 3
+	errs := make([]error, tries)
+	var wg sync.WaitGroup
+	for i := range tries {
+		replica := attachMeta(t, m)
+		wg.Go(func() { _, errs[i] = replica.Enqueue(ctx, exportJob("alice", "t"+string(rune('a'+i))), limit) })
+	}
+	wg.Wait()
+	accepted := 0
+	for i, err := range errs {
+		switch weekback.ErrorCode(err) {
+		case "":
+			accepted++
+		case weekback.ECONFLICT:
+		default:
+			t.Errorf("enqueue %d: %v", i, err)
+		}
+	}
+	if accepted != limit {
+		t.Fatalf("%d of %d concurrent enqueues accepted, want the limit %d", accepted, tries, limit)
+	}
+}
