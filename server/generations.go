@@ -8,26 +8,32 @@ import (
 	"github.com/weekback/weekback"
 )
 
-// DefaultGenerationsTTL is how long a GenerationCache answers from what it
-// read last.
-const DefaultGenerationsTTL = time.Second
+// Defaults of a GenerationCache: how long it answers from what it read
+// last, and how old that may be when another caller is reading anew.
+const (
+	DefaultGenerationsTTL      = time.Second
+	DefaultGenerationsMaxStale = 5 * time.Second
+)
 
 // GenerationCache is a weekback.GenerationStore that remembers for TTL
 // what Store answered, so that pages neither read the meta schema nor
-// decode the manifests on every request. A switch to a new slot is seen
-// at most TTL later; the slot switched away from keeps serving for
-// snapshot.grace_period (much longer), so pages read in between still
-// work. Concurrent callers after the TTL share one read, and a failed
-// read is not remembered. The generations it returns are shared: callers
-// must not change them. It is safe for concurrent use.
+// decode the manifests on every request. After TTL the next caller reads
+// Store again while the others keep getting the previous answer (up to
+// MaxStale old; older, they wait for the read): no request stalls behind
+// the refresh. A switch to a new slot is seen about TTL later; the slot
+// switched away from keeps serving for snapshot.grace_period (much
+// longer), so pages read in between still work. A failed read is not
+// remembered. The generations it returns are shared: callers must not
+// change them. It is safe for concurrent use.
 type GenerationCache struct {
-	Store weekback.GenerationStore
-	TTL   time.Duration // DefaultGenerationsTTL when 0; every call reads Store when negative
-	Now   func() time.Time
+	Store    weekback.GenerationStore
+	TTL      time.Duration // DefaultGenerationsTTL when 0; every call reads Store when negative
+	MaxStale time.Duration // DefaultGenerationsMaxStale when 0
+	Now      func() time.Time
 
 	mu      sync.Mutex
 	gens    []*weekback.Generation
-	until   time.Time
+	at      time.Time     // when gens was read
 	reading chan struct{} // closed when the read in progress ends; nil when none
 }
 
@@ -35,30 +41,34 @@ var _ weekback.GenerationStore = (*GenerationCache)(nil)
 
 // NewGenerationCache returns a cache of store with the default TTL.
 func NewGenerationCache(store weekback.GenerationStore) *GenerationCache {
-	return &GenerationCache{Store: store, TTL: DefaultGenerationsTTL, Now: time.Now}
+	return &GenerationCache{Store: store, TTL: DefaultGenerationsTTL, MaxStale: DefaultGenerationsMaxStale, Now: time.Now}
 }
 
 // Generations returns the seven days, Monday first, as Store returned them
-// at most TTL ago. Errors are Store's, or ctx's while waiting for another
-// caller's read.
+// at most TTL ago, or up to MaxStale ago while another caller reads them
+// anew. Errors are Store's, or ctx's while waiting for another caller's
+// read.
 func (gc *GenerationCache) Generations(ctx context.Context) ([]*weekback.Generation, error) {
 	if gc.TTL < 0 {
 		return gc.Store.Generations(ctx)
 	}
 	for {
 		gc.mu.Lock()
-		if gc.gens != nil && gc.now().Before(gc.until) {
-			gens := gc.gens
-			gc.mu.Unlock()
-			return gens, nil
-		}
-		wait := gc.reading
-		if wait == nil {
+		age, gens, wait := gc.now().Sub(gc.at), gc.gens, gc.reading
+		switch {
+		case gens != nil && age < or(gc.TTL, DefaultGenerationsTTL):
+		case gens != nil && wait != nil && age < or(gc.MaxStale, DefaultGenerationsMaxStale):
+		case wait == nil:
 			gc.reading = make(chan struct{})
 			gc.mu.Unlock()
 			return gc.read(ctx)
+		default:
+			gens = nil
 		}
 		gc.mu.Unlock()
+		if gens != nil {
+			return gens, nil
+		}
 		select {
 		case <-wait:
 		case <-ctx.Done():
@@ -77,11 +87,7 @@ func (gc *GenerationCache) read(ctx context.Context) ([]*weekback.Generation, er
 	if err != nil {
 		return nil, err
 	}
-	ttl := gc.TTL
-	if ttl == 0 {
-		ttl = DefaultGenerationsTTL
-	}
-	gc.gens, gc.until = gens, gc.now().Add(ttl)
+	gc.gens, gc.at = gens, gc.now()
 	return gens, nil
 }
 
@@ -105,4 +111,12 @@ func (gc *GenerationCache) now() time.Time {
 		return time.Now()
 	}
 	return gc.Now()
+}
+
+// or returns d, or def when d is 0.
+func or(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
 }

@@ -74,7 +74,8 @@ func TestProductionRemovalEndsAccess(t *testing.T) {
 // TestProductionUnreachable: while production does not answer, a login
 // gets the form again with 503 and a sentence saying so (in the reader's
 // language); a logged-in user keeps access until the cached check
-// expires, then gets 503 too; logins work again once production answers.
+// expires (checking again past half of it fails, and the cached answer
+// stands), then gets 503 too; logins work again once production answers.
 func TestProductionUnreachable(t *testing.T) {
 	f := MustOpenProductionServer(t)
 	c := f.mustLogin(t, "bcrypt")
@@ -92,7 +93,11 @@ func TestProductionUnreachable(t *testing.T) {
 	if me := f.me(t, c); me.status != 200 {
 		t.Fatalf("/me within the cache TTL = %d, want 200", me.status)
 	}
-	f.clock.Add(productionTTL + time.Second)
+	f.clock.Add(productionTTL/2 + 500*time.Millisecond)
+	if me := f.me(t, c); me.status != 200 {
+		t.Fatalf("/me past half the TTL (the check again fails, the cached answer stands) = %d, want 200", me.status)
+	}
+	f.clock.Add(productionTTL / 2)
 	if me := f.me(t, c); me.status != http.StatusServiceUnavailable || !strings.Contains(me.body, "cannot be reached") {
 		t.Fatalf("/me after the cache TTL = %d %s, want 503 saying production cannot be reached", me.status, me.body)
 	}

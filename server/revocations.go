@@ -25,7 +25,9 @@ const maxCachedRevocations = 100_000
 
 // RevocationCache is a weekback.SessionStore that remembers Revoked's
 // answers, so that a logged-in request does not read the meta schema each
-// time: "not revoked" for TTL, "revoked" for good. Revoke passes through
+// time: "not revoked" for TTL, "revoked" for good. Past half the TTL one
+// caller asks the store again while the others keep the cached answer, so
+// a busy session is never stalled behind the check. Revoke passes through
 // and is remembered at once. Everything else is the wrapped store's. It is
 // safe for concurrent use.
 type RevocationCache struct {
@@ -38,8 +40,10 @@ type RevocationCache struct {
 }
 
 type revocation struct {
-	revoked bool
-	until   time.Time
+	revoked    bool
+	soft       time.Time // from then on, one caller asks the store again
+	until      time.Time // from then on, every caller does
+	refreshing bool      // a caller is asking
 }
 
 var _ weekback.SessionStore = (*RevocationCache)(nil)
@@ -61,31 +65,46 @@ func (rc *RevocationCache) Revoke(ctx context.Context, jti string, expires time.
 
 // Revoked reports whether jti was revoked, asking the store when the
 // cache does not know (or no longer trusts) the answer. Errors are the
-// store's.
+// store's; while the cached answer is still valid, a failed refresh
+// returns it.
 func (rc *RevocationCache) Revoked(ctx context.Context, jti string) (bool, error) {
 	now := rc.now()
 	rc.mu.Lock()
 	e, ok := rc.m[jti]
+	valid := ok && now.Before(e.until)
+	refresh := valid && !e.revoked && !now.Before(e.soft) && !e.refreshing
+	if refresh {
+		e.refreshing = true
+		rc.m[jti] = e
+	}
 	rc.mu.Unlock()
-	if ok && now.Before(e.until) {
+	if valid && !refresh {
 		return e.revoked, nil
 	}
 	revoked, err := rc.SessionStore.Revoked(ctx, jti)
-	if err != nil {
-		return false, err
-	}
 	switch ttl := rc.ttl(); {
+	case err != nil && refresh:
+		e.refreshing = false
+		rc.put(jti, e)
+		return e.revoked, nil
+	case err != nil:
+		return false, err
 	case revoked:
 		rc.put(jti, revocation{revoked: true, until: now.Add(revokedKeep)})
 	case ttl > 0:
-		rc.put(jti, revocation{until: now.Add(ttl)})
+		rc.put(jti, revocation{soft: now.Add(ttl / 2), until: now.Add(ttl)})
 	}
 	return revoked, nil
 }
 
+// put remembers e for jti, unless jti is known revoked (revocations stick:
+// an answer read before a concurrent Revoke must not undo it).
 func (rc *RevocationCache) put(jti string, e revocation) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	if old, ok := rc.m[jti]; ok && old.revoked && !e.revoked {
+		return
+	}
 	if rc.m == nil {
 		rc.m = map[string]revocation{}
 	}

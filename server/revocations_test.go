@@ -70,3 +70,27 @@ func TestRevocationCacheAcrossReplicas(t *testing.T) {
 		t.Fatal("a revocation was read again: it should be remembered")
 	}
 }
+
+// TestRevocationCacheRefreshesEarly: past half the TTL a caller asks the
+// store again, and a revocation read then is seen; a revocation by this
+// replica is refused at once.
+func TestRevocationCacheRefreshesEarly(t *testing.T) {
+	ctx := context.Background()
+	store := &memSessions{revoked: map[string]bool{}}
+	now := time.Unix(1000, 0)
+	rc := &server.RevocationCache{SessionStore: store, TTL: 2 * time.Second, Now: func() time.Time { return now }}
+	if revoked, _ := rc.Revoked(ctx, "j1"); revoked || store.reads != 1 {
+		t.Fatalf("first check: revoked=%v reads=%d, want false 1", revoked, store.reads)
+	}
+	now = now.Add(1500 * time.Millisecond)
+	store.revoked["j1"] = true
+	if revoked, _ := rc.Revoked(ctx, "j1"); !revoked || store.reads != 2 {
+		t.Fatalf("past half the TTL: revoked=%v reads=%d, want true 2 (asked again)", revoked, store.reads)
+	}
+	if err := rc.Revoke(ctx, "j2", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if revoked, _ := rc.Revoked(ctx, "j2"); !revoked {
+		t.Fatal("a session this replica revoked is not refused")
+	}
+}

@@ -167,11 +167,28 @@ func (s *Server) loginRequired(c *fiber.Ctx) error {
 }
 
 // stillAllowed returns the user of login when Users says they may still
-// log in, nil when not (or no longer there). Answers are cached.
+// log in, nil when not (or no longer there). Answers are cached (see
+// userCache): past half the TTL one request asks Users again, and if that
+// fails the cached answer stands until the TTL ends.
 func (s *Server) stillAllowed(ctx context.Context, login string) (*weekback.User, error) {
-	if u, ok := s.users.get(login); ok {
+	u, valid, refresh := s.users.get(login)
+	if valid && !refresh {
 		return u, nil
 	}
+	fresh, err := s.lookupAllowed(ctx, login)
+	if err != nil && refresh {
+		s.users.refreshFailed(login)
+		return u, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.users.put(login, fresh), nil
+}
+
+// lookupAllowed asks Users whether login may log in: the user, or nil when
+// not (or no longer there).
+func (s *Server) lookupAllowed(ctx context.Context, login string) (*weekback.User, error) {
 	u, err := s.Users(ctx, login)
 	switch weekback.ErrorCode(err) {
 	case "":
@@ -190,7 +207,7 @@ func (s *Server) stillAllowed(ctx context.Context, login string) (*weekback.User
 	if u != nil && !u.Allowed {
 		u = nil
 	}
-	return s.users.put(login, u), nil
+	return u, nil
 }
 
 // principalOf returns the logged-in user set by requireLogin, or nil.
@@ -207,7 +224,9 @@ func (s *Server) me(c *fiber.Ctx) error {
 }
 
 // userCache remembers for ttl whether logins are still allowed (nil: not
-// allowed). It keeps no password hash. It is safe for concurrent use.
+// allowed). Past half the ttl, get asks one caller at a time to check
+// again while the others keep the cached answer. It keeps no password
+// hash. It is safe for concurrent use.
 type userCache struct {
 	ttl time.Duration
 	now func() time.Time
@@ -217,8 +236,10 @@ type userCache struct {
 }
 
 type userEntry struct {
-	user  *weekback.User
-	until time.Time
+	user       *weekback.User
+	soft       time.Time // from then on, one caller checks again
+	until      time.Time // from then on, every caller does
+	refreshing bool
 }
 
 // maxCachedUsers bounds the cache: past it, expired entries are dropped,
@@ -229,15 +250,33 @@ func newUserCache(ttl time.Duration, now func() time.Time) *userCache {
 	return &userCache{ttl: max(ttl, 0), now: now, m: map[string]userEntry{}}
 }
 
-// get returns the cached answer for login and whether there is one.
-func (uc *userCache) get(login string) (*weekback.User, bool) {
+// get returns the cached answer for login, whether there is a valid one,
+// and whether this caller should check again (then the others are not
+// asked to until it calls put or refreshFailed).
+func (uc *userCache) get(login string) (u *weekback.User, valid, refresh bool) {
 	uc.mu.Lock()
 	defer uc.mu.Unlock()
 	e, ok := uc.m[login]
-	if !ok || !uc.now().Before(e.until) {
-		return nil, false
+	now := uc.now()
+	if !ok || !now.Before(e.until) {
+		return nil, false, false
 	}
-	return e.user, true
+	if !now.Before(e.soft) && !e.refreshing {
+		e.refreshing = true
+		uc.m[login] = e
+		return e.user, true, true
+	}
+	return e.user, true, false
+}
+
+// refreshFailed lets another caller check login again.
+func (uc *userCache) refreshFailed(login string) {
+	uc.mu.Lock()
+	defer uc.mu.Unlock()
+	if e, ok := uc.m[login]; ok {
+		e.refreshing = false
+		uc.m[login] = e
+	}
 }
 
 // put remembers u (without its password hash) for login and returns what
@@ -261,6 +300,6 @@ func (uc *userCache) put(login string, u *weekback.User) *weekback.User {
 			clear(uc.m)
 		}
 	}
-	uc.m[login] = userEntry{user: u, until: now.Add(uc.ttl)}
+	uc.m[login] = userEntry{user: u, soft: now.Add(uc.ttl / 2), until: now.Add(uc.ttl)}
 	return u
 }
