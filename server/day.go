@@ -71,7 +71,11 @@ func (s *Server) loadDay(c *fiber.Ctx, samePage func(d weekback.Weekday) string)
 	if gen == nil || !gen.Ready() {
 		return nil, s.notServed(c, day, gen)
 	}
-	p := &dayPage{Gen: gen, Gens: gens, Banner: s.newBanner(s.localizer(c), gen, gens, samePage)}
+	var l *i18n.Localizer // JSON keeps raw values: no sentences
+	if !wantsJSON(c) {
+		l = s.localizer(c)
+	}
+	p := &dayPage{Gen: gen, Gens: gens, Banner: s.newBanner(l, gen, gens, samePage)}
 	c.Locals(localDay, p)
 	return p, nil
 }
@@ -87,16 +91,22 @@ func (s *Server) notServed(c *fiber.Ctx, day weekback.Weekday, g *weekback.Gener
 	return s.errorf(c, weekback.ENOTFOUND, key, "weekday", s.localizer(c).Weekday(day.Time()))
 }
 
-// newBanner returns the banner of gen in l's language.
+// newBanner returns the banner of gen in l's language; without l (JSON),
+// only its raw values.
 func (s *Server) newBanner(l *i18n.Localizer, gen *weekback.Generation, gens []*weekback.Generation, samePage func(d weekback.Weekday) string) *banner {
 	at := gen.Manifest.SnapshotAt.In(s.Location)
-	b := &banner{Day: gen.Day, SnapshotAt: at.Format(time.RFC3339), Status: gen.Status,
-		Text: l.T("banner.text", "weekday", l.Weekday(gen.Day.Time()), "datetime", l.DateTime(at, s.Location))}
-	if gen.Status != weekback.StatusReady {
+	b := &banner{Day: gen.Day, SnapshotAt: at.Format(time.RFC3339), Status: gen.Status}
+	if l != nil {
+		b.Text = l.T("banner.text", "weekday", l.Weekday(gen.Day.Time()), "datetime", l.DateTime(at, s.Location))
+	}
+	if l != nil && gen.Status != weekback.StatusReady {
 		b.StatusText = statusText(l, gen)
 	}
 	for _, g := range gens {
-		sl := switchLink{Day: g.Day, Label: l.T("weekday.short." + string(g.Day)), Name: l.Weekday(g.Day.Time()), Current: g.Day == gen.Day}
+		sl := switchLink{Day: g.Day, Current: g.Day == gen.Day}
+		if l != nil {
+			sl.Label, sl.Name = l.T("weekday.short."+string(g.Day)), l.Weekday(g.Day.Time())
+		}
 		if g.Ready() {
 			sl.URL = samePage(g.Day)
 		}

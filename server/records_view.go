@@ -39,9 +39,8 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 	if page.Prev != "" {
 		prev = link("", page.Prev)
 	}
-	cols := s.columnViews(page, rq, base)
-	week := weekOf(s.localizer(c), p.Gens, page.Table, p.Gen.Day)
 	if wantsJSON(c) {
+		cols, week := s.columnViews(page, rq, ""), weekOf(nil, p.Gens, page.Table, p.Gen.Day)
 		rows := make([]jsonRow, len(page.Rows))
 		for i, r := range page.Rows {
 			rows[i] = jsonRowOf(page.Columns, r, keyURL(rowBase, r.Key))
@@ -51,6 +50,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev,
 			"export": exportFormOf(p.Gen.Day, page.Table, rq)}, rows)
 	}
+	cols, week := s.columnViews(page, rq, base), weekOf(s.localizer(c), p.Gens, page.Table, p.Gen.Day)
 	rows := make([]rowView, len(page.Rows))
 	for i, r := range page.Rows {
 		rows[i] = rowView{URL: keyURL(rowBase, r.Key), Cells: cellsOf(page.Columns, r)}
@@ -88,12 +88,13 @@ func cellsOf(cols []mysql.RecordColumn, r mysql.Row) []cellView {
 }
 
 // columnViews returns the columns of page with links sorting by each
-// (ascending, or descending when already ascending).
+// (ascending, or descending when already ascending) under base; without
+// base (JSON), no links.
 func (s *Server) columnViews(page *mysql.Page, rq recordsQuery, base string) []columnView {
 	out := make([]columnView, len(page.Columns))
 	for i, col := range page.Columns {
 		cv := columnView{Name: col.Name, Kind: col.Kind, Type: col.ColumnType, Key: col.Key, Masked: col.Masked}
-		if !col.Masked {
+		if !col.Masked && base != "" {
 			q := recordsQuery{Filters: rq.Filters, PageSize: rq.PageSize, Sort: weekback.Sort{Column: col.Name}}
 			if strings.EqualFold(rq.Sort.Column, col.Name) {
 				cv.Sorted = "▲"
@@ -156,7 +157,7 @@ func (s *Server) renderRecord(c *fiber.Ctx, p *dayPage, table string, key []stri
 	base := tableURL(p.Gen.Day, page.Table)
 	if wantsJSON(c) {
 		jr := jsonRowOf(page.Columns, r, keyURL(base+"/rows/", r.Key))
-		return c.JSON(fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": s.columnViews(page, recordsQuery{}, base),
+		return c.JSON(fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": s.columnViews(page, recordsQuery{}, ""),
 			"key": jr.Key, "url": jr.URL, "values": jr.Values, "truncated": jr.Truncated})
 	}
 	cells := cellsOf(page.Columns, r)

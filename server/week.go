@@ -122,9 +122,9 @@ func weekCounts(gens []*weekback.Generation, table string) (days [7]dayCount, se
 	return days, served
 }
 
-// weekOf returns the chart of table over gens in l's language. Bars link
-// to the table on each day whose copy has it; current is the page's day
-// ("" on the landing page).
+// weekOf returns the chart of table over gens in l's language (without l,
+// for JSON, the bars have no labels). Bars link to the table on each day
+// whose copy has it; current is the page's day ("" on the landing page).
 func weekOf(l *i18n.Localizer, gens []*weekback.Generation, table string, current weekback.Weekday) *weekChart {
 	days, served := weekCounts(gens, table)
 	prev := previousCopies(days)
@@ -137,31 +137,44 @@ func weekOf(l *i18n.Localizer, gens []*weekback.Generation, table string, curren
 	ch := &weekChart{Table: table, Bars: make([]weekBar, 7)}
 	var newest time.Time
 	for i, day := range weekback.Weekdays {
-		b := weekBar{Day: day, Short: l.T("weekday.short." + string(day)), Served: served[i], Current: day == current}
-		name := l.Weekday(day.Time())
-		switch {
-		case !served[i]:
-			b.Label = l.T("week.bar.no_copy", "weekday", name)
-		case days[i].Rows == nil:
-			b.Label = l.T("week.bar.absent", "weekday", name, "table", table)
-		default:
+		b := weekBar{Day: day, Served: served[i], Current: day == current}
+		if served[i] && days[i].Rows != nil {
 			n := *days[i].Rows
 			ch.Counts[i] = days[i].Rows
 			b.Has, b.Height, b.URL = true, barHeight(n, top), tableURL(day, table)
-			b.Label = l.N("week.bar", int(n), "weekday", name)
 			if p := prev[i]; p >= 0 && isDrop(*days[p].Rows, n) {
 				b.Drop = true
 				ch.Drops = append(ch.Drops, day)
-				lost := (*days[p].Rows - n) * 100 / *days[p].Rows
-				b.Label += " " + l.T("week.bar.drop", "percent", lost, "previous", l.Weekday(weekback.Weekdays[p].Time()))
 			}
 			if ch.URL == "" || days[i].At.After(newest) {
 				ch.URL, newest = b.URL, days[i].At
 			}
 		}
+		if l != nil {
+			b.Short, b.Label = l.T("weekday.short."+string(day)), barLabel(l, b, days, prev[i], table)
+		}
 		ch.Bars[i] = b
 	}
 	return ch
+}
+
+// barLabel returns the title of bar b in l's language: its day and count,
+// and for a drop how much fewer than the copy prev before it.
+func barLabel(l *i18n.Localizer, b weekBar, days [7]dayCount, prev int, table string) string {
+	name := l.Weekday(b.Day.Time())
+	switch {
+	case !b.Served:
+		return l.T("week.bar.no_copy", "weekday", name)
+	case !b.Has:
+		return l.T("week.bar.absent", "weekday", name, "table", table)
+	}
+	i := slices.Index(weekback.Weekdays, b.Day)
+	label := l.N("week.bar", int(*days[i].Rows), "weekday", name)
+	if b.Drop {
+		lost := (*days[prev].Rows - *days[i].Rows) * 100 / *days[prev].Rows
+		label += " " + l.T("week.bar.drop", "percent", lost, "previous", l.Weekday(weekback.Weekdays[prev].Time()))
+	}
+	return label
 }
 
 // weekLegend explains the drop mark in l's language.
