@@ -1,0 +1,24 @@
+// Package jobs runs background jobs: large CSV exports and template
+// exports that users start from the records page, leave, and download
+// later (DESIGN.md, "job"; issue 5).
+//
+// Jobs live in the meta schema (weekback.JobStore), shared by every
+// `weekback serve` replica. Each replica opens one Runner, which runs
+// Workers goroutines on its lifetime context:
+//
+//	Submit ──Enqueue──▶ queued ──Claim (SKIP LOCKED, lease)──▶ running ──Finish──▶ succeeded | failed | canceled
+//	                                   ▲                          │ Renew every Heartbeat: progress, cancel, lease
+//	                                   └──────Release (Close)─────┘ lease ran out (process died): another Claim
+//
+// A worker builds the export exactly as the direct download does (the
+// generation's slot, credential columns masked, the same filters, sort,
+// columns, profile and encoding), writes it to a temporary file in Dir
+// (".<id>.tmp-…"), syncs it and renames it to "<id>.csv" (or
+// "<id>.template.json"): a partial file is never served. Characters the
+// encoding cannot hold are listed, as they are met, in "<id>.errors.csv".
+// File names come from the job's id only: nothing a request says ever
+// reaches the file system.
+//
+// A janitor expires downloads after DownloadTTL, purges jobs after
+// Retention, and removes what killed processes left behind.
+package jobs

@@ -1,0 +1,77 @@
+package jobs
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+
+	"github.com/gocarina/gocsv"
+
+	"github.com/weekback/weekback/exporter"
+)
+
+// errorLogBatch is how many entries the error log holds before writing
+// them: memory stays flat however many characters a table has.
+const errorLogBatch = 1024
+
+// errorLog streams a job's error log to a temporary file as entries
+// come: the first batch through exporter.WriteUnencodableCSV (a BOM, the
+// header row and its lines), later ones as lines only, so the file is
+// exactly what WriteUnencodableCSV writes for the whole list. The file is
+// created at the first entry. It is used by one goroutine.
+type errorLog struct {
+	create  func() (*tempFile, error)
+	out     *tempFile
+	w       *bufio.Writer
+	pending []exporter.Unencodable
+	count   int64
+	err     error // the first failure: later entries are only counted
+}
+
+// add records u (exporter.CSVOptions.OnUnencodable).
+func (l *errorLog) add(u exporter.Unencodable) {
+	l.count++
+	if l.err != nil {
+		return
+	}
+	l.pending = append(l.pending, u)
+	if len(l.pending) >= errorLogBatch {
+		l.err = l.flush()
+	}
+}
+
+// flush writes the pending entries.
+func (l *errorLog) flush() error {
+	if len(l.pending) == 0 {
+		return nil
+	}
+	defer func() { l.pending = l.pending[:0] }()
+	if l.out == nil {
+		out, err := l.create()
+		if err != nil {
+			return err
+		}
+		l.out, l.w = out, bufio.NewWriter(out)
+		return exporter.WriteUnencodableCSV(l.w, l.pending)
+	}
+	cw := csv.NewWriter(l.w)
+	cw.UseCRLF = true
+	if err := gocsv.MarshalCSVWithoutHeaders(l.pending, gocsv.NewSafeCSVWriter(cw)); err != nil {
+		return fmt.Errorf("write the error log: %w", err)
+	}
+	return nil
+}
+
+// finish writes what is pending and flushes the file, if any. It
+// returns the first failure since the log began.
+func (l *errorLog) finish() error {
+	if l.err == nil {
+		l.err = l.flush()
+	}
+	if l.err == nil && l.w != nil {
+		if err := l.w.Flush(); err != nil {
+			l.err = fmt.Errorf("write the error log: %w", err)
+		}
+	}
+	return l.err
+}

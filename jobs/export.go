@@ -1,0 +1,190 @@
+package jobs
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/mysql"
+)
+
+// execute writes a's job into temporary files (kept in a for commit or
+// discard). It reads the generation the day's pointer names now, and
+// names the file after it.
+func (a *attempt) execute(ctx context.Context) error {
+	r, j := a.r, a.job
+	gen, err := r.generation(ctx, j.Params.Day, j.Params.Table)
+	if err != nil {
+		return err
+	}
+	j.File = fileName(j.Kind, j.Params.Table, gen, r.Location)
+	if j.Kind == weekback.JobTemplate {
+		return a.template(ctx, gen)
+	}
+	return a.export(ctx, gen)
+}
+
+// export writes the CSV file of a's job from gen's slot, exactly as the
+// direct download (export.csv) does, and its error log.
+func (a *attempt) export(ctx context.Context, gen *weekback.Generation) error {
+	r, j := a.r, a.job
+	conn, err := r.conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	q, err := r.recordQuery(ctx, conn, gen, j.Params)
+	if err != nil {
+		return err
+	}
+	opts, err := csvOptions(j.Params)
+	if err != nil {
+		return err
+	}
+	a.log = &errorLog{create: func() (*tempFile, error) { return r.createTemp(j.ID, "errors.", r.errorsPath(j)) }}
+	opts.Lossy, opts.OnUnencodable = true, a.log.add // reported in the error log, '?' in the file
+	if a.out, err = r.createTemp(j.ID, "", r.resultPath(j)); err != nil {
+		return err
+	}
+	res, err := exporter.ExportCSV(ctx, conn, r.Catalog, q, a.out, opts, a.rows.Store)
+	if err != nil {
+		return err
+	}
+	a.rows.Store(res.Rows)
+	return a.log.finish()
+}
+
+// template writes the template JSON of a's job from gen.
+func (a *attempt) template(ctx context.Context, gen *weekback.Generation) error {
+	r, j := a.r, a.job
+	tpl, err := exporter.BuildTemplate(ctx, r.Slots, gen, j.Params.Table, j.Params.Related)
+	if err != nil {
+		return err
+	}
+	if a.out, err = r.createTemp(j.ID, "", r.resultPath(j)); err != nil {
+		return err
+	}
+	w := bufio.NewWriter(a.out)
+	if err := exporter.WriteTemplate(w, tpl); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write template: %w", err)
+	}
+	return nil
+}
+
+// commit moves a's files to their final names and records their sizes
+// in the job (Bytes, Errors). An error log left by an earlier attempt at
+// the same job is removed when this one has none.
+func (a *attempt) commit() error {
+	j := a.job
+	if a.log != nil && a.log.out != nil {
+		if _, err := a.log.out.commit(); err != nil {
+			return err
+		}
+		j.Errors = a.log.count
+	} else if err := os.Remove(a.r.errorsPath(j)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove an old error log: %w", err)
+	}
+	size, err := a.out.commit()
+	j.Bytes = size
+	return err
+}
+
+// discard removes a's temporary files.
+func (a *attempt) discard() {
+	a.out.discard()
+	if a.log != nil {
+		a.log.out.discard()
+	}
+}
+
+// conn returns a connection of the slot pool.
+func (r *Runner) conn(ctx context.Context) (*sqlx.Conn, error) {
+	conn, err := r.Slots.Connx(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, weekback.Errorf(weekback.EUNAVAILABLE, "the backup server cannot be reached: try again in a moment")
+	}
+	return conn, nil
+}
+
+// generation returns the generation day serves, checking that it has
+// table. The errors are ENOTFOUND *weekback.Error with a catalog key.
+func (r *Runner) generation(ctx context.Context, day weekback.Weekday, table string) (*weekback.Generation, error) {
+	gen, err := r.Generations.Generation(ctx, day)
+	if err != nil {
+		return nil, fmt.Errorf("read the generation of %s: %w", day, err)
+	}
+	if !gen.Ready() {
+		name := day.Time().String()
+		return nil, weekback.Errorf(weekback.ENOTFOUND, "There is no ready backup of %s yet. Pick another day.", name).
+			WithKey("error.day_not_ready", "weekday", name)
+	}
+	if gen.Manifest.Table(table) != nil {
+		return gen, nil
+	}
+	for _, v := range gen.Manifest.Views {
+		if v.Name == table {
+			return nil, weekback.Errorf(weekback.ENOTFOUND, "%s is a view: views are not browsable yet. Open the tables it reads instead.", table).
+				WithKey("view.not_browsable", "view", table)
+		}
+	}
+	return nil, weekback.Errorf(weekback.ENOTFOUND, "There is no table “%s” in this backup. Pick a table from the day’s list.", table).
+		WithKey("table.unknown", "table", table)
+}
+
+// recordQuery returns the query of p's export from gen's slot, with the
+// table's credential columns masked (never read, even when p.Columns
+// names them), as the direct download builds it.
+func (r *Runner) recordQuery(ctx context.Context, conn *sqlx.Conn, gen *weekback.Generation, p weekback.JobParams) (mysql.RecordQuery, error) {
+	q := mysql.RecordQuery{Schema: gen.Slot, Table: p.Table, Filters: p.Filters, Sort: p.Sort, Columns: p.Columns}
+	t, err := r.Catalog.Table(ctx, conn, gen.Slot, p.Table)
+	if err != nil {
+		return q, err
+	}
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	q.Masked = r.Redaction.Masked(t.Name, names)
+	return q, nil
+}
+
+// csvOptions returns the CSV options p asks for; EINVALID for an unknown
+// profile or encoding, or Shift_JIS with the reimport profile.
+func csvOptions(p weekback.JobParams) (exporter.CSVOptions, error) {
+	var o exporter.CSVOptions
+	var err error
+	if o.Profile, err = exporter.ParseProfile(p.Profile); err != nil {
+		return o, err
+	}
+	if o.Encoding, err = exporter.ParseEncoding(p.Encoding); err != nil {
+		return o, err
+	}
+	if o.Profile == exporter.ProfileReimport && o.Encoding == exporter.EncodingShiftJIS {
+		return o, weekback.Errorf(weekback.EINVALID, "the reimport profile is always UTF-8: choose the spreadsheet profile for Shift_JIS")
+	}
+	o.Lossy = p.Lossy
+	return o, nil
+}
+
+// fileName returns the name a job's result is offered under.
+func fileName(kind weekback.JobKind, table string, gen *weekback.Generation, loc *time.Location) string {
+	ext := "csv"
+	if kind == weekback.JobTemplate {
+		ext = "template.json"
+	}
+	return exporter.FileName(table, gen.Day, gen.Manifest.SnapshotAt, loc, ext)
+}

@@ -1,0 +1,91 @@
+package jobs
+
+import (
+	"context"
+	"strings"
+
+	"github.com/weekback/weekback"
+)
+
+// Submit checks a job of kind asked by owner and queues it, then wakes
+// an idle worker. It checks that p.Day is served and has p.Table (ENOTFOUND),
+// and for exports the profile, encoding, columns, filters and sort against
+// the slot's catalog (EINVALID): a job that cannot run is refused here
+// rather than failing later. Params are stored normalized (day, profile
+// and encoding in their canonical spelling), RowsTotal is the manifest's
+// row count (an estimate: filters make it smaller) and File the name the
+// result is offered under.
+//
+// An active job of owner asking for the same export is canceled and
+// replaced: replaced lists their ids. Beyond MaxActive queued or running
+// jobs, the error is the store's ECONFLICT. Other errors are the store's
+// or the backup server's. It is safe for concurrent use.
+func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind, p weekback.JobParams) (job *weekback.Job, replaced []int64, err error) {
+	if owner == "" {
+		return nil, nil, weekback.Errorf(weekback.EINVALID, "a job needs an owner: log in first")
+	}
+	if p, err = normalize(kind, p); err != nil {
+		return nil, nil, err
+	}
+	gen, err := r.generation(ctx, p.Day, p.Table)
+	if err != nil {
+		return nil, nil, err
+	}
+	if kind == weekback.JobExport {
+		if err := r.checkExport(ctx, gen, p); err != nil {
+			return nil, nil, err
+		}
+	}
+	j := &weekback.Job{Owner: owner, Kind: kind, Params: p, File: fileName(kind, p.Table, gen, r.Location)}
+	if kind == weekback.JobExport {
+		j.RowsTotal = gen.Manifest.Table(p.Table).Rows
+	}
+	if replaced, err = r.Store.Enqueue(ctx, j, r.MaxActive); err != nil {
+		return nil, nil, err
+	}
+	r.Kick()
+	return j, replaced, nil
+}
+
+// normalize checks kind and p and returns p with its day, profile and
+// encoding spelled canonically (so that JobParams.Key finds repeats).
+func normalize(kind weekback.JobKind, p weekback.JobParams) (weekback.JobParams, error) {
+	if kind != weekback.JobExport && kind != weekback.JobTemplate {
+		return p, weekback.Errorf(weekback.EINVALID, "unknown job kind %q: use export or template", kind)
+	}
+	day, err := weekback.ParseWeekday(string(p.Day))
+	if err != nil {
+		return p, err
+	}
+	p.Day = day
+	if strings.TrimSpace(p.Table) == "" {
+		return p, weekback.Errorf(weekback.EINVALID, "a job needs a table: pick one from the day's list")
+	}
+	if kind == weekback.JobTemplate {
+		p.Filters, p.Sort, p.Columns, p.Profile, p.Encoding, p.Lossy = nil, weekback.Sort{}, nil, "", "", false
+		return p, nil
+	}
+	p.Related = false
+	o, err := csvOptions(p)
+	if err != nil {
+		return p, err
+	}
+	p.Profile, p.Encoding = string(o.Profile), string(o.Encoding)
+	return p, nil
+}
+
+// checkExport checks p's columns, filters and sort against gen's slot,
+// as the direct download does before it sends anything.
+func (r *Runner) checkExport(ctx context.Context, gen *weekback.Generation, p weekback.JobParams) error {
+	conn, err := r.conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	q, err := r.recordQuery(ctx, conn, gen, p)
+	if err != nil {
+		return err
+	}
+	_, err = r.Catalog.RecordColumns(ctx, conn, q)
+	return err
+}

@@ -1,0 +1,187 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/weekback/weekback"
+)
+
+// Why a job's context was canceled (context.Cause).
+var (
+	errCanceled  = errors.New("the job was canceled")
+	errLeaseLost = errors.New("the job's lease was lost: another worker took it over")
+)
+
+// work claims and runs jobs until ctx ends.
+func (r *Runner) work(ctx context.Context) {
+	for ctx.Err() == nil {
+		j, err := r.Store.Claim(ctx, r.Worker, r.Lease)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			r.Logger.Error("cannot claim a job", "err", err)
+		case j != nil:
+			r.run(ctx, j)
+			continue
+		}
+		r.idle(ctx)
+	}
+}
+
+// idle waits for Poll, a Kick or the end of ctx.
+func (r *Runner) idle(ctx context.Context) {
+	t := time.NewTimer(r.Poll)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-r.kick:
+	case <-t.C:
+	}
+}
+
+// run runs job j, which this worker has just claimed, and records how it
+// ended. ctx is the Runner's lifetime.
+func (r *Runner) run(ctx context.Context, j *weekback.Job) {
+	log := r.Logger.With("job", j.ID, "kind", j.Kind, "owner", j.Owner, "day", j.Params.Day, "table", j.Params.Table)
+	log.Info("job started", "rows_total", j.RowsTotal)
+	start := time.Now()
+	jctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	a := &attempt{r: r, job: j}
+	stop := r.heartbeat(ctx, a, cancel)
+	err := a.execute(jctx)
+	stop()
+	cause := context.Cause(jctx)
+	switch {
+	case errors.Is(cause, errLeaseLost):
+		a.discard()
+		log.Warn("job stopped: another worker took it over")
+	case errors.Is(cause, errCanceled):
+		a.discard()
+		r.finish(ctx, a, weekback.JobCanceled, "", log)
+	case err != nil && ctx.Err() != nil:
+		a.discard()
+		r.release(ctx, j, log)
+	case err != nil:
+		a.discard()
+		r.finish(ctx, a, weekback.JobFailed, r.failure(err, log), log)
+	default:
+		r.succeed(ctx, a, log, time.Since(start))
+	}
+}
+
+// heartbeat renews a's lease every Heartbeat with its progress, until
+// the returned function is called (which waits for it). It cancels the
+// job (cancel) when a cancel was asked for or the lease was lost.
+func (r *Runner) heartbeat(ctx context.Context, a *attempt, cancel context.CancelCauseFunc) (stop func()) {
+	hctx, hcancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(r.Heartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-t.C:
+			}
+			if why := r.renew(hctx, a); why != nil {
+				cancel(why)
+				return
+			}
+		}
+	}()
+	return func() { hcancel(); <-done }
+}
+
+// renew extends a's lease and records its progress. It returns
+// errCanceled or errLeaseLost when the job must stop, nil otherwise (a
+// failed renewal is logged and tried again at the next beat: the lease
+// outlasts several).
+func (r *Runner) renew(ctx context.Context, a *attempt) error {
+	rctx, cancel := context.WithTimeout(ctx, r.Lease)
+	defer cancel()
+	stop, err := r.Store.Renew(rctx, a.job.ID, r.Worker, r.Lease, a.rows.Load())
+	switch code := weekback.ErrorCode(err); {
+	case code == weekback.ECONFLICT || code == weekback.ENOTFOUND:
+		return errLeaseLost
+	case err != nil:
+		if ctx.Err() == nil {
+			r.Logger.Warn("cannot renew a job's lease", "job", a.job.ID, "err", err)
+		}
+	case stop:
+		return errCanceled
+	}
+	return nil
+}
+
+// succeed moves a's files into place and records the job as succeeded.
+func (r *Runner) succeed(ctx context.Context, a *attempt, log *slog.Logger, took time.Duration) {
+	if err := a.commit(); err != nil {
+		a.discard()
+		r.finish(ctx, a, weekback.JobFailed, r.failure(err, log), log)
+		return
+	}
+	log.Info("job succeeded", "rows", a.rows.Load(), "bytes", a.job.Bytes, "errors", a.job.Errors, "took", took.Round(time.Millisecond))
+	r.finish(ctx, a, weekback.JobSucceeded, "", log)
+}
+
+// finish records a's job as ended with status (and msg, for a failed
+// one). When the job is gone (deleted meanwhile) its files are removed;
+// when another worker holds it, they are left to that worker.
+func (r *Runner) finish(ctx context.Context, a *attempt, status weekback.JobStatus, msg string, log *slog.Logger) {
+	j := a.job
+	j.Status, j.Error, j.RowsDone = status, msg, a.rows.Load()
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	err := r.Store.Finish(fctx, j)
+	switch weekback.ErrorCode(err) {
+	case "":
+		if status != weekback.JobSucceeded {
+			log.Info("job ended", "status", status)
+		}
+	case weekback.ENOTFOUND:
+		_ = r.Remove(j)
+	case weekback.ECONFLICT:
+		log.Warn("job ended here but another worker holds it now", "status", status)
+	default:
+		log.Error("cannot record the end of a job", "status", status, "err", err)
+	}
+}
+
+// release puts j back in the queue (shutdown).
+func (r *Runner) release(ctx context.Context, j *weekback.Job, log *slog.Logger) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := r.Store.Release(rctx, j.ID, r.Worker); err != nil {
+		log.Error("cannot put a job back in the queue: another worker takes it when its lease runs out", "err", err)
+		return
+	}
+	log.Info("job put back in the queue (shutting down)")
+}
+
+// failure returns the sentence a failed job shows for err: its own when
+// it is a *weekback.Error, a generic one otherwise (the details are
+// logged).
+func (r *Runner) failure(err error, log *slog.Logger) string {
+	log.Error("job failed", "err", err)
+	var e *weekback.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "the export failed: see the server log"
+}
+
+// attempt is one run of a job by this worker: its temporary files and
+// what it wrote.
+type attempt struct {
+	r    *Runner
+	job  *weekback.Job
+	rows atomic.Int64
+	out  *tempFile // the result
+	log  *errorLog // characters the encoding cannot hold; nil until the first
+}
