@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -54,7 +55,11 @@ func (a *attempt) export(ctx context.Context, gen *weekback.Generation) error {
 	if a.out, err = r.createTemp(j.ID, "", r.resultPath(j)); err != nil {
 		return err
 	}
-	res, err := exporter.ExportCSV(ctx, conn, r.Catalog, q, a.out, opts, a.rows.Store)
+	var w io.Writer = ctxWriter{ctx, a.out} // a cancel stops the writing at once, not after the batch
+	if r.wrap != nil {
+		w = r.wrap(w)
+	}
+	res, err := exporter.ExportCSV(ctx, conn, r.Catalog, q, w, opts, a.rows.Store)
 	if err != nil {
 		return err
 	}
@@ -187,4 +192,17 @@ func fileName(kind weekback.JobKind, table string, gen *weekback.Generation, loc
 		ext = "template.json"
 	}
 	return exporter.FileName(table, gen.Day, gen.Manifest.SnapshotAt, loc, ext)
+}
+
+// ctxWriter fails its writes once ctx is done.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -62,6 +63,7 @@ type Runner struct {
 	Logger *slog.Logger
 
 	token  string // Worker's random part: names this process's temporary files
+	wrap   func(io.Writer) io.Writer // tests: wraps the result file (to slow an export down)
 	kick   chan struct{}
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -131,8 +131,9 @@ func (r *Runner) succeed(ctx context.Context, a *attempt, log *slog.Logger, took
 }
 
 // finish records a's job as ended with status (and msg, for a failed
-// one). When the job is gone (deleted meanwhile) its files are removed;
-// when another worker holds it, they are left to that worker.
+// one). When the job was deleted meanwhile its files are removed; when
+// another worker holds it, they are left to that worker (which writes the
+// same files).
 func (r *Runner) finish(ctx context.Context, a *attempt, status weekback.JobStatus, msg string, log *slog.Logger) {
 	j := a.job
 	j.Status, j.Error, j.RowsDone = status, msg, a.rows.Load()
@@ -144,9 +145,12 @@ func (r *Runner) finish(ctx context.Context, a *attempt, status weekback.JobStat
 		if status != weekback.JobSucceeded {
 			log.Info("job ended", "status", status)
 		}
-	case weekback.ENOTFOUND:
-		_ = r.Remove(j)
-	case weekback.ECONFLICT:
+	case weekback.ECONFLICT, weekback.ENOTFOUND:
+		if _, jerr := r.Store.Job(fctx, j.ID); weekback.ErrorCode(jerr) == weekback.ENOTFOUND {
+			log.Info("job deleted while it ran: its files are removed")
+			_ = r.Remove(j)
+			return
+		}
 		log.Warn("job ended here but another worker holds it now", "status", status)
 	default:
 		log.Error("cannot record the end of a job", "status", status, "err", err)
