@@ -3,7 +3,6 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"log"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	gomysql "github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
@@ -41,95 +39,87 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
-	db, err := sql.Open("mysql", mysqltest.ServerDSN())
-	if err != nil {
-		log.Fatal(err)
-	}
+	tb := &mainTB{}
 	code := func() int {
-		defer dropShared(db)
-		if err := buildShared(db); err != nil {
+		defer tb.cleanup()
+		if err := buildShared(tb); err != nil {
 			log.Printf("jobs tests: build the fixture: %v", err)
 			return 1
 		}
 		return m.Run()
 	}()
-	db.Close()
 	os.Exit(code)
 }
 
-func dropShared(db *sql.DB) {
-	if shared.slots != nil {
-		shared.slots.Close()
-	}
-	for _, s := range []string{shared.source, shared.prefix + "_meta"} {
-		if s != "" && s != "_meta" {
-			db.Exec("DROP DATABASE IF EXISTS `" + s + "`")
-		}
-	}
-	rows, err := db.Query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?", shared.prefix+`\_%`)
-	if err != nil || shared.prefix == "" {
-		return
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
-			names = append(names, n)
-		}
-	}
-	rows.Close()
-	for _, n := range names {
-		db.Exec("DROP DATABASE IF EXISTS `" + n + "`")
+// mainTB lets TestMain use mysqltest's helpers: failures end the run,
+// cleanups run when cleanup is called.
+type mainTB struct {
+	testing.TB
+	cleanups []func()
+}
+
+func (*mainTB) Helper()                        {}
+func (*mainTB) Fatal(args ...any)              { log.Fatal(args...) }
+func (*mainTB) Fatalf(format string, a ...any) { log.Fatalf(format, a...) }
+func (tb *mainTB) Cleanup(f func())            { tb.cleanups = append(tb.cleanups, f) }
+
+func (tb *mainTB) cleanup() {
+	for i := len(tb.cleanups) - 1; i >= 0; i-- {
+		tb.cleanups[i]()
 	}
 }
 
-// bigTable creates and fills "big" with a recursive CTE.
-var bigTable = []string{
-	"SET SESSION max_recursive_iterations = 1000000",
-	`CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, note VARCHAR(100) NULL, amount DECIMAL(12,2) NOT NULL,
-	  created DATETIME NOT NULL, KEY by_amount (amount))`,
-	fmt.Sprintf(`INSERT INTO big WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < %d)
-	  SELECT n, CONCAT('name-', n), IF(n %% 10 = 0, CONCAT('波〜', n), IF(n %% 7 = 0, NULL, CONCAT('日本語 "note", ', n))),
-	  (n * 37 %% 100000) / 100, '2026-01-01' + INTERVAL n MINUTE FROM seq`, bigRows),
-	`CREATE TABLE users (id INT PRIMARY KEY, login_id VARCHAR(40) NOT NULL, password_hash VARCHAR(100) NOT NULL, api_token VARCHAR(40) NULL)`,
-	`INSERT INTO users VALUES (1, 'alice', '$2a$10$secret', 'tok-1'), (2, 'bob', '$2a$10$hidden', NULL)`,
-}
+// bigTable creates and fills "big" with a recursive CTE, and "users".
+const bigTable = `
+SET SESSION max_recursive_iterations = 1000000;
+CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, note VARCHAR(100) NULL, amount DECIMAL(12,2) NOT NULL,
+  created DATETIME NOT NULL, KEY by_amount (amount));
+INSERT INTO big WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 50000)
+  SELECT n, CONCAT('name-', n), IF(n % 10 = 0, CONCAT('波〜', n), IF(n % 7 = 0, NULL, CONCAT('日本語 "note", ', n))),
+  (n * 37 % 100000) / 100, '2026-01-01' + INTERVAL n MINUTE FROM seq;
+CREATE TABLE users (id INT PRIMARY KEY, login_id VARCHAR(40) NOT NULL, password_hash VARCHAR(100) NOT NULL, api_token VARCHAR(40) NULL);
+INSERT INTO users VALUES (1, 'alice', '$2a$10$secret', 'tok-1'), (2, 'bob', '$2a$10$hidden', NULL);
+`
 
-func buildShared(db *sql.DB) error {
+func buildShared(tb *mainTB) error {
 	ctx := context.Background()
-	shared.source = mysqltest.UniqueName("wbj_src_")
+	db := mysqltest.MustOpen(tb)
+	shared.source = mysqltest.MustCreateSchema(tb, db, "wbj_src_")
 	shared.prefix = mysqltest.UniqueName("wbj_gen_")
-	if _, err := db.Exec("CREATE DATABASE `" + shared.source + "` CHARACTER SET utf8mb4"); err != nil {
-		return err
-	}
+	mysqltest.DropPrefixOnCleanup(tb, db, shared.prefix)
 	script, err := os.ReadFile("../snapshotter/testdata/typezoo/schema.sql")
 	if err != nil {
 		return err
 	}
-	if err := execScript(dsnOf(shared.source), string(script), bigTable); err != nil {
+	mysqltest.MustExecScript(tb, mysqltest.DSN(tb, shared.source), string(script)+bigTable)
+	if err := snapshot(ctx, tb); err != nil {
 		return err
 	}
-	if err := snapshot(ctx); err != nil {
-		return err
-	}
-	backup, err := mysql.Open(ctx, dsnOf(""), "test", mysql.RoleBackup)
-	if err != nil {
-		return err
-	}
+	backup := mustPool(tb, mysql.RoleBackup)
 	if shared.gens, err = mysql.AttachMeta(ctx, backup, shared.prefix); err != nil {
 		return err
 	}
 	if shared.gen, err = shared.gens.Generation(ctx, weekback.Monday); err != nil || !shared.gen.Ready() {
 		return fmt.Errorf("generation: %+v, %v", shared.gen, err)
 	}
-	shared.catalog = mysql.NewCatalog()
-	shared.slots, err = mysql.Open(ctx, dsnOf(""), "backup.reader_dsn", mysql.RoleExport)
-	return err
+	shared.catalog, shared.slots = mysql.NewCatalog(), mustPool(tb, mysql.RoleExport)
+	return nil
 }
 
-func snapshot(ctx context.Context) error {
+// mustPool opens a pool on the test server for role, closed at the end.
+func mustPool(tb testing.TB, role mysql.Role) *sqlx.DB {
+	tb.Helper()
+	pool, err := mysql.Open(context.Background(), mysqltest.DSN(tb, ""), "test", role)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { pool.Close() })
+	return pool
+}
+
+func snapshot(ctx context.Context, tb testing.TB) error {
 	s := snapshotter.New()
-	s.SourceDSN, s.BackupDSN, s.Prefix = dsnOf(shared.source), dsnOf(""), shared.prefix
+	s.SourceDSN, s.BackupDSN, s.Prefix = mysqltest.DSN(tb, shared.source), mysqltest.DSN(tb, ""), shared.prefix
 	s.GracePeriod = 100 * time.Millisecond
 	s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := s.Open(ctx); err != nil {
@@ -138,49 +128,6 @@ func snapshot(ctx context.Context) error {
 	defer s.Close()
 	_, err := s.Snapshot(ctx, weekback.Monday)
 	return err
-}
-
-// execScript runs a script of ";"-ended statements, then extra, on one
-// connection of dsn.
-func execScript(dsn, script string, extra []string) error {
-	db, err := sql.Open("mysql", dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	var stmts []string
-	var cur strings.Builder
-	for line := range strings.SplitSeq(script, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "--") {
-			continue
-		}
-		cur.WriteString(line + "\n")
-		if strings.HasSuffix(strings.TrimSpace(line), ";") {
-			stmts = append(stmts, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
-			cur.Reset()
-		}
-	}
-	for _, s := range append(stmts, extra...) {
-		if _, err := conn.ExecContext(context.Background(), s); err != nil {
-			return fmt.Errorf("exec %.200s: %w", s, err)
-		}
-	}
-	return nil
-}
-
-// dsnOf is the test server's DSN with database schema.
-func dsnOf(schema string) string {
-	cfg, err := gomysql.ParseDSN(mysqltest.ServerDSN())
-	if err != nil {
-		panic(err)
-	}
-	cfg.DBName = schema
-	return cfg.FormatDSN()
 }
 
 // mustJobStore returns a fresh meta schema (dropped at the end) to keep
@@ -197,17 +144,12 @@ func mustJobStore(tb testing.TB, prefix string) *mysql.Meta {
 // process of its own), creating it when create is set.
 func mustAttachStore(tb testing.TB, prefix string, create bool) *mysql.Meta {
 	tb.Helper()
-	ctx := context.Background()
-	pool, err := mysql.Open(ctx, mysqltest.DSN(tb, ""), "test", mysql.RoleBackup)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { pool.Close() })
+	pool := mustPool(tb, mysql.RoleBackup)
 	open := mysql.AttachMeta
 	if create {
 		open = mysql.OpenMeta
 	}
-	m, err := open(ctx, pool, prefix)
+	m, err := open(context.Background(), pool, prefix)
 	if err != nil {
 		tb.Fatalf("meta schema %s: %v", prefix, err)
 	}

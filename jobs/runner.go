@@ -62,7 +62,7 @@ type Runner struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 
-	token  string // Worker's random part: names this process's temporary files
+	token  string                    // Worker's random part: names this process's temporary files
 	wrap   func(io.Writer) io.Writer // tests: wraps the result file (to slow an export down)
 	kick   chan struct{}
 	cancel context.CancelFunc

@@ -172,12 +172,17 @@ func (r *Runner) release(ctx context.Context, j *weekback.Job, log *slog.Logger)
 // it is a *weekback.Error, a generic one otherwise (the details are
 // logged).
 func (r *Runner) failure(err error, log *slog.Logger) string {
-	log.Error("job failed", "err", err)
 	var e *weekback.Error
-	if errors.As(err, &e) {
-		return e.Message
+	if !errors.As(err, &e) {
+		log.Error("job failed", "err", err)
+		return "the export failed: see the server log"
 	}
-	return "the export failed: see the server log"
+	if e.Code == weekback.EINTERNAL || e.Code == weekback.EUNAVAILABLE {
+		log.Error("job failed", "err", err)
+	} else {
+		log.Warn("job failed", "err", err)
+	}
+	return e.Message
 }
 
 // attempt is one run of a job by this worker: its temporary files and
