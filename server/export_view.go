@@ -8,9 +8,11 @@ import (
 type hiddenField struct{ Name, Value string }
 
 // exportForm is the CSV download form of a records page: it carries the
-// page's filters and sort, and adds profile and encoding.
+// page's filters and sort, and adds profile and encoding. JobAction is
+// where its "Export in the background" button posts the same fields.
 type exportForm struct {
 	Action      string        `json:"csv_url"`
+	JobAction   string        `json:"-"`
 	Hidden      []hiddenField `json:"-"`
 	TemplateURL string        `json:"template_url"`
 }
@@ -19,7 +21,7 @@ type exportForm struct {
 // for the records query rq.
 func exportFormOf(day weekback.Weekday, table string, rq recordsQuery) exportForm {
 	base := tableURL(day, table)
-	f := exportForm{Action: base + "/export.csv", TemplateURL: base + "/template.json"}
+	f := exportForm{Action: base + "/export.csv", JobAction: base + "/exports", TemplateURL: base + "/template.json"}
 	for _, flt := range rq.Filters {
 		f.Hidden = append(f.Hidden, hiddenField{weekback.FilterParamPrefix + flt.Column, flt.Param()})
 	}

@@ -20,7 +20,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/metrics", s.metrics.handler())
 	// Every page below answers in the request's language and, for a
 	// logged-in user, shows who is logged in (public pages included).
-	app.Use(s.language, s.optionalLogin)
+	app.Use(s.language, s.optionalLogin, s.bindHeader)
 	app.Get("/lang/:code", s.switchLanguage)
 	app.Get("/", s.landing)
 	app.Get("/login", s.getLogin)
@@ -29,6 +29,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/me", s.requireLogin, s.me)
 	app.Get("/audit", s.requireLogin, s.auditLog)
 	app.Get("/:day/login", s.getLogin)
+	s.jobRoutes(app)
 	// The pages of a day, last: /:day/ would take any other one-segment
 	// address. Only GET (and HEAD) exist: other methods answer 405.
 	app.Get("/:day/", dayParam, s.requireLogin, s.dayTables)
@@ -36,6 +37,20 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/:day/tables/:table/rows/:key", dayParam, s.requireLogin, s.record)
 	app.Get("/:day/tables/:table/export.csv", dayParam, s.requireLogin, s.exportCSV)
 	app.Get("/:day/tables/:table/template.json", dayParam, s.requireLogin, s.templateJSON)
+	app.Post("/:day/tables/:table/exports", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitExport)
+}
+
+// jobRoutes wires the export center and the snapshot runs page. Forms
+// that change something are POSTs carrying the session's CSRF token.
+func (s *Server) jobRoutes(app *fiber.App) {
+	jobs := app.Group("/jobs", s.requireLogin, s.requireJobs)
+	jobs.Get("/", s.jobsList)
+	jobs.Get("/:id", s.jobPage)
+	jobs.Get("/:id/download", s.jobDownload)
+	jobs.Get("/:id/errors.csv", s.jobErrors)
+	jobs.Post("/:id/cancel", s.checkSessionCSRF, s.cancelJob)
+	jobs.Post("/:id/delete", s.checkSessionCSRF, s.deleteJob)
+	app.Get("/runs", s.requireLogin, s.runsPage)
 }
 
 // requestTimeout gives each request a context that ends after

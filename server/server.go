@@ -15,6 +15,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/i18n"
+	"github.com/weekback/weekback/jobs"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/server/auth"
 )
@@ -71,6 +72,13 @@ type Server struct {
 	// whose "table.column" matches a Redact glob (exports.redact).
 	PasswordTable, PasswordColumn string
 	Redact                        []string
+
+	// Jobs runs the background exports of the export center (/jobs, the
+	// header's notifications); their routes answer 404 while it is nil.
+	// Its Store, DownloadTTL and MaxActive are the pages' too.
+	Jobs *jobs.Runner
+	// Runs reads the snapshot runs of the admin page /runs (404 while nil).
+	Runs RunSource
 
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/i18n"
+	"github.com/weekback/weekback/jobs"
+)
+
+// NotifyJobs is how many of a user's newest jobs the header's notification
+// area looks at.
+const NotifyJobs = 20
+
+// jobView is one job as the jobs pages show it. Its JSON keeps to raw
+// values (times in Server.Location) plus the addresses and the texts, in
+// the request's language, that jobs.js puts on the page. The worker and
+// its lease stay out of it.
+type jobView struct {
+	ID              int64              `json:"id"`
+	Owner           string             `json:"owner"`
+	Kind            weekback.JobKind   `json:"kind"`
+	Params          weekback.JobParams `json:"params"`
+	Status          weekback.JobStatus `json:"status"` // expired once exports.download_ttl is over
+	Active          bool               `json:"active"`
+	CreatedAt       time.Time          `json:"created_at"`
+	StartedAt       time.Time          `json:"started_at,omitzero"`
+	FinishedAt      time.Time          `json:"finished_at,omitzero"`
+	RowsDone        int64              `json:"rows_done"`
+	RowsTotal       int64              `json:"rows_total"`
+	Percent         int                `json:"percent"`
+	Errors          int64              `json:"errors"`
+	Error           string             `json:"error,omitempty"`
+	File            string             `json:"file,omitempty"`
+	Bytes           int64              `json:"bytes,omitempty"`
+	ReplacedBy      int64              `json:"replaced_by,omitempty"`
+	CancelRequested bool               `json:"cancel_requested,omitempty"`
+	Seen            bool               `json:"seen"`
+
+	URL         string `json:"url"`
+	DownloadURL string `json:"download_url,omitempty"` // while the file can be downloaded
+	ErrorsURL   string `json:"errors_url,omitempty"`   // while the error log can be downloaded
+	TableURL    string `json:"table_url"`              // where to export again
+
+	Description  string   `json:"description"` // the day and the table
+	Filters      []string `json:"filters,omitempty"`
+	Sort         string   `json:"sort,omitempty"`
+	Started      string   `json:"started_text"` // started (or, still queued, created) at
+	StartedISO   string   `json:"-"`
+	StatusText   string   `json:"status_text"`
+	ProgressText string   `json:"progress_text"`
+	ErrorsText   string   `json:"errors_text"`
+	Indefinite   bool     `json:"-"` // running with no estimate of the total: a progress bar without a value
+}
+
+// jobView returns j as the request's user sees it.
+func (s *Server) jobView(c *fiber.Ctx, j *weekback.Job) jobView {
+	return s.jobViewIn(s.localizer(c), j)
+}
+
+// jobViewIn returns j as shown in l's language.
+func (s *Server) jobViewIn(l *i18n.Localizer, j *weekback.Job) jobView {
+	v := jobView{ID: j.ID, Owner: j.Owner, Kind: j.Kind, Params: j.Params, Status: j.Status, Active: !j.Status.Final(),
+		CreatedAt: j.CreatedAt.In(s.Location), StartedAt: inZone(j.StartedAt, s.Location), FinishedAt: inZone(j.FinishedAt, s.Location),
+		RowsDone: j.RowsDone, RowsTotal: j.RowsTotal, Errors: j.Errors, Error: j.Error, File: j.File, Bytes: j.Bytes,
+		ReplacedBy: j.ReplacedBy, CancelRequested: j.CancelRequested, Seen: j.Seen,
+		URL: jobURL(j.ID), TableURL: tableURL(j.Params.Day, j.Params.Table), Sort: j.Params.Sort.String()}
+	if s.expired(j) {
+		v.Status = weekback.JobExpired
+	}
+	v.Percent = (&weekback.Job{Status: v.Status, RowsDone: j.RowsDone, RowsTotal: j.RowsTotal}).Percent()
+	v.Indefinite = v.Status == weekback.JobRunning && j.RowsTotal <= 0
+	if v.Status == weekback.JobSucceeded {
+		v.DownloadURL = v.URL + "/download"
+	}
+	if j.Errors > 0 && v.Status != weekback.JobExpired {
+		v.ErrorsURL = v.URL + "/errors.csv"
+	}
+	for _, f := range j.Params.Filters {
+		v.Filters = append(v.Filters, f.String())
+	}
+	s.jobTexts(l, j, &v)
+	return v
+}
+
+// jobTexts fills v's texts in l's language.
+func (s *Server) jobTexts(l *i18n.Localizer, j *weekback.Job, v *jobView) {
+	day := string(j.Params.Day)
+	if j.Params.Day.Valid() {
+		day = l.Weekday(j.Params.Day.Time())
+	}
+	v.Description = l.T("jobs.describe", "weekday", day, "table", j.Params.Table)
+	at := j.StartedAt
+	if at.IsZero() {
+		at = j.CreatedAt
+	}
+	v.Started, v.StartedISO = l.DateTimeSeconds(at, s.Location), at.In(s.Location).Format(time.RFC3339)
+	v.StatusText = jobStatusText(l, v)
+	switch {
+	case j.RowsTotal > 0 && v.Active:
+		v.ProgressText = l.N("jobs.progress", int(j.RowsTotal), "done", l.Number(j.RowsDone), "total", l.Number(j.RowsTotal), "percent", v.Percent)
+	default: // unknown, or the estimate is moot once the job is over
+		v.ProgressText = l.N("jobs.progress.rows", int(j.RowsDone), "done", l.Number(j.RowsDone))
+	}
+	v.ErrorsText = l.N("jobs.errors", int(j.Errors), "count", l.Number(j.Errors))
+}
+
+// jobStatusText says where v is, in l's language.
+func jobStatusText(l *i18n.Localizer, v *jobView) string {
+	switch {
+	case v.ReplacedBy != 0:
+		return l.T("jobs.status.replaced", "id", v.ReplacedBy)
+	case v.Active && v.CancelRequested:
+		return l.T("jobs.status.canceling")
+	}
+	return orKey(l, "jobs.status."+string(v.Status), string(v.Status))
+}
+
+// expired reports whether j's download time (exports.download_ttl) is
+// over.
+func (s *Server) expired(j *weekback.Job) bool {
+	return j.Status == weekback.JobExpired ||
+		(j.Status == weekback.JobSucceeded && jobs.Expired(j, s.Now(), s.Jobs.DownloadTTL))
+}
+
+// inZone returns t in loc, the zero time as it is (so that omitzero
+// leaves it out).
+func inZone(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(loc)
+}
+
+// notifyView is the header's notification area: how many of the user's
+// jobs finished (succeeded or failed) without the user having seen them
+// since (a visit of /jobs marks them seen), and a link to the newest of
+// them: its download while there is one, else its page. Canceled jobs
+// are not announced: their user (or the repeat that replaced them) did
+// it.
+type notifyView struct {
+	Unseen   int      `json:"unseen"`
+	Latest   *jobView `json:"latest,omitempty"`
+	LinkURL  string   `json:"link_url,omitempty"`
+	LinkText string   `json:"link_text,omitempty"`
+}
+
+// notifyOf returns the notification area of a user's newest jobs (list,
+// newest first) in l's language.
+func (s *Server) notifyOf(l *i18n.Localizer, list []*weekback.Job) *notifyView {
+	n := &notifyView{}
+	for _, j := range list {
+		if j.Seen || (j.Status != weekback.JobSucceeded && j.Status != weekback.JobFailed) {
+			continue
+		}
+		n.Unseen++
+		if n.Latest == nil {
+			v := s.jobViewIn(l, j)
+			n.Latest, n.LinkURL = &v, v.URL
+			n.LinkText = l.T("notify.finished", "id", j.ID, "status", v.StatusText)
+			if v.DownloadURL != "" {
+				n.LinkURL, n.LinkText = v.DownloadURL, l.T("notify.download", "file", j.File)
+			}
+		}
+	}
+	return n
+}
+
+// notifier reads a logged-in user's notification area when a page's
+// header shows it (never for JSON, downloads or redirects). It lives for
+// one request.
+type notifier struct {
+	s     *Server
+	ctx   context.Context
+	l     *i18n.Localizer
+	login string
+}
+
+// Load returns the notification area; nil when the jobs cannot be read
+// (logged: the page itself must not fail for its header).
+func (n *notifier) Load() *notifyView {
+	list, err := n.s.Jobs.Store.Jobs(n.ctx, n.login, NotifyJobs)
+	if err != nil {
+		n.s.Logger.Warn("cannot read the jobs of the notification area", "login", n.login, "err", err)
+		return nil
+	}
+	return n.s.notifyOf(n.l, list)
+}
+
+// bindHeader gives the views of a logged-in user's pages what the header
+// shows beyond the login: when jobs are on, the notification area as
+// "Notify" (read only if the page renders it; its presence also loads
+// jobs.js and offers background exports), and for admins "RunsOn", the
+// link to /runs.
+func (s *Server) bindHeader(c *fiber.Ctx) error {
+	p := principalOf(c)
+	if p == nil {
+		return c.Next()
+	}
+	if s.Jobs != nil {
+		c.Bind(fiber.Map{"Notify": &notifier{s: s, ctx: c.UserContext(), l: s.localizer(c), login: p.Login}})
+	}
+	if p.Admin && s.Runs != nil {
+		c.Bind(fiber.Map{"RunsOn": true})
+	}
+	return c.Next()
+}
+
+// notifyJSON answers m (a new map when nil) with the user's notification
+// area: "unseen" (the badge's count) and "notify". own holds the user's
+// newest jobs when the caller has read them; they are read otherwise.
+func (s *Server) notifyJSON(c *fiber.Ctx, m fiber.Map, own ...*weekback.Job) error {
+	if m == nil {
+		m = fiber.Map{}
+	}
+	n := &notifyView{}
+	if own == nil {
+		nt := &notifier{s: s, ctx: c.UserContext(), l: s.localizer(c), login: principalOf(c).Login}
+		if v := nt.Load(); v != nil {
+			n = v
+		}
+	} else {
+		n = s.notifyOf(s.localizer(c), own[:min(len(own), NotifyJobs)])
+	}
+	m["unseen"], m["notify"] = n.Unseen, n
+	return c.JSON(m)
+}
