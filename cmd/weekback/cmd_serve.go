@@ -10,6 +10,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/config"
+	"github.com/weekback/weekback/jobs"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/server"
 	"github.com/weekback/weekback/server/auth"
@@ -45,6 +46,7 @@ type serveCmd struct {
 	slots *sqlx.DB // the pages of a day (RoleSource: values as stored)
 	csv   *sqlx.DB // CSV downloads (RoleExport: text as UTF-8)
 	prod  *sqlx.DB // production's users table (auth.source: production), else nil
+	jobs  *jobs.Runner
 	srv   *server.Server
 	// listening, when set, is told the address once the server listens.
 	listening func(addr string)
@@ -99,6 +101,10 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	c.srv.Redact = c.cfg.Exports.Redact
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
+	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
+		return err
+	}
+	c.srv.Runs = meta
 	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
 	if err := c.srv.Open(); err != nil {
 		return err
@@ -157,11 +163,35 @@ func (c *serveCmd) users(gens weekback.GenerationStore) (func(context.Context, s
 	return mysql.ProductionUsers(c.prod, cfg.DBName, mysql.NewCatalog(), spec), nil
 }
 
-// Close shuts the server down and closes the databases.
+// openJobs starts this replica's export workers (exports.*) on the meta
+// schema shared by every replica.
+func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*jobs.Runner, error) {
+	e := c.cfg.Exports
+	r := jobs.New()
+	r.Store, r.Generations, r.Slots, r.Catalog = meta, gens, c.csv, mysql.NewCatalog()
+	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: e.Redact}
+	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
+	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
+	r.Logger = c.app.logger
+	if err := r.Open(); err != nil {
+		return nil, err
+	}
+	c.jobs = r
+	return r, nil
+}
+
+// Close shuts the server down (requests in flight finish), stops the job
+// workers (running jobs go back to the queue for another replica or the
+// next start) and closes the databases.
 func (c *serveCmd) Close() error {
 	var err error
 	if c.srv != nil {
 		err = c.srv.Close()
+	}
+	if c.jobs != nil {
+		if jerr := c.jobs.Close(); err == nil {
+			err = jerr
+		}
 	}
 	for _, db := range []*sqlx.DB{c.db, c.slots, c.csv, c.prod} {
 		if db != nil {

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql/mysqltest"
+)
+
+// TestBrowserJobs starts a background export from the records page,
+// watches its progress bar reach 100 % without reloading the page, sees
+// the header's notification and downloads the file.
+func TestBrowserJobs(t *testing.T) {
+	exe := chromiumPath(t)
+	db := mysqltest.MustOpen(t)
+	src := mustLoadJobsSource(t, db)
+	prefix := newPrefix(t, db)
+	cfgPath := writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, src), BackupDSN: mysqltest.DSN(t, ""), Prefix: prefix})
+	mustSnapshot(t, cfgPath, weekback.Monday)
+	addr := freeAddr(t)
+	r := startJobsReplica(t, src, prefix, t.TempDir(), addr, "http://"+addr)
+	// Keep the only worker busy, so the browser's job is seen queued first.
+	c := login(t, r.base, "support", zooPassword)
+	csrf := mustCSRF(t, c, r.base)
+	for i := range 3 {
+		submitJob(t, c, r.base, csrf, fmt.Sprintf("id=ge:%d", i+1))
+	}
+	b := newBrowser(t, exe, r.base)
+	b.open("/login?next=/mon/tables/orders")
+	b.run("fill the login form",
+		chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), "support"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), zooPassword))
+	b.clickAndWait(`form[action="/login"] [type="submit"]`)
+	b.jsAndWait("export in the background", `document.querySelector("details.export-form").open = true;
+		document.querySelector("select[name=profile]").value = "spreadsheet";
+		document.querySelector("select[name=encoding]").value = "utf-8-bom";
+		document.querySelector("button.export-background").click()`)
+	p := b.where()
+	if !strings.HasPrefix(p.Path, "/jobs/") || p.Status != 200 {
+		t.Fatalf("after starting the export: %s (HTTP %d), want its job page", p.Path, p.Status)
+	}
+	b.shot("job-started")
+	var first int
+	b.eval(`window.__stayed = true; Number(document.querySelector("progress.job-bar").value || 0)`, &first)
+	if first >= 100 {
+		t.Errorf("the job was already done when its page opened (progress %d): nothing was watched", first)
+	}
+	done := waitInPage(t, b, `document.querySelector(".job-download:not([hidden])") !== null &&
+		Number(document.querySelector("progress.job-bar").value) === 100`, 60*time.Second)
+	var stayed bool
+	b.eval(`window.__stayed === true`, &stayed)
+	if !done || !stayed {
+		t.Fatalf("progress reached 100 %%: %v, without reloading the page: %v", done, stayed)
+	}
+	b.shot("job-done")
+	var lines int
+	b.eval(`fetch(document.querySelector(".job-download").href).then(r => r.text()).then(s => s.split("\r\n").length - 1)`, &lines)
+	if want := jobsRows + 1; lines != want {
+		t.Errorf("the download has %d lines, want %d (a header and every row)", lines, want)
+	}
+	b.open("/mon/")
+	if !waitInPage(t, b, `document.querySelector(".notify-count:not([hidden])") !== null`, 10*time.Second) {
+		t.Error("the header shows no notification of the finished jobs")
+	}
+	b.shot("notified")
+}
+
+// waitInPage evaluates cond in the page every 200 ms until it is true or
+// timeout passes; it reports whether it became true.
+func waitInPage(t *testing.T, b *browser, cond string, timeout time.Duration) bool {
+	t.Helper()
+	for end := time.Now().Add(timeout); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		var ok bool
+		b.eval(cond, &ok)
+		if ok {
+			return true
+		}
+	}
+	return false
+}
