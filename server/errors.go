@@ -29,6 +29,8 @@ var statusKeys = map[int]string{
 	fiber.StatusUnauthorized:          "unauthorized",
 	fiber.StatusForbidden:             "forbidden",
 	fiber.StatusNotFound:              "not_found",
+	fiber.StatusConflict:              "conflict",
+	fiber.StatusGone:                  "gone",
 	fiber.StatusMethodNotAllowed:      "not_allowed",
 	fiber.StatusRequestEntityTooLarge: "too_large",
 	fiber.StatusTooManyRequests:       "too_many",
