@@ -11,17 +11,20 @@ type hiddenField struct{ Name, Value string }
 // page's filters and sort, and adds profile and encoding. JobAction is
 // where its "Export in the background" button posts the same fields.
 type exportForm struct {
-	Action      string        `json:"csv_url"`
-	JobAction   string        `json:"-"`
-	Hidden      []hiddenField `json:"-"`
-	TemplateURL string        `json:"template_url"`
+	Action    string `json:"csv_url"`
+	JobAction string `json:"-"`
+	// TemplateJobAction starts a background template job.
+	TemplateJobAction string        `json:"-"`
+	Hidden            []hiddenField `json:"-"`
+	TemplateURL       string        `json:"template_url"`
 }
 
 // exportFormOf returns the download form of table's records page on day
 // for the records query rq.
 func exportFormOf(day weekback.Weekday, table string, rq recordsQuery) exportForm {
 	base := tableURL(day, table)
-	f := exportForm{Action: base + "/export.csv", JobAction: base + "/exports", TemplateURL: base + "/template.json"}
+	f := exportForm{Action: base + "/export.csv", JobAction: base + "/exports", TemplateURL: base + "/template.json",
+		TemplateJobAction: base + "/templates"}
 	for _, flt := range rq.Filters {
 		f.Hidden = append(f.Hidden, hiddenField{weekback.FilterParamPrefix + flt.Column, flt.Param()})
 	}

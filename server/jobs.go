@@ -276,3 +276,33 @@ func (s *Server) checkSessionCSRF(c *fiber.Ctx) error {
 	}
 	return c.Next()
 }
+
+// submitTemplate starts a background template job of a table and, unless
+// the form says related=0, its related tables
+// (POST /{day}/tables/{table}/templates), then shows its job page.
+func (s *Server) submitTemplate(c *fiber.Ctx) error {
+	table, err := tableParam(c)
+	if err != nil {
+		return err
+	}
+	page, err := s.loadDay(c, func(d weekback.Weekday) string { return tableURL(d, table) })
+	if err != nil {
+		return err
+	}
+	if err := s.checkTable(c, page.Gen.Manifest, table); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	params := weekback.JobParams{Day: page.Gen.Day, Table: table, Related: c.FormValue("related") != "0"}
+	j, replaced, err := s.Jobs.Submit(c.UserContext(), p.Login, weekback.JobTemplate, params)
+	if err != nil {
+		return s.submitError(c, err)
+	}
+	if wantsJSON(c) {
+		if replaced == nil {
+			replaced = []int64{}
+		}
+		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"job": s.jobView(c, j), "replaced": replaced})
+	}
+	return c.Redirect(jobURL(j.ID), fiber.StatusSeeOther)
+}

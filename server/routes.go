@@ -38,6 +38,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/:day/tables/:table/export.csv", dayParam, s.requireLogin, s.exportCSV)
 	app.Get("/:day/tables/:table/template.json", dayParam, s.requireLogin, s.templateJSON)
 	app.Post("/:day/tables/:table/exports", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitExport)
+	app.Post("/:day/tables/:table/templates", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitTemplate)
 }
 
 // jobRoutes wires the export center and the snapshot runs page. Forms

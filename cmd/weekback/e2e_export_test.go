@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -200,6 +201,14 @@ func TestRoundTripHTTP(t *testing.T) {
 		mustRunWeekback(t, 0, "", "import", "--to", targetDSN, "--table", table, "--execute", csv)
 	}
 	f.checkSameAsManifest(t, target)
+	id := postJob(t, c, base, "/mon/tables/refs/templates", url.Values{"csrf": {mustCSRF(t, c, base)}})
+	if j := waitJobsFinal(t, c, base, 1, 30*time.Second)[id]; j == nil || j.Status != weekback.JobSucceeded {
+		t.Fatalf("template job: %+v, want succeeded", j)
+	}
+	_, direct := mustGet(t, c, base+"/mon/tables/refs/template.json", 200)
+	if _, got := mustGet(t, c, fmt.Sprintf("%s/jobs/%d/download", base, id), 200); got != direct {
+		t.Errorf("the template job's download differs from template.json:\n%s\nwant:\n%s", got, direct)
+	}
 	_, body := mustGet(t, c, base+"/mon/tables/users/export.csv", 200)
 	if strings.Contains(body, "password_hash") || strings.Contains(body, "$2a$") {
 		t.Errorf("the users export carries the password column:\n%s", body)

@@ -176,8 +176,13 @@ func mustCSRF(t *testing.T, c *http.Client, base string) string {
 func submitJob(t *testing.T, c *http.Client, base, csrf, filter string) int64 {
 	t.Helper()
 	col, param, _ := strings.Cut(filter, "=")
-	form := url.Values{"csrf": {csrf}, "f." + col: {param}}
-	req, _ := http.NewRequest("POST", base+"/mon/tables/orders/exports", strings.NewReader(form.Encode()))
+	return postJob(t, c, base, "/mon/tables/orders/exports", url.Values{"csrf": {csrf}, "f." + col: {param}})
+}
+
+// postJob posts form to path (which starts a job) and returns the job's id.
+func postJob(t *testing.T, c *http.Client, base, path string, form url.Values) int64 {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Origin", base)
@@ -188,7 +193,7 @@ func submitJob(t *testing.T, c *http.Client, base, csrf, filter string) int64 {
 	defer resp.Body.Close()
 	var out struct{ Job struct{ ID int64 } }
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusAccepted || out.Job.ID == 0 {
-		t.Fatalf("POST exports = %d (%v), job %d", resp.StatusCode, err, out.Job.ID)
+		t.Fatalf("POST %s = %d (%v), job %d", path, resp.StatusCode, err, out.Job.ID)
 	}
 	return out.Job.ID
 }
