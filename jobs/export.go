@@ -27,10 +27,13 @@ func (a *attempt) execute(ctx context.Context) error {
 		return err
 	}
 	j.File = fileName(j.Kind, j.Params.Table, gen, r.Location)
-	if j.Kind == weekback.JobTemplate {
+	switch j.Kind {
+	case weekback.JobExport:
+		return a.export(ctx, gen)
+	case weekback.JobTemplate:
 		return a.template(ctx, gen)
 	}
-	return a.export(ctx, gen)
+	return weekback.Errorf(weekback.EINVALID, "this server cannot run jobs of kind %q: start the export again", j.Kind)
 }
 
 // export writes the CSV file of a's job from gen's slot, exactly as the

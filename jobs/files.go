@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -101,10 +103,10 @@ type tempFile struct {
 }
 
 // createTemp creates ".<id>.<kind>tmp-<token>-*" in Dir for final (the
-// token names this process, so that sweepTemp can tell its files from
-// another replica's).
+// token names Worker, so that sweepTemp can tell its files from another
+// replica's).
 func (r *Runner) createTemp(id int64, kind, final string) (*tempFile, error) {
-	f, err := os.CreateTemp(r.Dir, fmt.Sprintf(".%d.%stmp-%s-*", id, kind, r.token))
+	f, err := os.CreateTemp(r.Dir, fmt.Sprintf(".%d.%stmp-%s-*", id, kind, workerToken(r.Worker)))
 	if err != nil {
 		return nil, fmt.Errorf("create a file in exports.dir: %w", err)
 	}
@@ -176,15 +178,12 @@ func (r *Runner) tempStale(ctx context.Context, id int64, token string) bool {
 	case err != nil:
 		return false
 	}
-	return j.Status != weekback.JobRunning || tokenOf(j.Worker) != token
+	return j.Status != weekback.JobRunning || workerToken(j.Worker) != token
 }
 
-// tokenOf returns the random part of a worker id (host:pid:random).
-func tokenOf(worker string) string {
-	for i := len(worker) - 1; i >= 0; i-- {
-		if worker[i] == ':' {
-			return worker[i+1:]
-		}
-	}
-	return worker
+// workerToken names worker's temporary files: the first 8 hex digits of
+// the SHA-256 of its id (any text).
+func workerToken(worker string) string {
+	sum := sha256.Sum256([]byte(worker))
+	return hex.EncodeToString(sum[:4])
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -29,7 +28,7 @@ func TestJanitor(t *testing.T) {
 		t.Fatalf("Result: %v, %d errors", err, done.Errors)
 	}
 	errLog, _ := r.ErrorLog(done)
-	stray := filepath.Join(dir, ".999999.tmp-"+r.token+"-1")
+	stray := filepath.Join(dir, ".999999.tmp-"+workerToken(r.Worker)+"-1")
 	other := filepath.Join(dir, "notes.txt")
 	for _, p := range []string{stray, other} {
 		if err := os.WriteFile(p, nil, 0o600); err != nil {
@@ -156,7 +155,7 @@ func TestTempNames(t *testing.T) {
 			t.Errorf("%s: no match, want id %s", tt.name, tt.id)
 		}
 	}
-	if got := tokenOf("host:12:" + strconv.Itoa(99)); got != "99" {
-		t.Errorf("tokenOf = %q", got)
+	if a, b := workerToken("h:1:ab"), workerToken("h:1:ac"); len(a) != 8 || a == b || tempName.FindString(".1.tmp-"+a+"-9") == "" {
+		t.Errorf("workerToken = %q and %q", a, b)
 	}
 }

@@ -3,10 +3,12 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,11 +128,12 @@ func TestLeaseTakeover(t *testing.T) {
 	r := newRunner(t, store, dir)
 	j := mustSubmit(t, r, "alice", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "zoo"})
 	const lease = 1500 * time.Millisecond
-	claimed, err := store.Claim(context.Background(), "deadhost:1:dead", lease)
+	const dead = "deadhost:1:dead"
+	claimed, err := store.Claim(context.Background(), dead, lease)
 	if err != nil || claimed == nil || claimed.ID != j.ID {
 		t.Fatalf("Claim: %+v, %v", claimed, err)
 	}
-	stale := filepath.Join(dir, fmt.Sprintf(".%d.tmp-dead-123", j.ID))
+	stale := filepath.Join(dir, fmt.Sprintf(".%d.tmp-%s-123", j.ID, workerToken(dead)))
 	if err := os.WriteFile(stale, []byte("partial"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -146,4 +149,69 @@ func TestLeaseTakeover(t *testing.T) {
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("the dead worker's temporary file is still there: %v", err)
 	}
+}
+
+// flakyStore fails every Claim and Renew while down is set.
+type flakyStore struct {
+	weekback.JobStore
+	down atomic.Bool
+}
+
+func (s *flakyStore) Renew(ctx context.Context, id int64, worker string, lease time.Duration, rowsDone int64) (bool, error) {
+	if s.down.Load() {
+		return false, errors.New("backup server unreachable")
+	}
+	return s.JobStore.Renew(ctx, id, worker, lease, rowsDone)
+}
+
+func (s *flakyStore) Claim(ctx context.Context, worker string, lease time.Duration) (*weekback.Job, error) {
+	if s.down.Load() {
+		return nil, errors.New("backup server unreachable")
+	}
+	return s.JobStore.Claim(ctx, worker, lease)
+}
+
+// TestRenewFailing: a worker that cannot renew its lease for a whole
+// lease stops the job (another replica may have it by then) and removes
+// its file without recording an end; once the lease ran out the job is
+// claimed again and succeeds.
+func TestRenewFailing(t *testing.T) {
+	store := &flakyStore{JobStore: mustJobStore(t, mysqltest.UniqueName("wbj_flaky_"))}
+	dir := t.TempDir()
+	r := newRunner(t, store, dir)
+	r.Lease, r.Workers, r.wrap = time.Second, 1, slowly(50*time.Millisecond)
+	mustOpen(t, r)
+	j := mustSubmit(t, r, "alice", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "big"})
+	waitJob(t, store, j.ID, 10*time.Second, func(j *weekback.Job) bool { return j.RowsDone > 0 })
+	store.down.Store(true)
+	deadline := time.Now().Add(3 * time.Second)
+	for len(dirNames(t, dir)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	mustHaveNoFiles(t, dir)
+	if now, _ := store.Job(context.Background(), j.ID); now.Status != weekback.JobRunning {
+		t.Fatalf("after the lease was lost: %s, want running (left for a takeover)", now.Status)
+	}
+	store.down.Store(false)
+	mustSucceed(t, store, j.ID, 30*time.Second)
+}
+
+// TestDeletedWhileRunning: a job deleted while it runs stops (its worker
+// loses the lease) and leaves no file.
+func TestDeletedWhileRunning(t *testing.T) {
+	store := mustJobStore(t, mysqltest.UniqueName("wbj_del_"))
+	dir := t.TempDir()
+	r := newRunner(t, store, dir)
+	r.wrap = slowly(50 * time.Millisecond)
+	mustOpen(t, r)
+	j := mustSubmit(t, r, "alice", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "big"})
+	waitJob(t, store, j.ID, 10*time.Second, func(j *weekback.Job) bool { return j.RowsDone > 0 })
+	if err := store.Delete(context.Background(), j.ID); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for len(dirNames(t, dir)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	mustHaveNoFiles(t, dir)
 }

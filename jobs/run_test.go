@@ -12,6 +12,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
 )
 
@@ -141,7 +142,8 @@ func TestJobMatchesDirectExport(t *testing.T) {
 	t.Run("template", func(t *testing.T) {
 		j := mustSubmit(t, r, "alice", weekback.JobTemplate, weekback.JobParams{Day: weekback.Monday, Table: "refs", Related: true})
 		done := mustSucceed(t, store, j.ID, 30*time.Second)
-		tpl, err := exporter.BuildTemplate(context.Background(), shared.slots, shared.gen, "refs", true)
+		reader := mustPool(t, mysql.RoleSource) // the server's page pool (template.json)
+		tpl, err := exporter.BuildTemplate(context.Background(), reader, shared.gen, "refs", true)
 		if err != nil {
 			t.Fatal(err)
 		}

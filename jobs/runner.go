@@ -62,7 +62,6 @@ type Runner struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 
-	token  string                    // Worker's random part: names this process's temporary files
 	wrap   func(io.Writer) io.Writer // tests: wraps the result file (to slow an export down)
 	kick   chan struct{}
 	cancel context.CancelFunc
@@ -73,7 +72,6 @@ type Runner struct {
 // id. Store, Generations, Slots, Catalog and Dir must be set before Open.
 func New() *Runner {
 	host, _ := os.Hostname()
-	token := randomHex(4)
 	return &Runner{
 		Location:     time.UTC,
 		Workers:      DefaultWorkers,
@@ -84,10 +82,9 @@ func New() *Runner {
 		JanitorEvery: DefaultJanitorEvery,
 		DownloadTTL:  DefaultDownloadTTL,
 		Retention:    DefaultRetention,
-		Worker:       host + ":" + strconv.Itoa(os.Getpid()) + ":" + token,
+		Worker:       host + ":" + strconv.Itoa(os.Getpid()) + ":" + randomHex(4),
 		Now:          time.Now,
 		Logger:       slog.Default(),
-		token:        token,
 	}
 }
 
@@ -108,9 +105,6 @@ func (r *Runner) Open() error {
 		return weekback.Errorf(weekback.EINVALID, "cannot create exports.dir %s: %v: pick a writable folder", r.Dir, err)
 	}
 	r.Logger = r.Logger.With("component", "jobs", "worker", r.Worker)
-	if r.token == "" {
-		r.token = randomHex(4)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel, r.kick = cancel, make(chan struct{}, r.Workers)
 	r.sweepTemp(ctx)

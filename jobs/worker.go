@@ -16,24 +16,33 @@ var (
 	errLeaseLost = errors.New("the job's lease was lost: another worker took it over")
 )
 
+// maxClaimBackoff is the longest an idle worker waits after failed
+// claims (the backup server is down): it starts at Poll and doubles.
+const maxClaimBackoff = 30 * time.Second
+
 // work claims and runs jobs until ctx ends.
 func (r *Runner) work(ctx context.Context) {
+	wait := r.Poll
 	for ctx.Err() == nil {
 		j, err := r.Store.Claim(ctx, r.Worker, r.Lease)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			r.Logger.Error("cannot claim a job", "err", err)
+			r.Logger.Error("cannot claim a job", "err", err, "retry_in", wait)
+			r.idle(ctx, wait)
+			wait = min(2*wait, max(maxClaimBackoff, r.Poll))
+			continue
 		case j != nil:
 			r.run(ctx, j)
-			continue
+		default:
+			r.idle(ctx, r.Poll)
 		}
-		r.idle(ctx)
+		wait = r.Poll
 	}
 }
 
-// idle waits for Poll, a Kick or the end of ctx.
-func (r *Runner) idle(ctx context.Context) {
-	t := time.NewTimer(r.Poll)
+// idle waits for d, a Kick or the end of ctx.
+func (r *Runner) idle(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
@@ -58,7 +67,7 @@ func (r *Runner) run(ctx context.Context, j *weekback.Job) {
 	switch {
 	case errors.Is(cause, errLeaseLost):
 		a.discard()
-		log.Warn("job stopped: another worker took it over")
+		log.Warn("job stopped: its lease was lost (deleted, taken over, or not renewed in time)")
 	case errors.Is(cause, errCanceled):
 		a.discard()
 		r.finish(ctx, a, weekback.JobCanceled, "", log)
@@ -83,13 +92,14 @@ func (r *Runner) heartbeat(ctx context.Context, a *attempt, cancel context.Cance
 		defer close(done)
 		t := time.NewTicker(r.Heartbeat)
 		defer t.Stop()
+		renewed := time.Now() // Claim's lease
 		for {
 			select {
 			case <-hctx.Done():
 				return
 			case <-t.C:
 			}
-			if why := r.renew(hctx, a); why != nil {
+			if why := r.renew(hctx, a, &renewed); why != nil {
 				cancel(why)
 				return
 			}
@@ -98,20 +108,26 @@ func (r *Runner) heartbeat(ctx context.Context, a *attempt, cancel context.Cance
 	return func() { hcancel(); <-done }
 }
 
-// renew extends a's lease and records its progress. It returns
-// errCanceled or errLeaseLost when the job must stop, nil otherwise (a
-// failed renewal is logged and tried again at the next beat: the lease
-// outlasts several).
-func (r *Runner) renew(ctx context.Context, a *attempt) error {
+// renew extends a's lease, records its progress and sets *renewed to
+// when it asked. It returns errCanceled or errLeaseLost when the job must
+// stop, nil otherwise: a failed renewal is logged and tried again at the
+// next beat, until the lease renewed last has run out (another replica
+// may run the job by then).
+func (r *Runner) renew(ctx context.Context, a *attempt, renewed *time.Time) error {
 	rctx, cancel := context.WithTimeout(ctx, r.Lease)
 	defer cancel()
+	asked := time.Now()
 	stop, err := r.Store.Renew(rctx, a.job.ID, r.Worker, r.Lease, a.rows.Load())
+	if err == nil {
+		*renewed = asked
+	}
 	switch code := weekback.ErrorCode(err); {
 	case code == weekback.ECONFLICT || code == weekback.ENOTFOUND:
 		return errLeaseLost
-	case err != nil:
-		if ctx.Err() == nil {
-			r.Logger.Warn("cannot renew a job's lease", "job", a.job.ID, "err", err)
+	case err != nil && ctx.Err() == nil:
+		r.Logger.Warn("cannot renew a job's lease", "job", a.job.ID, "err", err)
+		if time.Since(*renewed) >= r.Lease {
+			return errLeaseLost
 		}
 	case stop:
 		return errCanceled
