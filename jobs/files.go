@@ -51,7 +51,7 @@ func Expired(j *weekback.Job, now time.Time, ttl time.Duration) bool {
 // Result returns the path of j's result file, for download. It returns
 // an ENOTFOUND *weekback.Error when j has not succeeded, its download
 // expired (see Expired: a server answers 410 for those before asking), or
-// the file is missing.
+// the file is missing. It is safe for concurrent use.
 func (r *Runner) Result(j *weekback.Job) (string, error) {
 	if j.ID <= 0 || j.Status != weekback.JobSucceeded || Expired(j, r.Now(), r.DownloadTTL) {
 		return "", weekback.Errorf(weekback.ENOTFOUND, "job %d has no file to download: only a succeeded job's file can be downloaded, "+
@@ -62,7 +62,8 @@ func (r *Runner) Result(j *weekback.Job) (string, error) {
 
 // ErrorLog returns the path of j's error log (a CSV file listing the
 // characters the encoding could not hold; there is one when j.Errors >
-// 0). It returns an ENOTFOUND *weekback.Error when there is none.
+// 0). It returns an ENOTFOUND *weekback.Error when there is none (also
+// once the job expired). It is safe for concurrent use.
 func (r *Runner) ErrorLog(j *weekback.Job) (string, error) {
 	if j.ID <= 0 || j.Errors == 0 || j.Status == weekback.JobExpired {
 		return "", weekback.Errorf(weekback.ENOTFOUND, "job %d has no error log", j.ID)

@@ -96,7 +96,9 @@ func randomHex(n int) string {
 
 // Open checks the settings, creates Dir (0700), removes temporary files
 // that stopped processes left there, and starts the workers and the
-// janitor. Settings errors are *weekback.Error (EINVALID).
+// janitor. Bad settings are *weekback.Error (EINVALID) naming the
+// configuration key; a missing dependency (Store, Slots …) is a plain
+// error.
 func (r *Runner) Open() error {
 	if err := r.validate(); err != nil {
 		return err

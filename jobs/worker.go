@@ -13,7 +13,7 @@ import (
 // Why a job's context was canceled (context.Cause).
 var (
 	errCanceled  = errors.New("the job was canceled")
-	errLeaseLost = errors.New("the job's lease was lost: another worker took it over")
+	errLeaseLost = errors.New("the job's lease was lost: it was deleted, taken over, or not renewed in time")
 )
 
 // maxClaimBackoff is the longest an idle worker waits after failed
