@@ -13,6 +13,12 @@ import (
 	"github.com/weekback/weekback/mysql/mysqltest"
 )
 
+// cancelHeartbeat is the heartbeat of the cancel tests: half the default
+// second, so that "canceled within 2 s" (one default heartbeat to notice,
+// then the stop) keeps a margin on a machine loaded by parallel tests
+// under -race; with the default second it measured 0.03–1.1 s.
+const cancelHeartbeat = DefaultHeartbeat / 2
+
 // cancelWithin cancels job id and returns how long it took to end, failing
 // unless it ended canceled within 2 s.
 func cancelWithin(t *testing.T, store weekback.JobStore, id int64) time.Duration {
@@ -44,7 +50,7 @@ func TestCancelStreaming(t *testing.T) {
 	store := mustJobStore(t, mysqltest.UniqueName("wbj_cancel_"))
 	dir := t.TempDir()
 	r := newRunner(t, store, dir)
-	r.Heartbeat, r.Lease, r.wrap = time.Second, 5*time.Second, slowly(100*time.Millisecond)
+	r.Heartbeat, r.Lease, r.wrap = cancelHeartbeat, 5*time.Second, slowly(100*time.Millisecond)
 	mustOpen(t, r)
 	j := mustSubmit(t, r, "alice", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "big"})
 	waitJob(t, store, j.ID, 10*time.Second, func(j *weekback.Job) bool { return j.RowsDone > 0 })
@@ -62,7 +68,7 @@ func TestCancelBeforeFirstRow(t *testing.T) {
 	store := mustJobStore(t, mysqltest.UniqueName("wbj_lock_"))
 	dir := t.TempDir()
 	r := newRunner(t, store, dir)
-	r.Heartbeat, r.Lease = time.Second, 5*time.Second
+	r.Heartbeat, r.Lease = cancelHeartbeat, 5*time.Second
 	j := mustSubmit(t, r, "alice", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "big", Sort: weekback.Sort{Column: "name"}})
 	unlock := lockTable(t, shared.gen.Slot, "big")
 	defer unlock()
