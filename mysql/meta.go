@@ -65,7 +65,7 @@ func AttachMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) 
 	}
 	if want := files[len(files)-1].version; version < want {
 		return nil, weekback.Errorf(weekback.EINVALID,
-			"the meta schema %s is at version %d, this weekback needs %d: run `weekback snapshot` once with this version (it migrates)", m.schema, version, want)
+			"the meta schema %s is at version %d, this weekback needs %d: run `weekback generations` (or a snapshot) once with this version and the backup admin account (backup.dsn): it migrates", m.schema, version, want)
 	}
 	return m, nil
 }
