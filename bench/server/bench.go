@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/weekback/weekback/bench/internal/benchutil"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -59,11 +61,11 @@ func (b *bench) measure(ctx context.Context) error {
 	defer srv.stop()
 	c, err := newClient(ctx, srv.base, b.o.clients)
 	if err != nil {
-		return fmt.Errorf("%w\n%s", err, srv.stderr.Tail(tailLines))
+		return fmt.Errorf("%w\n%s", err, srv.stderr.Tail(benchutil.TailLines))
 	}
 	scenarios, err := b.scenarios(ctx, c)
 	if err != nil {
-		return fmt.Errorf("%w\n%s", err, srv.stderr.Tail(tailLines))
+		return fmt.Errorf("%w\n%s", err, srv.stderr.Tail(benchutil.TailLines))
 	}
 	for _, s := range scenarios {
 		if err := b.measureScenario(ctx, c, s); err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/weekback/weekback/bench/internal/benchutil"
+
 	"context"
 	"fmt"
 	"os"
@@ -64,11 +66,11 @@ func (b *bench) timeClient(ctx context.Context, query string) (wall, reported []
 	}
 	for i := 0; i <= clientRuns; i++ {
 		cmd := exec.CommandContext(ctx, tool, "--defaults-extra-file="+opts, "--batch", "--quick", "-vvv", "-e", query)
-		var stdout, stderr tailBuffer
+		var stdout, stderr benchutil.TailBuffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		start := time.Now()
 		if err := cmd.Run(); err != nil {
-			return nil, nil, fmt.Errorf("client floor: %s: %w\n%s", filepath.Base(tool), err, stderr.Tail(tailLines))
+			return nil, nil, fmt.Errorf("client floor: %s: %w\n%s", filepath.Base(tool), err, stderr.Tail(benchutil.TailLines))
 		}
 		if i == 0 {
 			continue

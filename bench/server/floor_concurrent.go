@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/weekback/weekback/bench/internal/benchutil"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -71,10 +73,10 @@ func runClientScript(ctx context.Context, tool, opts, script string) ([]time.Dur
 	cmd := exec.CommandContext(ctx, tool, "--defaults-extra-file="+opts, "--batch", "--quick", "-vvv")
 	cmd.Stdin = strings.NewReader(script)
 	var stdout bytes.Buffer
-	var stderr tailBuffer
+	var stderr benchutil.TailBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("concurrent client floor: %s: %w\n%s", filepath.Base(tool), err, stderr.Tail(tailLines))
+		return nil, fmt.Errorf("concurrent client floor: %s: %w\n%s", filepath.Base(tool), err, stderr.Tail(benchutil.TailLines))
 	}
 	var out []time.Duration
 	for _, m := range reportedTime.FindAllSubmatch(stdout.Bytes(), -1) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/weekback/weekback/bench/internal/benchutil"
+
 	"context"
 	"errors"
 	"fmt"
@@ -8,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -22,13 +23,6 @@ const (
 	benchLogin    = "bench"
 	benchPassword = "bench-password"
 	benchBaseURL  = "http://127.0.0.1"
-)
-
-// Child processes' output is kept only as a tail: tailBytes of it, of which
-// tailLines lines are shown in errors.
-const (
-	tailBytes = 64 << 10
-	tailLines = 20
 )
 
 // listenTimeout bounds the wait for the server's "listening" line;
@@ -93,11 +87,11 @@ func (b *bench) snapshot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var stderr tailBuffer
+	var stderr benchutil.TailBuffer
 	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("weekback snapshot: %w\n%s", err, stderr.Tail(tailLines))
+		return fmt.Errorf("weekback snapshot: %w\n%s", err, stderr.Tail(benchutil.TailLines))
 	}
 	err = b.db.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
 		" WHERE day = 'mon' AND slot IS NOT NULL").Scan(&b.slot)
@@ -131,7 +125,7 @@ func (b *bench) addBenchUser(ctx context.Context) error {
 type server struct {
 	cmd    *exec.Cmd
 	base   string // http://host:port
-	stderr *tailBuffer
+	stderr *benchutil.TailBuffer
 	done   chan error
 }
 
@@ -141,7 +135,7 @@ func (b *bench) startServer(ctx context.Context) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, stderr: &tailBuffer{}, done: make(chan error, 1)}
+	s := &server{cmd: cmd, stderr: &benchutil.TailBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start weekback serve: %w", err)
@@ -150,7 +144,7 @@ func (b *bench) startServer(ctx context.Context) (*server, error) {
 	addr, err := s.waitListening(ctx)
 	if err != nil {
 		s.stop()
-		return nil, fmt.Errorf("weekback serve: %w\n%s", err, s.stderr.Tail(tailLines))
+		return nil, fmt.Errorf("weekback serve: %w\n%s", err, s.stderr.Tail(benchutil.TailLines))
 	}
 	s.base = "http://" + addr
 	logf("weekback serve listening on %s", addr)
@@ -201,7 +195,7 @@ func (s *server) stop() {
 		if err != nil && !errors.As(err, &exit) {
 			logf("weekback serve: %v", err)
 		} else if err != nil {
-			logf("weekback serve exited %v after SIGTERM\n%s", err, s.stderr.Tail(tailLines))
+			logf("weekback serve exited %v after SIGTERM\n%s", err, s.stderr.Tail(benchutil.TailLines))
 		}
 	case <-time.After(stopTimeout):
 		logf("weekback serve did not stop after %s: killing it", stopTimeout)
@@ -219,41 +213,4 @@ func withoutWeekbackEnv(env []string) []string {
 		}
 	}
 	return out
-}
-
-// tailBuffer is an io.Writer keeping the last tailBytes written. It is safe
-// for concurrent use.
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-// Write appends p, dropping what falls out of the tail; it never fails.
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - tailBytes; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-// String returns the tail.
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
-}
-
-// Tail returns the last n lines, indented.
-func (t *tailBuffer) Tail(n int) string {
-	lines := strings.Split(strings.TrimRight(t.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	if len(lines) == 1 && lines[0] == "" {
-		return "    (no output on stderr)"
-	}
-	return "    " + strings.Join(lines, "\n    ")
 }
