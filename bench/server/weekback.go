@@ -74,7 +74,7 @@ func (b *bench) command(ctx context.Context, args ...string) (*exec.Cmd, error) 
 	}
 	cmd := exec.CommandContext(ctx, bin, append([]string{"--config", config}, args...)...)
 	cmd.Dir = b.dir
-	cmd.Env = withoutWeekbackEnv(os.Environ())
+	cmd.Env = benchutil.WithoutWeekbackEnv(os.Environ())
 	cmd.WaitDelay = 10 * time.Second
 	return cmd, nil
 }
@@ -202,15 +202,4 @@ func (s *server) stop() {
 		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
-}
-
-// withoutWeekbackEnv drops WEEKBACK_* variables.
-func withoutWeekbackEnv(env []string) []string {
-	out := env[:0:0]
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "WEEKBACK_") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
