@@ -143,8 +143,11 @@ server:
   listen: %q
   base_url: %q
   session_secret_file: %q
+exports:
+  dir: %q
 `, time.Now().UTC().Format(time.RFC3339), src.FormatDSN(), c.serverDSN, c.serverDSN, c.prefix,
-		c.listenOrDefault(), "http://"+c.listenOrDefault(), filepath.Join(filepath.Dir(c.configPath), "demo-session.key"))
+		c.listenOrDefault(), "http://"+c.listenOrDefault(), filepath.Join(filepath.Dir(c.configPath), "demo-session.key"),
+		filepath.Join(filepath.Dir(c.configPath), "demo-exports"))
 	if err := os.MkdirAll(filepath.Dir(c.configPath), 0o755); err != nil {
 		return fmt.Errorf("write demo config: %w", err)
 	}

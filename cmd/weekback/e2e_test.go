@@ -189,6 +189,9 @@ func writeConfig(t *testing.T, c testConfig) string {
 	if c.Parallelism == 0 {
 		c.Parallelism = 2
 	}
+	if !strings.Contains(c.Extra, "exports:") { // serve's job files stay out of the source tree
+		c.Extra += fmt.Sprintf("exports:\n  dir: %q\n", filepath.Join(t.TempDir(), "exports"))
+	}
 	body := fmt.Sprintf(`source:
   dsn: %q
 backup:
