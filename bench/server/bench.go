@@ -4,14 +4,11 @@ import (
 	"github.com/weekback/weekback/bench/internal/benchutil"
 
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
 
 	"github.com/weekback/weekback/bench/dataset"
 )
@@ -30,11 +27,9 @@ const cleanupTimeout = 5 * time.Minute
 // bench is what the steps share: the options, the server, the Monday slot
 // and a temporary directory for the config, secret and option files.
 type bench struct {
-	o    options
-	cfg  *mysql.Config // the server, without a database
-	db   *sql.DB
-	dir  string
-	slot string // the Monday slot, once snapshotted
+	*benchutil.Base // the server (without a database), its pool, a temporary directory
+	o               options
+	slot            string // the Monday slot, once snapshotted
 }
 
 // run snapshots the dataset, serves it, measures the scenarios and their
@@ -88,7 +83,7 @@ func (b *bench) prepare(ctx context.Context) error {
 	if err := b.dropScratch(ctx); err != nil {
 		return err
 	}
-	if err := dataset.Generate(ctx, b.db, srcSchema, b.o.scale, logf); err != nil {
+	if err := dataset.Generate(ctx, b.DB, srcSchema, b.o.scale, logf); err != nil {
 		return err
 	}
 	if err := b.snapshot(ctx); err != nil {
@@ -100,14 +95,14 @@ func (b *bench) prepare(ctx context.Context) error {
 // keptSlot finds the Monday slot of an earlier run and its bench user; it
 // reports false (and no error) when either is missing.
 func (b *bench) keptSlot(ctx context.Context) (bool, error) {
-	err := b.db.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
+	err := b.DB.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
 		" WHERE day = 'mon' AND slot IS NOT NULL").Scan(&b.slot)
 	if err != nil {
 		logf("-reuse: no kept Monday slot (%v): snapshotting", err)
 		return false, nil
 	}
 	var n int
-	err = b.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+qualify(b.slot, "users")+" WHERE login_id = ?", benchLogin).Scan(&n)
+	err = b.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+qualify(b.slot, "users")+" WHERE login_id = ?", benchLogin).Scan(&n)
 	if err != nil || n == 0 {
 		logf("-reuse: %s has no bench user (%v): snapshotting", b.slot, err)
 		return false, nil
@@ -116,38 +111,17 @@ func (b *bench) keptSlot(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// newBench parses the DSN, connects and makes the temporary directory.
+// newBench connects and makes the temporary directory.
 func newBench(ctx context.Context, o options) (*bench, error) {
-	cfg, err := mysql.ParseDSN(o.dsn)
+	base, err := benchutil.Open(ctx, o.dsn, o.clients+2, "wbsrv-")
 	if err != nil {
-		return nil, fmt.Errorf("parse WEEKBACK_TEST_DSN: %w", err)
+		return nil, err
 	}
-	cfg.DBName = ""
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("connect: %w", err)
-	}
-	b := &bench{o: o, cfg: cfg, db: sql.OpenDB(conn)}
-	b.db.SetMaxOpenConns(o.clients + 2)
-	b.db.SetMaxIdleConns(o.clients + 2)
-	if err := b.db.PingContext(ctx); err != nil {
-		b.close()
-		return nil, fmt.Errorf("connect to %s: %w", cfg.Addr, err)
-	}
-	if b.dir, err = os.MkdirTemp("", "wbsrv-"); err != nil {
-		b.close()
-		return nil, fmt.Errorf("make temp dir: %w", err)
-	}
-	return b, nil
+	return &bench{Base: base, o: o}, nil
 }
 
 // close releases the connections and removes the temporary directory.
-func (b *bench) close() {
-	_ = b.db.Close()
-	if b.dir != "" {
-		_ = os.RemoveAll(b.dir)
-	}
-}
+func (b *bench) close() { b.Base.Close() }
 
 // dropScratch drops every schema starting with backupPrefix_: the slots
 // and the meta schema of earlier runs.
@@ -158,7 +132,7 @@ func (b *bench) dropScratch(ctx context.Context) error {
 	}
 	for _, name := range names {
 		logf("dropping schema %s", name)
-		if _, err := b.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quote(name)); err != nil {
+		if _, err := b.DB.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quote(name)); err != nil {
 			return fmt.Errorf("drop schema %s: %w", name, err)
 		}
 	}
@@ -167,7 +141,7 @@ func (b *bench) dropScratch(ctx context.Context) error {
 
 // scratchSchemas lists the schemas dropScratch drops.
 func (b *bench) scratchSchemas(ctx context.Context) ([]string, error) {
-	rows, err := b.db.QueryContext(ctx, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA
+	rows, err := b.DB.QueryContext(ctx, `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA
 		WHERE SCHEMA_NAME LIKE ? ORDER BY SCHEMA_NAME`, backupPrefix+`\_%`)
 	if err != nil {
 		return nil, fmt.Errorf("list schemas: %w", err)

@@ -108,14 +108,14 @@ func (b *bench) writeClientOptions() (string, error) {
 	q := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	var s strings.Builder
 	fmt.Fprintf(&s, "[client]\nuser=\"%s\"\npassword=\"%s\"\ndefault-character-set=utf8mb4\n",
-		q.Replace(b.cfg.User), q.Replace(b.cfg.Passwd))
-	if b.cfg.Net == "unix" {
-		fmt.Fprintf(&s, "protocol=SOCKET\nsocket=\"%s\"\n", q.Replace(b.cfg.Addr))
+		q.Replace(b.Cfg.User), q.Replace(b.Cfg.Passwd))
+	if b.Cfg.Net == "unix" {
+		fmt.Fprintf(&s, "protocol=SOCKET\nsocket=\"%s\"\n", q.Replace(b.Cfg.Addr))
 	} else {
-		host, port := splitHostPort(b.cfg.Addr)
+		host, port := splitHostPort(b.Cfg.Addr)
 		fmt.Fprintf(&s, "protocol=TCP\nhost=\"%s\"\nport=%s\n", q.Replace(host), port)
 	}
-	path := filepath.Join(b.dir, "client.cnf")
+	path := filepath.Join(b.Dir, "client.cnf")
 	if err := os.WriteFile(path, []byte(s.String()), 0o600); err != nil {
 		return "", fmt.Errorf("write client options: %w", err)
 	}

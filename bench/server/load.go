@@ -101,7 +101,7 @@ func (b *bench) measureScenario(ctx context.Context, c *client, s *scenario) err
 
 // floorQuery runs s's floor query and reads every row.
 func (b *bench) floorQuery(ctx context.Context, s *scenario) error {
-	rows, err := b.db.QueryContext(ctx, s.floorSQL, s.args...)
+	rows, err := b.DB.QueryContext(ctx, s.floorSQL, s.args...)
 	if err != nil {
 		return err
 	}

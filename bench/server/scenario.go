@@ -87,7 +87,7 @@ func (b *bench) deepScenario(ctx context.Context, c *client, orders string) (*sc
 		return nil, fmt.Errorf("walk to the deep page: row key %q is not an id: %w", lastKey, err)
 	}
 	var want int64
-	if err := b.db.QueryRowContext(ctx, fmt.Sprintf("SELECT id FROM %s ORDER BY id LIMIT 1 OFFSET %d", orders, depth-1)).Scan(&want); err != nil {
+	if err := b.DB.QueryRowContext(ctx, fmt.Sprintf("SELECT id FROM %s ORDER BY id LIMIT 1 OFFSET %d", orders, depth-1)).Scan(&want); err != nil {
 		return nil, fmt.Errorf("check the deep page: %w", err)
 	}
 	if want != id {
@@ -103,7 +103,7 @@ func (b *bench) deepScenario(ctx context.Context, c *client, orders string) (*sc
 // explain returns the index (and access type) MariaDB picks for s's floor
 // query.
 func (b *bench) explain(ctx context.Context, s *scenario) (string, error) {
-	rows, err := b.db.QueryContext(ctx, "EXPLAIN "+s.floorSQL, s.args...)
+	rows, err := b.DB.QueryContext(ctx, "EXPLAIN "+s.floorSQL, s.args...)
 	if err != nil {
 		return "", fmt.Errorf("explain %s: %w", s.name, err)
 	}

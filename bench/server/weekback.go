@@ -36,22 +36,22 @@ const (
 // dataset as the source, root as both backup accounts, the private prefix
 // and a server on a free port of 127.0.0.1.
 func (b *bench) writeConfig() (string, error) {
-	src := b.cfg.Clone()
+	src := b.Cfg.Clone()
 	src.DBName = srcSchema
 	doc := map[string]any{
 		"source":   map[string]any{"dsn": src.FormatDSN()},
-		"backup":   map[string]any{"dsn": b.cfg.FormatDSN(), "reader_dsn": b.cfg.FormatDSN(), "prefix": backupPrefix},
+		"backup":   map[string]any{"dsn": b.Cfg.FormatDSN(), "reader_dsn": b.Cfg.FormatDSN(), "prefix": backupPrefix},
 		"snapshot": map[string]any{"grace_period": "1s"},
 		"schedule": map[string]any{"timezone": "UTC"},
 		"server": map[string]any{"listen": "127.0.0.1:0", "base_url": benchBaseURL,
-			"session_secret_file": filepath.Join(b.dir, "session.key")},
-		"exports": map[string]any{"dir": filepath.Join(b.dir, "exports")},
+			"session_secret_file": filepath.Join(b.Dir, "session.key")},
+		"exports": map[string]any{"dir": filepath.Join(b.Dir, "exports")},
 	}
 	data, err := yaml.Marshal(doc)
 	if err != nil {
 		return "", fmt.Errorf("write weekback config: %w", err)
 	}
-	path := filepath.Join(b.dir, "weekback.yaml")
+	path := filepath.Join(b.Dir, "weekback.yaml")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		return "", fmt.Errorf("write weekback config: %w", err)
 	}
@@ -73,7 +73,7 @@ func (b *bench) command(ctx context.Context, args ...string) (*exec.Cmd, error) 
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, bin, append([]string{"--config", config}, args...)...)
-	cmd.Dir = b.dir
+	cmd.Dir = b.Dir
 	cmd.Env = benchutil.WithoutWeekbackEnv(os.Environ())
 	cmd.WaitDelay = 10 * time.Second
 	return cmd, nil
@@ -93,7 +93,7 @@ func (b *bench) snapshot(ctx context.Context) error {
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("weekback snapshot: %w\n%s", err, stderr.Tail(benchutil.TailLines))
 	}
-	err = b.db.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
+	err = b.DB.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
 		" WHERE day = 'mon' AND slot IS NOT NULL").Scan(&b.slot)
 	if err != nil {
 		return fmt.Errorf("find the monday slot: %w", err)
@@ -112,7 +112,7 @@ func (b *bench) addBenchUser(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("hash the bench password: %w", err)
 	}
-	_, err = b.db.ExecContext(ctx, "INSERT INTO "+qualify(b.slot, "users")+
+	_, err = b.DB.ExecContext(ctx, "INSERT INTO "+qualify(b.slot, "users")+
 		` (login_id, password_hash, display_name, email, can_manage_settings, role, created_at)
 		VALUES (?, ?, 'Bench', 'bench@example.invalid', 1, 'superadmin', UTC_TIMESTAMP())`, benchLogin, string(hash))
 	if err != nil {
