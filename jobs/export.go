@@ -162,11 +162,7 @@ func (r *Runner) recordQuery(ctx context.Context, conn *sqlx.Conn, gen *weekback
 	if err != nil {
 		return q, err
 	}
-	names := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		names[i] = c.Name
-	}
-	q.Masked = r.Redaction.Masked(t.Name, names)
+	q.Masked = r.Redaction.Masked(t.Name, t.ColumnNames())
 	return q, nil
 }
 

@@ -96,6 +96,15 @@ func (t *RecordTable) Column(name string) (*RecordColumn, bool) {
 	return found, found != nil
 }
 
+// ColumnNames returns the names of t's columns, in order.
+func (t *RecordTable) ColumnNames() []string {
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
 // DefaultCatalogTables is how many tables a Catalog remembers before it
 // starts over.
 const DefaultCatalogTables = 4096

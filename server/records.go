@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"path"
 	"strconv"
 	"strings"
 
@@ -177,31 +176,15 @@ func (s *Server) withSlot(c *fiber.Ctx, fn func(conn *sqlx.Conn) error) error {
 	return fn(conn)
 }
 
-// masked returns the credential columns of table: the password column of
-// the auth table and every column matched by a Redact glob (compared
-// without case, as MySQL compares column names).
+// masked returns the credential columns of table (weekback.Redaction of
+// PasswordTable.PasswordColumn and the Redact globs).
 func (s *Server) masked(ctx context.Context, conn *sqlx.Conn, slot, table string) ([]string, error) {
-	var out []string
-	if s.PasswordColumn != "" && strings.EqualFold(table, s.PasswordTable) {
-		out = append(out, s.PasswordColumn)
-	}
-	if len(s.Redact) == 0 {
-		return out, nil
-	}
 	t, err := s.Catalog.Table(ctx, conn, slot, table)
 	if err != nil {
 		return nil, err
 	}
-	for _, col := range t.Columns {
-		name := strings.ToLower(table + "." + col.Name)
-		for _, g := range s.Redact {
-			if ok, _ := path.Match(strings.ToLower(g), name); ok {
-				out = append(out, col.Name)
-				break
-			}
-		}
-	}
-	return out, nil
+	red := weekback.Redaction{PasswordTable: s.PasswordTable, PasswordColumn: s.PasswordColumn, Globs: s.Redact}
+	return red.Masked(table, t.ColumnNames()), nil
 }
 
 // tableRecords shows one page of a table's records.
