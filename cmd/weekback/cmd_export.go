@@ -44,7 +44,7 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	encoding := fs.String("encoding", "utf-8", "utf-8, utf-8-bom or shift_jis (shift_jis: spreadsheet profile only)")
 	fs.BoolVar(&c.csv.Lossy, "lossy", false, "write '?' for characters the encoding cannot hold instead of failing")
 	fs.StringVar(&c.out, "o", "", "write to this file, or into this directory as <table>-<day>-<snapshot date>.csv (default: stdout); written aside and renamed when complete")
-	cfg, err := a.configure(fs, args, requireReader)
+	_, err := a.configure(fs, args, requireReader)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,6 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 		return nil, err
 	}
 	c.csv.OnUnencodable = c.reportUnencodable
-	_ = cfg
 	return c, nil
 }
 
@@ -96,7 +95,7 @@ func (c *exportCmd) reportUnencodable(u exporter.Unencodable) {
 // Run streams the CSV to stdout or, through a temporary file renamed at
 // the end, to -o.
 func (c *exportCmd) Run(ctx context.Context) error {
-	if err := c.r.open(ctx, c.app.cfg, mysql.RoleExport, true); err != nil {
+	if err := c.r.open(ctx, c.app.cfg, true); err != nil {
 		return err
 	}
 	gen, err := c.r.generation(ctx, c.day)

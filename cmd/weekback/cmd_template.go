@@ -47,7 +47,7 @@ func newTemplateCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 
 // Run writes the template JSON.
 func (c *templateCmd) Run(ctx context.Context) error {
-	if err := c.r.open(ctx, c.app.cfg, 0, false); err != nil {
+	if err := c.r.open(ctx, c.app.cfg, false); err != nil {
 		return err
 	}
 	gen, err := c.r.generation(ctx, c.day)

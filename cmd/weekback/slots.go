@@ -18,7 +18,7 @@ import (
 type slotReader struct {
 	meta *mysql.Meta
 	db   *sqlx.DB // meta schema and catalog (RoleBackup)
-	rows *sqlx.DB // slot rows, when opened with a role (RoleExport)
+	rows *sqlx.DB // slot rows for CSV (RoleExport), when asked for
 }
 
 // readerDSN returns the DSN and key the CLI reads slots with.
@@ -37,8 +37,9 @@ func requireReader(cfg *config.Config) error {
 	return nil
 }
 
-// open connects; rowsRole, when not negative, also opens a pool for rows.
-func (r *slotReader) open(ctx context.Context, cfg *config.Config, rowsRole mysql.Role, withRows bool) error {
+// open connects and attaches to the meta schema; withRows also opens the
+// pool CSV rows are read with.
+func (r *slotReader) open(ctx context.Context, cfg *config.Config, withRows bool) error {
 	dsn, key := readerDSN(cfg)
 	var err error
 	if r.db, err = mysql.Open(ctx, dsn, key, mysql.RoleBackup); err != nil {
@@ -48,7 +49,7 @@ func (r *slotReader) open(ctx context.Context, cfg *config.Config, rowsRole mysq
 		return err
 	}
 	if withRows {
-		r.rows, err = mysql.Open(ctx, dsn, key, rowsRole)
+		r.rows, err = mysql.Open(ctx, dsn, key, mysql.RoleExport)
 	}
 	return err
 }
