@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -99,22 +98,8 @@ func Config(dsn, field string, role Role) (*mysql.Config, error) {
 // when the server cannot be reached. The returned pool is safe for
 // concurrent use.
 func Open(ctx context.Context, dsn, field string, role Role) (*sqlx.DB, error) {
-	cfg, err := Config(dsn, field, role)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, weekback.Errorf(weekback.EINVALID, "%s: %v", field, err)
-	}
-	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
-	pctx, cancel := context.WithTimeout(ctx, cfg.Timeout+5*time.Second)
-	defer cancel()
-	if err := db.PingContext(pctx); err != nil {
-		db.Close()
-		return nil, unreachable(field, cfg, err)
-	}
-	return db, nil
+	db, _, err := openPool(ctx, dsn, field, role, nil, true)
+	return db, err
 }
 
 func unreachable(field string, cfg *mysql.Config, err error) error {
