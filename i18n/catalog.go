@@ -65,11 +65,9 @@ func load(fsys fs.FS, dir string) (*Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := c.tables[tag]; dup {
-			return nil, fmt.Errorf("%s: a second catalog for %s", name, tag)
+		if err := c.add(name, tag, t); err != nil {
+			return nil, err
 		}
-		c.tables[tag] = t
-		c.tags = append(c.tags, tag)
 	}
 	if c.tables[language.English] == nil {
 		return nil, fmt.Errorf("no English catalog (%s/en.txt): English is the source of every key", dir)
@@ -82,6 +80,24 @@ func load(fsys fs.FS, dir string) (*Catalog, error) {
 	return c, nil
 }
 
+// add merges one file's messages into its language's table: a language may
+// be split over several files (ja.txt, ja.compare.txt), each key in one.
+func (c *Catalog) add(name string, tag language.Tag, t table) error {
+	all := c.tables[tag]
+	if all == nil {
+		c.tables[tag] = t
+		c.tags = append(c.tags, tag)
+		return nil
+	}
+	for key, e := range t {
+		if _, dup := all[key]; dup {
+			return fmt.Errorf("%s: %s is already defined in another %s catalog file", name, key, tag)
+		}
+		all[key] = e
+	}
+	return nil
+}
+
 // rank orders languages: English first, then by tag.
 func (c *Catalog) rank(t language.Tag) string {
 	if t == language.English {
@@ -91,10 +107,11 @@ func (c *Catalog) rank(t language.Tag) string {
 }
 
 func loadFile(fsys fs.FS, name string) (language.Tag, table, error) {
-	base := strings.TrimSuffix(path.Base(name), ".txt")
+	// ja.txt, or ja.compare.txt: the language tag is the name up to the first dot.
+	base, _, _ := strings.Cut(path.Base(name), ".")
 	tag, err := language.Parse(base)
 	if err != nil || tag.String() != base {
-		return language.Und, nil, fmt.Errorf("%s: the file name must be a language tag such as ja.txt or pt-BR.txt", name)
+		return language.Und, nil, fmt.Errorf("%s: the file name must start with a language tag, such as ja.txt, ja.compare.txt or pt-BR.txt", name)
 	}
 	f, err := fsys.Open(name)
 	if err != nil {

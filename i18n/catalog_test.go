@@ -41,6 +41,21 @@ func TestLoad(t *testing.T) {
 	}
 }
 
+// TestLoadSplitFiles: a language's messages may be split over several
+// files, named after the language up to the first dot.
+func TestLoadSplitFiles(t *testing.T) {
+	c, err := loadTest(map[string]string{"en.txt": `a = "A"`, "en.compare.txt": `b = "B"`, "ja.txt": `a = "あ"`, "ja.compare.txt": `b = "い"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Localizer(language.Japanese).T("b"); got != "い" {
+		t.Fatalf("ja b=%q, want い", got)
+	}
+	if n := len(c.Languages()); n != 2 {
+		t.Fatalf("%d languages, want 2", n)
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -48,8 +63,9 @@ func TestLoadErrors(t *testing.T) {
 		want  string
 	}{
 		{"no English", map[string]string{"ja.txt": `a = "b"`}, "no English catalog"},
-		{"bad file name", map[string]string{"en.txt": `a = "b"`, "japanese.txt": `a = "b"`}, "file name must be a language tag"},
-		{"not canonical", map[string]string{"en.txt": `a = "b"`, "pt-br.txt": `a = "b"`}, "file name must be a language tag"},
+		{"bad file name", map[string]string{"en.txt": `a = "b"`, "japanese.txt": `a = "b"`}, "file name must start with a language tag"},
+		{"not canonical", map[string]string{"en.txt": `a = "b"`, "pt-br.txt": `a = "b"`}, "file name must start with a language tag"},
+		{"key in two files", map[string]string{"en.txt": `a = "b"`, "en.more.txt": `a = "c"`}, "locales/en.more.txt: a is already defined"},
 		{"syntax", map[string]string{"en.txt": "a = \"b\"\nc = d\n"}, "locales/en.txt:2: c: the text must be in double quotes"},
 	}
 	for _, tt := range tests {
