@@ -65,7 +65,7 @@ func TestLoadErrors(t *testing.T) {
 		{"no English", map[string]string{"ja.txt": `a = "b"`}, "no English catalog"},
 		{"bad file name", map[string]string{"en.txt": `a = "b"`, "japanese.txt": `a = "b"`}, "file name must start with a language tag"},
 		{"not canonical", map[string]string{"en.txt": `a = "b"`, "pt-br.txt": `a = "b"`}, "file name must start with a language tag"},
-		{"key in two files", map[string]string{"en.txt": `a = "b"`, "en.more.txt": `a = "c"`}, "locales/en.more.txt: a is already defined"},
+		{"key in two files", map[string]string{"en.txt": `a = "b"`, "en.more.txt": `a = "c"`}, "a is already defined in another en catalog file"},
 		{"syntax", map[string]string{"en.txt": "a = \"b\"\nc = d\n"}, "locales/en.txt:2: c: the text must be in double quotes"},
 	}
 	for _, tt := range tests {
