@@ -95,7 +95,7 @@ func buildShared(tb *mainTB) error {
 	if err := snapshot(ctx, tb); err != nil {
 		return err
 	}
-	backup := mustPool(tb, mysql.RoleBackup)
+	backup := mustPool(tb, mysql.RoleMeta)
 	if shared.gens, err = mysql.AttachMeta(ctx, backup, shared.prefix); err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func mustJobStore(tb testing.TB, prefix string) *mysql.Meta {
 // process of its own), creating it when create is set.
 func mustAttachStore(tb testing.TB, prefix string, create bool) *mysql.Meta {
 	tb.Helper()
-	pool := mustPool(tb, mysql.RoleBackup)
+	pool := mustPool(tb, mysql.RoleMeta)
 	open := mysql.AttachMeta
 	if create {
 		open = mysql.OpenMeta

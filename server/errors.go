@@ -14,6 +14,7 @@ import (
 // statusOf maps weekback error codes to HTTP statuses, in one place.
 var statusOf = map[string]int{
 	weekback.EINVALID:     fiber.StatusBadRequest,
+	weekback.ETOOLARGE:    fiber.StatusRequestEntityTooLarge,
 	weekback.ENOTFOUND:    fiber.StatusNotFound,
 	weekback.ECONFLICT:    fiber.StatusConflict,
 	weekback.EMISMATCH:    fiber.StatusInternalServerError,

@@ -17,7 +17,7 @@ import (
 // its meta schema, and the served generation of one day.
 type slotReader struct {
 	meta *mysql.Meta
-	db   *sqlx.DB // meta schema and catalog (RoleBackup)
+	db   *sqlx.DB // meta schema and catalog (RoleMeta)
 	rows *sqlx.DB // slot rows for CSV (RoleExport), when asked for
 }
 
@@ -42,7 +42,7 @@ func requireReader(cfg *config.Config) error {
 func (r *slotReader) open(ctx context.Context, cfg *config.Config, withRows bool) error {
 	dsn, key := readerDSN(cfg)
 	var err error
-	if r.db, err = mysql.Open(ctx, dsn, key, mysql.RoleBackup); err != nil {
+	if r.db, err = mysql.Open(ctx, dsn, key, mysql.RoleMeta); err != nil {
 		return err
 	}
 	if r.meta, err = mysql.AttachMeta(ctx, r.db, cfg.Backup.Prefix); err != nil {
