@@ -205,7 +205,9 @@ type notifier struct {
 func (n *notifier) Load() *notifyView {
 	list, err := n.s.Jobs.Store.Jobs(n.ctx, n.login, NotifyJobs)
 	if err != nil {
-		n.s.Logger.Warn("cannot read the jobs of the notification area", "login", n.login, "err", err)
+		if n.ctx.Err() == nil { // a request that ended early is no warning
+			n.s.Logger.Warn("cannot read the jobs of the notification area", "login", n.login, "err", err)
+		}
 		return nil
 	}
 	return n.s.notifyOf(n.l, list)

@@ -172,6 +172,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: e.Redact}
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
+	r.QuotaBytes, r.QuotaFiles = e.UserQuotaBytes, e.UserQuotaFiles
 	r.Logger = c.app.logger
 	if err := r.Open(); err != nil {
 		return nil, err
