@@ -254,4 +254,3 @@ func TestJobBadgeClearsOnDownload(t *testing.T) {
 		t.Errorf("after the download: unseen = %d, want 0", n)
 	}
 }
-
