@@ -57,6 +57,11 @@ func TestBrowserJobs(t *testing.T) {
 	if !done || !stayed {
 		t.Fatalf("progress reached 100 %%: %v, without reloading the page: %v", done, stayed)
 	}
+	var over bool
+	b.eval(`document.querySelector(".job-leave").hidden && !document.querySelector(".job-over").hidden`, &over)
+	if !over {
+		t.Error(`the finished job's page still says "the export goes on"`)
+	}
 	b.shot("job-done")
 	var lines int
 	b.eval(`fetch(document.querySelector(".job-download").href).then(r => r.text()).then(s => s.split("\r\n").length - 1)`, &lines)
@@ -82,4 +87,60 @@ func waitInPage(t *testing.T, b *browser, cond string, timeout time.Duration) bo
 		}
 	}
 	return false
+}
+
+// TestBrowserFinishedJobPage: a finished job's page says it is over, not
+// that the export goes on; its delete button shows a drawn icon (no emoji
+// font needed); downloading the file clears the header's badge.
+func TestBrowserFinishedJobPage(t *testing.T) {
+	exe := chromiumPath(t)
+	db := mysqltest.MustOpen(t)
+	src := mustLoadJobsSource(t, db)
+	prefix := newPrefix(t, db)
+	cfgPath := writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, src), BackupDSN: mysqltest.DSN(t, ""), Prefix: prefix})
+	mustSnapshot(t, cfgPath, weekback.Monday)
+	addr := freeAddr(t)
+	r := startJobsReplica(t, src, prefix, t.TempDir(), addr, "http://"+addr)
+	c := login(t, r.base, "support", zooPassword)
+	id := submitJob(t, c, r.base, mustCSRF(t, c, r.base), "id=le:100")
+	waitJobsFinal(t, c, r.base, 1, 60*time.Second)
+
+	b := newBrowser(t, exe, r.base)
+	b.open("/login?next=/mon/")
+	b.run("fill the login form",
+		chromedp.SendKeys(chromedp.CSS(`input[name="login"]`), "support"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), zooPassword))
+	b.clickAndWait(`form[action="/login"] [type="submit"]`)
+	if !b.exists(".notify-count:not([hidden])") {
+		t.Fatal("the header shows no badge for the finished job")
+	}
+	b.open(fmt.Sprintf("/jobs/%d", id))
+	b.shot("job-finished")
+	var page struct {
+		Leave, Over bool
+		IconWidth   float64
+		Text        string
+	}
+	b.eval(`(() => {
+		const btn = document.querySelector("form.job-delete button"), icon = btn.querySelector("svg");
+		return {Leave: document.querySelector(".job-leave").offsetParent !== null,
+			Over: document.querySelector(".job-over").offsetParent !== null,
+			IconWidth: icon ? icon.getBoundingClientRect().width : 0, Text: btn.textContent};
+	})()`, &page)
+	if page.Leave || !page.Over {
+		t.Errorf(`finished job page: "the export goes on" shown %v, "this export is over" shown %v`, page.Leave, page.Over)
+	}
+	if page.IconWidth < 8 || strings.ContainsRune(page.Text, '🗑') {
+		t.Errorf("delete button: icon %.0f px wide, text %q; want a drawn icon and no emoji", page.IconWidth, page.Text)
+	}
+	var status int
+	b.eval(`fetch(document.querySelector(".job-download").href).then(r => r.text().then(() => r.status))`, &status)
+	if status != 200 {
+		t.Fatalf("download = %d", status)
+	}
+	b.open("/mon/")
+	if b.exists(".notify-count:not([hidden])") {
+		t.Error("the badge still shows after the download")
+	}
+	b.shot("badge-cleared")
 }
