@@ -69,6 +69,9 @@ func (s *Server) errorMessage(c *fiber.Ctx, l *i18n.Localizer, err error) (statu
 		if fiberOwn(fe) {
 			msg = genericMessage(l, fe.Code)
 		}
+		if fe.Code == fiber.StatusRequestEntityTooLarge && strings.HasSuffix(c.Path(), "/exports") {
+			msg = l.T("jobs.body_too_large", "max", DefaultBodyLimit>>10)
+		}
 		return status, msg, ""
 	case weekback.ErrorCode(err) != weekback.EINTERNAL:
 		status, msg = statusOf[weekback.ErrorCode(err)], weekback.ErrorMessage(err)

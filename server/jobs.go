@@ -89,8 +89,15 @@ func (s *Server) submitError(c *fiber.Ctx, err error) error {
 		for i, j := range q.Delete {
 			ids[i] = "#" + strconv.FormatInt(j.ID, 10)
 		}
+		maxFiles, maxSize := l.T("jobs.quota.none"), l.T("jobs.quota.none")
+		if q.MaxFiles > 0 {
+			maxFiles = l.Number(int64(q.MaxFiles))
+		}
+		if q.MaxBytes > 0 {
+			maxSize = sizeText(l, q.MaxBytes)
+		}
 		return s.errorf(c, weekback.ECONFLICT, "jobs.quota", "files", q.Files, "size", sizeText(l, q.Bytes),
-			"max_files", q.MaxFiles, "max_size", sizeText(l, q.MaxBytes), "delete", strings.Join(ids, ", "))
+			"max_files", maxFiles, "max_size", maxSize, "delete", strings.Join(ids, ", "))
 	}
 	if weekback.ErrorCode(err) == weekback.ECONFLICT {
 		s.Logger.Info("export job refused", "login", principalOf(c).Login, "reason", weekback.ErrorMessage(err))
