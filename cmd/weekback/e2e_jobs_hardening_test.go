@@ -66,15 +66,9 @@ func TestJobsLargeRequestAndDamagedRow(t *testing.T) {
 		mustGet(t, m, r.base+path, 200)
 	}
 	del := url.Values{"csrf": {mustCSRF(t, m, r.base)}}
-	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/jobs/%d/delete", r.base, bad.ID), strings.NewReader(del.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", r.base)
-	req.Header.Set("Accept", "application/json")
-	resp, err := m.Do(req)
-	if err != nil || resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("delete the damaged job: %v %v", resp, err)
+	if status, b := postForm(t, m, r.base, fmt.Sprintf("/jobs/%d/delete", bad.ID), del.Encode(), true); status != http.StatusNoContent {
+		t.Fatalf("delete the damaged job = %d %s", status, b)
 	}
-	resp.Body.Close()
 }
 
 // idList is "1,2,…,1000".
@@ -86,23 +80,33 @@ func idList() string {
 	return strings.Join(ids, ",")
 }
 
-// postRawJob posts body, a form as typed (commas unescaped), and returns
-// the job's id.
-func postRawJob(t *testing.T, c *http.Client, base, path, body string) int64 {
+// postForm posts body, a form as typed, from base's origin (asking JSON
+// when asJSON) and returns the status and the answer's body.
+func postForm(t *testing.T, c *http.Client, base, path, body string, asJSON bool) (int, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Origin", base)
+	if asJSON {
+		req.Header.Set("Accept", "application/json")
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// postRawJob posts body, a form as typed (commas unescaped), and returns
+// the job's id.
+func postRawJob(t *testing.T, c *http.Client, base, path, body string) int64 {
+	t.Helper()
+	status, b := postForm(t, c, base, path, body, true)
 	var out struct{ Job struct{ ID int64 } }
-	if err := json.Unmarshal(b, &out); err != nil || resp.StatusCode != http.StatusAccepted || out.Job.ID == 0 {
-		t.Fatalf("POST %s (%d bytes) = %d: %.500s", path, len(body), resp.StatusCode, b)
+	if err := json.Unmarshal(b, &out); err != nil || status != http.StatusAccepted || out.Job.ID == 0 {
+		t.Fatalf("POST %s (%d bytes) = %d: %.500s", path, len(body), status, b)
 	}
 	return out.Job.ID
 }
@@ -113,16 +117,8 @@ func postRawJob(t *testing.T, c *http.Client, base, path, body string) int64 {
 func checkBodyTooLarge(t *testing.T, c *http.Client, base string) {
 	t.Helper()
 	form := url.Values{"csrf": {mustCSRF(t, c, base)}, "f.id": slices.Repeat([]string{"in:" + idList()}, 12)}
-	req, _ := http.NewRequest("POST", base+"/mon/tables/orders/exports", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if want := "This export request is larger than the 64 KiB the server accepts"; resp.StatusCode != 413 || !strings.Contains(string(b), want) {
-		t.Errorf("a 71 KB body = %d, want 413 saying %q\n%.2000s", resp.StatusCode, want, b)
+	status, b := postForm(t, c, base, "/mon/tables/orders/exports", form.Encode(), false)
+	if want := "This export request is larger than the 64 KiB the server accepts"; status != 413 || !strings.Contains(string(b), want) {
+		t.Errorf("a 71 KB body = %d, want 413 saying %q\n%.2000s", status, want, b)
 	}
 }
