@@ -26,6 +26,10 @@ import (
 
 var _ weekback.JobStore = (*Meta)(nil)
 
+// maxJobError is the most of a job's error sentence that is kept (the
+// column is a TEXT).
+const maxJobError = 8 << 10
+
 // ownerLockWait is how long Enqueue waits for another Enqueue of the same
 // owner (each holds the owner's lock for a few statements).
 const ownerLockWait = 10 * time.Second
@@ -429,7 +433,7 @@ func (m *Meta) Finish(ctx context.Context, j *weekback.Job) error {
 		_, err = tx.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
 			` SET status = ?, finished_at = ?, rows_done = ?, errors = ?, error = NULLIF(?, ''), file = ?, bytes = ?,
 			error_bytes = ?, lease_until = NULL WHERE id = ?`,
-			status, now, j.RowsDone, j.Errors, j.Error, j.File, j.Bytes, j.ErrorBytes, j.ID)
+			status, now, j.RowsDone, j.Errors, clipText(j.Error, maxJobError), j.File, j.Bytes, j.ErrorBytes, j.ID)
 		return err
 	})
 	if weekback.ErrorCode(err) == weekback.ECONFLICT {

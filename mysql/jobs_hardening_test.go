@@ -230,3 +230,20 @@ func TestJobMarkSeenIDs(t *testing.T) {
 		t.Error("MarkSeen(b) did not mark exactly b")
 	}
 }
+
+// TestAuditLongDetail: an export request's long detail is kept cut, not
+// refused by the strict sql_mode (nor lost).
+func TestAuditLongDetail(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	e := &weekback.AuditEntry{Login: "alice", Action: weekback.AuditExport, Outcome: weekback.OutcomeOK,
+		Detail: strings.Repeat("filter=id=in:日本,", 8000)}
+	if err := m.Audit(ctx, e); err != nil {
+		t.Fatalf("audit of a %d-byte detail: %v", len(e.Detail), err)
+	}
+	got, err := m.AuditEntries(ctx, 0, 1)
+	if err != nil || len(got) != 1 || got[0].Detail != e.Detail || len(e.Detail) > mysql.MaxAuditDetail || !strings.HasSuffix(e.Detail, "…") {
+		t.Fatalf("stored detail of %d bytes (%v), want it cut at %d bytes with …", len(e.Detail), err, mysql.MaxAuditDetail)
+	}
+}

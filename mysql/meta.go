@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -83,6 +84,20 @@ func (m *Meta) Prefix() string { return m.prefix }
 func (m *Meta) DB() *sqlx.DB { return m.db }
 
 func (m *Meta) table(name string) string { return QuoteTable(m.schema, name) }
+
+// clipText returns s when it has at most max bytes, else its longest
+// prefix of whole characters that, followed by "…", fits in max bytes:
+// what a meta column of max bytes can hold under the strict sql_mode.
+func clipText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
 
 func (m *Meta) now() time.Time { return m.Now().UTC() }
 
