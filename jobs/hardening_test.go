@@ -81,9 +81,7 @@ func TestReplaceRace(t *testing.T) {
 			if old.Status != weekback.JobReplaced || old.ReplacedBy != newer {
 				t.Fatalf("older job %d = %s by %d, want replaced by %d", older, old.Status, old.ReplacedBy, newer)
 			}
-			if _, err := os.Stat(r.resultPath(old)); !errors.Is(err, os.ErrNotExist) {
-				t.Fatalf("the replaced job's file: %v, want it removed", err)
-			}
+			mustBeRemoved(t, r.resultPath(old))
 		})
 	}
 }
@@ -106,9 +104,7 @@ func TestQuota(t *testing.T) {
 	if first.Error != mysql.QuotaEvicted {
 		t.Errorf("evicted job error = %q", first.Error)
 	}
-	if _, err := os.Stat(r.resultPath(first)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the evicted job's file: %v, want it removed", err)
-	}
+	mustBeRemoved(t, r.resultPath(first))
 	for _, j := range done[1:] {
 		if _, err := r.Result(mustJob(t, store, j.ID)); err != nil {
 			t.Errorf("job %d within the quota: %v", j.ID, err)
@@ -132,4 +128,19 @@ func mustJob(tb testing.TB, store weekback.JobStore, id int64) *weekback.Job {
 		tb.Fatal(err)
 	}
 	return j
+}
+
+// mustBeRemoved fails unless path is gone within a second (the worker
+// removes a job's files just after it records the job's end).
+func mustBeRemoved(tb testing.TB, path string) {
+	tb.Helper()
+	for end := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
+		_, err := os.Stat(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return
+		}
+		if time.Now().After(end) {
+			tb.Fatalf("%s: %v, want it removed", path, err)
+		}
+	}
 }
