@@ -119,6 +119,11 @@ func TestQuota(t *testing.T) {
 	if _, _, err := r.Submit(context.Background(), "bob", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "users"}); err != nil {
 		t.Errorf("bob, within his quota: %v", err)
 	}
+	again, replaced, err := r.Submit(context.Background(), "alice", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "big"})
+	if err != nil || len(replaced) != 1 || replaced[0] != done[2].ID {
+		t.Fatalf("the over-quota export asked again = %v, replaced %v; want it to replace job %d (its room counts as free)", err, replaced, done[2].ID)
+	}
+	mustSucceed(t, store, again.ID, 30*time.Second)
 }
 
 func mustJob(tb testing.TB, store weekback.JobStore, id int64) *weekback.Job {

@@ -32,16 +32,23 @@ func (e *OverQuotaError) Error() string {
 func (e *OverQuotaError) Unwrap() error { return weekback.Errorf(weekback.ECONFLICT, "%s", e.Error()) }
 
 // checkQuota returns an *OverQuotaError when owner keeps more than the
-// quota: files over QuotaFiles or bytes over QuotaBytes. (Completing jobs
-// expire the oldest downloads, so this is an owner whose newest export
-// alone is larger than QuotaBytes, or a quota lowered since.)
-func (r *Runner) checkQuota(ctx context.Context, owner string) error {
+// quota: files over QuotaFiles or bytes over QuotaBytes, not counting the
+// downloads that a job of kind and p replaces. (Completing jobs expire
+// the oldest downloads, so this is an owner whose newest export alone is
+// larger than QuotaBytes, or a quota lowered since.)
+func (r *Runner) checkQuota(ctx context.Context, owner string, kind weekback.JobKind, p weekback.JobParams) error {
 	if r.QuotaFiles <= 0 && r.QuotaBytes <= 0 {
 		return nil
 	}
-	kept, err := r.Store.Kept(ctx, owner)
+	all, err := r.Store.Kept(ctx, owner)
 	if err != nil {
 		return err
+	}
+	kept := all[:0]
+	for _, j := range all {
+		if j.Kind != kind || j.Params.Key(kind) != p.Key(kind) {
+			kept = append(kept, j)
+		}
 	}
 	e := &OverQuotaError{Files: len(kept), MaxFiles: r.QuotaFiles, MaxBytes: r.QuotaBytes}
 	for _, j := range kept {

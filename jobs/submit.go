@@ -35,7 +35,7 @@ func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind
 	if err := r.checkSize(p); err != nil {
 		return nil, nil, err
 	}
-	if err := r.checkQuota(ctx, owner); err != nil {
+	if err := r.checkQuota(ctx, owner, kind, p); err != nil {
 		return nil, nil, err
 	}
 	gen, err := r.generation(ctx, p.Day, p.Table)
