@@ -105,13 +105,16 @@ func (r *run) execute(ctx context.Context) (*weekback.Manifest, error) {
 	if err := r.createSlot(ctx); err != nil {
 		return nil, err
 	}
-	snap, err := openSnapshot(ctx, r.s.source, r.s.Parallelism, len(r.plan.Tables), r.s.LockWaitTimeout)
+	snap, err := openSnapshot(ctx, r.s.source, r.plan.Server, r.s.Parallelism, len(r.plan.Tables), r.s.LockWaitTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("start consistent snapshot: %w", err)
 	}
 	r.run.Mode, r.run.Position = snap.mode, snap.pos
 	r.s.Logger.Info("consistent snapshot taken", "mode", snap.mode, "why", snap.why,
 		"at", snap.at.Format(time.RFC3339Nano), "position", snap.pos.String())
+	if snap.noPos != "" {
+		r.s.Logger.Warn("no binlog position recorded in the manifest", "why", snap.noPos)
+	}
 	m := r.manifest(snap)
 	r.progress = newProgress(r.s, r.run, r.plan)
 	stop := r.progress.start(ctx)
