@@ -29,15 +29,31 @@ func newUnencodable(row int64, col string, s []byte) Unencodable {
 
 // WriteUnencodableCSV writes list to w as a CSV file for Excel: UTF-8 with
 // a BOM, CRLF, a header row (row,column,character,code_point), then one
-// line per character. It returns the first write error, wrapped. It is safe
-// for concurrent use on distinct writers.
+// line per character, text cells guarded against formulas like the
+// spreadsheet profile's (GuardCell). It returns the first write error,
+// wrapped. It is safe for concurrent use on distinct writers.
 func WriteUnencodableCSV(w io.Writer, list []Unencodable) error {
 	if _, err := io.WriteString(w, bom); err != nil {
 		return fmt.Errorf("write unencodable list: %w", err)
 	}
+	return writeUnencodable(w, list, gocsv.MarshalCSV)
+}
+
+// AppendUnencodableCSV writes the lines of list (no BOM, no header) as
+// WriteUnencodableCSV does: for a list written in batches.
+func AppendUnencodableCSV(w io.Writer, list []Unencodable) error {
+	return writeUnencodable(w, list, gocsv.MarshalCSVWithoutHeaders)
+}
+
+func writeUnencodable(w io.Writer, list []Unencodable, marshal func(any, gocsv.CSVWriter) error) error {
+	guarded := make([]Unencodable, len(list))
+	for i, u := range list {
+		u.Column, u.Char = GuardCell(u.Column), GuardCell(u.Char)
+		guarded[i] = u
+	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	if err := gocsv.MarshalCSV(list, gocsv.NewSafeCSVWriter(cw)); err != nil {
+	if err := marshal(guarded, gocsv.NewSafeCSVWriter(cw)); err != nil {
 		return fmt.Errorf("write unencodable list: %w", err)
 	}
 	return nil
