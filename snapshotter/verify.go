@@ -137,7 +137,7 @@ func orderColumns(have []mysql.Column, want []string) []mysql.Column {
 // manifest. It returns ENOTFOUND when the day was never taken and
 // EMISMATCH naming each table that differs.
 func (s *Snapshotter) Verify(ctx context.Context, day weekback.Weekday) error {
-	meta, err := s.OpenMeta(ctx)
+	meta, err := s.AttachMeta(ctx)
 	if err != nil {
 		return err
 	}
@@ -151,5 +151,5 @@ func (s *Snapshotter) Verify(ctx context.Context, day weekback.Weekday) error {
 	if err := s.verifySlot(ctx, g.Slot, g.Manifest); err != nil {
 		return err
 	}
-	return s.meta.MarkVerified(ctx, day, g.Slot)
+	return meta.MarkVerified(ctx, day, g.Slot)
 }
