@@ -19,10 +19,13 @@ type Mismatch struct {
 	WantRows, Rows int64
 	WantHash, Hash string
 	Missing        bool
+	Detail         string // what differs, when not the rows (a sequence)
 }
 
 func (m Mismatch) String() string {
 	switch {
+	case m.Detail != "":
+		return m.Detail
 	case m.Missing:
 		return fmt.Sprintf("table %s is missing", m.Table)
 	case m.Rows != m.WantRows:
@@ -50,15 +53,15 @@ func (s *Snapshotter) verifySlot(ctx context.Context, slot string, m *weekback.M
 	return weekback.Errorf(weekback.EMISMATCH, "verification of %s (slot %s) failed: %s", m.Day, slot, strings.Join(msgs, "; "))
 }
 
-// compare hashes the tables of slot in parallel.
+// compare hashes the tables of slot in parallel and checks its sequences.
 func (s *Snapshotter) compare(ctx context.Context, slot string, m *weekback.Manifest) ([]Mismatch, error) {
 	present, err := mysql.Tables(ctx, s.backup, slot)
 	if err != nil {
 		return nil, err
 	}
-	cols := map[string][]mysql.Column{}
+	cols := map[string]*mysql.Table{}
 	for _, t := range present {
-		cols[t.Name] = t.Copied()
+		cols[t.Name] = t
 	}
 	results := make([]*Mismatch, len(m.Tables))
 	g, gctx := errgroup.WithContext(ctx)
@@ -73,6 +76,13 @@ func (s *Snapshotter) compare(ctx context.Context, slot string, m *weekback.Mani
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	for _, sq := range m.Sequences {
+		mm, err := s.checkSequence(ctx, slot, sq)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, mm)
+	}
 	var out []Mismatch
 	for _, mm := range results {
 		if mm != nil {
@@ -83,10 +93,14 @@ func (s *Snapshotter) compare(ctx context.Context, slot string, m *weekback.Mani
 	return out, nil
 }
 
-func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.TableInfo, cols map[string][]mysql.Column) (*Mismatch, error) {
-	c, ok := cols[t.Name]
+func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.TableInfo, tables map[string]*mysql.Table) (*Mismatch, error) {
+	present, ok := tables[t.Name]
 	if !ok {
 		return &Mismatch{Table: t.Name, Missing: true}, nil
+	}
+	c := present.Copied()
+	if t.History {
+		c = present.HistoryColumns()
 	}
 	c = orderColumns(c, t.Columns)
 	if c == nil {
@@ -104,7 +118,7 @@ func (s *Snapshotter) checkTable(ctx context.Context, slot string, t weekback.Ta
 		return nil, fmt.Errorf("verify table %s: %w", t.Name, err)
 	}
 	defer conn.Close()
-	rows, hash, err := mysql.StreamHash(ctx, conn, slot, t.Name, cols)
+	rows, hash, err := mysql.StreamHashSource(ctx, conn, mysql.RowSource{Schema: slot, Table: t.Name, History: t.History}, cols)
 	if err != nil {
 		return nil, err
 	}
