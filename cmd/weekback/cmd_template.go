@@ -54,6 +54,9 @@ func (c *templateCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := manifestTable(gen, c.table); err != nil {
+		return err
+	}
 	t, err := exporter.BuildTemplate(ctx, c.r.db, gen, c.table, c.related)
 	if err != nil {
 		return err

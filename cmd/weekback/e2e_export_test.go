@@ -236,8 +236,11 @@ func TestExportUsageErrors(t *testing.T) {
 	}{
 		{"no table", []string{"export", "--day", "mon"}, 2, []string{"--day and --table"}},
 		{"bad day", []string{"export", "--day", "someday", "--table", "zoo"}, 2, []string{"someday"}},
-		{"unknown table", []string{"export", "--day", "mon", "--table", "nope"}, 1, []string{`"nope"`}},
-		{"unknown column", []string{"export", "--day", "mon", "--table", "zoo", "--columns", "id,nope"}, 2, []string{"nope"}},
+		{"unknown table", []string{"export", "--day", "mon", "--table", "payments"}, 2, []string{`"payments"`, "the tables of mon are: ", "zoo"}},
+		{"mistyped table", []string{"export", "--day", "mon", "--table", "Zooo"}, 2, []string{`"Zooo"`, `did you mean "zoo"?`}},
+		{"template of an unknown table", []string{"template", "--day", "mon", "--table", "codez"}, 2, []string{`did you mean "codes"?`}},
+		{"unknown column", []string{"export", "--day", "mon", "--table", "zoo", "--columns", "id,nope"}, 2, []string{"nope", "the columns are: id, "}},
+		{"mistyped column", []string{"export", "--day", "mon", "--table", "zoo", "--columns", "id,u_bigg"}, 2, []string{`did you mean "u_big"?`}},
 		{"bad filter", []string{"export", "--day", "mon", "--table", "zoo", "--filter", "id"}, 2, []string{"column=op:value"}},
 		{"bad profile", []string{"export", "--day", "mon", "--table", "zoo", "--profile", "excel"}, 2, []string{"excel"}},
 		{"sjis reimport", []string{"export", "--day", "mon", "--table", "zoo", "--encoding", "shift_jis"}, 2, []string{"spreadsheet"}},
