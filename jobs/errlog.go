@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"fmt"
 
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 )
 
 // errorLogBatch is how many entries the error log holds before writing
@@ -12,7 +12,7 @@ import (
 const errorLogBatch = 1024
 
 // errorLog streams a job's error log to a temporary file as entries
-// come: the first batch through exporter.WriteUnencodableCSV (a BOM, the
+// come: the first batch through export.WriteUnencodableCSV (a BOM, the
 // header row and its lines), later ones through AppendUnencodableCSV
 // (lines only), so the file is exactly what WriteUnencodableCSV writes for
 // the whole list, formula-guarded the same way. The file is
@@ -21,13 +21,13 @@ type errorLog struct {
 	create  func() (*tempFile, error)
 	out     *tempFile
 	w       *bufio.Writer
-	pending []exporter.Unencodable
+	pending []export.Unencodable
 	count   int64
 	err     error // the first failure: later entries are only counted
 }
 
-// add records u (exporter.CSVOptions.OnUnencodable).
-func (l *errorLog) add(u exporter.Unencodable) {
+// add records u (export.CSVOptions.OnUnencodable).
+func (l *errorLog) add(u export.Unencodable) {
 	l.count++
 	if l.err != nil {
 		return
@@ -50,9 +50,9 @@ func (l *errorLog) flush() error {
 			return err
 		}
 		l.out, l.w = out, bufio.NewWriter(out)
-		return exporter.WriteUnencodableCSV(l.w, l.pending)
+		return export.WriteUnencodableCSV(l.w, l.pending)
 	}
-	return exporter.AppendUnencodableCSV(l.w, l.pending)
+	return export.AppendUnencodableCSV(l.w, l.pending)
 }
 
 // finish writes what is pending and flushes the file, if any. It
