@@ -109,9 +109,11 @@ type TableInfo struct {
 	Bytes   int64    `json:"bytes"` // bytes streamed for the table
 	Hash    string   `json:"hash"`
 	// History is set for a system-versioned table copied with its history:
-	// Rows, Hash and Columns cover every row version (FOR SYSTEM_TIME ALL),
-	// Columns ending with the period's start and end columns.
-	History bool `json:"history,omitempty"`
+	// Hash and Columns cover every row version (FOR SYSTEM_TIME ALL),
+	// Columns ending with the period's start and end columns, and Versions
+	// counts them; Rows counts the current rows, as for any table.
+	History  bool  `json:"history,omitempty"`
+	Versions int64 `json:"versions,omitempty"`
 }
 
 // ViewInfo is one view: its production DDL and, when it could not be

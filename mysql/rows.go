@@ -102,8 +102,8 @@ func StreamHash(ctx context.Context, conn *sqlx.Conn, schema, table string, cols
 	return StreamHashSource(ctx, conn, RowSource{Schema: schema, Table: table}, cols)
 }
 
-// StreamHashSource is StreamHash for a RowSource: with History, the hash
-// covers every row version of a system-versioned table.
+// StreamHashSource is StreamHash for a RowSource: with History, the count
+// and the hash cover every row version of a system-versioned table.
 func StreamHashSource(ctx context.Context, conn *sqlx.Conn, src RowSource, cols []Column) (rows int64, hash string, err error) {
 	h := NewRowHasher()
 	err = ScanSource(ctx, conn, src, cols, func(values [][]byte) error {
@@ -114,4 +114,13 @@ func StreamHashSource(ctx context.Context, conn *sqlx.Conn, src RowSource, cols 
 		return 0, "", fmt.Errorf("hash table %s.%s: %w", src.Schema, src.Table, err)
 	}
 	return h.Rows(), h.Hash(), nil
+}
+
+// CountRows returns the number of (current) rows of schema.table.
+func CountRows(ctx context.Context, q sqlx.QueryerContext, schema, table string) (int64, error) {
+	var n int64
+	if err := sqlx.GetContext(ctx, q, &n, Tag+"SELECT COUNT(*) FROM "+QuoteTable(schema, table)); err != nil {
+		return 0, fmt.Errorf("count the rows of %s.%s: %w", schema, table, err)
+	}
+	return n, nil
 }

@@ -71,6 +71,14 @@ func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (week
 	if err := r.load(ctx, src, dst, t, &info); err != nil {
 		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
 	}
+	if t.History {
+		// The rows streamed are every version; the current ones are
+		// counted in the same snapshot.
+		info.Versions = info.Rows
+		if info.Rows, err = wmysql.CountRows(ctx, src, r.s.sourceSchema, t.Name); err != nil {
+			return info, err
+		}
+	}
 	loaded := time.Now()
 	if ddl.Indexes != "" {
 		if _, err := dst.ExecContext(ctx, wmysql.Tag+"ALTER TABLE "+wmysql.QuoteTable(r.slot, t.Name)+" "+ddl.Indexes); err != nil {

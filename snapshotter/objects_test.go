@@ -40,8 +40,8 @@ func TestEveryObjectCopiedOrNamed(t *testing.T) {
 	t.Run("history", func(t *testing.T) {
 		for table, versions := range map[string]int64{"audit_v": 5, "prices_v": 3, "parted_v": 4} {
 			info := m.Table(table)
-			if info == nil || !info.History || info.Rows != versions {
-				t.Fatalf("manifest entry of %s = %+v, want its %d row versions with History", table, info, versions)
+			if info == nil || !info.History || info.Versions != versions || info.Rows != 2 {
+				t.Fatalf("manifest entry of %s = %+v, want History, its %d row versions and 2 current rows", table, info, versions)
 			}
 			if got, want := historyRows(t, db, slot, table), historyRows(t, db, src, table); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s: slot row versions\n%q\nwant the source's\n%q", table, got, want)
@@ -231,7 +231,7 @@ func assertVerifyCoversHistory(t *testing.T, db *sql.DB, s interface {
 	mysqltest.MustExec(t, db, "SET STATEMENT system_versioning_insert_history=1 FOR INSERT INTO "+mysql.QuoteTable(slot, "audit_v")+
 		" (id, note, ROW_START, ROW_END) VALUES (9, 'forged', '2020-01-01 00:00:00', '2020-01-02 00:00:00')")
 	err := s.Verify(context.Background(), weekback.Tuesday)
-	if weekback.ErrorCode(err) != weekback.EMISMATCH || !strings.Contains(err.Error(), "audit_v has 6 rows, manifest says 5") {
+	if weekback.ErrorCode(err) != weekback.EMISMATCH || !strings.Contains(err.Error(), "audit_v has 6 row versions, manifest says 5") {
 		t.Fatalf("verify after a history row was forged: %v, want a mismatch on audit_v's 6 row versions", err)
 	}
 }

@@ -53,7 +53,29 @@ func (s *Snapshotter) Plan(ctx context.Context) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, list := range [][]weekback.ObjectDDL{p.Triggers, p.Routines, p.Events} {
+		p.skipHidden(list)
+	}
 	return p, nil
+}
+
+// hiddenDDLGrant says which grant lets the source account read the DDL of
+// each kind of object kept as text.
+var hiddenDDLGrant = map[string]string{
+	"TRIGGER":   "TRIGGER on the schema",
+	"PROCEDURE": "SELECT on mysql.proc (MariaDB before 11.3), or SHOW CREATE ROUTINE",
+	"FUNCTION":  "SELECT on mysql.proc (MariaDB before 11.3), or SHOW CREATE ROUTINE",
+	"EVENT":     "EVENT on the schema",
+}
+
+// skipHidden lists the objects whose DDL the source account could not
+// read: the manifest names them, without their text.
+func (p *Plan) skipHidden(list []weekback.ObjectDDL) {
+	for _, o := range list {
+		if o.DDL == "" {
+			p.skip(o.Name, o.Type, "kept without its DDL, which the source account may not read: grant it "+hiddenDDLGrant[o.Type], true)
+		}
+	}
 }
 
 // planTables plans the selected base and system-versioned tables and

@@ -17,6 +17,7 @@ import (
 type Mismatch struct {
 	Table          string
 	WantRows, Rows int64
+	Versions       bool // the counts are row versions (a versioned table's history)
 	WantHash, Hash string
 	Missing        bool
 	Detail         string // what differs, when not the rows (a sequence)
@@ -28,6 +29,8 @@ func (m Mismatch) String() string {
 		return m.Detail
 	case m.Missing:
 		return fmt.Sprintf("table %s is missing", m.Table)
+	case m.Rows != m.WantRows && m.Versions:
+		return fmt.Sprintf("table %s has %d row versions, manifest says %d", m.Table, m.Rows, m.WantRows)
 	case m.Rows != m.WantRows:
 		return fmt.Sprintf("table %s has %d rows, manifest says %d", m.Table, m.Rows, m.WantRows)
 	default:
@@ -110,7 +113,9 @@ func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.
 }
 
 // checkTable reads slot.t back and compares its row count and content hash
-// with the manifest entry. It returns nil when they match.
+// with the manifest entry (for a versioned table copied with its history:
+// its row versions, their hash, then its current rows). It returns nil when
+// they match.
 func (s *Snapshotter) checkTable(ctx context.Context, slot string, t weekback.TableInfo, cols []mysql.Column) (*Mismatch, error) {
 	started := time.Now()
 	conn, err := s.verifier.Connx(ctx)
@@ -123,10 +128,26 @@ func (s *Snapshotter) checkTable(ctx context.Context, slot string, t weekback.Ta
 		return nil, err
 	}
 	s.Logger.Debug("table verified", "table", t.Name, "rows", rows, "took", time.Since(started).Round(time.Millisecond))
-	if rows != t.Rows || hash != t.Hash {
-		return &Mismatch{Table: t.Name, WantRows: t.Rows, Rows: rows, WantHash: t.Hash, Hash: hash}, nil
+	if !t.History {
+		return rowsMismatch(t.Name, t.Rows, rows, t.Hash, hash, false), nil
 	}
-	return nil, nil
+	if mm := rowsMismatch(t.Name, t.Versions, rows, t.Hash, hash, true); mm != nil {
+		return mm, nil
+	}
+	current, err := mysql.CountRows(ctx, conn, slot, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	return rowsMismatch(t.Name, t.Rows, current, t.Hash, t.Hash, false), nil
+}
+
+// rowsMismatch returns the mismatch of a table whose count or hash
+// differs from the manifest's, or nil.
+func rowsMismatch(table string, wantRows, rows int64, wantHash, hash string, versions bool) *Mismatch {
+	if rows == wantRows && hash == wantHash {
+		return nil
+	}
+	return &Mismatch{Table: table, WantRows: wantRows, Rows: rows, WantHash: wantHash, Hash: hash, Versions: versions}
 }
 
 // orderColumns returns the catalog columns named in want, in want's order,
