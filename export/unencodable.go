@@ -14,7 +14,7 @@ type Unencodable struct {
 	Row    int64  `csv:"row"`        // 1-based data row; 0 for the header row
 	Column string `csv:"column"`     // the column's name
 	Char   string `csv:"character"`  // the character, or U+FFFD for a byte that is not UTF-8
-	Code   string `csv:"code_point"` // "U+301C", or "0xFF" for a byte that is not UTF-8
+	Code   string `csv:"code_point"` // "U+2665", or "0xFF" for a byte that is not UTF-8
 }
 
 // newUnencodable describes the character at the start of s (of n bytes)
