@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,10 +34,15 @@ func runMain(t *testing.T, env map[string]string, args ...string) (code int, std
 func TestReadCommandsNeverCreateTheMetaSchema(t *testing.T) {
 	db := mysqltest.MustOpen(t)
 	prefix := newPrefix(t, db) // dropped at the end, should the command create it
+	dir := t.TempDir()
 	env := map[string]string{
-		"WEEKBACK_BACKUP_DSN":    mysqltest.DSN(t, ""),
-		"WEEKBACK_BACKUP_PREFIX": prefix,
-		"WEEKBACK_SOURCE_DSN":    mysqltest.DSN(t, "nosuchschema"),
+		"WEEKBACK_BACKUP_DSN":                 mysqltest.DSN(t, ""),
+		"WEEKBACK_BACKUP_READER_DSN":          mysqltest.DSN(t, ""),
+		"WEEKBACK_BACKUP_PREFIX":              prefix,
+		"WEEKBACK_SOURCE_DSN":                 mysqltest.DSN(t, "nosuchschema"),
+		"WEEKBACK_SERVER_LISTEN":              "127.0.0.1:0",
+		"WEEKBACK_SERVER_SESSION_SECRET_FILE": filepath.Join(dir, "session.key"),
+		"WEEKBACK_EXPORTS_DIR":                filepath.Join(dir, "exports"),
 	}
 	for _, args := range [][]string{
 		{"generations"},
@@ -45,6 +51,7 @@ func TestReadCommandsNeverCreateTheMetaSchema(t *testing.T) {
 		{"verify", "--day", "mon"},
 		{"export", "--day", "mon", "--table", "t"},
 		{"template", "--day", "mon", "--table", "t"},
+		{"serve"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			code, _, stderr := runMain(t, env, append([]string{"--config", ""}, args...)...)
