@@ -62,16 +62,16 @@ func (s *Snapshotter) compare(ctx context.Context, slot string, m *weekback.Mani
 	if err != nil {
 		return nil, err
 	}
-	cols := map[string]*mysql.Table{}
+	tables := map[string]*mysql.Table{}
 	for _, t := range present {
-		cols[t.Name] = t
+		tables[t.Name] = t
 	}
 	results := make([]*Mismatch, len(m.Tables))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.Parallelism)
 	for i, t := range m.Tables {
 		g.Go(func() error {
-			mm, err := s.compareTable(gctx, slot, t, cols)
+			mm, err := s.compareTable(gctx, slot, t, tables)
 			results[i] = mm
 			return err
 		})
