@@ -90,7 +90,11 @@ func (c *snapshotCmd) plan(ctx context.Context) error {
 		fmt.Fprintf(w, "  sequence %s\n", sq.Name)
 	}
 	for _, o := range p.Skipped {
-		fmt.Fprintf(w, "  not copied: %s %s: %s\n", strings.ToLower(o.Type), o.Name, o.Reason)
+		what := "not copied"
+		if o.Partial {
+			what = "copied in part"
+		}
+		fmt.Fprintf(w, "  %s: %s %s: %s\n", what, strings.ToLower(o.Type), o.Name, o.Reason)
 	}
 	return nil
 }
