@@ -123,7 +123,7 @@ func (s *Snapshotter) OpenBackup(ctx context.Context) error {
 }
 
 // OpenMeta creates or migrates the meta schema on first use and returns
-// its store. Open must have succeeded.
+// its store: only a snapshot does. Open must have succeeded.
 func (s *Snapshotter) OpenMeta(ctx context.Context) (*mysql.Meta, error) {
 	if s.meta != nil {
 		return s.meta, nil
@@ -131,6 +131,23 @@ func (s *Snapshotter) OpenMeta(ctx context.Context) (*mysql.Meta, error) {
 	m, err := mysql.OpenMeta(ctx, s.metaDB, s.Prefix)
 	if err != nil {
 		return nil, metaError(err, s.Prefix)
+	}
+	m.Now = s.Now
+	s.meta = m
+	return m, nil
+}
+
+// AttachMeta returns the store of the existing meta schema without
+// creating or migrating it (mysql.AttachMeta): what commands that only
+// read generations use. It returns an EINVALID error naming the prefix
+// when the schema does not exist. OpenBackup must have succeeded.
+func (s *Snapshotter) AttachMeta(ctx context.Context) (*mysql.Meta, error) {
+	if s.meta != nil {
+		return s.meta, nil
+	}
+	m, err := mysql.AttachMeta(ctx, s.backup, s.Prefix)
+	if err != nil {
+		return nil, err
 	}
 	m.Now = s.Now
 	s.meta = m
