@@ -15,6 +15,10 @@ const (
 	StatusBuilding GenerationStatus = "building" // a new copy is being built; the previous one (if any) is served
 	StatusFailed   GenerationStatus = "failed"   // the last run failed; the previous copy (if any) is served
 	StatusNever    GenerationStatus = "never"    // never taken
+	// StatusDiscarded is a day discarded on purpose (`weekback discard`,
+	// the admin's button): nothing is served until the next snapshot of
+	// that weekday fills it again.
+	StatusDiscarded GenerationStatus = "discarded"
 )
 
 // Generation is one weekday's served copy: the slot the pointer names and
@@ -27,6 +31,9 @@ type Generation struct {
 	VerifiedAt time.Time        `json:"verified_at,omitzero"`
 	Manifest   *Manifest        `json:"manifest,omitempty"`
 	LastRun    *SnapshotRun     `json:"last_run,omitempty"`
+	// Discarded is set while the day is discarded (Status discarded, or
+	// building/failed after a discard): who, when and why.
+	Discarded *Discard `json:"discarded,omitempty"`
 }
 
 // Ready reports whether g has a served slot.
@@ -175,6 +182,12 @@ type SnapshotRun struct {
 	Rows      int64     `json:"rows"`
 	Bytes     int64     `json:"bytes"`
 	Error     string    `json:"error,omitempty"`
+	// Offsite is the run's off-site copy: "" (none configured or not yet),
+	// OffsiteCopied or OffsiteFailed; OffsiteName the object written and
+	// OffsiteError why it failed (the switch stands either way).
+	Offsite      string `json:"offsite,omitempty"`
+	OffsiteName  string `json:"offsite_name,omitempty"`
+	OffsiteError string `json:"offsite_error,omitempty"`
 
 	// The runs report (mysql's Meta.RecentRuns and RunHistory) fills the
 	// fields below; other readers leave them zero.

@@ -110,13 +110,14 @@ type generationRow struct {
 	SwitchedAt sql.NullTime   `db:"switched_at"`
 	VerifiedAt sql.NullTime   `db:"verified_at"`
 	Manifest   sql.NullString `db:"manifest"`
+	discardRow
 }
 
 // Generations returns the seven days, Monday first, each with its status,
 // slot, manifest and last run.
 func (m *Meta) Generations(ctx context.Context) ([]*weekback.Generation, error) {
 	var rows []generationRow
-	if err := sqlx.SelectContext(ctx, m.db, &rows, Tag+"SELECT day, slot, switched_at, verified_at, manifest FROM "+m.table("generations")); err != nil {
+	if err := sqlx.SelectContext(ctx, m.db, &rows, Tag+"SELECT day, slot, switched_at, verified_at, manifest, "+discardColumns+" FROM "+m.table("generations")); err != nil {
 		return nil, fmt.Errorf("read generations: %w", err)
 	}
 	byDay := map[weekback.Weekday]generationRow{}
@@ -164,18 +165,23 @@ func buildGeneration(d weekback.Weekday, r generationRow, last *weekback.Snapsho
 		}
 		g.Status = weekback.StatusReady
 	}
+	since := g.SwitchedAt
+	if g.Discarded = r.discard(); g.Discarded != nil && g.Slot == "" {
+		g.Status, since = weekback.StatusDiscarded, g.Discarded.At
+	}
 	switch {
 	case last == nil:
 	case last.Status == weekback.RunRunning:
 		g.Status = weekback.StatusBuilding
-	case last.Status == weekback.RunFailed && last.StartedAt.After(g.SwitchedAt):
+	case last.Status == weekback.RunFailed && last.StartedAt.After(since):
 		g.Status = weekback.StatusFailed
 	}
 	return g, nil
 }
 
 const runColumns = `id, day, slot, host, pid, started_at, ended_at, status, mode, binlog_file, binlog_pos,
-	COALESCE(gtid,'') AS gtid, tables_total, rows_copied, bytes_copied, COALESCE(error,'') AS error`
+	COALESCE(gtid,'') AS gtid, tables_total, rows_copied, bytes_copied, COALESCE(error,'') AS error,
+	offsite_status, offsite_name, COALESCE(offsite_error,'') AS offsite_error`
 
 type runRow struct {
 	ID          int64        `db:"id"`
@@ -194,6 +200,9 @@ type runRow struct {
 	Rows        int64        `db:"rows_copied"`
 	Bytes       int64        `db:"bytes_copied"`
 	Error       string       `db:"error"`
+	Offsite     string       `db:"offsite_status"`
+	OffsiteName string       `db:"offsite_name"`
+	OffsiteErr  string       `db:"offsite_error"`
 }
 
 func (r runRow) run() *weekback.SnapshotRun {
@@ -202,6 +211,7 @@ func (r runRow) run() *weekback.SnapshotRun {
 		StartedAt: r.StartedAt, EndedAt: r.EndedAt.Time, Status: r.Status, Mode: r.Mode,
 		Position: weekback.Position{File: r.BinlogFile, Pos: r.BinlogPos, GTID: r.GTID},
 		Tables:   r.TablesTotal, Rows: r.Rows, Bytes: r.Bytes, Error: r.Error,
+		Offsite: r.Offsite, OffsiteName: r.OffsiteName, OffsiteError: r.OffsiteErr,
 	}
 }
 
@@ -347,7 +357,8 @@ func (m *Meta) Switch(ctx context.Context, day weekback.Weekday, slot string, ma
 	_, err = tx.ExecContext(ctx, Tag+"INSERT INTO "+m.table("generations")+
 		` (day, slot, snapshot_at, switched_at, verified_at, manifest) VALUES (?, ?, ?, ?, ?, ?)
 		ON DUPLICATE KEY UPDATE slot = VALUES(slot), snapshot_at = VALUES(snapshot_at),
-		switched_at = VALUES(switched_at), verified_at = VALUES(verified_at), manifest = VALUES(manifest)`,
+		switched_at = VALUES(switched_at), verified_at = VALUES(verified_at), manifest = VALUES(manifest),
+		discarded_at = NULL, discarded_by = '', discard_reason = NULL`,
 		day, slot, manifest.SnapshotAt.UTC(), now, now, string(body))
 	if err != nil {
 		return "", fmt.Errorf("switch %s: %w", day, err)

@@ -82,6 +82,9 @@ func (s *Server) loadDay(c *fiber.Ctx, samePage func(d weekback.Weekday) string)
 
 // notServed returns the ENOTFOUND error of a day that has no served copy.
 func (s *Server) notServed(c *fiber.Ctx, day weekback.Weekday, g *weekback.Generation) error {
+	if g != nil && g.Discarded != nil {
+		return s.discardedDay(c, g)
+	}
 	key := "day.never"
 	if g != nil && g.Status == weekback.StatusBuilding {
 		key = "day.building"
@@ -89,6 +92,14 @@ func (s *Server) notServed(c *fiber.Ctx, day weekback.Weekday, g *weekback.Gener
 		key = "day.failed"
 	}
 	return s.errorf(c, weekback.ENOTFOUND, key, "weekday", s.localizer(c).Weekday(day.Time()))
+}
+
+// discardedDay returns the 410 of a day discarded on purpose: a sentence
+// saying when, and that the next snapshot of that weekday fills it again.
+func (s *Server) discardedDay(c *fiber.Ctx, g *weekback.Generation) error {
+	l := s.localizer(c)
+	return fiber.NewError(fiber.StatusGone, l.T("day.discarded", "weekday", l.Weekday(g.Day.Time()),
+		"datetime", l.DateTime(g.Discarded.At, s.Location)))
 }
 
 // newBanner returns the banner of gen in l's language; without l (JSON),

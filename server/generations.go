@@ -91,6 +91,14 @@ func (gc *GenerationCache) read(ctx context.Context) ([]*weekback.Generation, er
 	return gens, nil
 }
 
+// Invalidate forgets what was read, so that the next call reads Store
+// (after a discard, the day's pages answer 410 at once).
+func (gc *GenerationCache) Invalidate() {
+	gc.mu.Lock()
+	defer gc.mu.Unlock()
+	gc.gens = nil
+}
+
 // Generation returns one day, from Generations; an unknown day is an
 // ENOTFOUND error.
 func (gc *GenerationCache) Generation(ctx context.Context, day weekback.Weekday) (*weekback.Generation, error) {

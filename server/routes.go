@@ -52,6 +52,9 @@ func (s *Server) jobRoutes(app *fiber.App) {
 	jobs.Post("/:id/cancel", s.checkSessionCSRF, s.cancelJob)
 	jobs.Post("/:id/delete", s.checkSessionCSRF, s.deleteJob)
 	app.Get("/runs", s.requireLogin, s.runsPage)
+	app.Post("/runs/snapshot", s.requireLogin, s.requireAdmin, s.checkSessionCSRF, s.postSnapshotNow)
+	app.Get("/:day/discard", dayParam, s.requireLogin, s.requireAdmin, s.discardPage)
+	app.Post("/:day/discard", dayParam, s.requireLogin, s.requireAdmin, s.checkSessionCSRF, s.postDiscard)
 }
 
 // requestTimeout gives each request a context that ends after

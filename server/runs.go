@@ -50,6 +50,13 @@ type runView struct {
 	// while the run's slot is served).
 	Skipped []weekback.SkippedObject `json:"skipped,omitempty"`
 
+	// Offsite is the run's off-site copy: "", copied or failed (with
+	// OffsiteError); OffsiteText says so in the request's language.
+	Offsite      string `json:"offsite,omitempty"`
+	OffsiteName  string `json:"offsite_name,omitempty"`
+	OffsiteError string `json:"offsite_error,omitempty"`
+	OffsiteText  string `json:"offsite_text,omitempty"`
+
 	Running      bool   `json:"running"`
 	Started      string `json:"started_text"`
 	StartedISO   string `json:"-"`
@@ -65,6 +72,11 @@ type runDay struct {
 	Day  weekback.Weekday `json:"day"`
 	Name string           `json:"-"`
 	Runs []runView        `json:"runs"`
+	// DiscardURL is the confirmation page of the day's discard (admins,
+	// while the day has a served copy); Discarded says when it was
+	// discarded, by whom and why, while it is.
+	DiscardURL string `json:"discard_url,omitempty"`
+	Discarded  string `json:"discarded_text,omitempty"`
 }
 
 // runsPage shows the snapshot runs to admins (GET /runs). For anyone else
@@ -89,11 +101,15 @@ func (s *Server) runsPage(c *fiber.Ctx) error {
 	}
 	l := s.localizer(c)
 	days, running := s.runDays(l, recent)
+	admin, err := s.adminView(c.UserContext(), l, days)
+	if err != nil {
+		return err
+	}
 	if wantsJSON(c) {
-		return c.JSON(fiber.Map{"days": days, "running": running, "history": s.runViews(l, history)})
+		return c.JSON(fiber.Map{"days": days, "running": running, "history": s.runViews(l, history), "requests": admin.Requests})
 	}
 	return c.Render("runs", fiber.Map{"Title": l.T("runs.title"), "Days": days, "Running": running,
-		"Chart": s.runChart(l, history), "Empty": len(recent) == 0, "Zone": s.Location.String()})
+		"Chart": s.runChart(l, history), "Empty": len(recent) == 0, "Zone": s.Location.String(), "Admin": admin})
 }
 
 // runDays returns the seven days, Monday first, with their runs, and the
@@ -130,7 +146,11 @@ func (s *Server) runView(l *i18n.Localizer, r *weekback.SnapshotRun) runView {
 		Verified: r.Verified, Error: r.Error, Skipped: r.Skipped, Running: r.Status == weekback.RunRunning,
 		Started: l.DateTimeSeconds(r.StartedAt, s.Location), StartedISO: r.StartedAt.In(s.Location).Format(time.RFC3339),
 		Duration: durationText(l, d), RowsText: l.Number(r.Rows), Size: sizeText(l, r.Bytes),
-		StatusText: orKey(l, "runs.status."+r.Status, r.Status)}
+		StatusText: orKey(l, "runs.status."+r.Status, r.Status),
+		Offsite:    r.Offsite, OffsiteName: r.OffsiteName, OffsiteError: r.OffsiteError}
+	if r.Offsite != "" {
+		v.OffsiteText = l.T("runs.offsite."+r.Offsite, "name", r.OffsiteName)
+	}
 	if r.Tables > 0 {
 		v.Percent = min(100, r.TablesDone*100/r.Tables)
 	}

@@ -79,6 +79,9 @@ type Server struct {
 	Jobs *jobs.Runner
 	// Runs reads the snapshot runs of the admin page /runs (404 while nil).
 	Runs RunSource
+	// Admin records the admin's discards and snapshot requests in the
+	// meta schema (the buttons of /runs; their routes answer 404 while nil).
+	Admin AdminStore
 
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
@@ -21,6 +22,11 @@ type Daemon struct {
 	Logger      *slog.Logger
 	// WithSeconds reads Cron with a leading seconds field (tests).
 	WithSeconds bool
+	// RequestPoll is how often snapshot requests from the browser and
+	// discarded slots are looked for (DefaultRequestPoll when 0).
+	RequestPoll time.Duration
+
+	busy sync.Mutex // one snapshot at a time in this process
 }
 
 // Run schedules snapshots until ctx ends, then stops the scheduler and
@@ -28,6 +34,12 @@ type Daemon struct {
 // nothing, so the served generation is untouched.
 func (d *Daemon) Run(ctx context.Context) error {
 	log := d.Logger.With("component", "snapshotter-daemon")
+	if d.RequestPoll <= 0 {
+		d.RequestPoll = DefaultRequestPoll
+	}
+	if err := d.abandonRequests(ctx); err != nil {
+		return err
+	}
 	sched, err := gocron.NewScheduler(gocron.WithLocation(d.Location))
 	if err != nil {
 		return fmt.Errorf("start scheduler: %w", err)
@@ -42,7 +54,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sched.Start()
 	next, _ := job.NextRun()
 	log.Info("scheduler started", "cron", d.Cron, "timezone", d.Location.String(), "next_run", next.In(d.Location).Format(time.RFC3339))
+	var wg sync.WaitGroup
+	wg.Go(func() { d.requestLoop(ctx, &d.busy, log) })
 	<-ctx.Done()
+	wg.Wait()
 	log.Info("stopping: waiting for a running snapshot to stop")
 	if err := sched.Shutdown(); err != nil {
 		return fmt.Errorf("stop scheduler: %w", err)
@@ -55,6 +70,8 @@ func (d *Daemon) runOnce(ctx context.Context, log *slog.Logger) {
 	if ctx.Err() != nil {
 		return
 	}
+	d.busy.Lock()
+	defer d.busy.Unlock()
 	day := weekback.DayOf(d.Snapshotter.Now(), d.Location)
 	log.Info("scheduled snapshot starting", "day", day)
 	res, err := d.Snapshotter.Snapshot(ctx, day)

@@ -1,0 +1,38 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/weekback/weekback"
+)
+
+// DayJobStore ends the jobs of one day's generation (mysql.Meta
+// implements it): queued ones canceled, running ones asked to stop,
+// completed ones expired; it returns those whose files are to be removed.
+type DayJobStore interface {
+	DiscardDayJobs(ctx context.Context, day weekback.Weekday) ([]*weekback.Job, error)
+}
+
+// DiscardDay ends every job of day's generation (a discarded day) through
+// store and removes their files from Dir: a running job's worker sees the
+// cancel at its next heartbeat and removes what it wrote. It returns how
+// many jobs it ended and the first error. Only Dir and Store's day jobs
+// are used: it works on a Runner that is not open (the command line).
+func (r *Runner) DiscardDay(ctx context.Context, store DayJobStore, day weekback.Weekday) (int, error) {
+	ended, err := store.DiscardDayJobs(ctx, day)
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, j := range ended {
+		if rerr := r.Remove(j); rerr != nil {
+			errs = append(errs, rerr)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return len(ended), fmt.Errorf("end the jobs of %s: %w", day, err)
+	}
+	return len(ended), nil
+}
