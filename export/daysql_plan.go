@@ -25,10 +25,10 @@ type dayPlan struct {
 
 // dayTable is one table of the plan.
 type dayTable struct {
-	info    weekback.TableInfo
-	ddl     string
-	cols    []mysql.Column
-	values  []valueWriter // one per column
+	info   weekback.TableInfo
+	ddl    string
+	cols   []mysql.Column
+	values []valueWriter // one per column
 	// replace holds, per column, what its values become (a credential
 	// column's blank, a pseudonym), or nil to write them as read.
 	replace []func(v []byte) []byte

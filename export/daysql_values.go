@@ -61,7 +61,7 @@ func nullOr(fn valueWriter) valueWriter {
 
 func appendBare(dst, v []byte) []byte { return append(dst, v...) }
 
-// appendSQLHex appends v as a hex literal ('' when empty: 0x alone is no
+// appendSQLHex appends v as a hex literal (” when empty: 0x alone is no
 // literal).
 func appendSQLHex(dst, v []byte) []byte {
 	if len(v) == 0 {
@@ -97,7 +97,7 @@ func appendSQLString(dst, v []byte) []byte {
 // blankStored returns the stored form of the blank value of a credential
 // column: nil (NULL) where the column allows it, otherwise the empty value
 // of its type as the server prints it (0 with the column's decimals, the
-// zero date and time with its fractional digits, zero bits, ''), so that
+// zero date and time with its fractional digits, zero bits, ”), so that
 // the script still loads into a NOT NULL column and its hash is known.
 func blankStored(c mysql.Column, sc slotColumn) []byte {
 	if sc.nullable {
