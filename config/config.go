@@ -80,6 +80,7 @@ type Config struct {
 	Server   Server   `yaml:"server"`
 	Auth     Auth     `yaml:"auth"`
 	Exports  Exports  `yaml:"exports"`
+	Offsite  Offsite  `yaml:"offsite"`
 
 	file string // the YAML file Load read, named in error messages
 }
@@ -90,6 +91,19 @@ type Source struct {
 	Include []string `yaml:"include"` // table-name globs to copy
 	Exclude []string `yaml:"exclude"` // table-name globs to skip, applied after Include
 }
+
+// Offsite is where copies of each verified generation are sent: its SQL
+// script, gzip (and age-encrypted with EncryptKeyFile), keeping the newest
+// Keep. An empty Target turns it off.
+type Offsite struct {
+	Target          string `yaml:"target"`           // file:///path or s3://bucket/prefix?endpoint=host:port&region=R
+	Keep            int    `yaml:"keep"`             // newest copies kept
+	EncryptKeyFile  string `yaml:"encrypt_key_file"` // an age identity file; copies are encrypted to it
+	CredentialsFile string `yaml:"credentials_file"` // S3: AWS credentials file when AWS_* variables are not set
+}
+
+// DefaultOffsiteKeep is offsite.keep's default.
+const DefaultOffsiteKeep = 14
 
 // Backup is the server that holds the generations and the meta schema.
 type Backup struct {
@@ -213,6 +227,7 @@ func Default() *Config {
 			UserQuotaBytes: DefaultUserQuotaBytes,
 			UserQuotaFiles: DefaultUserQuotaFiles,
 		},
+		Offsite: Offsite{Keep: DefaultOffsiteKeep},
 	}
 }
 

@@ -158,6 +158,9 @@ func (c *Config) checkConditions(key string, conds []Condition) []error {
 
 func (c *Config) validateExports() []error {
 	var errs []error
+	if c.Offsite.Keep < 1 {
+		errs = append(errs, c.bad("offsite.keep", c.Offsite.Keep, "must be at least 1, such as 14"))
+	}
 	if c.Exports.Workers < 1 {
 		errs = append(errs, c.bad("exports.workers", c.Exports.Workers, "must be at least 1"))
 	}

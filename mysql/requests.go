@@ -164,3 +164,14 @@ func (m *Meta) SnapshotLockFree(ctx context.Context) (bool, error) {
 	}
 	return !holder.Valid, nil
 }
+
+// OffsiteFailures counts the runs whose off-site copy failed. Safe for
+// concurrent use.
+func (m *Meta) OffsiteFailures(ctx context.Context) (int64, error) {
+	var n int64
+	err := m.db.QueryRowxContext(ctx, Tag+"SELECT COUNT(*) FROM "+m.table("snapshot_runs")+" WHERE offsite_status = ?", weekback.OffsiteFailed).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count off-site failures: %w", err)
+	}
+	return n, nil
+}

@@ -199,6 +199,9 @@ func (s *Server) newApp() *fiber.App {
 		s.Messages = i18n.Default()
 	}
 	s.metrics = newMetrics(s.Generations, s.Now)
+	if oc, ok := s.Runs.(OffsiteCounter); ok {
+		s.metrics.registry.MustRegister(&offsiteCollector{src: oc})
+	}
 	app := fiber.New(fiber.Config{
 		Views:                 newLocalizedViews(s.Messages),
 		ViewsLayout:           "layout",

@@ -103,6 +103,7 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	res := &Result{Run: r.run, Manifest: m, OldSlot: old, Duration: s.Now().Sub(started)}
 	log.Info("switched", "old_slot", old, "rows", m.Rows, "mb", float64(m.Bytes)/1e6, "duration", res.Duration)
 	lock.Release()
+	s.copyOffsite(ctx, res)
 	if old != "" && s.WaitGrace {
 		s.dropAfterGrace(ctx, old)
 	}

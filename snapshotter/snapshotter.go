@@ -12,6 +12,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/offsite"
 )
 
 // Defaults of a new Snapshotter.
@@ -37,6 +38,11 @@ type Snapshotter struct {
 	GracePeriod     time.Duration // how long a replaced slot keeps serving
 	WaitGrace       bool          // wait for the grace period and drop the old slot before returning
 	LockWaitTimeout time.Duration // longest wait for the source's global read lock
+	// Offsite, when set, receives the day's SQL script after every
+	// verified snapshot (offsite.*); Redaction names the credential
+	// columns written blank in it.
+	Offsite   *offsite.Store
+	Redaction weekback.Redaction
 
 	Logger        *slog.Logger
 	Progress      io.Writer // live progress (stderr); nil for none

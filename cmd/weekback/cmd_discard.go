@@ -205,7 +205,3 @@ func init() {
 			"dropped and exits 2. --all-days also drops retired copies and deletes the off-site copies (offsite.target).\n" +
 			"The next snapshot of a discarded weekday fills it again."}
 }
-
-func (c *discardCmd) previewOffsite(ctx context.Context) {}
-
-func (c *discardCmd) discardOffsite(ctx context.Context) error { return nil }

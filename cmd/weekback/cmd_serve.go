@@ -104,7 +104,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
 		return err
 	}
-	c.srv.Runs = meta
+	c.srv.Runs, c.srv.Admin = meta, meta
 	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
 	if err := c.srv.Open(); err != nil {
 		return err

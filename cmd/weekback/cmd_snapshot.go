@@ -27,6 +27,7 @@ func (a *app) newSnapshotter() *snapshotter.Snapshotter {
 	s.Logger = a.logger
 	s.Progress = a.env.Stderr
 	s.Terminal = isTerminal(a.env.Stderr)
+	s.Redaction = weekback.Redaction{PasswordTable: c.Auth.Table, PasswordColumn: c.Auth.PasswordColumn, Globs: c.Exports.Redact}
 	return s
 }
 
@@ -50,7 +51,8 @@ func newSnapshotCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 		return nil, err
 	}
 	c.s = a.newSnapshotter()
-	return c, nil
+	c.s.Offsite, err = a.openOffsite()
+	return c, err
 }
 
 // Run takes the snapshot (or plans it with --dry-run) and prints the
@@ -117,6 +119,9 @@ func newDaemonCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	}
 	s := a.newSnapshotter()
 	s.Terminal = false
+	if s.Offsite, err = a.openOffsite(); err != nil {
+		return nil, err
+	}
 	return &daemonCmd{d: &snapshotter.Daemon{Snapshotter: s, Cron: cfg.Schedule.Cron, Location: cfg.Schedule.Location(), Logger: a.logger}}, nil
 }
 
