@@ -58,9 +58,12 @@ func openS3(u *url.URL, opts Options) (Target, error) {
 func (t *s3Target) String() string { return "s3://" + t.bucket + "/" + t.prefix + " at " + t.endpoint }
 
 // Put uploads r (multipart when large): the object appears only when the
-// upload completes.
+// upload completes. Payloads are sent unsigned (each part still carries
+// its checksum header, and the copy its own .sha256): some S3-compatible
+// servers do not decode the chunked signing of plain-HTTP uploads.
 func (t *s3Target) Put(ctx context.Context, name string, r io.Reader) error {
-	_, err := t.client.PutObject(ctx, t.bucket, t.prefix+name, r, -1, minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: 16 << 20})
+	_, err := t.client.PutObject(ctx, t.bucket, t.prefix+name, r, -1, minio.PutObjectOptions{
+		ContentType: "application/octet-stream", PartSize: 16 << 20, DisableContentSha256: true})
 	if err != nil {
 		return fmt.Errorf("upload %s to %s: %w", name, t, err)
 	}
