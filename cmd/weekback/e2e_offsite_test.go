@@ -30,7 +30,7 @@ func offsiteList(t *testing.T, cfg string) []offsite.Copy {
 // lastRunOffsite returns the off-site status and error of prefix's last run.
 func lastRunOffsite(t *testing.T, db *sql.DB, prefix string) (status, msg string) {
 	t.Helper()
-	err := db.QueryRow("SELECT offsite_status, COALESCE(offsite_error, '') FROM `" + prefix + "_meta`.snapshot_runs ORDER BY id DESC LIMIT 1").Scan(&status, &msg)
+	err := db.QueryRow("SELECT offsite_status, COALESCE(offsite_error, '') FROM `"+prefix+"_meta`.snapshot_runs ORDER BY id DESC LIMIT 1").Scan(&status, &msg)
 	if err != nil {
 		t.Fatal(err)
 	}
