@@ -132,3 +132,38 @@ func TestRunsPageListsSkippedObjects(t *testing.T) {
 		t.Logf("%.6000s", r.body)
 	}
 }
+
+// TestRunsPageShowsOffsiteFailure: a run whose off-site copy failed says
+// so under it on /runs (with the reason), the new copy still counted as
+// verified, and /metrics counts the failure.
+func TestRunsPageShowsOffsiteFailure(t *testing.T) {
+	f := MustOpenJobsServer(t, false)
+	ctx := context.Background()
+	for i, outcome := range []string{weekback.OffsiteCopied, weekback.OffsiteFailed} {
+		run := &weekback.SnapshotRun{Day: weekback.Friday, Host: "h", PID: 1}
+		if err := f.admin.StartRun(ctx, run, func(id int64) string { return f.slot + "_fri" + itoa(int64(i)) }); err != nil {
+			t.Fatal(err)
+		}
+		run.Status = weekback.RunSucceeded
+		if err := f.admin.FinishRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+		msg := ""
+		if outcome == weekback.OffsiteFailed {
+			msg = "upload wb-fri.sql.gz: connection refused"
+		}
+		if err := f.admin.RecordOffsite(ctx, run.ID, outcome, "wb-fri-"+itoa(int64(i))+".sql.gz", msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := f.do(t, f.session(t, "bcrypt"), "GET", "/runs", nil, false)
+	for _, want := range []string{`<p class="run-offsite offsite-copied">Off-site copy: wb-fri-0.sql.gz</p>`,
+		`<p class="run-offsite offsite-failed">Off-site copy failed (the new copy is served all the same): upload wb-fri.sql.gz: connection refused</p>`} {
+		if r.status != 200 || !strings.Contains(r.body, want) {
+			t.Errorf("/runs = %d, lacks %q", r.status, want)
+		}
+	}
+	if m := f.request(t, "GET", "/metrics", nil, nil, nil); !strings.Contains(m.body, "weekback_offsite_failures_total 1") {
+		t.Errorf("/metrics lacks weekback_offsite_failures_total 1:\n%.3000s", m.body)
+	}
+}
