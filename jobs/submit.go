@@ -37,8 +37,8 @@ func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind
 		}
 	}
 	j := &weekback.Job{Owner: owner, Kind: kind, Params: p, File: fileName(kind, p.Table, gen, r.Location)}
-	if kind == weekback.JobExport {
-		j.RowsTotal = gen.Manifest.Table(p.Table).Rows
+	if t := gen.Manifest.Table(p.Table); t != nil && kind == weekback.JobExport {
+		j.RowsTotal = t.Rows // a view's count is not in the manifest
 	}
 	if replaced, err = r.Store.Enqueue(ctx, j, r.MaxActive); err != nil {
 		return nil, nil, err

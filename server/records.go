@@ -149,15 +149,17 @@ func tableParam(c *fiber.Ctx) (string, error) {
 	return t, nil
 }
 
-// checkTable returns an ENOTFOUND error unless the manifest lists table.
+// checkTable returns an ENOTFOUND error unless the manifest lists table,
+// or a view of that name that was recreated in the slot.
 func (s *Server) checkTable(c *fiber.Ctx, m *weekback.Manifest, table string) error {
 	if m.Table(table) != nil {
 		return nil
 	}
-	for _, v := range m.Views {
-		if v.Name == table {
-			return s.errorf(c, weekback.ENOTFOUND, "view.not_browsable", "view", table)
+	if v := m.View(table); v != nil {
+		if v.Error == "" {
+			return nil
 		}
+		return s.errorf(c, weekback.ENOTFOUND, "view.missing", "view", table)
 	}
 	return s.errorf(c, weekback.ENOTFOUND, "table.unknown", "table", table)
 }
@@ -179,7 +181,7 @@ func (s *Server) withSlot(c *fiber.Ctx, fn func(conn *sqlx.Conn) error) error {
 // masked returns the credential columns of table (weekback.Redaction of
 // PasswordTable.PasswordColumn and the Redact globs).
 func (s *Server) masked(ctx context.Context, conn *sqlx.Conn, slot, table string) ([]string, error) {
-	t, err := s.Catalog.Table(ctx, conn, slot, table)
+	t, err := s.Catalog.Relation(ctx, conn, slot, table)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		return sendJSONRows(c, fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": cols, "key": page.Key,
 			"filters": filterParams(rq.Filters), "sort": rq.Sort.String(), "week": week,
 			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev,
-			"export": exportFormOf(p.Gen.Day, page.Table, rq)}, rows)
+			"export": exportFormOf(p.Gen.Day, page.Table, rq), "view": page.View}, rows)
 	}
 	cols, week := s.columnViews(page, rq, base), weekOf(s.localizer(c), p.Gens, page.Table, p.Gen.Day)
 	rows := make([]rowView, len(page.Rows))
@@ -65,7 +65,20 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		"Next": next, "Prev": prev, "First": first, "Action": base, "ClearURL": base + recordsQuery{Sort: rq.Sort, PageSize: rq.PageSize}.encode(false),
 		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
 		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize,
-		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": exportFormOf(p.Gen.Day, page.Table, rq)})
+		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": exportFormOf(p.Gen.Day, page.Table, rq),
+		"View": page.View, "ViewOrder": viewOrder(page.Columns)})
+}
+
+// viewOrder names the columns a view's pages are ordered by (after the
+// sort column): its first unmasked ones, as mysql orders them.
+func viewOrder(cols []mysql.RecordColumn) string {
+	var names []string
+	for _, c := range cols {
+		if !c.Masked && len(names) < mysql.ViewOrderColumns {
+			names = append(names, c.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func keyURL(rowBase, key string) string {
