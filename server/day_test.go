@@ -46,6 +46,7 @@ func MustOpenDayServer(t *testing.T) *dayFixture {
 		q("INSERT INTO $S.pairs VALUES ('x,y/z', 1, 'comma'), ('plain', 2, 'plain'), ('100%', 3, 'percent')"),
 		q("CREATE TABLE $S.customers (id INT PRIMARY KEY, email VARCHAR(64) NOT NULL, secret_token VARCHAR(64) NOT NULL)"),
 		q("INSERT INTO $S.customers VALUES (1, 'a@example.com', 'tok-SECRET-123'), (2, 'b@example.com', 'tok-SECRET-456')"),
+		q("CREATE VIEW $S.v_items AS SELECT id, name FROM $S.items"),
 	)
 	var secrets []string
 	rows, err := root.Query(q("SELECT password_hash FROM $S.users"))
@@ -153,7 +154,8 @@ func TestDayPages(t *testing.T) {
 		{"unknown day, deeper", "/xyz/tables/items", false, 404, nil, nil},
 		{"unknown table", "/wed/tables/nope", false, 404, []string{"There is no table “nope” in this backup", bannerWed}, nil},
 		{"unknown table as JSON", "/wed/tables/nope", true, 404, []string{`"status":404`}, nil},
-		{"view", "/wed/tables/v_items", false, 404, []string{"views are not browsable yet"}, nil},
+		{"view", "/wed/tables/v_items", false, 200, []string{`class="notice view-note"`, "v_items is a view, shown read-only", `<table class="records">`},
+			[]string{"template.json"}},
 		{"record of an unknown table", "/wed/tables/nope/rows/1", false, 404, nil, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

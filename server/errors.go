@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -124,6 +125,18 @@ func titleOf(l *i18n.Localizer, status int) string {
 		return l.T("title." + k)
 	}
 	return l.T("title.internal")
+}
+
+// warn logs a failure that a page survives: at debug level when err is
+// a cancelled context (the client went away, or the request ended: not
+// something an operator must act on), else as a warning.
+func (s *Server) warn(msg string, err error, args ...any) {
+	args = append(args, "err", err)
+	if errors.Is(err, context.Canceled) {
+		s.Logger.Debug(msg, args...)
+		return
+	}
+	s.Logger.Warn(msg, args...)
 }
 
 // wantsJSON reports whether the client asked for JSON.

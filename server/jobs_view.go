@@ -184,7 +184,7 @@ type notifier struct {
 func (n *notifier) Load() *notifyView {
 	list, err := n.s.Jobs.Store.Jobs(n.ctx, n.login, NotifyJobs)
 	if err != nil {
-		n.s.Logger.Warn("cannot read the jobs of the notification area", "login", n.login, "err", err)
+		n.s.warn("cannot read the jobs of the notification area", err, "login", n.login)
 		return nil
 	}
 	return n.s.notifyOf(n.l, list)

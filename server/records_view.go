@@ -23,8 +23,10 @@ type filterRow struct {
 	Value  string
 }
 
-// renderRecords answers a records page as HTML or JSON.
-func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page) error {
+// renderRecords answers a records page as HTML or JSON. count says how
+// many rows the query has (countText). bad, when set, is why the query
+// could not run: the page shows it in the filter form.
+func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page, count string, bad error) error {
 	base := tableURL(p.Gen.Day, page.Table)
 	rowBase := base + "/rows/"
 	link := func(after, before string) string {
@@ -66,7 +68,17 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
 		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize,
 		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": exportFormOf(p.Gen.Day, page.Table, rq),
-		"View": page.View, "ViewOrder": viewOrder(page.Columns)})
+		"View": page.View, "ViewOrder": viewOrder(page.Columns), "QueryError": s.queryError(c, bad), "Count": count})
+}
+
+// queryError returns the sentence of bad in the request's language, ""
+// without an error.
+func (s *Server) queryError(c *fiber.Ctx, bad error) string {
+	if bad == nil {
+		return ""
+	}
+	_, msg, _ := s.errorMessage(c, s.localizer(c), bad)
+	return msg
 }
 
 // viewOrder names the columns a view's pages are ordered by (after the
