@@ -37,16 +37,21 @@ func startDemo(t *testing.T) *demoServer {
 	prefix := newPrefix(t, db)
 	d := &demoServer{cfg: filepath.Join(t.TempDir(), "demo.yaml")}
 	d.proc = startWeekback(t, "", "demo", "--dsn", mysqltest.DSN(t, ""), "--prefix", prefix, "--write-config", d.cfg, "--listen", freeAddr(t))
-	waitFor(t, "the demo to serve", d.proc, func() bool {
-		out := d.proc.stdout.String()
-		_, after, ok := strings.Cut(out, "Serving the demo at ")
+	for deadline := time.Now().Add(demoTimeout); ; time.Sleep(pollEvery) {
+		_, after, ok := strings.Cut(d.proc.stdout.String(), "Serving the demo at ")
 		if ok {
 			d.base = strings.TrimSuffix(strings.Fields(after)[0], "/")
+			return d
 		}
-		return ok
-	})
-	return d
+		if d.proc.exited() || time.Now().After(deadline) {
+			t.Fatalf("the demo does not serve (exited: %v, after %s)\nstdout:\n%s\nstderr:\n%s",
+				d.proc.exited(), demoTimeout, d.proc.stdout.String(), d.proc.stderr.String())
+		}
+	}
 }
+
+// demoTimeout bounds the demo's seven snapshots on a busy machine.
+const demoTimeout = 2 * time.Minute
 
 // TestBrowserPages walks the demo as a newcomer on a phone would, then
 // checks the pages an operator sees.
