@@ -165,6 +165,9 @@ func (r *Runner) recordQuery(ctx context.Context, conn *sqlx.Conn, gen *weekback
 		return q, err
 	}
 	q.Masked = r.Redaction.Masked(t.Name, t.ColumnNames())
+	if t.View {
+		q.Masked = r.Redaction.MaskedView(t.Name, t.ColumnNames())
+	}
 	return q, nil
 }
 

@@ -188,6 +188,9 @@ func (s *Server) masked(ctx context.Context, conn *sqlx.Conn, slot, table string
 		return nil, err
 	}
 	red := weekback.Redaction{PasswordTable: s.PasswordTable, PasswordColumn: s.PasswordColumn, Globs: s.Redact}
+	if t.View {
+		return red.MaskedView(table, t.ColumnNames()), nil
+	}
 	return red.Masked(table, t.ColumnNames()), nil
 }
 

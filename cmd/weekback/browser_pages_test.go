@@ -85,8 +85,8 @@ func TestBrowserPages(t *testing.T) {
 
 // pagesWalk is the state the steps of TestBrowserPages pass on.
 type pagesWalk struct {
-	b   *browser
-	d   *demoServer
+	b       *browser
+	d       *demoServer
 	jobPath string // the job page's path
 }
 
