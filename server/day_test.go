@@ -159,6 +159,7 @@ func TestDayPages(t *testing.T) {
 			[]string{"template.json"}},
 		{"record of an unknown table", "/wed/tables/nope/rows/1", false, 404, nil, nil},
 		{"view of the users table: its password column stays masked", "/wed/tables/v_users", false, 200, []string{`class="masked"`}, nil},
+		{"a view has no template", "/wed/tables/v_items/template.json", false, 404, nil, nil},
 		{"a view's CSV leaves the password column out", "/wed/tables/v_users/export.csv", false, 200, []string{"login_id"}, []string{"password_hash"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
