@@ -1,7 +1,7 @@
 package server
 
 // The export center: background exports a user starts from a records page,
-// leaves, and comes back to (issue 5). Jobs live in the meta schema and
+// leaves, and comes back to. Jobs live in the meta schema and
 // run on any replica (package jobs); these handlers start, list, show,
 // cancel and delete them. Downloads are in jobs_files.go, the views in
 // jobs_view.go.
