@@ -281,7 +281,7 @@ func (w *pagesWalk) errorHeader(t *testing.T) {
 }
 
 // headerOneLine: on a desktop, the header stays on one line in every
-// language, badge shown.
+// language, badge shown; on a tablet it wraps instead of overflowing.
 func (w *pagesWalk) headerOneLine(t *testing.T) {
 	for _, lang := range []string{"fr", "ja", "en"} {
 		w.b.open("/lang/" + lang + "?next=/mon/")
@@ -294,6 +294,13 @@ func (w *pagesWalk) headerOneLine(t *testing.T) {
 			w.b.shot("header-" + lang)
 			t.Errorf("%s: the header at 1280 px takes %d lines, want 1", lang, lines)
 		}
+		w.b.run("tablet viewport", chromedp.EmulateViewport(768, 1000))
+		var width int
+		w.b.eval(`document.documentElement.scrollWidth`, &width)
+		if width > 768 {
+			t.Errorf("%s: at 768 px the page is %d px wide (the header must wrap, not overflow)", lang, width)
+		}
+		w.b.run("desktop viewport", chromedp.EmulateViewport(1280, 1000))
 	}
 }
 
@@ -335,14 +342,15 @@ func (w *pagesWalk) phoneWidths(t *testing.T) {
 }
 
 // phoneProblemsJS lists what breaks a page on a phone: the page wider
-// than the screen, an element sticking out of it (outside .scroll), and
+// than the screen (headless chromium's scroll bar taken off: stricter
+// than a phone's), an element sticking out of it (outside .scroll), and
 // a short one-word label (links, buttons, badges, headers, cells) whose
 // text is laid out on more than one line.
 const phoneProblemsJS = `(() => {
-	const out = [], W = innerWidth;
+	const out = [], de = document.documentElement, W = de.clientWidth; // the screen without a scroll bar
 	const name = e => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\s+/).join(".") : "") +
 		' "' + e.textContent.trim().slice(0, 30) + '"';
-	if (document.documentElement.scrollWidth > W) out.push("the page is " + document.documentElement.scrollWidth + " px wide, the screen " + W);
+	if (de.scrollWidth > innerWidth || de.scrollWidth > W) out.push("the page is " + de.scrollWidth + " px wide, the screen " + W);
 	for (const e of document.querySelectorAll("body *")) {
 		if (e.closest(".scroll") || !e.offsetParent) continue;
 		const r = e.getBoundingClientRect();
