@@ -218,20 +218,32 @@ func (s *Server) tableRecords(c *fiber.Ctx) error {
 		return err
 	}
 	if bad == nil {
-		page, err := s.readRecords(c, p, table, rq)
-		var count string
-		if err == nil && !wantsJSON(c) {
-			count, err = s.countText(c, p, table, rq)
+		bad = s.showRecords(c, p, table, rq)
+		if weekback.ErrorCode(bad) != weekback.EINVALID || wantsJSON(c) {
+			return bad
 		}
-		if err == nil {
-			return s.renderRecords(c, p, rq, page, count, nil)
-		}
-		if weekback.ErrorCode(err) != weekback.EINVALID || wantsJSON(c) {
+	}
+	return s.showBadQuery(c, p, table, rq, bad)
+}
+
+// showRecords renders the page rq asks for, with its count.
+func (s *Server) showRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) error {
+	page, err := s.readRecords(c, p, table, rq)
+	if err != nil {
+		return err
+	}
+	var count string
+	if !wantsJSON(c) {
+		if count, err = s.countText(c, p, table, rq); err != nil {
 			return err
 		}
-		bad = err
 	}
-	// The columns for the form, without a row: the filters did not apply.
+	return s.renderRecords(c, p, rq, page, count, nil)
+}
+
+// showBadQuery renders the records page of a query that could not run
+// (bad): 400, the table's columns in the filter form, no rows.
+func (s *Server) showBadQuery(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery, bad error) error {
 	page, err := s.readRecords(c, p, table, recordsQuery{PageSize: 1})
 	if err != nil {
 		return err

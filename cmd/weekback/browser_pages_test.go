@@ -37,15 +37,20 @@ func startDemo(t *testing.T) *demoServer {
 	prefix := newPrefix(t, db)
 	d := &demoServer{cfg: filepath.Join(t.TempDir(), "demo.yaml")}
 	d.proc = startWeekback(t, "", "demo", "--dsn", mysqltest.DSN(t, ""), "--prefix", prefix, "--write-config", d.cfg, "--listen", freeAddr(t))
+	d.base = strings.TrimSuffix(waitDemo(t, d.proc), "/")
+	return d
+}
+
+// waitDemo waits until `weekback demo` serves and returns its URL.
+func waitDemo(t *testing.T, p *weekbackProc) string {
+	t.Helper()
 	for deadline := time.Now().Add(demoTimeout); ; time.Sleep(pollEvery) {
-		_, after, ok := strings.Cut(d.proc.stdout.String(), "Serving the demo at ")
-		if ok {
-			d.base = strings.TrimSuffix(strings.Fields(after)[0], "/")
-			return d
+		if _, after, ok := strings.Cut(p.stdout.String(), "Serving the demo at "); ok {
+			return strings.Fields(after)[0]
 		}
-		if d.proc.exited() || time.Now().After(deadline) {
+		if p.exited() || time.Now().After(deadline) {
 			t.Fatalf("the demo does not serve (exited: %v, after %s)\nstdout:\n%s\nstderr:\n%s",
-				d.proc.exited(), demoTimeout, d.proc.stdout.String(), d.proc.stderr.String())
+				p.exited(), demoTimeout, p.stdout.String(), p.stderr.String())
 		}
 	}
 }
