@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 // statusOf maps weekback error codes to HTTP statuses, in one place.
 var statusOf = map[string]int{
 	weekback.EINVALID:     fiber.StatusBadRequest,
+	weekback.ETOOLARGE:    fiber.StatusRequestEntityTooLarge,
 	weekback.ENOTFOUND:    fiber.StatusNotFound,
 	weekback.ECONFLICT:    fiber.StatusConflict,
 	weekback.EMISMATCH:    fiber.StatusInternalServerError,
@@ -68,6 +68,9 @@ func (s *Server) errorMessage(c *fiber.Ctx, l *i18n.Localizer, err error) (statu
 		status, msg = fe.Code, fe.Message
 		if fiberOwn(fe) {
 			msg = genericMessage(l, fe.Code)
+		}
+		if fe.Code == fiber.StatusRequestEntityTooLarge && strings.HasSuffix(c.Path(), "/exports") {
+			msg = l.T("jobs.body_too_large", "max", DefaultBodyLimit>>10)
 		}
 		return status, msg, ""
 	case weekback.ErrorCode(err) != weekback.EINTERNAL:
@@ -125,18 +128,6 @@ func titleOf(l *i18n.Localizer, status int) string {
 		return l.T("title." + k)
 	}
 	return l.T("title.internal")
-}
-
-// warn logs a failure that a page survives: at debug level when err is
-// a cancelled context (the client went away, or the request ended: not
-// something an operator must act on), else as a warning.
-func (s *Server) warn(msg string, err error, args ...any) {
-	args = append(args, "err", err)
-	if errors.Is(err, context.Canceled) {
-		s.Logger.Debug(msg, args...)
-		return
-	}
-	s.Logger.Warn(msg, args...)
 }
 
 // wantsJSON reports whether the client asked for JSON.
