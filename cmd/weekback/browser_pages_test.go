@@ -74,7 +74,7 @@ func TestBrowserPages(t *testing.T) {
 		{"demo-landing", pw.demoLanding}, {"login", pw.login}, {"demo-banner", pw.demoBanner}, {"runs-chart", pw.runsChart},
 		{"view", pw.view}, {"view-csv", pw.viewCSV}, {"bad-filter", pw.badFilter}, {"job", pw.job},
 		{"error-header", pw.errorHeader}, {"header-one-line", pw.headerOneLine}, {"phone-widths", pw.phoneWidths},
-		{"no-warnings", pw.noWarnings},
+		{"phone-widths-logged-out", pw.phoneWidthsLoggedOut}, {"no-warnings", pw.noWarnings},
 	} {
 		ok := t.Run(s.name, func(st *testing.T) {
 			b.t = st
@@ -327,7 +327,23 @@ var phonePages = []string{"/", "/login", "/mon/", "/mon/tables/orders", "/mon/ta
 // horizontal scroll but inside the records table's own scroller, and no
 // short label broken inside a word.
 func (w *pagesWalk) phoneWidths(t *testing.T) {
-	pages := append(slices.Clone(phonePages), w.jobPath)
+	w.checkPhonePages(t, append(slices.Clone(phonePages), w.jobPath))
+}
+
+// phoneWidthsLoggedOut: the public pages too, after logging out with the
+// header's form.
+func (w *pagesWalk) phoneWidthsLoggedOut(t *testing.T) {
+	w.b.open("/")
+	w.b.clickAndWait(`form[action="/logout"] button`)
+	if w.b.exists(`form[action="/logout"]`) {
+		t.Fatal("still logged in after logging out")
+	}
+	w.checkPhonePages(t, []string{"/", "/login", "/login?next=/mon/tables/orders", "/nope"})
+}
+
+// checkPhonePages opens each page at 390 and 360 px in every language and
+// reports what does not fit (phoneProblemsJS).
+func (w *pagesWalk) checkPhonePages(t *testing.T, pages []string) {
 	for _, lang := range []string{"en", "ja", "fr"} {
 		w.b.open("/lang/" + lang + "?next=/")
 		for _, width := range []int64{390, 360} {
