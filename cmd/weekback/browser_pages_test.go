@@ -8,6 +8,7 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -200,7 +201,8 @@ func (w *pagesWalk) viewRows(t *testing.T, query string) []string {
 }
 
 // viewCSV downloads the view as a reimport CSV from its page and reads it
-// back: the view's rows, every value as the server prints it.
+// back: the view's rows, every value as the server prints it; then loads
+// it back with `weekback import`.
 func (w *pagesWalk) viewCSV(t *testing.T) {
 	var body string
 	w.b.eval(`fetch(document.querySelector("details.export-form form").action).then(r => r.ok ? r.text() : "HTTP " + r.status)`, &body)
@@ -218,6 +220,33 @@ func (w *pagesWalk) viewCSV(t *testing.T) {
 	want := w.viewRows(t, "SELECT CONCAT_WS('|', customer_id, name, orders, total) FROM $V ORDER BY customer_id, name")
 	if !slices.Equal(got, want) {
 		t.Fatalf("the CSV holds %d rows, the view %d; first difference: %s", len(got), len(want), firstDifference(got, want))
+	}
+	w.loadBack(t, body)
+}
+
+// loadBack imports the view's CSV with `weekback import` into a table of
+// the view's shape (keyed by customer_id, one row per customer) and
+// compares the table with the view.
+func (w *pagesWalk) loadBack(t *testing.T, csvText string) {
+	db := mysqltest.MustOpen(t)
+	target := mysqltest.MustCreateSchema(t, db, "wbviewcsv_")
+	view := mysql.QuoteTable(generations(t, w.d.cfg)[weekback.Monday].Slot, "order_totals")
+	table := mysql.QuoteTable(target, "order_totals")
+	mysqltest.MustExec(t, db, "CREATE TABLE "+table+" AS SELECT * FROM "+view+" LIMIT 0", "ALTER TABLE "+table+" ADD PRIMARY KEY (customer_id)")
+	file := filepath.Join(t.TempDir(), "order_totals.csv")
+	if err := os.WriteFile(file, []byte(csvText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRunWeekback(t, 0, "", "import", "--to", mysqltest.DSN(t, target), "--table", "order_totals", "--execute", file)
+	var inView, inTable, inBoth int
+	for q, n := range map[string]*int{"SELECT COUNT(*) FROM " + view: &inView, "SELECT COUNT(*) FROM " + table: &inTable,
+		"SELECT COUNT(*) FROM (SELECT * FROM " + view + " UNION SELECT * FROM " + table + ") AS u": &inBoth} {
+		if err := db.QueryRow(q).Scan(n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if inView == 0 || inTable != inView || inBoth != inView {
+		t.Fatalf("loaded back: %d rows, the view %d, their union %d; want the same rows", inTable, inView, inBoth)
 	}
 }
 
