@@ -82,6 +82,9 @@ type Server struct {
 	// Admin records the admin's discards and snapshot requests in the
 	// meta schema (the buttons of /runs; their routes answer 404 while nil).
 	Admin AdminStore
+	// Demo, set by `weekback demo` only, makes the landing page and the
+	// days' banners say what the demo is and how to log in.
+	Demo *Demo
 
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).
