@@ -50,12 +50,17 @@ type offsiteCmd struct {
 }
 
 func newOffsiteCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
+	c := &offsiteCmd{app: a}
+	fs.BoolVar(&c.json, "json", false, "list: print JSON")
+	fs.StringVar(&c.outPath, "o", "", "fetch: the file to write the SQL script to (decompressed, decrypted)")
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fs.Usage()
+		return nil, flag.ErrHelp
+	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "fetch") {
 		return nil, usagef("offsite: say what to do: `weekback offsite list [--json]` or `weekback offsite fetch NAME -o FILE`")
 	}
-	c := &offsiteCmd{app: a, verb: args[0]}
-	fs.BoolVar(&c.json, "json", false, "list: print JSON")
-	fs.StringVar(&c.outPath, "o", "", "fetch: the file to write the SQL script to (decompressed, decrypted)")
+	c.verb = args[0]
 	rest := args[1:]
 	if c.verb == "fetch" {
 		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
