@@ -206,6 +206,9 @@ func (s *Store) DeleteAll(ctx context.Context) (int, error) {
 // copy that does not match is refused (EMISMATCH) and nothing is left at
 // path.
 func (s *Store) Fetch(ctx context.Context, name, path string) error {
+	if !s.namePattern().MatchString(name) {
+		return weekback.Errorf(weekback.EINVALID, "%q is not the name of an off-site copy of prefix %s (<prefix>-<day>-<time>.sql.gz): run `weekback offsite list` for the names", name, s.Prefix)
+	}
 	want, err := s.checksum(ctx, name)
 	if err != nil {
 		return err

@@ -203,6 +203,10 @@ func TestOpenTargetErrors(t *testing.T) {
 			t.Errorf("%s: %v, want EINVALID naming offsite.target", raw, err)
 		}
 	}
+	st := &offsite.Store{Target: nil, Prefix: "wb"}
+	if err := st.Fetch(context.Background(), "../etc/passwd", filepath.Join(t.TempDir(), "x")); weekback.ErrorCode(err) != weekback.EINVALID {
+		t.Errorf("fetch of a name that is no copy's: %v, want EINVALID", err)
+	}
 	s3 := "s3://bucket/p?endpoint=127.0.0.1:1"
 	if _, err := offsite.OpenTarget(s3, offsite.Options{Getenv: func(string) string { return "" }}); err == nil || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID") {
 		t.Errorf("s3 without credentials: %v, want a sentence naming AWS_ACCESS_KEY_ID", err)
