@@ -22,8 +22,9 @@ import (
 // DefaultKeep is how many copies are kept when Keep is 0 (offsite.keep).
 const DefaultKeep = 14
 
-// timeFormat is the snapshot time in copy names (UTC).
-const timeFormat = "20060102T150405Z"
+// timeFormat is the snapshot time in copy names (UTC, to the
+// millisecond: two days snapshotted within one second still sort).
+const timeFormat = "20060102T150405.000Z"
 
 // Suffixes of a copy and of its checksum.
 const (
@@ -123,7 +124,7 @@ func (nopCloser) Close() error { return nil }
 
 // namePattern reads <prefix>-<day>-<time>.sql.gz[.age].
 func (s *Store) namePattern() *regexp.Regexp {
-	return regexp.MustCompile("^" + regexp.QuoteMeta(s.Prefix) + `-(mon|tue|wed|thu|fri|sat|sun)-([0-9]{8}T[0-9]{6}Z)\.sql\.gz(\.age)?$`)
+	return regexp.MustCompile("^" + regexp.QuoteMeta(s.Prefix) + `-(mon|tue|wed|thu|fri|sat|sun)-([0-9]{8}T[0-9]{6}\.[0-9]{3}Z)\.sql\.gz(\.age)?$`)
 }
 
 // List returns the complete copies (those with their checksum), newest

@@ -78,7 +78,7 @@ func testKeep(t *testing.T, tg offsite.Target) {
 		}
 		names = append(names, name)
 	}
-	if want := "wb-fri-20261204T003000Z.sql.gz"; names[3] != want {
+	if want := "wb-fri-20261204T003000.000Z.sql.gz"; names[3] != want {
 		t.Fatalf("name = %s, want %s", names[3], want)
 	}
 	copies, err := st.List(ctx)
