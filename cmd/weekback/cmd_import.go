@@ -30,6 +30,7 @@ func newImportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	fs.StringVar(&c.opts.Table, "table", "", "the target table (required)")
 	mode := fs.String("mode", "insert", "insert (new rows only; existing different rows are conflicts), upsert (also overwrite, saving an undo file) or missing-only (skip existing rows)")
 	fs.BoolVar(&c.opts.Execute, "execute", false, "write (without it: report what would happen, change nothing)")
+	profile := fs.String("profile", "reimport", "how the file was exported: reimport, or spreadsheet (empty cells are NULL in nullable columns, formula guards are removed)")
 	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return nil, err
@@ -38,6 +39,9 @@ func newImportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 		return nil, usagef("import needs --to DSN and --table, for example: weekback import --to 'user:pass@tcp(prod:3306)/sales' --table orders orders.csv")
 	}
 	if c.opts.Mode, err = exporter.ParseImportMode(*mode); err != nil {
+		return nil, err
+	}
+	if c.opts.Profile, err = exporter.ParseProfile(*profile); err != nil {
 		return nil, err
 	}
 	c.file = file
