@@ -46,6 +46,10 @@ const (
 	// of RoleBackup so exported zero dates and zero AUTO_INCREMENT values
 	// load as they were (the importer checks every value first).
 	RoleTarget
+	// RoleRestore writes production for `restore` (and its undo): as
+	// RoleTarget, with a strict sql_mode, so a value the server would have
+	// to change is refused instead of stored changed.
+	RoleRestore
 )
 
 // Config returns the driver configuration of dsn for role: multiStatements
@@ -84,6 +88,8 @@ func Config(dsn, field string, role Role) (*mysql.Config, error) {
 		cfg.DialFunc = bufferedDial(cfg.Timeout, streamReadBuffer)
 	case RoleTarget:
 		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
+	case RoleRestore:
+		cfg.Params["sql_mode"] = "'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
 	case RoleLoader:
 		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
 		cfg.Params["foreign_key_checks"] = "0"
