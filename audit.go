@@ -11,6 +11,11 @@ const (
 	AuditLogout  = "logout"
 	AuditRefused = "refused" // a logged-in user refused access (permission gone, …)
 	AuditExport  = "export"
+	// Writes into production, from the CLI.
+	AuditRestore       = "restore"
+	AuditUndo          = "undo"
+	AuditImport        = "import"
+	AuditTemplateApply = "template-apply"
 )
 
 // Audit outcomes.

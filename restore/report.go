@@ -175,3 +175,15 @@ func onUpdateNote(t *table) string {
 	}
 	return " (with " + strings.Join(names, ", ") + ", which that UPDATE would otherwise stamp)"
 }
+
+// Written returns the rows the plan wrote (inserted or set back) per
+// table; empty before Execute.
+func (p *Plan) Written() map[string]int64 {
+	out := map[string]int64{}
+	for _, tp := range p.Tables {
+		if n := tp.Inserted + tp.Updated; n > 0 {
+			out[tp.Table] = n
+		}
+	}
+	return out
+}

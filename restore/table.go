@@ -59,15 +59,7 @@ func loadTable(ctx context.Context, s *Source, target sqlx.QueryerContext, schem
 	if err != nil {
 		return nil, fmt.Errorf("describe %s in the day's copy: %w", name, err)
 	}
-	t := &table{name: name, rt: rt, fks: fks}
-	for _, c := range rt.Columns {
-		if !c.Generated {
-			t.cols = append(t.cols, c)
-		}
-	}
-	for _, k := range rt.Key {
-		t.key = append(t.key, t.col(k))
-	}
+	t := newTable(rt, fks)
 	trt, err := new(mysql.Catalog).Table(ctx, target, schema, name)
 	switch {
 	case weekback.ErrorCode(err) == weekback.ENOTFOUND:
@@ -80,6 +72,41 @@ func loadTable(ctx context.Context, s *Source, target sqlx.QueryerContext, schem
 		return nil, err
 	}
 	if t.triggers, err = readTriggers(ctx, target, schema, name); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// newTable returns the table rt describes, with its stored columns and
+// key.
+func newTable(rt *mysql.RecordTable, fks []weekback.TemplateForeignKey) *table {
+	t := &table{name: rt.Name, rt: rt, fks: fks}
+	for _, c := range rt.Columns {
+		if !c.Generated {
+			t.cols = append(t.cols, c)
+		}
+	}
+	for _, k := range rt.Key {
+		t.key = append(t.key, t.col(k))
+	}
+	return t
+}
+
+// targetTable describes name as the target has it, with its triggers.
+func targetTable(ctx context.Context, q sqlx.QueryerContext, schema, name string, fks []weekback.TemplateForeignKey) (*table, error) {
+	rt, err := new(mysql.Catalog).Table(ctx, q, schema, name)
+	if weekback.ErrorCode(err) == weekback.ENOTFOUND {
+		return nil, weekback.Errorf(weekback.ENOTFOUND, "the target has no table %s (the undo file names it): recreate it first", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe %s in the target: %w", name, err)
+	}
+	t := newTable(rt, fks)
+	t.exists = true
+	if err := t.sameColumns(rt); err != nil {
+		return nil, err
+	}
+	if t.triggers, err = readTriggers(ctx, q, schema, name); err != nil {
 		return nil, err
 	}
 	return t, nil

@@ -24,7 +24,7 @@ func (p *Plan) checkGroup(ctx context.Context, tx *sqlx.Tx, group []*TablePlan) 
 			if fk.ReferencedSchema != "" || parent == nil {
 				continue // parents outside the plan were found in the target by Build
 			}
-			missing, err := p.missingParents(ctx, tx, tp, parent.t, fk)
+			missing, err := parentsMissing(ctx, tx, p.Schema, tp.t, parent.t, fk, tp.written)
 			if err != nil {
 				return err
 			}
@@ -39,11 +39,11 @@ func (p *Plan) checkGroup(ctx context.Context, tx *sqlx.Tx, group []*TablePlan) 
 		groupNames(group), strings.Join(orphans[:min(len(orphans), MaxOrphans)], "; "))
 }
 
-// missingParents names the written rows of tp whose fk finds no row of
-// parent in the target (as tx sees it).
-func (p *Plan) missingParents(ctx context.Context, tx *sqlx.Tx, tp *TablePlan, pt *table, fk weekback.TemplateForeignKey) ([]string, error) {
-	childCols, refCols := colIndexes(tp.t, fk.Columns), colIndexes(pt, fk.ReferencedColumns)
-	found, err := selectIn(ctx, tx, p.Schema, pt, refCols, distinctTuples(tp.written, childCols), "")
+// parentsMissing names the rows of t whose fk finds no row of pt in the
+// target (as q sees it).
+func parentsMissing(ctx context.Context, q sqlx.QueryerContext, schema string, t, pt *table, fk weekback.TemplateForeignKey, rows []row) ([]string, error) {
+	childCols, refCols := colIndexes(t, fk.Columns), colIndexes(pt, fk.ReferencedColumns)
+	found, err := selectIn(ctx, q, schema, pt, refCols, distinctTuples(rows, childCols), "")
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +52,9 @@ func (p *Plan) missingParents(ctx context.Context, tx *sqlx.Tx, tp *TablePlan, p
 		have[joinTexts(pick(r, refCols))] = true
 	}
 	var out []string
-	for _, r := range tp.written {
+	for _, r := range rows {
 		if tu := pick(r, childCols); !hasNull(tu) && !have[joinTexts(tu)] {
-			out = append(out, fmt.Sprintf("%s %s: %s = %s not in %s", tp.Table, tp.t.keyShow(r), fk.Name, showValues(tp.t, childCols, r), pt.name))
+			out = append(out, fmt.Sprintf("%s %s: %s = %s not in %s", t.name, t.keyShow(r), fk.Name, showValues(t, childCols, r), pt.name))
 		}
 	}
 	return out, nil

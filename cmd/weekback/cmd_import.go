@@ -17,11 +17,12 @@ import (
 // importCmd is `weekback import --to DSN --table T [--mode …] [--execute]
 // FILE`: the way back into production.
 type importCmd struct {
-	app  *app
-	to   string
-	file string
-	opts exporter.ImportOptions
-	db   *sqlx.DB
+	app    *app
+	to     string
+	file   string
+	reason string
+	opts   exporter.ImportOptions
+	db     *sqlx.DB
 }
 
 func newImportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
@@ -30,6 +31,7 @@ func newImportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	fs.StringVar(&c.opts.Table, "table", "", "the target table (required)")
 	mode := fs.String("mode", "insert", "insert (new rows only; existing different rows are conflicts), upsert (also overwrite, saving an undo file) or missing-only (skip existing rows)")
 	fs.BoolVar(&c.opts.Execute, "execute", false, "write (without it: report what would happen, change nothing)")
+	fs.StringVar(&c.reason, "reason", "", "why, for the audit log")
 	profile := fs.String("profile", "reimport", "how the file was exported: reimport, or spreadsheet (empty cells are NULL in nullable columns, formula guards are removed)")
 	file, err := parseFileArgs(fs, args)
 	if err != nil {
@@ -69,6 +71,10 @@ func (c *importCmd) Run(ctx context.Context) error {
 		if !rep.Executed && err == nil {
 			fmt.Fprintln(c.app.env.Stderr, "dry run: nothing was written; add --execute to apply")
 		}
+	}
+	if rep != nil && rep.Executed {
+		c.app.record(ctx, nil, writeAudit{Action: weekback.AuditImport, Reason: c.reason, Target: targetName(c.to),
+			Tables: map[string]int64{c.opts.Table: rep.Insert + rep.Update + rep.Delete}, UndoFile: absPath(rep.UndoPath)}, err)
 	}
 	return err
 }
