@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/template"
 )
 
 // fieldUpdate is a three-way set-back: the row at pos gets the day's
@@ -106,7 +106,7 @@ func (b *builder) classifyKeyless(ctx context.Context, tp *TablePlan) error {
 func (tp *TablePlan) threeWay(pos int, day, was, cur row) {
 	t := tp.t
 	u := fieldUpdate{pos: pos, was: was}
-	var edited []FieldDiff
+	var edited []ConflictField
 	for i := range t.cols {
 		switch {
 		case sameValue(day[i], was[i]) || sameValue(cur[i], day[i]):
@@ -139,8 +139,8 @@ func (tp *TablePlan) addConflict(c Conflict) {
 
 // differing returns the fields where day and cur differ (was: the damaged
 // day's row, or nil).
-func (t *table) differing(day, was, cur row) []FieldDiff {
-	var out []FieldDiff
+func (t *table) differing(day, was, cur row) []ConflictField {
+	var out []ConflictField
 	for i := range t.cols {
 		if !sameValue(day[i], cur[i]) && len(out) < MaxConflictField {
 			out = append(out, t.fieldDiff(i, day, was, cur))
@@ -149,11 +149,11 @@ func (t *table) differing(day, was, cur row) []FieldDiff {
 	return out
 }
 
-func (t *table) fieldDiff(i int, day, was, cur row) FieldDiff {
+func (t *table) fieldDiff(i int, day, was, cur row) ConflictField {
 	c := &t.cols[i]
-	d := FieldDiff{Column: c.Name, Day: exporter.FieldText(c, day[i]), Target: exporter.FieldText(c, cur[i])}
+	d := ConflictField{Column: c.Name, Day: fieldText(c, day[i]), Target: fieldText(c, cur[i])}
 	if was != nil {
-		d.Damaged = exporter.FieldText(c, was[i])
+		d.Damaged = fieldText(c, was[i])
 	}
 	return d
 }
@@ -186,11 +186,11 @@ func (b *builder) planCreate(ctx context.Context, p *Plan, missing []string) err
 			"the target has no table %s: add --create-missing-tables to create them from the %s backup's DDL first (views and triggers are listed, not created)",
 			strings.Join(missing, ", "), b.src.Gen.Day)
 	}
-	tpl, err := exporter.BuildTemplateTables(ctx, b.src.DB, b.src.Gen, missing)
+	tpl, err := template.BuildTables(ctx, b.src.DB, b.src.Gen, missing)
 	if err != nil {
 		return err
 	}
-	if p.Create, err = exporter.PlanApply(ctx, b.target, tpl); err != nil {
+	if p.Create, err = template.PlanApply(ctx, b.target, tpl); err != nil {
 		return err
 	}
 	for _, v := range b.src.Gen.Manifest.Views {

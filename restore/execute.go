@@ -11,7 +11,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -79,7 +78,7 @@ func (p *Plan) mayExecute() error {
 // write creates the missing tables and writes the groups in order.
 func (p *Plan) write(ctx context.Context, target *sqlx.DB, u *undoWriter) error {
 	if p.Create != nil {
-		if err := p.Create.Execute(ctx, target); err != nil {
+		if err := ApplyTemplate(ctx, target, p.Create); err != nil {
 			return err
 		}
 		for _, tp := range p.Tables {
@@ -255,7 +254,7 @@ func insertStatements(ctx context.Context, tx *sqlx.Tx, schema string, t *table,
 			}
 			b.WriteString(tuple)
 			for i := range t.cols {
-				args = append(args, exporter.ValueArg(&t.cols[i], r[i]))
+				args = append(args, valueArg(&t.cols[i], r[i]))
 			}
 		}
 		if err := execChecked(ctx, tx, t, b.String(), args); err != nil {
@@ -301,16 +300,16 @@ func updateColumns(ctx context.Context, tx *sqlx.Tx, schema string, t *table, co
 	}
 	conds := make([]string, len(t.key))
 	for i, k := range t.key {
-		conds[i] = "t." + mysql.QuoteIdent(t.cols[k].Name) + " = " + exporter.KeyExpr(&t.cols[k])
+		conds[i] = "t." + mysql.QuoteIdent(t.cols[k].Name) + " = " + keyExpr(&t.cols[k])
 	}
 	query := mysql.Tag + "UPDATE " + mysql.QuoteTable(schema, t.name) + " AS t SET " + strings.Join(sets, ", ") + " WHERE " + strings.Join(conds, " AND ")
 	for _, r := range rows {
 		args := make([]any, 0, len(cols)+len(t.key))
 		for _, c := range cols {
-			args = append(args, exporter.ValueArg(&t.cols[c], r[c]))
+			args = append(args, valueArg(&t.cols[c], r[c]))
 		}
 		for _, k := range t.key {
-			args = append(args, exporter.KeyArg(&t.cols[k], r[k]))
+			args = append(args, keyArg(&t.cols[k], r[k]))
 		}
 		if err := execChecked(ctx, tx, t, query, args); err != nil {
 			return err
@@ -326,20 +325,11 @@ func execChecked(ctx context.Context, tx *sqlx.Tx, t *table, query string, args 
 	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 		return writeError(t, err)
 	}
-	var warnings []struct {
-		Level   string `db:"Level"`
-		Code    int    `db:"Code"`
-		Message string `db:"Message"`
+	w, err := firstWarning(ctx, tx)
+	if err != nil || w == nil {
+		return err
 	}
-	if err := sqlx.SelectContext(ctx, tx, &warnings, mysql.Tag+"SHOW WARNINGS"); err != nil {
-		return fmt.Errorf("read warnings: %w", err)
-	}
-	for _, w := range warnings {
-		if w.Level != "Note" {
-			return weekback.Errorf(weekback.EINVALID, "the server would have changed a value of %s (%s %d: %s): the transaction was rolled back", t.name, w.Level, w.Code, w.Message)
-		}
-	}
-	return nil
+	return weekback.Errorf(weekback.EINVALID, "the server would have changed a value of %s (%s %d: %s): the transaction was rolled back", t.name, w.Level, w.Code, w.Message)
 }
 
 // writeError words the server's refusal of rows of t.

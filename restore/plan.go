@@ -9,8 +9,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/template"
 )
 
 // Plan is what a restore will write, table by table in load order, and,
@@ -20,7 +20,7 @@ type Plan struct {
 	Day     weekback.Weekday    `json:"day"`
 	Schema  string              `json:"target"`
 	Tables  []*TablePlan        `json:"tables"`            // load order: parents first
-	Create  *exporter.ApplyPlan `json:"create,omitempty"`  // missing tables to create first
+	Create  *template.ApplyPlan `json:"create,omitempty"`  // missing tables to create first
 	Objects []string            `json:"objects,omitempty"` // views and triggers of created tables: listed, not created
 	Orphan  int64               `json:"orphan"`
 	Orphans []Orphan            `json:"orphans,omitempty"` // the first MaxOrphans
@@ -68,15 +68,15 @@ type TablePlan struct {
 // overwritten. Fields holds the differing fields (the first
 // MaxConflictField).
 type Conflict struct {
-	Key    string      `json:"key"`
-	Fields []FieldDiff `json:"fields,omitempty"`
-	Note   string      `json:"note,omitempty"`
+	Key    string          `json:"key"`
+	Fields []ConflictField `json:"fields,omitempty"`
+	Note   string          `json:"note,omitempty"`
 }
 
-// FieldDiff is one field of a conflict, as reports show values (NULL,
+// ConflictField is one field of a conflict, as reports show values (NULL,
 // quoted text, 0x-hex). Damaged is set in three-way restores: the value
 // on the day the damage was seen.
-type FieldDiff struct {
+type ConflictField struct {
 	Column  string `json:"column"`
 	Day     string `json:"day"`
 	Damaged string `json:"damaged,omitempty"`
@@ -139,7 +139,7 @@ func Build(ctx context.Context, src *Source, target *sqlx.DB, opts Options) (*Pl
 	if b.schema, err = targetSchema(ctx, target, src.Prefix); err != nil {
 		return nil, err
 	}
-	if b.fks, err = exporter.ForeignKeys(ctx, src.DB, src.Gen.Slot); err != nil {
+	if b.fks, err = template.ForeignKeys(ctx, src.DB, src.Gen.Slot, nil); err != nil {
 		return nil, fmt.Errorf("plan restore: %w", err)
 	}
 	if err := b.selectRows(ctx); err != nil {

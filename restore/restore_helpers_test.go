@@ -11,18 +11,19 @@ import (
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/restore"
+	"github.com/weekback/weekback/template/templatetest"
 )
 
 // restoreSource returns the restore source of f's generation.
 func (f *fixture) restoreSource(tb testing.TB) *restore.Source {
 	tb.Helper()
-	return &restore.Source{DB: mustOpenRole(tb, "", mysql.RoleExport), Gen: f.gen, Prefix: f.prefix}
+	return &restore.Source{DB: templatetest.MustOpen(tb, "", mysql.RoleExport), Gen: f.Gen, Prefix: f.Prefix}
 }
 
 // target opens production as restore does.
 func (f *fixture) target(tb testing.TB) *sqlx.DB {
 	tb.Helper()
-	return mustOpenRole(tb, f.source, mysql.RoleRestore)
+	return templatetest.MustOpen(tb, f.Source, mysql.RoleRestore)
 }
 
 // mustPlan builds a plan, failing the test on an error.
@@ -55,7 +56,7 @@ func undoPath(tb testing.TB, name string) string {
 func (f *fixture) exec(tb testing.TB, stmts ...string) {
 	tb.Helper()
 	for _, s := range stmts {
-		if _, err := f.db.Exec(s); err != nil {
+		if _, err := f.DB.Exec(s); err != nil {
 			tb.Fatalf("exec %.200s: %v", s, err)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 func TestRestoreRentalTriggers(t *testing.T) {
 	f := mustFixture(t, sakilaScript, weekback.Thursday)
 	src, target := f.restoreSource(t), f.target(t)
-	q := func(s string) string { return strings.ReplaceAll(s, "$S", mysql.QuoteIdent(f.source)) }
+	q := func(s string) string { return strings.ReplaceAll(s, "$S", mysql.QuoteIdent(f.Source)) }
 	f.exec(t, q("DELETE FROM $S.rental WHERE rental_id = 1"))
 	opts := restore.Options{Table: "rental", Filters: []weekback.Filter{filter(t, "rental_id=eq:1")}, MissingIn: restore.Production,
 		WithChildren: true, UndoPath: undoPath(t, "rental")}
@@ -35,7 +35,7 @@ func TestRestoreRentalTriggers(t *testing.T) {
 		t.Fatalf("Execute: %v\n%s", err, report(t, p))
 	}
 	var date string
-	if err := f.db.QueryRow(q("SELECT CAST(rental_date AS CHAR) FROM $S.rental WHERE rental_id = 1")).Scan(&date); err != nil || date != "2005-05-24 22:53:30" {
+	if err := f.DB.QueryRow(q("SELECT CAST(rental_date AS CHAR) FROM $S.rental WHERE rental_id = 1")).Scan(&date); err != nil || date != "2005-05-24 22:53:30" {
 		t.Fatalf("rental_date=%q (%v), want the day's 2005-05-24 22:53:30", date, err)
 	}
 	if r := report(t, p); !strings.Contains(r, "verified: the 1 rows written read back as the day's") {

@@ -8,16 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/weekback/weekback/exporter"
 	"github.com/weekback/weekback/mysql"
-)
-
-// Statement limits: placeholders per statement (the protocol allows
-// 65,535) and bytes of values per statement (well below the default
-// max_allowed_packet).
-const (
-	maxStmtParams = 60000
-	maxStmtBytes  = 4 << 20
 )
 
 // row is one row of a table: its stored columns as ReadExpr reads them;
@@ -125,13 +116,13 @@ func inCondition(t *table, cols []int, tuples [][][]byte) (string, []any) {
 	typed := make([]string, len(cols))
 	for i, c := range cols {
 		refs[i] = "t." + mysql.QuoteIdent(t.cols[c].Name)
-		typed[i] = exporter.KeyExpr(&t.cols[c])
+		typed[i] = keyExpr(&t.cols[c])
 	}
 	one := "(" + strings.Join(typed, ", ") + ")"
 	args := make([]any, 0, len(tuples)*len(cols))
 	for _, tu := range tuples {
 		for i, c := range cols {
-			args = append(args, exporter.KeyArg(&t.cols[c], tu[i]))
+			args = append(args, keyArg(&t.cols[c], tu[i]))
 		}
 	}
 	return "(" + strings.Join(refs, ", ") + ") IN (" + strings.TrimSuffix(strings.Repeat(one+", ", len(tuples)), ", ") + ")", args
@@ -215,7 +206,7 @@ func sameRow(a, b row) bool {
 func showValues(t *table, cols []int, r row) string {
 	parts := make([]string, len(cols))
 	for i, c := range cols {
-		parts[i] = strings.Trim(exporter.FieldText(&t.cols[c], r[c]), `"`)
+		parts[i] = strings.Trim(fieldText(&t.cols[c], r[c]), `"`)
 	}
 	return strings.Join(parts, ",")
 }

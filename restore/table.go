@@ -10,7 +10,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -227,7 +226,7 @@ func (t *table) updateTriggers() []string {
 func (t *table) readExprs() string {
 	out := make([]string, len(t.cols))
 	for i := range t.cols {
-		out[i] = exporter.ReadExpr(&t.cols[i])
+		out[i] = readExpr(&t.cols[i])
 	}
 	return strings.Join(out, ", ")
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/template"
 )
 
 // UndoOptions says how Undo runs.
@@ -68,7 +68,7 @@ type undoer struct {
 	target *sqlx.DB
 	schema string
 	opts   UndoOptions
-	uf     *undoFile
+	uf     *undoContent
 	fks    map[string][]weekback.TemplateForeignKey // the target's, by table
 	tables map[string]*table
 	rep    *UndoReport
@@ -134,7 +134,7 @@ func (ud *undoer) open(ctx context.Context) error {
 			"the undo file was written for database %s, and --to names %s: point --to at %s", ud.uf.head.Schema, ud.schema, ud.uf.head.Schema)
 	}
 	ud.rep.Schema = ud.schema
-	if ud.fks, err = exporter.ForeignKeys(ctx, ud.target, ud.schema); err != nil {
+	if ud.fks, err = template.ForeignKeys(ctx, ud.target, ud.schema, nil); err != nil {
 		return fmt.Errorf("undo: %w", err)
 	}
 	return nil

@@ -4,12 +4,8 @@ import (
 	"bufio"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 	"unicode/utf8"
 
@@ -93,35 +89,26 @@ func (v *undoValue) UnmarshalJSON(b []byte) error {
 // undoWriter appends to an undo file; rows are synced to disk before the
 // transaction that writes them commits.
 type undoWriter struct {
-	path    string
-	f       *os.File
+	*syncedFile
 	w       *bufio.Writer
-	size    int64            // bytes synced so far
 	defined map[string]int64 // table → offset of its line
-	lines   int64            // row lines written
 }
 
 // createUndoFile creates path (never over an existing file, readable by
 // its owner only: it holds production rows) and writes head.
 func createUndoFile(path string, head undoLine) (*undoWriter, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil, weekback.Errorf(weekback.EINVALID, "the undo file %s exists already: move it away or choose another --undo-file, then run again", path)
-	}
+	sf, err := createSynced(path, "--undo-file")
 	if err != nil {
-		return nil, weekback.Errorf(weekback.EINVALID, "cannot create the undo file %s (%v): make its folder writable or choose another --undo-file", path, err)
+		return nil, err
 	}
-	u := &undoWriter{path: path, f: f, w: bufio.NewWriter(f), defined: map[string]int64{}}
+	u := &undoWriter{syncedFile: sf, w: bufio.NewWriter(sf.f), defined: map[string]int64{}}
+	sf.flush = u.w.Flush
 	head.Format = UndoFormat
-	err = u.line(head)
-	if err == nil {
+	if err = u.line(head); err == nil {
 		err = u.sync()
 	}
-	if err == nil {
-		err = syncDir(filepath.Dir(path))
-	}
 	if err != nil {
-		f.Close()
+		sf.f.Close()
 		return nil, fmt.Errorf("write undo file %s: %w", path, err)
 	}
 	return u, nil
@@ -153,26 +140,9 @@ func (u *undoWriter) add(t *table, op string, group int, r row) error {
 	for i, x := range r {
 		v[i] = undoValue(x)
 	}
-	u.lines++
 	if err := u.line(undoLine{T: t.name, Op: op, Group: group, V: v}); err != nil {
 		return fmt.Errorf("write undo file %s: %w", u.path, err)
 	}
-	return nil
-}
-
-// sync flushes the lines written and waits until they are on disk.
-func (u *undoWriter) sync() error {
-	if err := u.w.Flush(); err != nil {
-		return fmt.Errorf("write undo file %s: %w", u.path, err)
-	}
-	if err := u.f.Sync(); err != nil {
-		return fmt.Errorf("sync undo file %s: %w", u.path, err)
-	}
-	size, err := u.f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return fmt.Errorf("undo file %s: %w", u.path, err)
-	}
-	u.size = size
 	return nil
 }
 
@@ -182,45 +152,20 @@ func (u *undoWriter) mark() (int64, error) {
 	return u.size, err
 }
 
-// cut drops what was written after size (the rows of a transaction that
-// was rolled back).
+// cut drops what was written after size, and forgets the tables defined
+// there.
 func (u *undoWriter) cut(size int64) error {
-	u.w.Reset(u.f)
-	if err := u.f.Truncate(size); err != nil {
-		return fmt.Errorf("cut undo file %s: %w", u.path, err)
-	}
-	if _, err := u.f.Seek(size, io.SeekStart); err != nil {
-		return fmt.Errorf("cut undo file %s: %w", u.path, err)
-	}
+	err := u.syncedFile.cut(size)
 	for name, at := range u.defined {
 		if at >= size {
 			delete(u.defined, name)
 		}
 	}
-	u.size = size
-	return u.f.Sync()
-}
-
-func (u *undoWriter) close() error {
-	err := u.sync()
-	if cerr := u.f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close undo file %s: %w", u.path, cerr)
-	}
 	return err
 }
 
-// syncDir makes a new file's directory entry durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// undoFile is an undo file read back.
-type undoFile struct {
+// undoContent is an undo file read back.
+type undoContent struct {
 	head   undoLine
 	tables map[string]undoLine
 	rows   []undoLine
@@ -230,7 +175,7 @@ type undoFile struct {
 const maxUndoLine = 1 << 30
 
 // readUndoFile reads and checks path.
-func readUndoFile(path string) (*undoFile, error) {
+func readUndoFile(path string) (*undoContent, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, weekback.Errorf(weekback.EINVALID, "cannot read the undo file %s: %v", path, err)
@@ -238,7 +183,7 @@ func readUndoFile(path string) (*undoFile, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), maxUndoLine)
-	uf := &undoFile{tables: map[string]undoLine{}}
+	uf := &undoContent{tables: map[string]undoLine{}}
 	for n := 1; sc.Scan(); n++ {
 		var l undoLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
@@ -258,7 +203,7 @@ func readUndoFile(path string) (*undoFile, error) {
 }
 
 // take files one line.
-func (uf *undoFile) take(n int, l undoLine) error {
+func (uf *undoContent) take(n int, l undoLine) error {
 	switch {
 	case n == 1:
 		uf.head = l
