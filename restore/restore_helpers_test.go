@@ -3,7 +3,11 @@ package restore_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -70,4 +74,93 @@ func filter(tb testing.TB, expr string) weekback.Filter {
 		tb.Fatal(err)
 	}
 	return fl
+}
+
+// assertLikeDay checks that every table of gen (or the named ones) in
+// schema has the day's row count and content hash, read the way the
+// snapshotter hashed production.
+func assertLikeDay(tb testing.TB, schema string, gen *weekback.Generation, names ...string) {
+	tb.Helper()
+	ctx := context.Background()
+	db := templatetest.MustOpen(tb, schema, mysql.RoleSource)
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	tables, err := mysql.Tables(ctx, db, schema)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	byName := map[string]*mysql.Table{}
+	for _, t := range tables {
+		byName[t.Name] = t
+	}
+	for _, ti := range gen.Manifest.Tables {
+		if len(names) > 0 && !slices.Contains(names, ti.Name) {
+			continue
+		}
+		t := byName[ti.Name]
+		if t == nil {
+			tb.Errorf("table %s is missing in %s", ti.Name, schema)
+			continue
+		}
+		rows, hash, err := mysql.StreamHash(ctx, conn, schema, ti.Name, t.Copied())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if rows != ti.Rows || hash != ti.Hash {
+			tb.Errorf("table %s: %d rows, hash %s; the day has %d rows, hash %s", ti.Name, rows, hash, ti.Rows, ti.Hash)
+		}
+	}
+}
+
+// state is each table's row count and CHECKSUM TABLE, and the binary
+// log's position when the server keeps one: what a dry run must leave
+// as it is.
+func state(tb testing.TB, db *sql.DB, schema string) string {
+	tb.Helper()
+	rows, err := db.Query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME", schema)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			tb.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, n := range names {
+		var count int64
+		var name string
+		var sum sql.NullInt64
+		q := mysql.QuoteTable(schema, n)
+		if err := db.QueryRow("SELECT COUNT(*) FROM " + q).Scan(&count); err != nil {
+			tb.Fatal(err)
+		}
+		if err := db.QueryRow("CHECKSUM TABLE "+q).Scan(&name, &sum); err != nil {
+			tb.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s: %d rows, checksum %d\n", n, count, sum.Int64)
+	}
+	var logBin string
+	if err := db.QueryRow("SELECT @@log_bin").Scan(&logBin); err == nil && logBin == "1" {
+		var file string
+		var pos int64
+		var rest1, rest2 sql.NullString
+		if err := db.QueryRow("SHOW MASTER STATUS").Scan(&file, &pos, &rest1, &rest2); err == nil {
+			fmt.Fprintf(&b, "binlog %s:%d\n", file, pos)
+		}
+	}
+	return b.String()
+}
+
+// mustOpenTarget opens schema as restore opens production.
+func mustOpenTarget(tb testing.TB, schema string) *sqlx.DB {
+	tb.Helper()
+	return templatetest.MustOpen(tb, schema, mysql.RoleRestore)
 }

@@ -1,0 +1,72 @@
+package restore_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/restore"
+)
+
+// TestRestoreDeletedParentsWithChildren deletes two orders with their
+// items (through ON DELETE CASCADE, or item by item where there is no ON
+// DELETE action), and brings them back with one restore: --missing-in
+// production --with-children. The dry run plans 2 orders and 3 items and
+// changes nothing (row counts, CHECKSUM TABLE, the binary log's position
+// when it is on); the execution leaves both tables equal to the day by
+// content hash, created_at included although a BEFORE INSERT trigger
+// stamps NOW().
+func TestRestoreDeletedParentsWithChildren(t *testing.T) {
+	for _, tc := range []struct{ name, script, deletes string }{
+		{"cascade", "testdata/restore/shop_cascade.sql", "DELETE FROM $S.orders WHERE id IN (2, 3)"},
+		{"no cascade", "testdata/restore/shop_nocascade.sql", "DELETE FROM $S.order_items WHERE order_id IN (2, 3); DELETE FROM $S.orders WHERE id IN (2, 3)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := mustFixture(t, tc.script, weekback.Thursday)
+			src, target := f.restoreSource(t), f.target(t)
+			for _, stmt := range strings.Split(tc.deletes, "; ") {
+				f.exec(t, strings.ReplaceAll(stmt, "$S", mysql.QuoteIdent(f.Source)))
+			}
+			opts := restore.Options{Table: "orders", MissingIn: restore.Production, WithChildren: true, UndoPath: undoPath(t, "orders")}
+			before := state(t, f.DB, f.Source)
+			p := mustPlan(t, src, target, opts)
+			r := report(t, p)
+			for _, want := range []string{"orders                           2         2", "order_items                      3         3", "triggers set created_at on INSERT"} {
+				if !strings.Contains(r, want) {
+					t.Errorf("dry run report lacks %q:\n%s", want, r)
+				}
+			}
+			if after := state(t, f.DB, f.Source); after != before {
+				t.Fatalf("the dry run changed the target:\n%s\nwas\n%s", after, before)
+			}
+			opts.Execute = true
+			p = mustPlan(t, src, target, opts)
+			if err := p.Execute(context.Background(), target); err != nil {
+				t.Fatalf("Execute: %v\n%s", err, report(t, p))
+			}
+			assertLikeDay(t, f.Source, f.Gen)
+		})
+	}
+}
+
+// TestRestoreRefusesOrphans: items whose order is gone cannot be
+// restored alone; the dry run names them and execution writes nothing.
+func TestRestoreRefusesOrphans(t *testing.T) {
+	f := mustFixture(t, "testdata/restore/shop_cascade.sql", weekback.Thursday)
+	src, target := f.restoreSource(t), f.target(t)
+	f.exec(t, "DELETE FROM "+mysql.QuoteTable(f.Source, "orders")+" WHERE id = 2")
+	before := state(t, f.DB, f.Source)
+	p := mustPlan(t, src, target, restore.Options{Table: "order_items", MissingIn: restore.Production, Execute: true, UndoPath: undoPath(t, "items")})
+	if r := report(t, p); p.Orphan != 2 || !strings.Contains(r, "order_items 2,1: items_order = 2, not in orders") {
+		t.Fatalf("orphans=%d, report:\n%s", p.Orphan, r)
+	}
+	err := p.Execute(context.Background(), target)
+	if weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), "--with-related") {
+		t.Fatalf("err=%v, want EINVALID naming --with-related", err)
+	}
+	if after := state(t, f.DB, f.Source); after != before {
+		t.Fatalf("the refused restore changed the target:\n%s\nwas\n%s", after, before)
+	}
+}
