@@ -31,7 +31,11 @@ const (
 // readExpr reads c as an export does: numbers, dates and times as the
 // server's text, FLOAT widened to DOUBLE, everything else as stored.
 func readExpr(c *mysql.RecordColumn) string {
-	ref := "t." + mysql.QuoteIdent(c.Name)
+	return readExprOf("t."+mysql.QuoteIdent(c.Name), c)
+}
+
+// readExprOf is readExpr of the column reference ref.
+func readExprOf(ref string, c *mysql.RecordColumn) string {
 	switch {
 	case c.DataType == "float":
 		return "CAST(CAST(" + ref + " AS DOUBLE) AS CHAR)"

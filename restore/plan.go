@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -186,12 +187,21 @@ func (b *builder) table(ctx context.Context, name string) (*table, error) {
 	return t, nil
 }
 
-// add adds rows to name's set and returns those that were new.
+// add adds rows to name's set and returns those that were new. A table
+// without a key may hold the same row several times: the copies in one
+// read are told apart by their number (a later read of the same rows adds
+// nothing).
 func (b *builder) add(name string, rows []row) []row {
 	t, set := b.tables[name], b.sets[name]
 	var added []row
+	copies := map[string]int{}
 	for _, r := range rows {
-		if set.add(t.keyText(r), r) {
+		key := t.keyText(r)
+		if !t.keyed() {
+			copies[key]++
+			key += "#" + strconv.Itoa(copies[key])
+		}
+		if set.add(key, r) {
 			added = append(added, r)
 		}
 	}

@@ -179,7 +179,10 @@ func hasNull(vals [][]byte) bool {
 // lookup returns the rows of schema.t with the keys of rows, by key text.
 func lookup(ctx context.Context, q sqlx.QueryerContext, schema string, t *table, rows []row, suffix string) (map[string]row, error) {
 	found := map[string]row{}
-	if !t.keyed() || len(rows) == 0 {
+	if !t.keyed() {
+		return lookupKeyless(ctx, q, schema, t, rows, suffix)
+	}
+	if len(rows) == 0 {
 		return found, nil
 	}
 	got, err := selectIn(ctx, q, schema, t, t.key, distinctTuples(rows, t.key), suffix)

@@ -167,6 +167,9 @@ func (ud *undoer) putRows(ctx context.Context, tx *sqlx.Tx, st undoStep, cur map
 
 // deleteByKey deletes the rows of t with the keys of rows.
 func deleteByKey(ctx context.Context, tx *sqlx.Tx, schema string, t *table, rows []row) error {
+	if !t.keyed() {
+		return deleteKeyless(ctx, tx, schema, t, rows)
+	}
 	tuples := distinctTuples(rows, t.key)
 	chunk := max(1, min(1000, maxStmtParams/max(1, len(t.key))))
 	for start := 0; start < len(tuples); start += chunk {
