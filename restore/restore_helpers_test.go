@@ -164,3 +164,9 @@ func mustOpenTarget(tb testing.TB, schema string) *sqlx.DB {
 	tb.Helper()
 	return templatetest.MustOpen(tb, schema, mysql.RoleRestore)
 }
+
+// mustOpenRoleExport opens the backup server as exports read slots.
+func mustOpenRoleExport(tb testing.TB) *sqlx.DB {
+	tb.Helper()
+	return templatetest.MustOpen(tb, "", mysql.RoleExport)
+}

@@ -119,6 +119,9 @@ func inCondition(t *table, cols []int, tuples [][][]byte) (string, []any) {
 		typed[i] = keyExpr(&t.cols[c])
 	}
 	one := "(" + strings.Join(typed, ", ") + ")"
+	if len(cols) == 1 {
+		one = typed[0] // a plain IN list: the optimizer's range access on an index of that column
+	}
 	args := make([]any, 0, len(tuples)*len(cols))
 	for _, tu := range tuples {
 		for i, c := range cols {
