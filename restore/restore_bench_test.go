@@ -88,4 +88,3 @@ func exportBenchCSV(b *testing.B, f *fixture) string {
 	}
 	return path
 }
-
