@@ -160,12 +160,27 @@ func targetSchema(ctx context.Context, target sqlx.QueryerContext, prefix string
 	case schema.String == "":
 		return "", weekback.Errorf(weekback.EINVALID,
 			"--to names no database: end the DSN with production's schema, e.g. user:pass@tcp(prod:3306)/sales")
-	case prefix != "" && (schema.String == prefix || strings.HasPrefix(schema.String, prefix+"_")):
+	case isBackupSchema(schema.String, prefix):
 		return "", weekback.Errorf(weekback.EINVALID,
 			"--to names database %s, one of the backup's own schemas (prefix %s): restore writes production, never a backup copy; point --to at production's schema",
 			schema.String, prefix)
 	}
 	return schema.String, nil
+}
+
+// isBackupSchema reports whether schema is the meta schema or a slot
+// (<prefix>_<day>_r<run>) of the backup prefix.
+func isBackupSchema(schema, prefix string) bool {
+	if prefix == "" {
+		return false
+	}
+	if schema == mysql.MetaSchema(prefix) {
+		return true
+	}
+	rest, ok := strings.CutPrefix(schema, prefix+"_")
+	day, run, ok2 := strings.Cut(rest, "_r")
+	_, err := weekback.ParseWeekday(day)
+	return ok && ok2 && err == nil && run != "" && strings.Trim(run, "0123456789") == ""
 }
 
 // table returns the table name, loading it once.

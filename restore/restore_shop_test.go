@@ -7,6 +7,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/mysql/mysqltest"
 	"github.com/weekback/weekback/restore"
 )
 
@@ -68,5 +69,23 @@ func TestRestoreRefusesOrphans(t *testing.T) {
 	}
 	if after := state(t, f.DB, f.Source); after != before {
 		t.Fatalf("the refused restore changed the target:\n%s\nwas\n%s", after, before)
+	}
+}
+
+// TestRestoreRefusesBackupSchemas: --to may not name the meta schema or a
+// slot of the backup prefix; production's schema may share the prefix
+// (the demo's is <prefix>_sales).
+func TestRestoreRefusesBackupSchemas(t *testing.T) {
+	f := mustFixture(t, "testdata/restore/shop_cascade.sql", weekback.Thursday)
+	src := f.restoreSource(t)
+	for _, schema := range []string{f.Gen.Slot, mysql.MetaSchema(f.Prefix)} {
+		_, err := restore.Build(context.Background(), src, mustOpenTarget(t, schema), restore.Options{All: true})
+		if weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), "never a backup copy") {
+			t.Errorf("--to %s: err=%v, want EINVALID refusing a backup schema", schema, err)
+		}
+	}
+	sales := mysqltest.MustCreateSchema(t, f.DB, f.Prefix+"_sales_")
+	if _, err := restore.Build(context.Background(), src, mustOpenTarget(t, sales), restore.Options{All: true, CreateMissing: true}); err != nil {
+		t.Errorf("--to %s (production sharing the prefix): %v", sales, err)
 	}
 }
