@@ -110,6 +110,10 @@ func (tp *TablePlan) threeWay(pos int, day, was, cur row) {
 	for i := range t.cols {
 		switch {
 		case sameValue(day[i], was[i]) || sameValue(cur[i], day[i]):
+		case sameValue(cur[i], was[i]) && t.referenced[i] != "":
+			d := t.fieldDiff(i, day, was, cur)
+			tp.addConflict(Conflict{Key: t.keyShow(day), Fields: []ConflictField{d},
+				Note: "other tables reference " + t.cols[i].Name + " through " + t.referenced[i] + ": setting it back would change or orphan their rows; set it by hand"})
 		case sameValue(cur[i], was[i]):
 			u.cols = append(u.cols, i)
 		default:

@@ -196,6 +196,16 @@ func (b *builder) table(ctx context.Context, name string) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.referenced = map[int]string{}
+	for _, child := range sortedKeys(b.fks) {
+		for _, fk := range b.fks[child] {
+			if fk.ReferencedTable == name && fk.ReferencedSchema == "" {
+				for _, c := range colIndexes(t, fk.ReferencedColumns) {
+					t.referenced[c] = child + "." + fk.Name + " (ON UPDATE " + fk.OnUpdate + ")"
+				}
+			}
+		}
+	}
 	b.tables[name] = t
 	b.sets[name] = &rowSet{}
 	b.order = append(b.order, name)

@@ -137,7 +137,7 @@ func (p *Plan) writeVerified(b *bufio.Writer, tp *TablePlan) {
 // DELETE/UPDATE action runs; undo deletes rows, and its dry run lists the
 // rows its cascades would touch.
 func (p *Plan) writeCascades(b *bufio.Writer) {
-	fmt.Fprintln(b, "rows other tables would lose or change through ON DELETE/UPDATE CASCADE or SET NULL: none (a restore inserts rows and sets non-key fields back; `restore --undo` lists what its deletes cascade to)")
+	fmt.Fprintln(b, "rows other tables would lose or change through ON DELETE/UPDATE CASCADE or SET NULL: none (a restore inserts rows, and sets back only fields no foreign key references; `restore --undo` lists what its deletes cascade to)")
 }
 
 func (p *Plan) writeOrphans(b *bufio.Writer) {

@@ -2,6 +2,8 @@ package restore_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -46,5 +48,30 @@ func TestRestoreChangedInThreeWay(t *testing.T) {
 	}
 	if got := state(t, f.DB, f.Source); got != before {
 		t.Errorf("after the undo:\n%s\nwant\n%s", got, before)
+	}
+}
+
+// TestRestoreChangedInReferencedColumn: a damaged value that another
+// table's foreign key references (a UNIQUE code, ON UPDATE CASCADE) is
+// not set back: that would change the other table's rows. It is a
+// conflict saying so; the card's other field is set back.
+func TestRestoreChangedInReferencedColumn(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "cards.sql")
+	if err := os.WriteFile(script, []byte(`CREATE TABLE cards (id INT PRIMARY KEY, code VARCHAR(10) NOT NULL UNIQUE, label VARCHAR(20));
+CREATE TABLE uses (id INT PRIMARY KEY, code VARCHAR(10), CONSTRAINT uses_card FOREIGN KEY (code) REFERENCES cards (code) ON UPDATE CASCADE);
+INSERT INTO cards VALUES (1, 'A', 'first');
+INSERT INTO uses VALUES (10, 'A');
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := mustFixture(t, script, weekback.Thursday)
+	thursday := f.Gen
+	f.exec(t, "UPDATE "+mysql.QuoteTable(f.Source, "cards")+" SET code = 'B', label = 'broken' WHERE id = 1")
+	src := f.restoreSource(t)
+	src.Gen, src.Against = thursday, f.Snapshot(t, weekback.Friday)
+	p := mustPlan(t, src, f.target(t), restore.Options{Table: "cards", ChangedIn: true})
+	r := report(t, p)
+	if tp := p.Tables[0]; tp.Update != 1 || tp.Conflict != 1 || !strings.Contains(r, "through uses.uses_card (ON UPDATE CASCADE)") {
+		t.Fatalf("cards: update %d, conflict %d\n%s", tp.Update, tp.Conflict, r)
 	}
 }

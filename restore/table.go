@@ -22,6 +22,10 @@ type table struct {
 	key  []int                // index in cols of each key column
 	fks  []weekback.TemplateForeignKey
 
+	// referenced names, per column other tables' foreign keys reference,
+	// one such key: setting that column back would reach those tables.
+	referenced map[int]string
+
 	exists   bool      // the target has the table
 	triggers []trigger // the target's triggers on it
 	onUpdate []int     // cols the target stamps ON UPDATE (set back with the trigger columns)
