@@ -37,8 +37,8 @@ func TestRestoreCLI(t *testing.T) {
 			t.Errorf("%s holds %d rows after the undo, want 0", table, n)
 		}
 	}
-	checkWriteAudit(t, f, "restore", "rebuild after the drop", target, undo)
-	checkWriteAudit(t, f, "undo", "test the undo", target, "")
+	checkWriteAudit(t, f, "restore", "rebuild after the drop", target, undo, true)
+	checkWriteAudit(t, f, "undo", "test the undo", target, "", true)
 }
 
 func countTables(t *testing.T, f *zooFixture, schema string) int {
@@ -51,8 +51,8 @@ func countTables(t *testing.T, f *zooFixture, schema string) int {
 }
 
 // checkWriteAudit finds the newest audit row of action and checks what it
-// records.
-func checkWriteAudit(t *testing.T, f *zooFixture, action, reason, target, undo string) {
+// records (rows: whether it wrote rows, not only tables).
+func checkWriteAudit(t *testing.T, f *zooFixture, action, reason, target, undo string, wroteRows bool) {
 	t.Helper()
 	var login, client, outcome, detail string
 	var rows int64
@@ -70,11 +70,26 @@ func checkWriteAudit(t *testing.T, f *zooFixture, action, reason, target, undo s
 	if err := json.Unmarshal([]byte(detail), &d); err != nil {
 		t.Fatalf("audit detail %q: %v", detail, err)
 	}
-	if login != operator() || client != "cli" || outcome != "ok" || rows == 0 || d.Reason != reason ||
+	if login != operator() || client != "cli" || outcome != "ok" || wroteRows != (rows > 0) || d.Reason != reason ||
 		!strings.HasSuffix(d.Target, "/"+target) || len(d.Tables) == 0 || undo != "" && d.UndoFile != undo {
 		t.Errorf("audit row of %s: login %q client %q outcome %q rows %d detail %s", action, login, client, outcome, rows, detail)
 	}
 	if strings.Contains(detail, "password") || strings.Contains(d.Target, ":") && strings.Contains(strings.Split(d.Target, "@")[0], ":") {
 		t.Errorf("audit detail holds a password: %s", detail)
 	}
+}
+
+// TestWriteAuditImportTemplateApply: template-apply and import with
+// --execute are recorded in the audit log like restore.
+func TestWriteAuditImportTemplateApply(t *testing.T) {
+	f := newZooFixture(t)
+	target := mysqltest.MustCreateSchema(t, f.db, "wbe_aud_")
+	targetDSN := mysqltest.DSN(t, target)
+	tpl, csv := filepath.Join(f.dir, "codes.template.json"), filepath.Join(f.dir, "codes.csv")
+	mustRunWeekback(t, 0, f.cfg, "template", "--day", "mon", "--table", "codes", "--no-related", "-o", tpl)
+	mustRunWeekback(t, 0, f.cfg, "template-apply", "--to", targetDSN, "--execute", "--reason", "recreate codes", tpl)
+	mustRunWeekback(t, 0, f.cfg, "export", "--day", "mon", "--table", "codes", "-o", csv)
+	mustRunWeekback(t, 0, f.cfg, "import", "--to", targetDSN, "--table", "codes", "--execute", "--reason", "reload codes", csv)
+	checkWriteAudit(t, f, "template-apply", "recreate codes", target, "", false)
+	checkWriteAudit(t, f, "import", "reload codes", target, "", true)
 }
