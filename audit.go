@@ -15,7 +15,7 @@ const (
 	AuditRestore       = "restore"
 	AuditUndo          = "undo"
 	AuditImport        = "import"
-	AuditTemplateApply = "template-apply"
+	AuditTemplateApply = "template_apply"
 )
 
 // Audit outcomes.

@@ -90,6 +90,6 @@ func TestWriteAuditImportTemplateApply(t *testing.T) {
 	mustRunWeekback(t, 0, f.cfg, "template-apply", "--to", targetDSN, "--execute", "--reason", "recreate codes", tpl)
 	mustRunWeekback(t, 0, f.cfg, "export", "--day", "mon", "--table", "codes", "-o", csv)
 	mustRunWeekback(t, 0, f.cfg, "import", "--to", targetDSN, "--table", "codes", "--execute", "--reason", "reload codes", csv)
-	checkWriteAudit(t, f, "template-apply", "recreate codes", target, "", false)
+	checkWriteAudit(t, f, "template_apply", "recreate codes", target, "", false)
 	checkWriteAudit(t, f, "import", "reload codes", target, "", true)
 }
