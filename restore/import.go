@@ -215,8 +215,10 @@ func (r *ImportReport) addConflict(c ImportConflict) {
 // when the header or table is wrong; when writing fails part way, it
 // counts the batches committed) and an ENOTFOUND *weekback.Error for a
 // missing table, EINVALID for a wrong header, wrong values, a key twice in
-// the file, or rows the server refuses (foreign keys, duplicate keys, a
-// value it would change), ECONFLICT when insert mode meets conflicts,
+// the file, a file that looks like the spreadsheet profile when
+// opts.Profile does not say so, rows whose parent row is in neither the
+// target nor the file (found before anything is written), or rows the
+// server refuses (duplicate keys, a value it would change), ECONFLICT when insert mode meets conflicts,
 // EABORTED when ctx ends part way, and wrapped errors otherwise. Calls
 // are independent: it is safe for concurrent use (on different tables).
 func Import(ctx context.Context, target *sqlx.DB, r io.Reader, opts ImportOptions) (*ImportReport, error) {
