@@ -2,6 +2,8 @@ package restore_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -87,5 +89,31 @@ func TestRestoreRefusesBackupSchemas(t *testing.T) {
 	sales := mysqltest.MustCreateSchema(t, f.DB, f.Prefix+"_sales_")
 	if _, err := restore.Build(context.Background(), src, mustOpenTarget(t, sales), restore.Options{All: true, CreateMissing: true}); err != nil {
 		t.Errorf("--to %s (production sharing the prefix): %v", sales, err)
+	}
+}
+
+// TestRestoreKeyCollation: keys match as the server matches them. The day
+// has code 'abc'; production now spells it 'ABC' under a case-insensitive
+// key: that is the same row with another value (a conflict), not a
+// missing row whose insert would fail on the duplicate key.
+func TestRestoreKeyCollation(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "codes.sql")
+	if err := os.WriteFile(script, []byte("CREATE TABLE codes (code VARCHAR(10) NOT NULL PRIMARY KEY, label VARCHAR(10)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n"+
+		"INSERT INTO codes VALUES ('abc', 'x'), ('def', 'y');\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := mustFixture(t, script, weekback.Thursday)
+	f.exec(t, "UPDATE "+mysql.QuoteTable(f.Source, "codes")+" SET code = 'ABC' WHERE code = 'abc'",
+		"DELETE FROM "+mysql.QuoteTable(f.Source, "codes")+" WHERE code = 'def'")
+	target := f.target(t)
+	p := mustPlan(t, f.restoreSource(t), target, restore.Options{Table: "codes", Execute: true, UndoPath: undoPath(t, "codes")})
+	if tp := p.Tables[0]; tp.Insert != 1 || tp.Conflict != 1 {
+		t.Fatalf("insert %d, conflict %d, want 1 and 1:\n%s", tp.Insert, tp.Conflict, report(t, p))
+	}
+	if err := p.Execute(context.Background(), target); err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	if r := report(t, p); !strings.Contains(r, `code: day "abc", now "ABC"`) {
+		t.Errorf("report:\n%s", r)
 	}
 }

@@ -179,23 +179,46 @@ func hasNull(vals [][]byte) bool {
 	return false
 }
 
-// lookup returns the rows of schema.t with the keys of rows, by key text.
+// lookup returns the rows of schema.t with the keys of rows, by the key
+// text of the row asked for: keys match as the server matches them (in
+// their column's collation: 'a' finds 'A' under a case-insensitive key),
+// through a derived table of the keys joined on the key's index, as the
+// importer looks rows up. suffix ends each statement (" FOR UPDATE").
 func lookup(ctx context.Context, q sqlx.QueryerContext, schema string, t *table, rows []row, suffix string) (map[string]row, error) {
-	found := map[string]row{}
 	if !t.keyed() {
 		return lookupKeyless(ctx, q, schema, t, rows, suffix)
 	}
-	if len(rows) == 0 {
-		return found, nil
-	}
-	got, err := selectIn(ctx, q, schema, t, t.key, distinctTuples(rows, t.key), suffix)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range got {
-		found[t.keyText(r)] = r
+	found := map[string]row{}
+	chunk := max(1, min(1000, maxStmtParams/(1+len(t.key))))
+	for start := 0; start < len(rows); start += chunk {
+		part := rows[start:min(start+chunk, len(rows))]
+		keys, args := keysTable(t, part)
+		conds := make([]string, len(t.key))
+		for j, k := range t.key {
+			conds[j] = "t." + mysql.QuoteIdent(t.cols[k].Name) + " = b.wb_k" + strconv.Itoa(j)
+		}
+		query := mysql.Tag + "SELECT b.wb_n, " + t.readExprs() + " FROM " + keys + " STRAIGHT_JOIN " + mysql.QuoteTable(schema, t.name) +
+			" AS t FORCE INDEX (" + mysql.QuoteIdent(t.rt.KeyIndex) + ") ON " + strings.Join(conds, " AND ") + suffix
+		got, err := scanRows(ctx, q, query, args, 1+len(t.cols))
+		if err != nil {
+			return nil, fmt.Errorf("look up rows of %s: %w", t.name, err)
+		}
+		for _, r := range got {
+			n, _ := strconv.Atoi(string(r[0]))
+			found[t.keyText(part[n])] = r[1:]
+		}
 	}
 	return found, nil
+}
+
+// keysTable returns the derived table of rows' keys (derivedKeys), wb_n
+// being the row's position in rows.
+func keysTable(t *table, rows []row) (string, []any) {
+	cols := make([]*mysql.RecordColumn, len(t.key))
+	for j, k := range t.key {
+		cols[j] = &t.cols[k]
+	}
+	return derivedKeys(cols, len(rows), func(n int) int { return n }, func(n, j int) []byte { return rows[n][t.key[j]] })
 }
 
 // sameRow reports whether a and b hold the same bytes.
