@@ -135,6 +135,9 @@ func (b *builder) damaged(t *table) map[string]row {
 // the plan, not errors.
 func Build(ctx context.Context, src *Source, target *sqlx.DB, opts Options) (*Plan, error) {
 	opts = opts.withDefaults()
+	if err := opts.check(src); err != nil {
+		return nil, err
+	}
 	b := &builder{src: src, target: target, opts: opts, tables: map[string]*table{}, sets: map[string]*rowSet{}}
 	var err error
 	if b.schema, err = targetSchema(ctx, target, src.Prefix); err != nil {

@@ -76,3 +76,18 @@ func (o Options) withDefaults() Options {
 	o.Logger = o.Logger.With("component", "restore")
 	return o
 }
+
+// check refuses options that contradict each other or lack their day.
+func (o Options) check(src *Source) error {
+	switch {
+	case o.All == (o.Table != ""):
+		return weekback.Errorf(weekback.EINVALID, "a restore takes either a table (--table) or every table (--all)")
+	case o.All && (len(o.Filters) > 0 || o.MissingIn != "" || o.ChangedIn || o.WithChildren || o.WithRelated):
+		return weekback.Errorf(weekback.EINVALID, "--all restores every row of every table: drop --filter, --missing-in, --changed-in, --with-children and --with-related")
+	case o.MissingIn != "" && o.ChangedIn:
+		return weekback.Errorf(weekback.EINVALID, "use one of --missing-in and --changed-in")
+	case (o.ChangedIn || o.MissingIn != "" && o.MissingIn != Production) && (src.Against == nil || !src.Against.Ready()):
+		return weekback.Errorf(weekback.EINVALID, "--missing-in DAY and --changed-in DAY need that day's backup: pick a day `weekback generations` lists as ready")
+	}
+	return nil
+}
