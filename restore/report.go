@@ -96,6 +96,9 @@ func (p *Plan) reportTable(b *bufio.Writer, tp *TablePlan) {
 	if len(tp.Triggers) > 0 {
 		fmt.Fprintf(b, "    production's triggers: %s\n", strings.Join(tp.Triggers, ", "))
 	}
+	if after := tp.t.afterInsert(); len(after) > 0 && tp.Insert > 0 {
+		fmt.Fprintf(b, "    note: %s run on every row inserted; what they write elsewhere is not in the undo file\n", strings.Join(after, ", "))
+	}
 	if tp.Blocked != "" {
 		fmt.Fprintf(b, "    BLOCKED: %s\n", tp.Blocked)
 	}

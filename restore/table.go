@@ -214,6 +214,18 @@ func (t *table) stampedColumns() []int {
 	return out
 }
 
+// afterInsert returns the target's AFTER INSERT triggers on t: they may
+// write other tables.
+func (t *table) afterInsert() []string {
+	var out []string
+	for _, tr := range t.triggers {
+		if tr.Timing == "AFTER" && tr.Event == "INSERT" {
+			out = append(out, tr.Name)
+		}
+	}
+	return out
+}
+
 // updateTriggers returns the target's UPDATE triggers on t: they would run
 // on the UPDATE that sets stamped columns back.
 func (t *table) updateTriggers() []string {
