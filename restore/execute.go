@@ -134,7 +134,7 @@ func (p *Plan) writeGroup(ctx context.Context, target *sqlx.DB, u *undoWriter, g
 	if _, err := conn.ExecContext(ctx, mysql.Tag+"SET foreign_key_checks = 0"); err != nil {
 		return fmt.Errorf("turn foreign key checks off: %w", err)
 	}
-	return p.inTx(ctx, conn, u, func(tx *sqlx.Tx) error {
+	err = p.inTx(ctx, conn, u, func(tx *sqlx.Tx) error {
 		for _, tp := range group {
 			total := len(tp.insert) + len(tp.updates)
 			for start := 0; start < total; start += p.opts.BatchSize {
@@ -145,6 +145,13 @@ func (p *Plan) writeGroup(ctx context.Context, target *sqlx.DB, u *undoWriter, g
 		}
 		return p.checkGroup(ctx, tx, group)
 	})
+	if err == nil {
+		for _, tp := range group {
+			n := len(tp.insert) + len(tp.updates)
+			p.progress(tp, n, n)
+		}
+	}
+	return err
 }
 
 // beginner is a pool or a connection.
