@@ -127,7 +127,7 @@ func (b *builder) damaged(t *table) map[string]row {
 }
 
 // Build selects the day's rows opts asks for, compares them with the
-// target (a pool opened with mysql.RoleRestore on production) and plans
+// target (a pool opened with mysql.RoleTarget on production) and plans
 // the restore. It changes nothing. It returns an EINVALID *weekback.Error
 // for a target that is a backup schema or names no database, a table the
 // day does not have, or missing tables without CreateMissing, and wrapped

@@ -27,7 +27,7 @@ func (f *fixture) restoreSource(tb testing.TB) *restore.Source {
 // target opens production as restore does.
 func (f *fixture) target(tb testing.TB) *sqlx.DB {
 	tb.Helper()
-	return templatetest.MustOpen(tb, f.Source, mysql.RoleRestore)
+	return templatetest.MustOpen(tb, f.Source, mysql.RoleTarget)
 }
 
 // mustPlan builds a plan, failing the test on an error.
@@ -162,7 +162,7 @@ func state(tb testing.TB, db *sql.DB, schema string) string {
 // mustOpenTarget opens schema as restore opens production.
 func mustOpenTarget(tb testing.TB, schema string) *sqlx.DB {
 	tb.Helper()
-	return templatetest.MustOpen(tb, schema, mysql.RoleRestore)
+	return templatetest.MustOpen(tb, schema, mysql.RoleTarget)
 }
 
 // mustOpenRoleExport opens the backup server as exports read slots.

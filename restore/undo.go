@@ -86,7 +86,7 @@ type undoStep struct {
 }
 
 // Undo reverses the restore (or undo) whose undo file is path in target
-// (a pool opened with mysql.RoleRestore on production): the file's rows
+// (a pool opened with mysql.RoleTarget on production): the file's rows
 // last first, "delete" rows removed, "put" rows written back as they
 // were. Without opts.Execute it only reports, reading the target. With
 // it, everything runs in one transaction; before a row is deleted, the

@@ -123,7 +123,7 @@ func (c *restoreCmd) parseAgainst(missingIn, changedIn string) error {
 // the undo; the report goes to stdout, progress to stderr.
 func (c *restoreCmd) Run(ctx context.Context) error {
 	var err error
-	if c.db, err = mysql.Open(ctx, c.to, "--to", mysql.RoleRestore); err != nil {
+	if c.db, err = mysql.Open(ctx, c.to, "--to", mysql.RoleTarget); err != nil {
 		return err
 	}
 	if c.undo != "" {
@@ -227,5 +227,11 @@ func (c *restoreCmd) Close() error {
 }
 
 func init() {
-	commands["restore"] = commandSpec{"bring a day's rows back into production, merge-safe, parents first, one undo file (dry run unless --execute); --undo FILE reverses one", newRestoreCmd}
+	commands["restore"] = commandSpec{summary: "bring a day's rows back into production, merge-safe, parents first, one undo file (dry run unless --execute)",
+		build: newRestoreCmd,
+		synopsis: "--from DAY --to DSN (--table T [--filter EXPR]... [--missing-in DAY|production] [--changed-in DAY]\n" +
+			"         [--with-children] [--with-related] | --all) [--create-missing-tables] [--reason TEXT] [--execute] [--undo-file FILE]\n" +
+			"   or: weekback restore --undo FILE --to DSN [--reason TEXT] [--execute]",
+		help: "Rows present in production with other values are conflicts, never overwritten. --undo FILE reverses a\n" +
+			"restore (or an undo) exactly, with the undo file it wrote."}
 }

@@ -34,7 +34,7 @@ const maxAuditReason = 1000
 // targetName returns dsn's user, address and database, without the
 // password.
 func targetName(dsn string) string {
-	cfg, err := mysql.Config(dsn, "--to", mysql.RoleRestore)
+	cfg, err := mysql.Config(dsn, "--to", mysql.RoleTarget)
 	if err != nil {
 		return "?"
 	}
