@@ -93,3 +93,28 @@ func TestWriteAuditImportTemplateApply(t *testing.T) {
 	checkWriteAudit(t, f, "template_apply", "recreate codes", target, "", false)
 	checkWriteAudit(t, f, "import", "reload codes", target, "", true)
 }
+
+// TestRestoreUsageErrors: contradicting or missing flags exit 2 with a
+// sentence that says what to do, before anything is opened.
+func TestRestoreUsageErrors(t *testing.T) {
+	to := "--to=u:p@tcp(127.0.0.1:1)/sales"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"restore", "--from", "thu", "--table", "orders"}, "needs --to DSN"},
+		{[]string{"restore", to, "--table", "orders"}, "needs --from DAY"},
+		{[]string{"restore", to, "--from", "thu"}, "exactly one of --table T and --all"},
+		{[]string{"restore", to, "--from", "thu", "--table", "orders", "--all"}, "exactly one of --table T and --all"},
+		{[]string{"restore", to, "--from", "thu", "--all", "--with-children"}, "drop --filter"},
+		{[]string{"restore", to, "--from", "thu", "--table", "orders", "--missing-in", "production", "--changed-in", "fri"}, "one of --missing-in and --changed-in"},
+		{[]string{"restore", to, "--from", "thu", "--table", "orders", "--changed-in", "production"}, "--changed-in takes a day"},
+		{[]string{"restore", to, "--undo", "x.jsonl", "--table", "orders"}, "takes only --to"},
+		{[]string{"restore", to, "--bundle", "b.zip"}, "not available yet"},
+	} {
+		code, _, stderr := runMain(t, nil, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 with %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
