@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -41,6 +42,10 @@ INSERT INTO orders SELECT seq, CONCAT('Customer ', seq %% 5000), seq / 100, '202
 		start := time.Now()
 		p := mustPlan(b, src, target, restore.Options{Table: "orders", MissingIn: restore.Production, Execute: true,
 			UndoPath: filepath.Join(b.TempDir(), "restore.undo.jsonl")})
+		var mem runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&mem)
+		b.ReportMetric(float64(mem.HeapAlloc)/(1<<20), "plan-heap-MiB")
 		if err := p.Execute(context.Background(), target); err != nil {
 			b.Fatal(err)
 		}
