@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -118,4 +119,18 @@ func TestRestoreInterruptedRerun(t *testing.T) {
 		t.Fatalf("re-run: %v", errors.Unwrap(err))
 	}
 	assertLikeDay(t, f.Source, f.Gen, "order_items")
+}
+
+// TestUndoRefusesImportUndoFile: an import's undo file given to
+// restore --undo says how to reverse it instead.
+func TestUndoRefusesImportUndoFile(t *testing.T) {
+	f := mustFixture(t, "testdata/restore/shop_cascade.sql", weekback.Thursday)
+	path := undoPath(t, "import")
+	if err := os.WriteFile(path, []byte("\"_weekback_undo\",\"id\"\r\n\"delete\",\"1\"\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := restore.Undo(context.Background(), f.target(t), path, restore.UndoOptions{})
+	if weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), "weekback import --to") {
+		t.Fatalf("err=%v, want EINVALID pointing at weekback import", err)
+	}
 }

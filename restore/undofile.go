@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -186,6 +187,10 @@ func readUndoFile(path string) (*undoContent, error) {
 	uf := &undoContent{tables: map[string]undoLine{}}
 	for n := 1; sc.Scan(); n++ {
 		var l undoLine
+		if n == 1 && strings.Contains(sc.Text(), UndoColumn) {
+			return nil, weekback.Errorf(weekback.EINVALID,
+				"%s is the undo file of an import, not of a restore: reverse it with weekback import --to … --table TABLE --execute %s", path, path)
+		}
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return nil, weekback.Errorf(weekback.EINVALID, "line %d of the undo file %s is not valid (%v): use the file restore wrote, unchanged", n, path, err)
 		}
