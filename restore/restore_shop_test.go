@@ -117,3 +117,27 @@ func TestRestoreKeyCollation(t *testing.T) {
 		t.Errorf("report:\n%s", r)
 	}
 }
+
+// TestRestoreBlockedByUpdateTrigger: orders has a BEFORE INSERT trigger
+// that stamps created_at, so the restore writes the day's value back with
+// an UPDATE; once production also has an UPDATE trigger on orders, that
+// write-back would run it: the plan says so and the restore refuses before
+// writing anything.
+func TestRestoreBlockedByUpdateTrigger(t *testing.T) {
+	f := mustFixture(t, "testdata/restore/shop_cascade.sql", weekback.Thursday)
+	q := func(s string) string { return strings.ReplaceAll(s, "$S", mysql.QuoteIdent(f.Source)) }
+	f.exec(t, q("DELETE FROM $S.orders WHERE id = 3"),
+		q("CREATE TRIGGER $S.orders_touch BEFORE UPDATE ON $S.orders FOR EACH ROW SET NEW.note = CONCAT(COALESCE(OLD.note, ''), ' (edited)')"))
+	target := f.target(t)
+	before := state(t, f.DB, f.Source)
+	p := mustPlan(t, f.restoreSource(t), target, restore.Options{Table: "orders", MissingIn: restore.Production, Execute: true, UndoPath: undoPath(t, "blocked")})
+	if r := report(t, p); !strings.Contains(r, "BLOCKED: BEFORE INSERT triggers set created_at, and the UPDATE that writes the day's values back would run orders_touch BEFORE UPDATE") {
+		t.Fatalf("report:\n%s", r)
+	}
+	if err := p.Execute(context.Background(), target); weekback.ErrorCode(err) != weekback.ECONFLICT {
+		t.Fatalf("Execute: %v, want ECONFLICT", err)
+	}
+	if after := state(t, f.DB, f.Source); after != before {
+		t.Errorf("the refused restore changed the target:\n%s\nwas\n%s", after, before)
+	}
+}
