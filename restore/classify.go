@@ -21,7 +21,7 @@ type fieldUpdate struct {
 // plan classifies the selected rows against the target and orders the
 // tables.
 func (b *builder) plan(ctx context.Context) (*Plan, error) {
-	p := &Plan{Day: b.src.Gen.Day, Schema: b.schema, opts: b.opts, src: b.src, byName: map[string]*TablePlan{}}
+	p := &Plan{Day: b.src.Gen.Day, Schema: b.schema, opts: b.opts, src: b.src, byName: map[string]*TablePlan{}, tables: b.tables}
 	var missing []string
 	for _, name := range b.order {
 		t := b.tables[name]

@@ -32,6 +32,7 @@ type Plan struct {
 	opts   Options
 	src    *Source
 	byName map[string]*TablePlan
+	tables map[string]*table // every table the plan described, parents outside it included
 }
 
 // TablePlan is one table of a plan.

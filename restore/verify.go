@@ -14,17 +14,18 @@ import (
 
 // checkGroup checks, inside the transaction of a cycle group written with
 // foreign key checks off, that every foreign key of the group's written
-// rows finds its parent; an orphan rolls the group back, with the rows
-// named.
+// rows finds its parent, in the group or anywhere in the target (a parent
+// deleted since the plan is caught here); an orphan rolls the group back,
+// with the rows named.
 func (p *Plan) checkGroup(ctx context.Context, tx *sqlx.Tx, group []*TablePlan) error {
 	var orphans []string
 	for _, tp := range group {
 		for _, fk := range tp.t.fks {
-			parent := p.byName[fk.ReferencedTable]
-			if fk.ReferencedSchema != "" || parent == nil {
-				continue // parents outside the plan were found in the target by Build
+			parent := p.tables[fk.ReferencedTable]
+			if fk.ReferencedSchema != "" || parent == nil || !parent.exists {
+				continue
 			}
-			missing, err := parentsMissing(ctx, tx, p.Schema, tp.t, parent.t, fk, tp.written)
+			missing, err := parentsMissing(ctx, tx, p.Schema, tp.t, parent, fk, tp.written)
 			if err != nil {
 				return err
 			}
