@@ -142,18 +142,12 @@ func (c *Config) validateAuth() []error {
 			fmt.Sprintf("must be %s or %s", AuthSourceNewest, AuthSourceProduction)))
 	}
 	errs = append(errs, c.checkConditions("auth.allow", c.Auth.Allow)...)
+	errs = append(errs, c.validateAuthRules()...)
 	return append(errs, c.checkConditions("auth.admin", c.Auth.Admin)...)
 }
 
 func (c *Config) checkConditions(key string, conds []Condition) []error {
-	var errs []error
-	for i, cond := range conds {
-		if strings.TrimSpace(cond.Column) == "" {
-			errs = append(errs, c.bad(fmt.Sprintf("%s[%d].column", key, i), cond.Column,
-				`must name a column of the users table, such as {column: role, equals: "superadmin"}`))
-		}
-	}
-	return errs
+	return c.checkRules(key, conds)
 }
 
 func (c *Config) validateExports() []error {
