@@ -111,15 +111,9 @@ func userQuery(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string
 			return "", nil, 0, err
 		}
 	}
-	pass, err := rc.column(userAlias, t, "auth.password_column", spec.PasswordColumn)
+	pass, salt, err := rc.hashColumns(t, spec)
 	if err != nil {
 		return "", nil, 0, err
-	}
-	salt := "''"
-	if spec.SaltColumn != "" {
-		if salt, err = rc.column(userAlias, t, "auth.salt_column", spec.SaltColumn); err != nil {
-			return "", nil, 0, err
-		}
 	}
 	allow, err := rc.conds("auth.allow", userAlias, t, spec.Allow)
 	if err != nil {
@@ -227,4 +221,69 @@ func ProductionUsers(db *sqlx.DB, schema string, cat *Catalog, spec UserSpec) fu
 func ErrProductionUnavailable() *weekback.Error {
 	return weekback.Errorf(weekback.EUNAVAILABLE,
 		"the production database cannot be reached to check logins: try again in a few minutes").WithKey("error.production_unavailable")
+}
+
+// SampleHash returns one password hash of spec's users table in schema,
+// with its salt (an allowed user's when there is one), for the dummy
+// verification of unknown logins to cost what a real one costs. It returns
+// an ENOTFOUND error when no row has a hash, EINVALID errors as LookupUser.
+// The hash is never logged.
+func SampleHash(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string, spec UserSpec) (hash, salt string, err error) {
+	query, args, f, err := sampleQuery(ctx, conn, cat, schema, spec)
+	if err != nil {
+		return "", "", err
+	}
+	found := false
+	err = readOnly(ctx, conn, f, func(rc rawConn) error {
+		return rc.query(ctx, query, args, func(rows driver.Rows) error {
+			return eachRow(rows, func(v []driver.Value) error {
+				hash, salt, found = text(v[0]), text(v[1]), true
+				return nil
+			})
+		})
+	})
+	switch {
+	case err != nil:
+		return "", "", fmt.Errorf("sample a password hash of %s.%s: %w", schema, spec.Table, err)
+	case !found:
+		return "", "", weekback.Errorf(weekback.ENOTFOUND, "%s.%s has no password hash", schema, spec.Table)
+	}
+	return hash, salt, nil
+}
+
+// sampleQuery compiles the SELECT of SampleHash.
+func sampleQuery(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string, spec UserSpec) (string, []any, flavor, error) {
+	rc := &ruleCompiler{ctx: ctx, conn: conn, cat: cat, schema: schema}
+	t, err := rc.table("auth.table", spec.Table)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	pass, salt, err := rc.hashColumns(t, spec)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	allow, err := rc.conds("auth.allow", userAlias, t, spec.Allow)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	f, err := cat.serverFlavor(ctx, conn)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	return selectHead(f, UserLookupTimeout) + "CAST(" + pass + " AS CHAR), CAST(" + salt + " AS CHAR) FROM " + QuoteTable(schema, t.Name) +
+		" AS " + userAlias + " WHERE " + pass + " IS NOT NULL AND " + pass + " <> '' ORDER BY COALESCE(" + allow + ", FALSE) DESC LIMIT 1",
+		rc.args, f, nil
+}
+
+// hashColumns returns the password column and the salt column ('' when
+// spec has none) of the users table t.
+func (rc *ruleCompiler) hashColumns(t *RecordTable, spec UserSpec) (pass, salt string, err error) {
+	if pass, err = rc.column(userAlias, t, "auth.password_column", spec.PasswordColumn); err != nil {
+		return "", "", err
+	}
+	if spec.SaltColumn == "" {
+		return pass, "''", nil
+	}
+	salt, err = rc.column(userAlias, t, "auth.salt_column", spec.SaltColumn)
+	return pass, salt, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -96,16 +97,21 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.srv.Users, err = c.users(gens); err != nil {
 		return err
 	}
+	if c.srv.Verifier, err = c.verifier(ctx, gens); err != nil {
+		return err
+	}
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
 	c.srv.Redact = c.cfg.Exports.Redact
+	if a := c.cfg.Auth; a.SaltColumn != "" {
+		c.srv.Redact = append(slices.Clip(c.srv.Redact), a.Table+"."+a.SaltColumn)
+	}
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
 		return err
 	}
 	c.srv.Runs = meta
-	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
 	if err := c.srv.Open(); err != nil {
 		return err
 	}
@@ -207,17 +213,4 @@ func sizePool(db *sqlx.DB, open, idle int) {
 	db.SetMaxOpenConns(open)
 	db.SetMaxIdleConns(idle)
 	db.SetConnMaxIdleTime(serveConnIdle)
-}
-
-// userSpec converts the auth.* settings for mysql.LookupUser.
-func userSpec(a config.Auth) mysql.UserSpec {
-	conds := func(cs []config.Condition) []weekback.Condition {
-		out := make([]weekback.Condition, len(cs))
-		for i, c := range cs {
-			out[i] = weekback.Condition{Column: c.Column, Equals: c.Equals}
-		}
-		return out
-	}
-	return mysql.UserSpec{Table: a.Table, LoginColumn: a.LoginColumn, PasswordColumn: a.PasswordColumn,
-		Allow: conds(a.Allow), Admin: conds(a.Admin)}
 }
