@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/weekback/weekback"
 )
 
 // ExistsRule is the exists form of a Condition: a row of Table whose Key
@@ -143,4 +145,26 @@ func (c *Config) requireNames(key string, names map[string]string) []error {
 		}
 	}
 	return errs
+}
+
+// Rules converts auth.allow / auth.admin conditions to the rules the
+// login query compiles (nil for nil). It never fails.
+func Rules(cs []Condition) []weekback.Condition {
+	if cs == nil {
+		return nil
+	}
+	out := make([]weekback.Condition, len(cs))
+	for i, c := range cs {
+		out[i] = weekback.Condition{Column: c.Column, Equals: c.Equals, In: c.In, Like: c.Like}
+		if e := c.Exists; e != nil {
+			out[i].Exists = &weekback.ExistsRule{Table: e.Table, Key: e.Key, UserKey: e.UserKey, Where: Rules(e.Where)}
+			if j := e.Join; j != nil {
+				out[i].Exists.Join = &weekback.JoinRule{Table: j.Table, Key: j.Key, On: j.On, Where: Rules(j.Where)}
+			}
+		}
+		if l := c.ConfigList; l != nil {
+			out[i].ConfigList = &weekback.ConfigListRule{Table: l.Table, KeyColumn: l.KeyColumn, Key: l.Key, ValueColumn: l.ValueColumn, UserKey: l.UserKey}
+		}
+	}
+	return out
 }

@@ -271,11 +271,11 @@ func sampleQuery(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema stri
 		return "", nil, 0, err
 	}
 	return selectHead(f, UserLookupTimeout) + "CAST(" + pass + " AS CHAR), CAST(" + salt + " AS CHAR) FROM " + QuoteTable(schema, t.Name) +
-		" AS " + userAlias + " WHERE " + pass + " IS NOT NULL AND " + pass + " <> '' ORDER BY COALESCE(" + allow + ", FALSE) DESC LIMIT 1",
+			" AS " + userAlias + " WHERE " + pass + " IS NOT NULL AND " + pass + " <> '' ORDER BY COALESCE(" + allow + ", FALSE) DESC LIMIT 1",
 		rc.args, f, nil
 }
 
-// hashColumns returns the password column and the salt column ('' when
+// hashColumns returns the password column and the salt column (” when
 // spec has none) of the users table t.
 func (rc *ruleCompiler) hashColumns(t *RecordTable, spec UserSpec) (pass, salt string, err error) {
 	if pass, err = rc.column(userAlias, t, "auth.password_column", spec.PasswordColumn); err != nil {

@@ -13,28 +13,7 @@ import (
 // userSpec converts the auth.* settings for mysql.LookupUser.
 func userSpec(a config.Auth) mysql.UserSpec {
 	return mysql.UserSpec{Table: a.Table, LoginColumn: a.LoginColumn, LoginColumns: a.LoginColumns, PasswordColumn: a.PasswordColumn,
-		SaltColumn: a.SaltColumn, LowercaseLogin: a.LowercaseLogin, Allow: conditions(a.Allow), Admin: conditions(a.Admin)}
-}
-
-// conditions converts auth.allow / auth.admin rules.
-func conditions(cs []config.Condition) []weekback.Condition {
-	if cs == nil {
-		return nil
-	}
-	out := make([]weekback.Condition, len(cs))
-	for i, c := range cs {
-		out[i] = weekback.Condition{Column: c.Column, Equals: c.Equals, In: c.In, Like: c.Like}
-		if e := c.Exists; e != nil {
-			out[i].Exists = &weekback.ExistsRule{Table: e.Table, Key: e.Key, UserKey: e.UserKey, Where: conditions(e.Where)}
-			if j := e.Join; j != nil {
-				out[i].Exists.Join = &weekback.JoinRule{Table: j.Table, Key: j.Key, On: j.On, Where: conditions(j.Where)}
-			}
-		}
-		if l := c.ConfigList; l != nil {
-			out[i].ConfigList = &weekback.ConfigListRule{Table: l.Table, KeyColumn: l.KeyColumn, Key: l.Key, ValueColumn: l.ValueColumn, UserKey: l.UserKey}
-		}
-	}
-	return out
+		SaltColumn: a.SaltColumn, LowercaseLogin: a.LowercaseLogin, Allow: config.Rules(a.Allow), Admin: config.Rules(a.Admin)}
 }
 
 // verifier returns the password verifier of auth.*, after checking the
