@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -219,7 +218,7 @@ func mustOpenPresetServer(t *testing.T, cfg *config.Config, name string) *loginF
 	slot := f.meta.Prefix() + "_mon_r1"
 	root := mysqltest.MustOpen(t)
 	mysqltest.MustExec(t, root, "CREATE DATABASE `"+slot+"`")
-	mysqltest.MustExec(t, root, presetStatements(t, name, "`"+slot+"`.")...)
+	mustLoadPreset(t, name, slot)
 	f.mustSwitchMonday(t, slot)
 	secret, err := cfg.LoadSecret()
 	if err != nil {
@@ -245,12 +244,9 @@ func (f *fixture) mustSwitchMonday(t *testing.T, slot string) {
 	}
 }
 
-var sqlComment = regexp.MustCompile(`(?m)^--.*$`)
-
-// presetStatements reads testdata/presets/NAME.sql: its statements, {s}
-// replaced by the schema and the hash placeholders by hashes of
-// testPassword.
-func presetStatements(t *testing.T, name, schema string) []string {
+// mustLoadPreset runs testdata/presets/NAME.sql in schema, the hash
+// placeholders replaced by hashes of testPassword.
+func mustLoadPreset(t *testing.T, name, schema string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "presets", name+".sql"))
 	if err != nil {
@@ -258,13 +254,7 @@ func presetStatements(t *testing.T, name, schema string) []string {
 	}
 	mac := hmac.New(sha256.New, []byte("salt1"))
 	mac.Write([]byte(testPassword + ":" + eccubeMagic))
-	text := strings.NewReplacer("{s}", schema, "{BCRYPT}", bcryptHash(t), "{DJANGO}", djangoHash(),
-		"{ECCUBE}", hex.EncodeToString(mac.Sum(nil))).Replace(sqlComment.ReplaceAllString(string(data), ""))
-	var stmts []string
-	for _, s := range strings.Split(text, ";\n") {
-		if s = strings.TrimSpace(s); s != "" {
-			stmts = append(stmts, s)
-		}
-	}
-	return stmts
+	text := strings.NewReplacer("{BCRYPT}", bcryptHash(t), "{DJANGO}", djangoHash(),
+		"{ECCUBE}", hex.EncodeToString(mac.Sum(nil))).Replace(string(data))
+	mysqltest.MustExecScript(t, mysqltest.DSN(t, schema), text)
 }

@@ -1,6 +1,6 @@
 -- Devise's users table (its devise_create_users migration template) with
 -- the usual admin flag.
-CREATE TABLE {s}users (
+CREATE TABLE users (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   email VARCHAR(255) NOT NULL DEFAULT '',
   encrypted_password VARCHAR(255) NOT NULL DEFAULT '',
@@ -12,5 +12,5 @@ CREATE TABLE {s}users (
   admin TINYINT(1) NOT NULL DEFAULT 0,
   UNIQUE KEY index_users_on_email (email)
 );
-INSERT INTO {s}users (id, email, encrypted_password, created_at, updated_at, admin) VALUES
+INSERT INTO users (id, email, encrypted_password, created_at, updated_at, admin) VALUES
   (1, 'admin@example.com', '{BCRYPT}', NOW(), NOW(), 1), (2, 'user@example.com', '{BCRYPT}', NOW(), NOW(), 0);

@@ -1,5 +1,5 @@
 -- Django's auth_user (django/contrib/auth/migrations).
-CREATE TABLE {s}auth_user (
+CREATE TABLE auth_user (
   id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   password VARCHAR(128) NOT NULL,
   last_login DATETIME(6) DEFAULT NULL,
@@ -12,7 +12,7 @@ CREATE TABLE {s}auth_user (
   is_active TINYINT(1) NOT NULL,
   date_joined DATETIME(6) NOT NULL
 );
-INSERT INTO {s}auth_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) VALUES
+INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined) VALUES
   (1, '{DJANGO}', 1, 'root', '', '', 'root@example.com', 1, 1, NOW()),
   (2, '{DJANGO}', 0, 'staff', '', '', 'staff@example.com', 1, 1, NOW()),
   (3, '{DJANGO}', 0, 'customer', '', '', 'c@example.com', 0, 1, NOW()),

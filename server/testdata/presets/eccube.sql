@@ -1,5 +1,5 @@
 -- EC-CUBE 4's back-office members (src/Eccube/Entity/Member.php).
-CREATE TABLE {s}dtb_member (
+CREATE TABLE dtb_member (
   id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   work_id SMALLINT UNSIGNED DEFAULT NULL,
   authority_id SMALLINT UNSIGNED DEFAULT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE {s}dtb_member (
 );
 -- work_id 1 稼働 (active), authority_id 0 システム管理者 (administrator),
 -- 1 店舗オーナー (shop owner).
-INSERT INTO {s}dtb_member (id, work_id, authority_id, name, login_id, password, salt, sort_no) VALUES
+INSERT INTO dtb_member (id, work_id, authority_id, name, login_id, password, salt, sort_no) VALUES
   (1, 1, 0, '管理者', 'admin', '{ECCUBE}', 'salt1', 1),
   (2, 1, 1, 'オーナー', 'owner', '{ECCUBE}', 'salt1', 2),
   (3, 0, 0, '退職者', 'retired', '{ECCUBE}', 'salt1', 3),

@@ -1,5 +1,5 @@
 -- Joomla's users tables (installation/sql/mysql/base.sql), #__ as jos_.
-CREATE TABLE {s}jos_users (
+CREATE TABLE jos_users (
   id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   name VARCHAR(400) NOT NULL DEFAULT '',
   username VARCHAR(150) NOT NULL DEFAULT '',
@@ -19,22 +19,22 @@ CREATE TABLE {s}jos_users (
   authProvider VARCHAR(100) NOT NULL DEFAULT '',
   UNIQUE KEY idx_username (username)
 );
-CREATE TABLE {s}jos_usergroups (
+CREATE TABLE jos_usergroups (
   id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   parent_id INT UNSIGNED NOT NULL DEFAULT 0,
   lft INT NOT NULL DEFAULT 0,
   rgt INT NOT NULL DEFAULT 0,
   title VARCHAR(100) NOT NULL DEFAULT ''
 );
-CREATE TABLE {s}jos_user_usergroup_map (
+CREATE TABLE jos_user_usergroup_map (
   user_id INT UNSIGNED NOT NULL DEFAULT 0,
   group_id INT UNSIGNED NOT NULL DEFAULT 0,
   PRIMARY KEY (user_id, group_id)
 );
-INSERT INTO {s}jos_usergroups (id, parent_id, lft, rgt, title) VALUES (1, 0, 1, 22, 'Public'), (2, 1, 8, 19, 'Registered'),
+INSERT INTO jos_usergroups (id, parent_id, lft, rgt, title) VALUES (1, 0, 1, 22, 'Public'), (2, 1, 8, 19, 'Registered'),
   (6, 1, 2, 7, 'Manager'), (7, 6, 3, 6, 'Administrator'), (8, 1, 20, 21, 'Super Users');
-INSERT INTO {s}jos_users (id, name, username, email, password, block) VALUES
+INSERT INTO jos_users (id, name, username, email, password, block) VALUES
   (42, 'Super User', 'admin', 'admin@example.com', '{BCRYPT}', 0),
   (43, 'Manager', 'manager', 'm@example.com', '{BCRYPT}', 0),
   (44, 'Blocked', 'blocked', 'b@example.com', '{BCRYPT}', 1);
-INSERT INTO {s}jos_user_usergroup_map VALUES (42, 8), (43, 6), (43, 7), (44, 8);
+INSERT INTO jos_user_usergroup_map VALUES (42, 8), (43, 6), (43, 7), (44, 8);

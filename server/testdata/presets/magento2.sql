@@ -1,6 +1,6 @@
 -- Magento 2's admin users and roles (app/code/Magento/User/etc/db_schema.xml,
 -- app/code/Magento/Authorization/etc/db_schema.xml).
-CREATE TABLE {s}admin_user (
+CREATE TABLE admin_user (
   user_id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   firstname VARCHAR(32) DEFAULT NULL,
   lastname VARCHAR(32) DEFAULT NULL,
@@ -22,7 +22,7 @@ CREATE TABLE {s}admin_user (
   lock_expires TIMESTAMP NULL DEFAULT NULL,
   UNIQUE KEY ADMIN_USER_USERNAME (username)
 );
-CREATE TABLE {s}authorization_role (
+CREATE TABLE authorization_role (
   role_id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   parent_id INT UNSIGNED NOT NULL DEFAULT 0,
   tree_level SMALLINT UNSIGNED NOT NULL DEFAULT 0,
@@ -33,11 +33,11 @@ CREATE TABLE {s}authorization_role (
   role_name VARCHAR(50) DEFAULT NULL
 );
 -- Passwords: "password" (magento's EncryptorTest SHA-256 vector, salt "salt").
-INSERT INTO {s}admin_user (user_id, firstname, lastname, email, username, password, is_active) VALUES
+INSERT INTO admin_user (user_id, firstname, lastname, email, username, password, is_active) VALUES
   (1, 'Ad', 'Min', 'admin@example.com', 'admin', '13601bda4ea78e55a07b98866d2be6be0744e3866f13c00c811cab608a28f322:salt:1', 1),
   (2, 'Sa', 'Les', 'sales@example.com', 'sales', '13601bda4ea78e55a07b98866d2be6be0744e3866f13c00c811cab608a28f322:salt:1', 1),
   (3, 'In', 'Active', 'old@example.com', 'inactive', '67a1e09bb1f83f5007dc119c14d663aa:salt:0', 0);
-INSERT INTO {s}authorization_role (role_id, parent_id, tree_level, role_type, user_id, user_type, role_name) VALUES
+INSERT INTO authorization_role (role_id, parent_id, tree_level, role_type, user_id, user_type, role_name) VALUES
   (1, 0, 1, 'G', 0, '2', 'Administrators'),
   (2, 0, 1, 'G', 0, '2', 'Sales'),
   (3, 1, 2, 'U', 1, '2', 'admin'),

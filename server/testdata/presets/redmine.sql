@@ -1,5 +1,5 @@
 -- Redmine's users table (db/migrate/001_setup.rb and later migrations).
-CREATE TABLE {s}users (
+CREATE TABLE users (
   id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   login VARCHAR(255) NOT NULL DEFAULT '',
   hashed_password VARCHAR(40) NOT NULL DEFAULT '',
@@ -22,7 +22,7 @@ CREATE TABLE {s}users (
 );
 -- Rows of redmine's test/fixtures/users.yml: admin (password admin),
 -- jsmith (jsmith), a locked admin, the anonymous user and a group.
-INSERT INTO {s}users (id, login, hashed_password, firstname, lastname, admin, status, type, salt) VALUES
+INSERT INTO users (id, login, hashed_password, firstname, lastname, admin, status, type, salt) VALUES
   (1, 'admin', 'b5b6ff9543bf1387374cdfa27a54c96d236a7150', 'redMine', 'Admin', 1, 1, 'User', '82090c953c4a0000a7db253b0691a6b4'),
   (2, 'jsmith', 'bfbe06043353a677d0215b26a5800d128d5413bc', 'John', 'Smith', 0, 1, 'User', '67eb4732624d5a7753dcea7ce0bb7d7d'),
   (5, 'lockedadmin', 'b5b6ff9543bf1387374cdfa27a54c96d236a7150', 'Dave2', 'Lopper2', 1, 3, 'User', '82090c953c4a0000a7db253b0691a6b4'),
