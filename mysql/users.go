@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,20 +52,27 @@ func (s UserSpec) loginColumns() (key string, cols []string) {
 // text (CAST(col AS CHAR) = value); a NULL never matches. It is safe for
 // concurrent use with other connections.
 func LookupUser(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema string, spec UserSpec, login string) (*weekback.User, error) {
-	query, args, f, err := userQuery(ctx, conn, cat, schema, spec)
+	return newUserQueries(spec).lookup(ctx, conn, cat, schema, login)
+}
+
+// lookup is LookupUser with the query compiled once per schema.
+func (q *userQueries) lookup(ctx context.Context, conn *sqlx.Conn, cat *Catalog, schema, login string) (*weekback.User, error) {
+	c, err := q.get(ctx, conn, cat, schema)
 	if err != nil {
 		return nil, err
 	}
+	spec := q.spec
 	if spec.LowercaseLogin {
 		login = strings.ToLower(login)
 	}
+	args := slices.Clip(c.args) // appending copies: the compiled args are shared
 	_, cols := spec.loginColumns()
 	for range cols {
 		args = append(args, login)
 	}
 	var users []weekback.User
-	err = readOnly(ctx, conn, f, func(rc rawConn) error {
-		return rc.query(ctx, query, args, func(rows driver.Rows) error {
+	err = readOnly(ctx, conn, c.f, func(rc rawConn) error {
+		return rc.query(ctx, c.query, args, func(rows driver.Rows) error {
 			return eachRow(rows, func(v []driver.Value) error {
 				if len(users) < 2 {
 					users = append(users, weekback.User{Login: text(v[0]), PasswordHash: text(v[1]), Salt: text(v[2]),
@@ -167,6 +175,7 @@ func truth(v driver.Value) bool {
 // db. It returns an EUNAVAILABLE error while no generation is ready. The
 // function is safe for concurrent use.
 func NewestUsers(db *sqlx.DB, gens weekback.GenerationStore, cat *Catalog, spec UserSpec) func(ctx context.Context, login string) (*weekback.User, error) {
+	q := newUserQueries(spec)
 	return func(ctx context.Context, login string) (*weekback.User, error) {
 		all, err := gens.Generations(ctx)
 		if err != nil {
@@ -182,7 +191,7 @@ func NewestUsers(db *sqlx.DB, gens weekback.GenerationStore, cat *Catalog, spec 
 			return nil, fmt.Errorf("look up user: %w", err)
 		}
 		defer conn.Close()
-		return LookupUser(ctx, conn, cat, g.Slot, spec, login)
+		return q.lookup(ctx, conn, cat, g.Slot, login)
 	}
 }
 
@@ -197,6 +206,7 @@ func NewestUsers(db *sqlx.DB, gens weekback.GenerationStore, cat *Catalog, spec 
 // (their definition may have changed). The function is safe for concurrent
 // use.
 func ProductionUsers(db *sqlx.DB, schema string, cat *Catalog, spec UserSpec) func(ctx context.Context, login string) (*weekback.User, error) {
+	q := newUserQueries(spec)
 	return func(ctx context.Context, login string) (*weekback.User, error) {
 		ctx, cancel := context.WithTimeout(ctx, UserLookupTimeout+timeoutGrace)
 		defer cancel()
@@ -204,10 +214,11 @@ func ProductionUsers(db *sqlx.DB, schema string, cat *Catalog, spec UserSpec) fu
 		if err == nil {
 			defer conn.Close()
 			var u *weekback.User
-			u, err = LookupUser(ctx, conn, cat, schema, spec, login)
+			u, err = q.lookup(ctx, conn, cat, schema, login)
 			switch weekback.ErrorCode(err) {
 			case weekback.EINTERNAL:
 				cat.ForgetSchema(schema) // production's tables change: read them again next time
+				q.forget(schema)
 			default:
 				return u, err
 			}
