@@ -100,6 +100,8 @@ func TestDefault(t *testing.T) {
 		{"exports.redact", []string{}},
 		{"exports.max_active_jobs", 3},
 		{"exports.job_lease", Duration(30 * time.Second)},
+		{"exports.user_quota_bytes", int64(2 << 30)},
+		{"exports.user_quota_files", 20},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			if got := valueAt(t, c, tt.path); !reflect.DeepEqual(got, tt.want) {
@@ -108,7 +110,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 39; got != want {
+		if got, want := len(keysOf(c)), 41; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})
