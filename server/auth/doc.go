@@ -41,9 +41,9 @@
 // *InvalidHashError. Both carry Format, a short description such as "$1$"
 // that never includes any part of the salt or hash and is meant for logs.
 // Every comparison runs in constant time. Verifier.Dummy lets "no such user"
-// take the time of a wrong password: it verifies against the last real hash
-// of the table the Verifier saw (Remember one at start), so its cost follows
-// the table's format and cost rather than a fixed bcrypt cost.
+// take the time of a wrong password: it verifies against a real hash of the
+// table (Remember one at start; else the first one verified), so its cost
+// follows the table's format and cost rather than a fixed bcrypt cost.
 //
 // # Sessions
 //

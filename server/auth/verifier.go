@@ -38,14 +38,15 @@ type storedHash struct{ encoded, salt string }
 // matches, ErrMismatch when it does not, an *UnknownFormatError or an
 // *InvalidHashError when the hash cannot be verified; in the last two cases
 // it first spends the time of Dummy, so that these accounts cannot be told
-// apart from wrong passwords by timing. A hash it could verify becomes the
-// one Dummy verifies against. Surrounding white space in encoded is
-// ignored.
+// apart from wrong passwords by timing. The first hash it could verify
+// becomes the one Dummy verifies against when Remember gave none (later
+// ones do not: logging in to a cheap account must not make unknown logins
+// cheap). Surrounding white space in encoded is ignored.
 func (v *Verifier) Verify(encoded, salt, password string) error {
 	encoded = strings.TrimSpace(encoded)
 	err := v.peppered(encoded, salt, password)
 	if err == nil || errors.Is(err, ErrMismatch) {
-		v.sample.Store(&storedHash{encoded: encoded, salt: salt})
+		v.sample.CompareAndSwap(nil, &storedHash{encoded: encoded, salt: salt})
 		return err
 	}
 	v.Dummy(password)
@@ -53,10 +54,10 @@ func (v *Verifier) Verify(encoded, salt, password string) error {
 }
 
 // Dummy spends the time of verifying password against a real hash of the
-// table (the last one Verify or Remember could verify), with the same
-// peppers, and throws the result away; before there is one, the time of
-// DummyVerify. Call it when the login does not exist, so that the answer
-// takes as long as for a wrong password.
+// table (the one Remember kept, else the first Verify could verify), with
+// the same peppers, and throws the result away; before there is one, the
+// time of DummyVerify. Call it when the login does not exist, so that the
+// answer takes as long as for a wrong password.
 func (v *Verifier) Dummy(password string) {
 	if s := v.sample.Load(); s != nil {
 		_ = v.peppered(s.encoded, s.salt, password)
@@ -67,8 +68,8 @@ func (v *Verifier) Dummy(password string) {
 
 // Remember makes encoded (with salt) the hash Dummy verifies against when
 // the Verifier can verify its format: call it at start with a hash of the
-// users table, so that the first unknown login already costs what a real
-// one does. It reports whether the hash was kept.
+// users table (an allowed user's), so that unknown logins cost what a real
+// one does from the first. It reports whether the hash was kept.
 func (v *Verifier) Remember(encoded, salt string) bool {
 	encoded = strings.TrimSpace(encoded)
 	err := v.check(encoded, salt, "")
