@@ -94,3 +94,19 @@ func TestAuthSecrets(t *testing.T) {
 		t.Fatalf("secret and secret_file: err=%v", err)
 	}
 }
+
+// TestPresetsMeetRequireServe checks that every preset fills what serve
+// requires (WordPress logs in by name or e-mail: login_columns, no
+// login_column).
+func TestPresetsMeetRequireServe(t *testing.T) {
+	for _, name := range PresetNames {
+		text := "backup:\n  reader_dsn: \"r:p@tcp(db:3306)/\"\nauth:\n  preset: " + name + "\n  table_prefix: x_\n  secret: s\n"
+		c, err := Load(mustWriteFile(t, text), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := c.RequireServe(); err != nil {
+			t.Errorf("%s: RequireServe = %v", name, err)
+		}
+	}
+}

@@ -256,7 +256,8 @@ func (c *Config) RequireServe() error {
 		{"server.listen", c.Server.Listen, "the server needs an address to listen on"},
 		{"server.base_url", c.Server.BaseURL, "links and cookies are built from it"},
 		{"auth.table", c.Auth.Table, "logins are checked against this table"},
-		{"auth.login_column", c.Auth.LoginColumn, "logins are looked up in this column"},
+		{"auth.login_column", c.Auth.LoginColumn + strings.Join(c.Auth.LoginColumns, ""),
+			"logins are looked up in this column (or in those of auth.login_columns)"},
 		{"auth.password_column", c.Auth.PasswordColumn, "password hashes are read from this column"},
 		{"exports.dir", c.Exports.Dir, "export jobs write their files there"},
 	} {
