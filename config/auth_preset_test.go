@@ -90,6 +90,9 @@ func TestAuthSecrets(t *testing.T) {
 	if r.Auth.Secret != "***" || r.Auth.Peppers[0] != "***" || c.Auth.Peppers[0] != "pepper-one" {
 		t.Fatalf("Redacted auth = %+v (original peppers %v)", r.Auth, c.Auth.Peppers)
 	}
+	if got, want := c.RedactGlobs(), []string{"dtb_member.salt"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("RedactGlobs = %v, want %v", got, want)
+	}
 	if _, err := c.LoadSecret(); err == nil || !strings.Contains(err.Error(), "keep one") {
 		t.Fatalf("secret and secret_file: err=%v", err)
 	}

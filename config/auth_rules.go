@@ -61,6 +61,17 @@ func redactSecrets(s []string) []string {
 	return out
 }
 
+// RedactGlobs returns exports.redact plus the users table's salt column
+// (auth.salt_column) as a "table.column" glob: what every page, export and
+// job masks besides the password column. It never fails.
+func (c *Config) RedactGlobs() []string {
+	globs := slices.Clip(c.Exports.Redact)
+	if a := c.Auth; a.SaltColumn != "" {
+		globs = append(globs, a.Table+"."+a.SaltColumn)
+	}
+	return globs
+}
+
 // LoadSecret returns auth.secret, or the content of auth.secret_file
 // (surrounding white space removed) when it is set. It returns a *Error
 // when the file cannot be read or is empty, or when both keys are set.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"runtime/debug"
-	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -102,10 +101,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
-	c.srv.Redact = c.cfg.Exports.Redact
-	if a := c.cfg.Auth; a.SaltColumn != "" {
-		c.srv.Redact = append(slices.Clip(c.srv.Redact), a.Table+"."+a.SaltColumn)
-	}
+	c.srv.Redact = c.cfg.RedactGlobs()
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
@@ -175,7 +171,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	e := c.cfg.Exports
 	r := jobs.New()
 	r.Store, r.Generations, r.Slots, r.Catalog = meta, gens, c.csv, mysql.NewCatalog()
-	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: e.Redact}
+	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: c.cfg.RedactGlobs()}
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
 	r.QuotaBytes, r.QuotaFiles = e.UserQuotaBytes, e.UserQuotaFiles
