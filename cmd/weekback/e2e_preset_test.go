@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql/mysqltest"
 )
@@ -35,23 +37,36 @@ func TestServePresetMissingTables(t *testing.T) {
 
 // TestServePresetLogsIn: `auth: {preset: moodle}` is all a Moodle site
 // needs: its tables, snapshotted from production, let its site admin in
-// (SHA-512 crypt, lower-cased user name) and no one else.
+// (SHA-512 crypt, lower-cased user name) and no one else. With
+// auth.peppers, a peppered hash verifies too (and, thanks to the empty
+// pepper, the unpeppered ones still do); allow_weak_hashes is logged.
 func TestServePresetLogsIn(t *testing.T) {
+	const pepper = "#GV]NLie|x$H9[$rW%94bXZvJHa%z" // moodle's password_test.php
 	f := newFixture(t, false)
 	sql, err := os.ReadFile(filepath.Join("..", "..", "server", "testdata", "presets", "moodle.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	mysqltest.MustExecScript(t, mysqltest.DSN(t, f.src), string(sql))
+	peppered, err := bcrypt.GenerateFromPassword([]byte("pw3"+pepper), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mysqltest.MustExec(t, f.db, "INSERT INTO `"+f.src+"`.mdl_user (id, auth, confirmed, mnethostid, username, password) VALUES (13, 'manual', 1, 1, 'peppered', '"+string(peppered)+"')",
+		"UPDATE `"+f.src+"`.mdl_config SET value = '12,5,6,7,13' WHERE name = 'siteadmins'")
 	mustSnapshot(t, f.cfg, weekback.Monday)
-	p := startWeekback(t, presetServeConfig(t, f, "{preset: moodle}"), "serve")
+	p := startWeekback(t, presetServeConfig(t, f, fmt.Sprintf("{preset: moodle, peppers: [%q, \"\"], allow_weak_hashes: true}", pepper)), "serve")
 	addr := waitListening(t, p)
 	for _, tt := range []struct {
-		login string
-		want  int
-	}{{"Admin", http.StatusSeeOther}, {"teacher", http.StatusUnauthorized}, {"suspended", http.StatusUnauthorized}} {
-		if status, page := loginAndGet(t, addr, tt.login, "pw2", "/mon/"); status != tt.want || (status == http.StatusSeeOther && page != http.StatusOK) {
+		login, password string
+		want            int
+	}{{"Admin", "pw2", http.StatusSeeOther}, {"peppered", "pw3", http.StatusSeeOther}, {"teacher", "pw2", http.StatusUnauthorized},
+		{"suspended", "pw2", http.StatusUnauthorized}, {"peppered", "pw2", http.StatusUnauthorized}} {
+		if status, page := loginAndGet(t, addr, tt.login, tt.password, "/mon/"); status != tt.want || (status == http.StatusSeeOther && page != http.StatusOK) {
 			t.Errorf("%s: login %d, page %d; want %d", tt.login, status, page, tt.want)
 		}
+	}
+	if log := p.stderr.String(); !strings.Contains(log, "allow_weak_hashes is on") || strings.Contains(log, pepper) {
+		t.Errorf("the log should say weak hashes are on and never show the pepper:\n%s", log)
 	}
 }
