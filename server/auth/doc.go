@@ -18,7 +18,7 @@
 //     "argon2" prefix, within MaxArgon2Memory, MaxArgon2Time and
 //     MaxArgon2Threads;
 //   - Django PBKDF2: pbkdf2_sha256$ITERATIONS$SALT$HASH, at most
-//     MaxPBKDF2Iterations;
+//     MaxPBKDF2Iterations, and Django's bcrypt$ and bcrypt_sha256$;
 //   - SHA-crypt: $5$ and $6$, with or without rounds= (Moodle 5, glibc),
 //     at most MaxSHACryptRounds;
 //   - phpass: $P$ and $H$ (WordPress before 6.8, phpBB 3.0), Drupal 7's $S$

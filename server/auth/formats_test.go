@@ -73,6 +73,12 @@ var knownAnswers = []knownAnswer{
 	{"wordpress 6.8 $wp$", "$wp$2y$10$y6/UfA/WhvVLZK6RxBSJE./L6YpJN8ChGg15a0Pqry/bTGsDuMR1q", "", "Na101918!", nil},
 	// passlib's phpass tests ($H$ as phpBB 3.0 writes it).
 	{"phpbb $H$", "$H$9aaaaaSXBjgypwqm.JsMssPLiS8YQ00", "", "test1", nil},
+	// Django's own tests hash at run time; these are Django-made hashes
+	// published in the tests of programs that read them ("secretdbpass":
+	// made by manage.py changepassword; "admin": both hashers).
+	{"django bcrypt_sha256 changepassword", "bcrypt_sha256$$2b$12$c6T/4vpvrWs5NhmfIst8O.od24KswgzMu/9Uf1UXHKt2tHuit118i", "", "secretdbpass", nil},
+	{"django bcrypt_sha256", "bcrypt_sha256$$2b$12$WZK9cb9qKN.Q5LCYPq/gj.6gvry1b37HUsJER6KhQBnIWmPyyaaqi", "", "admin", nil},
+	{"django bcrypt", "bcrypt$$2b$12$qcNExitVe89wMG.nmRD4Qupn2hFm0pxvnu6VC.w6LShOx30l.F9/.", "", "admin", nil},
 	// The argon2 reference implementation (src/test.c, Argon2_i cases).
 	{"argon2i reference", "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$wWKIMhR9lyDFvRz9YTZweHKfbftvj+qf+YFY4NeBbtA", "", "password", nil},
 	{"spring argon2", "{argon2}" + refArgon2idM256P1, "", refArgon2Password, nil},

@@ -80,6 +80,8 @@ func verifyPrefixed(format, encoded, password string) (err error, ok bool) {
 		return verifyArgon2(format, strings.TrimPrefix(encoded, "argon2"), password), true
 	case "pbkdf2_sha256$":
 		return verifyDjangoPBKDF2(format, encoded, password), true
+	case "bcrypt$", "bcrypt_sha256$":
+		return verifyDjangoBcrypt(format, encoded, password), true
 	case "$5$":
 		return verifySHACrypt(format, encoded, password, sha256Crypt), true
 	case "$6$":
