@@ -27,7 +27,7 @@ func (a *app) newSnapshotter() *snapshotter.Snapshotter {
 	s.Logger = a.logger
 	s.Progress = a.env.Stderr
 	s.Terminal = isTerminal(a.env.Stderr)
-	s.Redaction = weekback.Redaction{PasswordTable: c.Auth.Table, PasswordColumn: c.Auth.PasswordColumn, Globs: c.Exports.Redact}
+	s.Redaction = weekback.Redaction{PasswordTable: c.Auth.Table, PasswordColumn: c.Auth.PasswordColumn, Globs: c.RedactGlobs()}
 	return s
 }
 
