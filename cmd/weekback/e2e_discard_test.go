@@ -141,6 +141,10 @@ func TestDiscardAndSnapshotNowFromRuns(t *testing.T) {
 	if a := auditRows(t, w.db, w.prefix, weekback.AuditDiscard); len(a) != 1 || !strings.HasPrefix(a[0], "boss|discard|"+day+"|reason: erasure request #42") {
 		t.Fatalf("audit of the discard = %q", a)
 	}
+	if _, auditPage := mustGet(t, boss, base+"/audit?action=discard", 200); !strings.Contains(auditPage, "day discarded") ||
+		!strings.Contains(auditPage, "erasure request #42") {
+		t.Errorf("/audit?action=discard does not show the discard and its reason:\n%.3000s", auditPage)
+	}
 	if _, err := os.Stat(jobFile); !os.IsNotExist(err) {
 		t.Errorf("the discarded day's job file is still there (%v)", err)
 	}
