@@ -112,3 +112,19 @@ func (d *Daemon) abandonRequests(ctx context.Context) error {
 	}
 	return meta.AbandonRequests(ctx)
 }
+
+// DropUnserved takes the snapshot lock and drops every slot of the prefix
+// that no day serves: retired slots whose time has come and leftovers of
+// crashed runs (an erasure request reaches them all). It fails with
+// ECONFLICT, dropping nothing, while a snapshot runs.
+func (s *Snapshotter) DropUnserved(ctx context.Context) error {
+	if _, err := s.AttachMeta(ctx); err != nil {
+		return err
+	}
+	lock, err := s.meta.LockSnapshot(ctx)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	return s.cleanup(ctx)
+}

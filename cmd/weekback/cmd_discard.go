@@ -179,11 +179,7 @@ func (c *discardCmd) dropCopies(ctx context.Context) error {
 		return ctx.Err()
 	case <-time.After(mysql.DiscardSettle):
 	}
-	dropped, err := c.s.DropDue(ctx)
-	for _, slot := range dropped {
-		fmt.Fprintf(c.app.env.Stdout, "dropped slot %s\n", slot)
-	}
-	if err != nil {
+	if err := c.drop(ctx); err != nil {
 		return err
 	}
 	if free, err := c.meta.SnapshotLockFree(ctx); err == nil && !free {
@@ -193,6 +189,27 @@ func (c *discardCmd) dropCopies(ctx context.Context) error {
 		return c.discardOffsite(ctx)
 	}
 	return nil
+}
+
+// drop drops the discarded slots; with --all-days every slot no day
+// serves (leftovers of crashed runs too), unless a snapshot runs: then
+// only the discarded ones, with a warning.
+func (c *discardCmd) drop(ctx context.Context) error {
+	if c.all {
+		err := c.s.DropUnserved(ctx)
+		if weekback.ErrorCode(err) != weekback.ECONFLICT {
+			if err == nil {
+				fmt.Fprintln(c.app.env.Stdout, "dropped every slot no day serves")
+			}
+			return err
+		}
+		fmt.Fprintf(c.app.env.Stderr, "weekback: %s: dropping the discarded slots only; run the discard again after it\n", weekback.ErrorMessage(err))
+	}
+	dropped, err := c.s.DropDue(ctx)
+	for _, slot := range dropped {
+		fmt.Fprintf(c.app.env.Stdout, "dropped slot %s\n", slot)
+	}
+	return err
 }
 
 // Close closes the connections.
