@@ -212,3 +212,29 @@ func TestOpenTargetErrors(t *testing.T) {
 		t.Errorf("s3 without credentials: %v, want a sentence naming AWS_ACCESS_KEY_ID", err)
 	}
 }
+
+// TestS3CredentialsFile: without AWS_* variables the credentials come
+// from offsite.credentials_file; a file that cannot be read fails the
+// copy instead of sending anonymous requests.
+func TestS3CredentialsFile(t *testing.T) {
+	s3 := offsitetest.StartS3(t, "backups")
+	noEnv := func(string) string { return "" }
+	good := filepath.Join(t.TempDir(), "credentials")
+	body := "[default]\naws_access_key_id = " + offsitetest.AccessKey + "\naws_secret_access_key = " + offsitetest.SecretKey + "\n"
+	if err := os.WriteFile(good, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		file string
+		ok   bool
+	}{{good, true}, {filepath.Join(t.TempDir(), "missing"), false}} {
+		tg, err := offsite.OpenTarget(s3.URL("wb"), offsite.Options{CredentialsFile: tc.file, Getenv: noEnv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = (&offsite.Store{Target: tg, Prefix: "wb"}).Write(context.Background(), "mon", time.Now(), script(10))
+		if (err == nil) != tc.ok {
+			t.Errorf("credentials file %s: write error %v, want success %v", filepath.Base(tc.file), err, tc.ok)
+		}
+	}
+}
