@@ -68,9 +68,9 @@ func newWorld(t *testing.T) *world {
 	w.from = mysqltest.MustCreateSchema(t, w.db, "wbc_from_")
 	w.to = mysqltest.MustCreateSchema(t, w.db, "wbc_to_")
 	for _, s := range []string{w.from, w.to} {
-		execIn(t, w.db, s, fixtureSQL)
+		execIn(t, s, fixtureSQL)
 	}
-	execIn(t, w.db, w.to, changeSQL)
+	execIn(t, w.to, changeSQL)
 	var err error
 	w.pool, err = mysql.Open(context.Background(), mysqltest.DSN(t, ""), "test", mysql.RoleSource)
 	if err != nil {
@@ -80,21 +80,10 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func execIn(t *testing.T, db *sql.DB, schema string, stmts []string) {
+// execIn runs stmts in schema.
+func execIn(t *testing.T, schema string, stmts []string) {
 	t.Helper()
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(context.Background(), "USE `"+schema+"`"); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range stmts {
-		if _, err := conn.ExecContext(context.Background(), s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
+	mysqltest.MustExecScript(t, mysqltest.DSN(t, schema), strings.Join(stmts, ";\n")+";")
 }
 
 func (w *world) comparer() *Comparer {

@@ -24,6 +24,9 @@ type exportCmd struct {
 	out   string // -o; stdout when ""
 	r     slotReader
 	unenc int64
+	// --missing-in / --changed-in: only the rows whose key is absent in
+	// (differs in) another day or production.
+	against *exportAgainst
 }
 
 // multiFlag collects a repeatable flag.
@@ -43,6 +46,8 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	profile := fs.String("profile", "reimport", "reimport (lossless, for `weekback import`) or spreadsheet (for Excel)")
 	encoding := fs.String("encoding", "utf-8", "utf-8, utf-8-bom or shift_jis (shift_jis: spreadsheet profile only)")
 	fs.BoolVar(&c.csv.Lossy, "lossy", false, "write '?' for characters the encoding cannot hold instead of failing")
+	missingIn := fs.String("missing-in", "", "only DAY's rows whose key is absent in this day or production (deleted since)")
+	changedIn := fs.String("changed-in", "", "only DAY's rows whose values differ in this day or production")
 	fs.StringVar(&c.out, "o", "", "write to this file, or into this directory as <table>-<day>-<snapshot date>.csv (default: stdout); written aside and renamed when complete")
 	_, err := a.configure(fs, args, requireReader)
 	if err != nil {
@@ -55,6 +60,9 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 		return nil, err
 	}
 	if err := c.parseQuery(*columns, filters, *sort); err != nil {
+		return nil, err
+	}
+	if c.against, err = parseAgainst(*missingIn, *changedIn); err != nil {
 		return nil, err
 	}
 	if c.csv.Profile, err = exporter.ParseProfile(*profile); err != nil {
@@ -164,6 +172,15 @@ func (c *exportCmd) write(ctx context.Context) (*exporter.ExportResult, error) {
 	export := func(w io.Writer) (*exporter.ExportResult, error) {
 		return exporter.ExportCSV(ctx, conn, mysql.NewCatalog(), c.query, w, c.csv, nil)
 	}
+	if c.against != nil {
+		keys, err := c.against.keys(ctx, c.app, c.day, c.query)
+		if err != nil {
+			return nil, err
+		}
+		export = func(w io.Writer) (*exporter.ExportResult, error) {
+			return exporter.ExportKeysCSV(ctx, conn, mysql.NewCatalog(), c.query, keys, w, c.csv, nil)
+		}
+	}
 	if c.out == "" {
 		return export(c.app.env.Stdout)
 	}
@@ -211,6 +228,9 @@ func writeFileAtomic[T any](path string, write func(w io.Writer) (T, error)) (T,
 
 // Close closes the connections.
 func (c *exportCmd) Close() error {
+	if c.against != nil {
+		c.against.s.close()
+	}
 	c.r.close()
 	return nil
 }
