@@ -25,6 +25,7 @@ type diffCmd struct {
 	json     bool
 	csv      bool
 	show     compare.Kind
+	rescan   bool
 	s        sides
 }
 
@@ -36,6 +37,7 @@ func newDiffCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	fs.Var(&tables, "table", "compare only this table (repeatable; default: every table)")
 	fs.BoolVar(&c.json, "json", false, "print JSON")
 	fs.BoolVar(&c.csv, "csv", false, "with --show: print the rows as reimport CSV")
+	fs.BoolVar(&c.rescan, "rescan", false, "read every table, even those both days' manifests give the same content hash")
 	show := fs.String("show", "", "print the rows of one kind of change of one --table: added, deleted or changed")
 	if _, err := a.configure(fs, args, requireReader); err != nil {
 		return nil, err
@@ -81,6 +83,7 @@ func (c *diffCmd) Run(ctx context.Context) error {
 		return err
 	}
 	c.s.c.Progress = progressPrinter(c.app)
+	c.s.c.Rescan = c.rescan
 	if c.show != "" {
 		return c.rows(ctx)
 	}
