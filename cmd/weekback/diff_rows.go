@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/weekback/weekback/compare"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -150,7 +150,7 @@ type csvRows struct {
 	w    io.Writer
 	kind compare.Kind
 	set  *compare.RowSet
-	cw   *exporter.CSVWriter
+	cw   *export.CSVWriter
 	keep []int // the columns written (added, deleted)
 }
 
@@ -170,7 +170,7 @@ func (p *csvRows) start(set *compare.RowSet) error {
 		}
 	}
 	var err error
-	if p.cw, err = exporter.NewCSVWriter(p.w, cols, exporter.CSVOptions{Profile: exporter.ProfileReimport}); err != nil {
+	if p.cw, err = export.NewCSVWriter(p.w, cols, export.CSVOptions{Profile: export.ProfileReimport}); err != nil {
 		return err
 	}
 	return p.cw.WriteHeader()

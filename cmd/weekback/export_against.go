@@ -6,7 +6,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/compare"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -37,7 +37,7 @@ func parseAgainst(missingIn, changedIn string) (*exportAgainst, error) {
 
 // keys compares day with the other side and returns the keys of the rows
 // to export (q's filters already applied to the day's version).
-func (e *exportAgainst) keys(ctx context.Context, a *app, day weekback.Weekday, q mysql.RecordQuery) (*exporter.KeySet, error) {
+func (e *exportAgainst) keys(ctx context.Context, a *app, day weekback.Weekday, q mysql.RecordQuery) (*export.KeySet, error) {
 	if e.other == day {
 		return nil, usagef("%s %s compares %s with itself: name another day or production", e.flag, e.label, day)
 	}
@@ -45,7 +45,7 @@ func (e *exportAgainst) keys(ctx context.Context, a *app, day weekback.Weekday, 
 		return nil, err
 	}
 	e.s.c.Progress = progressPrinter(a)
-	keys := exporter.NewKeySet()
+	keys := export.NewKeySet()
 	err := e.s.c.Keys(ctx, compare.RowQuery{Table: q.Table, Kind: e.kind, Filters: q.Filters}, func(key []string) error {
 		keys.Add(key)
 		return nil
