@@ -300,4 +300,15 @@ func TestProductionSnapshot(t *testing.T) {
 	if tc.Added != 2 || tc.RowsTo != 2999 {
 		t.Errorf("production orders: added %d rows_to %d, want 2 and 2999 (the later insert unseen)", tc.Added, tc.RowsTo)
 	}
+	prod.Select = func(table string) bool { return table != "added" && table != "tags" }
+	c.From.Select = func(table string) bool { return table != "tags" }
+	all, err := c.Tables(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range all {
+		if tc.Table == "added" || tc.Table == "tags" {
+			t.Errorf("table %s is reported although Select leaves it out", tc.Table)
+		}
+	}
 }
