@@ -192,6 +192,9 @@ func (c *exportCmd) write(ctx context.Context) (*export.ExportResult, error) {
 func (c *exportCmd) audit(ctx context.Context, res *export.ExportResult, err error) {
 	e := &weekback.AuditEntry{Login: operator(), Client: "cli", Action: weekback.AuditExport, Outcome: weekback.OutcomeOK,
 		Day: c.day, Table: c.query.Table, Detail: export.Describe(c.query, c.csv)}
+	if c.against != nil {
+		e.Detail += " " + strings.TrimPrefix(c.against.flag, "--") + "=" + c.against.label
+	}
 	if res != nil {
 		e.Rows = res.Rows
 	}
