@@ -40,8 +40,9 @@ type Comparer struct {
 	progressMu sync.Mutex
 }
 
-// Tables compares the named tables (every table of either side when
-// names is empty) and returns their changes in name order. A table on
+// Tables compares the named tables and returns their changes in the
+// order of names (every table of either side, by name, when names is
+// empty). A table on
 // one side only is reported (StatusOnlyInFrom/To, its rows counted as
 // deleted/added), never an error; a name on neither side is an
 // ENOTFOUND *weekback.Error. Other errors are wrapped.
