@@ -76,7 +76,15 @@ func (c *discardCmd) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	return c.dropCopies(ctx)
+	if err := c.dropCopies(ctx); err != nil {
+		return err
+	}
+	// A job that completed while the slot was still there (before its
+	// worker saw the cancel) is ended now that the slot is gone.
+	for _, g := range targets {
+		c.endJobs(ctx, g.Day)
+	}
+	return nil
 }
 
 // targets returns the days to discard that have a served copy; a single
@@ -137,12 +145,7 @@ func (c *discardCmd) discard(ctx context.Context, day weekback.Weekday) error {
 	if err != nil {
 		return err
 	}
-	r := jobs.New()
-	r.Dir = c.app.cfg.Exports.Dir
-	n, jerr := r.DiscardDay(ctx, c.meta, day)
-	if jerr != nil {
-		c.app.logger.Warn("cannot end every job of the discarded day", "day", day, "err", jerr)
-	}
+	n := c.endJobs(ctx, day)
 	e := &weekback.AuditEntry{Login: operator(), Client: "cli", Action: weekback.AuditDiscard, Outcome: weekback.OutcomeOK,
 		Day: day, Detail: discardDetail(d), Rows: d.Rows}
 	if err := c.meta.Audit(context.WithoutCancel(ctx), e); err != nil {
@@ -150,6 +153,18 @@ func (c *discardCmd) discard(ctx context.Context, day weekback.Weekday) error {
 	}
 	fmt.Fprintf(c.app.env.Stdout, "discarded %s (slot %s, %d rows); %d jobs ended\n", day, d.Slot, d.Rows, n)
 	return nil
+}
+
+// endJobs ends day's jobs and removes their files from exports.dir; it
+// returns how many it ended (failures are logged: the discard stands).
+func (c *discardCmd) endJobs(ctx context.Context, day weekback.Weekday) int {
+	r := jobs.New()
+	r.Dir = c.app.cfg.Exports.Dir
+	n, err := r.DiscardDay(ctx, c.meta, day)
+	if err != nil {
+		c.app.logger.Warn("cannot end every job of the discarded day", "day", day, "err", err)
+	}
+	return n
 }
 
 // discardDetail is the audit log's detail of a discard: the reason and
