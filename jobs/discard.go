@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/weekback/weekback"
 )
@@ -35,4 +36,24 @@ func (r *Runner) DiscardDay(ctx context.Context, store DayJobStore, day weekback
 		return len(ended), fmt.Errorf("end the jobs of %s: %w", day, err)
 	}
 	return len(ended), nil
+}
+
+// DiscardDayLater runs DiscardDay again after d, on the runner's own
+// goroutine (Close stops and waits for it): a job of the day that
+// completed before its worker saw the cancel loses its file once the
+// slot is gone. Before Open it does nothing.
+func (r *Runner) DiscardDayLater(store DayJobStore, day weekback.Weekday, d time.Duration) {
+	if r.life == nil {
+		return
+	}
+	r.wg.Go(func() {
+		select {
+		case <-r.life.Done():
+			return
+		case <-time.After(d):
+		}
+		if n, err := r.DiscardDay(r.life, store, day); err != nil || n > 0 {
+			r.Logger.Info("ended the jobs a discarded day still had", "day", day, "jobs", n, "err", err)
+		}
+	})
 }

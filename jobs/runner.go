@@ -84,6 +84,7 @@ type Runner struct {
 
 	wrap   func(io.Writer) io.Writer // tests: wraps the result file (to slow an export down)
 	kick   chan struct{}
+	life   context.Context // ends when Close is called
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -141,7 +142,7 @@ func (r *Runner) Open() error {
 	}
 	r.Logger = r.Logger.With("component", "jobs", "worker", r.Worker)
 	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel, r.kick = cancel, make(chan struct{}, r.Workers)
+	r.life, r.cancel, r.kick = ctx, cancel, make(chan struct{}, r.Workers)
 	r.sweepTemp(ctx)
 	for range r.Workers {
 		r.wg.Go(func() { r.work(ctx) })

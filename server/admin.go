@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
 )
 
 // The admin's actions on /runs: discard a day (a confirmation page, then
@@ -113,6 +114,7 @@ func (s *Server) endDayJobs(ctx context.Context, day weekback.Weekday) int {
 	if err != nil {
 		s.Logger.Error("cannot end every job of a discarded day", "day", day, "err", err)
 	}
+	s.Jobs.DiscardDayLater(s.Admin, day, mysql.DiscardSettle+s.Jobs.Heartbeat)
 	return n
 }
 
