@@ -25,6 +25,8 @@ type DaySQLOptions struct {
 	// Redaction names the credential columns: they are written blank
 	// (NULL where the column allows it, else an empty value of its type).
 	Redaction weekback.Redaction
+	// Anonymizer, when set, writes the columns it covers as pseudonyms.
+	Anonymizer *Anonymizer
 	// InsertBytes bounds one INSERT statement; 0 means DefaultInsertBytes.
 	InsertBytes int
 	// Progress, when set, is called from WriteDaySQL's goroutine with the

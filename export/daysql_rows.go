@@ -67,7 +67,7 @@ func (rw *rowsWriter) add(values [][]byte) error {
 	row = append(row, '(')
 	for i, v := range rw.vals {
 		if r := rw.t.replace[i]; r != nil {
-			v = r(v)
+			v = r(values, v)
 			rw.vals[i] = v
 		}
 		if i > 0 {
