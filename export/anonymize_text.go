@@ -20,14 +20,21 @@ var (
 	upper = []rune("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 	lower = []rune("abcdefghijklmnopqrstuvwxyz")
 	digit = []rune("0123456789")
+	// Greek and Cyrillic letters of JIS X 0208.
+	greekUpper    = []rune("ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩ")
+	greekLower    = []rune("αβγδεζηθικλμνξοπρστυφχψω")
+	cyrillicUpper = []rune("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ")
+	cyrillicLower = []rune("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 )
 
 // text replaces every letter and digit of v by a pseudorandom one of the
 // same script, case and width — hiragana by hiragana, katakana by
 // katakana, kanji by common name kanji, Latin by Latin (accented letters
-// by plain ones of their case), other letters by letters of their own
-// Unicode block — and keeps spaces, punctuation and symbols, so a name
-// stays name-like text of the same length. Bytes that are not UTF-8 are
+// by plain ones of their case), Greek and Cyrillic by those of JIS X
+// 0208, other letters by letters of their own Unicode block — and keeps
+// modifier letters (ー, 々, the half-width voicing marks), spaces,
+// punctuation and symbols, so a name stays name-like text of the same
+// length. Bytes that are not UTF-8 are
 // replaced by Latin letters.
 func (a *Anonymizer) text(v []byte) []byte {
 	s := a.stream(MethodText, v)
@@ -47,6 +54,8 @@ func (a *Anonymizer) text(v []byte) []byte {
 func replaceRune(r rune, s *stream) rune {
 	pick := func(set []rune) rune { return set[s.next(len(set))] }
 	switch {
+	case unicode.Is(unicode.Lm, r): // ー, 々, ﾞ, ﾟ: marks that go with any letter
+		return r
 	case r >= 0x3041 && r <= 0x309F:
 		return pick(hiragana)
 	case r >= 0x30A1 && r <= 0x30FA:
@@ -61,10 +70,21 @@ func replaceRune(r rune, s *stream) rune {
 		return pick(upper)
 	case unicode.Is(unicode.Latin, r):
 		return pick(lower)
+	case unicode.Is(unicode.Greek, r):
+		return pick(caseOf(r, greekUpper, greekLower))
+	case unicode.Is(unicode.Cyrillic, r):
+		return pick(caseOf(r, cyrillicUpper, cyrillicLower))
 	case unicode.IsLetter(r):
 		return sameBlock(r, s)
 	}
 	return r
+}
+
+func caseOf(r rune, upper, lower []rune) []rune {
+	if unicode.IsUpper(r) {
+		return upper
+	}
+	return lower
 }
 
 // sameBlock returns a letter near r (within its 128-character block),

@@ -82,7 +82,7 @@ func newDownloadFixture(t *testing.T) *downloadFixture {
 	prefix := newPrefix(t, f.db)
 	f.cfg = writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: prefix,
 		Extra: fmt.Sprintf("auth:\n  table: users\n  password_column: password_hash\nexports:\n  dir: %q\n  redact: [\"users.pin_*\"]\n"+
-			"  anonymize: [\"customers.*\", \"!customers.note\"]\n  anonymize_secret_file: %q\n",
+			"  anonymize: [\"customers.email\", \"customers.*name\", \"customers.kana\", \"*.phone\"]\n  anonymize_secret_file: %q\n",
 			filepath.Join(f.dir, "exports"), filepath.Join(f.dir, "anonymize.key"))})
 	mustSnapshot(t, f.cfg, weekback.Monday)
 	f.gen = generations(t, f.cfg)[weekback.Monday]
