@@ -72,6 +72,9 @@ type Server struct {
 	// whose "table.column" matches a Redact glob (exports.redact).
 	PasswordTable, PasswordColumn string
 	Redact                        []string
+	// DownloadsAll lets every logged-in user download whole days
+	// (downloads.allow: all); otherwise only admins may.
+	DownloadsAll bool
 
 	// Jobs runs the background exports of the export center (/jobs, the
 	// header's notifications); their routes answer 404 while it is nil.

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
@@ -41,7 +43,6 @@ var downloadExtra = []string{
 	"INSERT INTO sj VALUES (1, '表示ソ'), (2, '～－')",
 	"CREATE TABLE users (id INT PRIMARY KEY, login_id VARCHAR(40) NOT NULL UNIQUE, password_hash VARCHAR(100) NOT NULL, " +
 		"can_manage_settings TINYINT NOT NULL, role VARCHAR(20) NOT NULL, pin_hash CHAR(8) NULL)",
-	"INSERT INTO users VALUES (1, 'support', 'SECRET-HASH-1', 1, 'staff', 'SECRETPN')",
 	"CREATE TABLE customers (id INT PRIMARY KEY, email VARCHAR(100) NOT NULL UNIQUE, name VARCHAR(50), kana VARCHAR(50), " +
 		"phone VARCHAR(20), born DATE, note VARCHAR(20))",
 }
@@ -56,16 +57,23 @@ var customerRows = [][]string{
 // downloadFixture is the type zoo and downloadExtra snapshotted into
 // Monday.
 type downloadFixture struct {
-	db  *sql.DB
-	src string
-	cfg string
-	gen *weekback.Generation
-	dir string
+	db   *sql.DB
+	src  string
+	cfg  string
+	gen  *weekback.Generation
+	dir  string
+	addr string // where serve listens
+	hash string // the users' password hash (a credential: never in a download)
 }
 
 func newDownloadFixture(t *testing.T) *downloadFixture {
 	t.Helper()
-	f := &downloadFixture{db: mysqltest.MustOpen(t), dir: t.TempDir()}
+	f := &downloadFixture{db: mysqltest.MustOpen(t), dir: t.TempDir(), addr: freeAddr(t)}
+	hash, err := bcrypt.GenerateFromPassword([]byte(zooPassword), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.hash = string(hash)
 	f.src = mysqltest.MustLoadScript(t, f.db, "wbe_dl_", "../../snapshotter/testdata/typezoo/schema.sql")
 	conn, err := f.db.Conn(context.Background())
 	if err != nil {
@@ -76,14 +84,18 @@ func newDownloadFixture(t *testing.T) *downloadFixture {
 	for _, s := range downloadExtra {
 		mustConnExec(t, conn, s)
 	}
+	mustConnExec(t, conn, "INSERT INTO users VALUES (1, 'support', '"+f.hash+"', 1, 'staff', 'SECRETPN'), "+
+		"(2, 'boss', '"+f.hash+"', 1, 'superadmin', NULL)")
 	for i, r := range customerRows {
 		mustConnExec(t, conn, fmt.Sprintf("INSERT INTO customers VALUES (%d, '%s', '%s', '%s', '%s', '%s', 'keep')", i+1, r[0], r[1], r[2], r[3], r[4]))
 	}
 	prefix := newPrefix(t, f.db)
 	f.cfg = writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: prefix,
-		Extra: fmt.Sprintf("auth:\n  table: users\n  password_column: password_hash\nexports:\n  dir: %q\n  redact: [\"users.pin_*\"]\n"+
-			"  anonymize: [\"customers.email\", \"customers.*name\", \"customers.kana\", \"*.phone\"]\n  anonymize_secret_file: %q\n",
-			filepath.Join(f.dir, "exports"), filepath.Join(f.dir, "anonymize.key"))})
+		Extra: fmt.Sprintf("server:\n  listen: %q\n  base_url: %q\n  session_secret_file: %q\n", f.addr, "http://"+f.addr, filepath.Join(f.dir, "session.key")) +
+			fmt.Sprintf("auth:\n  table: users\n  password_column: password_hash\nexports:\n  dir: %q\n  redact: [\"users.pin_*\"]\n"+
+				"  anonymize: [\"customers.email\", \"customers.*name\", \"customers.kana\", \"*.phone\"]\n  anonymize_secret_file: %q\n",
+				filepath.Join(f.dir, "exports"), filepath.Join(f.dir, "anonymize.key"))})
+	f.cfg = appendReaderDSN(t, f.cfg, mysqltest.DSN(t, ""))
 	mustSnapshot(t, f.cfg, weekback.Monday)
 	f.gen = generations(t, f.cfg)[weekback.Monday]
 	return f
@@ -193,7 +205,7 @@ func TestDownloadSQLLoadsIdentical(t *testing.T) {
 			}
 			var pw string
 			var pin sql.NullString
-			if err := f.db.QueryRow("SELECT password_hash, pin_hash FROM `"+target+"`.users").Scan(&pw, &pin); err != nil || pw != "" || pin.Valid {
+			if err := f.db.QueryRow("SELECT password_hash, pin_hash FROM `"+target+"`.users WHERE id = 1").Scan(&pw, &pin); err != nil || pw != "" || pin.Valid {
 				t.Errorf("users credentials after the load: %q %v (%v), want '' and NULL", pw, pin, err)
 			}
 			var views, next int
@@ -208,7 +220,7 @@ func TestDownloadSQLLoadsIdentical(t *testing.T) {
 					t.Errorf("the script lacks %q", want)
 				}
 			}
-			if strings.Contains(script, "SECRET") {
+			if strings.Contains(script, "SECRET") || strings.Contains(script, f.hash) {
 				t.Errorf("the script holds a credential value")
 			}
 		})
