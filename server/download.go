@@ -65,6 +65,13 @@ func (s *Server) submitDownload(c *fiber.Ctx) error {
 	return c.Redirect(jobURL(j.ID), fiber.StatusSeeOther)
 }
 
+// anonymizable returns f offering the anonymize box when the server can
+// anonymize.
+func (s *Server) anonymizable(f exportForm) exportForm {
+	f.Anonymize = s.Anonymizer != nil
+	return f
+}
+
 // downloadFormatKey returns the message key suffix of a download format.
 func downloadFormatKey(format string) string {
 	if format == "csv" {

@@ -186,6 +186,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	if r.Anonymizer, err = loadAnonymizer(c.cfg, len(e.Anonymize) > 0); err != nil {
 		return nil, err
 	}
+	c.srv.Anonymizer = r.Anonymizer
 	r.Logger = c.app.logger
 	if err := r.Open(); err != nil {
 		return nil, err

@@ -77,6 +77,20 @@ func TestDownloadJobEndToEnd(t *testing.T) {
 		t.Errorf("the replaced download (job %d, replaced by %d) answers %d, want 410", id, again, resp.StatusCode)
 	}
 	checkDownloadAudited(t, admin, base, 2)
+	checkAnonymizedExportForm(t, staff, base)
+}
+
+// checkAnonymizedExportForm: the export form offers the anonymize box,
+// and the direct download with it holds pseudonyms, not the e-mails.
+func checkAnonymizedExportForm(t *testing.T, c *http.Client, base string) {
+	t.Helper()
+	if _, page := mustGet(t, c, base+"/mon/tables/customers", 200); !strings.Contains(page, `name="anonymize"`) {
+		t.Errorf("the export form has no anonymize box")
+	}
+	_, csv := mustGet(t, c, base+"/mon/tables/customers/export.csv?anonymize=1", 200)
+	if strings.Contains(csv, customerRows[0][0]) || strings.Count(csv, "@example.invalid") != len(customerRows) {
+		t.Errorf("the anonymized CSV download:\n%s", csv)
+	}
 }
 
 // checkDownloadAudited fails unless the audit log holds want download
