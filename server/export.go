@@ -32,7 +32,7 @@ type exportRequest struct {
 	// anonymize (anonymize=1) writes the columns of exports.anonymize as
 	// pseudonyms.
 	anonymize bool
-	page  *dayPage
+	page      *dayPage
 }
 
 // parseExport reads the records page's filters and sort plus columns,
