@@ -86,6 +86,9 @@ type Server struct {
 	Jobs *jobs.Runner
 	// Runs reads the snapshot runs of the admin page /runs (404 while nil).
 	Runs RunSource
+	// Demo, set by `weekback demo` only, makes the landing page and the
+	// days' banners say what the demo is and how to log in.
+	Demo *Demo
 
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).
