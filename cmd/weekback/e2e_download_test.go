@@ -261,6 +261,9 @@ func TestDownloadBundleReadBack(t *testing.T) {
 	f := newDownloadFixture(t)
 	path := filepath.Join(f.dir, "mon.zip")
 	mustRunWeekback(t, 0, f.cfg, "download", "--day", "mon", "--format", "csv", "-o", path)
+	if _, stderr := mustRunWeekback(t, 2, f.cfg, "download", "--day", "mon", "--format", "xml"); !strings.Contains(stderr, "use sql or csv") {
+		t.Errorf("--format xml: %s", stderr)
+	}
 	b, err := export.OpenBundle(path)
 	if err != nil {
 		t.Fatal(err)
