@@ -39,13 +39,3 @@ func NewRowReplacer(red weekback.Redaction, a *Anonymizer) RowReplacer {
 		}
 	}
 }
-
-// blankedColumns returns "table.column" of each column of cols that
-// NewRowReplacer writes blank for red.
-func blankedColumns(red weekback.Redaction, table string, cols []string) []string {
-	var out []string
-	for _, c := range red.Masked(table, cols) {
-		out = append(out, table+"."+c)
-	}
-	return out
-}
