@@ -60,8 +60,9 @@ type BundleTable struct {
 
 // WriteDayBundle writes gen's slot to w as a zip: per table, in load
 // order, its reimport CSV (tables/<table>.csv, credential columns blank,
-// anonymized columns as pseudonyms) and its template
-// (templates/<table>.template.json), then manifest.json (BundleManifest).
+// anonymized columns as pseudonyms) and its template with its related
+// tables (templates/<table>.template.json), then manifest.json
+// (BundleManifest).
 // OpenBundle reads it back.
 //
 // conn must be a connection to the backup server opened with
@@ -142,7 +143,7 @@ func writeBundleTable(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, 
 		bt.Template, bt.NoTemplate = "", "templates do not describe system-versioned tables: the SQL download (--format sql) holds it"
 		return bt, nil
 	}
-	tpl, err := template.Build(ctx, conn, gen, name, false)
+	tpl, err := template.Build(ctx, conn, gen, name, true) // with its related tables: each template applies on its own
 	if err != nil {
 		return nil, err
 	}
