@@ -33,6 +33,7 @@ func (s *Server) routes(app *fiber.App) {
 	// The pages of a day, last: /:day/ would take any other one-segment
 	// address. Only GET (and HEAD) exist: other methods answer 405.
 	app.Get("/:day/", dayParam, s.requireLogin, s.dayTables)
+	app.Get("/:day/search", dayParam, s.requireLogin, s.search)
 	app.Get("/:day/tables/:table", dayParam, s.requireLogin, s.tableRecords)
 	app.Get("/:day/tables/:table/rows/:key", dayParam, s.requireLogin, s.record)
 	app.Get("/:day/tables/:table/export.csv", dayParam, s.requireLogin, s.exportCSV)
