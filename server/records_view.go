@@ -168,5 +168,6 @@ func (s *Server) renderRecord(c *fiber.Ctx, p *dayPage, table string, key []stri
 	keyText := strings.Join(key, ", ")
 	day := s.localizer(c).Weekday(p.Gen.Day.Time())
 	return c.Render("record", fiber.Map{"Title": table + " " + keyText + " · " + day, "Banner": p.Banner,
-		"Table": page.Table, "TableURL": base, "Key": keyText, "Fields": fields})
+		"Table": page.Table, "TableURL": base, "Key": keyText, "Fields": fields,
+		"HistoryURL": historyURL(p.Gen.Day, page.Table, mysql.FormatRowKey(key))})
 }

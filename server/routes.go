@@ -36,6 +36,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/:day/search", dayParam, s.requireLogin, s.search)
 	app.Get("/:day/tables/:table", dayParam, s.requireLogin, s.tableRecords)
 	app.Get("/:day/tables/:table/rows/:key", dayParam, s.requireLogin, s.record)
+	app.Get("/:day/tables/:table/rows/:key/history", dayParam, s.requireLogin, s.recordHistory)
 	app.Get("/:day/tables/:table/export.csv", dayParam, s.requireLogin, s.exportCSV)
 	app.Get("/:day/tables/:table/template.json", dayParam, s.requireLogin, s.templateJSON)
 	app.Post("/:day/tables/:table/exports", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitExport)
