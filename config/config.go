@@ -37,6 +37,7 @@ const (
 	DefaultExportWorkers     = 2
 	DefaultMaxActiveJobs     = 3
 	DefaultJobLease          = 30 * time.Second
+	DefaultAlertFraction     = 0.05
 )
 
 // Limits checked by Validate.
@@ -78,6 +79,7 @@ type Config struct {
 	Server   Server   `yaml:"server"`
 	Auth     Auth     `yaml:"auth"`
 	Exports  Exports  `yaml:"exports"`
+	Compare  Compare  `yaml:"compare"`
 
 	file string // the YAML file Load read, named in error messages
 }
@@ -164,6 +166,16 @@ type Exports struct {
 	JobLease Duration `yaml:"job_lease"`
 }
 
+// Compare tunes the server's comparisons of generations.
+type Compare struct {
+	// AlertFraction flags a day that deleted or changed more than this
+	// share (0 < f ≤ 1) of a table's rows since the copy before it.
+	AlertFraction float64 `yaml:"alert_fraction"`
+	// Production lets the server compare a day with production, through
+	// the read-only pool of source.dsn; otherwise only the CLI can.
+	Production bool `yaml:"production"`
+}
+
 // Default returns a new Config with every default set and all DSNs empty.
 // It never fails.
 func Default() *Config {
@@ -203,6 +215,7 @@ func Default() *Config {
 			MaxActiveJobs: DefaultMaxActiveJobs,
 			JobLease:      Duration(DefaultJobLease),
 		},
+		Compare: Compare{AlertFraction: DefaultAlertFraction},
 	}
 }
 

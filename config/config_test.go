@@ -90,6 +90,8 @@ func TestDefault(t *testing.T) {
 		{"exports.redact", []string{}},
 		{"exports.max_active_jobs", 3},
 		{"exports.job_lease", Duration(30 * time.Second)},
+		{"compare.alert_fraction", 0.05},
+		{"compare.production", false},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			if got := valueAt(t, c, tt.path); !reflect.DeepEqual(got, tt.want) {
@@ -98,7 +100,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 29; got != want {
+		if got, want := len(keysOf(c)), 31; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})

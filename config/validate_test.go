@@ -77,6 +77,10 @@ func TestValidate(t *testing.T) {
 		{"job lease short", func(c *Config) { c.Exports.JobLease = Duration(time.Second) }, "exports.job_lease",
 			"exports.job_lease = 1s: must be at least 2s, such as 30s"},
 		{"job lease zero", func(c *Config) { c.Exports.JobLease = 0 }, "exports.job_lease", "such as 30s"},
+		{"alert fraction zero", func(c *Config) { c.Compare.AlertFraction = 0 }, "compare.alert_fraction",
+			"compare.alert_fraction = 0: must be a share of the rows above 0 and at most 1, such as 0.05 for 5%"},
+		{"alert fraction a percentage", func(c *Config) { c.Compare.AlertFraction = 5 }, "compare.alert_fraction", "at most 1"},
+		{"production without source", func(c *Config) { c.Compare.Production, c.Source.DSN = true, "" }, "compare.production", "needs source.dsn"},
 		{"job lease min", func(c *Config) { c.Exports.JobLease = Duration(2 * time.Second) }, "", ""},
 		{"redact bad glob", func(c *Config) { c.Exports.Redact = []string{"a.b", "[.x"} }, "exports.redact[1]", "not a valid glob"},
 	} {
