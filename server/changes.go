@@ -40,6 +40,7 @@ func (s *Server) openChanges() {
 	s.changes.onError = func(from, to *weekback.Generation, err error) {
 		s.Logger.Error("compare generations", "from", from.Day, "to", to.Day, "err", err)
 	}
+	s.metrics.registry.MustRegister(&changeCollector{s: s})
 }
 
 // redaction returns the credential columns' rules.

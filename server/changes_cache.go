@@ -27,13 +27,19 @@ const (
 	changeWorkers   = 2  // pairs compared at once
 )
 
-// pairKey names a pair of generations by their slots, older first.
+// pairKey names a pair of generations by their days and slots, older
+// first.
 type pairKey struct{ from, to string }
+
+func pairOf(from, to *weekback.Generation) pairKey {
+	return pairKey{string(from.Day) + "/" + from.Slot, string(to.Day) + "/" + to.Slot}
+}
 
 // changeEntry is one pair's comparison, done when done is closed.
 type changeEntry struct {
 	done     chan struct{}
 	tables   []compare.TableChange
+	byTable  map[string]compare.TableChange // tables by name
 	err      error
 	progress atomic.Pointer[compare.Progress]
 	started  time.Time
@@ -60,7 +66,7 @@ type changeCache struct {
 
 	mu    sync.Mutex
 	pairs map[pairKey]*changeEntry
-	sides map[string]*compare.Side // by slot
+	sides map[string]*compare.Side // by day and slot
 }
 
 func newChangeCache(ctx context.Context) *changeCache {
@@ -71,7 +77,7 @@ func newChangeCache(ctx context.Context) *changeCache {
 // one has. A comparison that failed is forgotten, so the next call
 // starts again.
 func (cc *changeCache) entry(from, to *weekback.Generation) *changeEntry {
-	k := pairKey{from.Slot, to.Slot}
+	k := pairOf(from, to)
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if e, ok := cc.pairs[k]; ok {
@@ -85,17 +91,6 @@ func (cc *changeCache) entry(from, to *weekback.Generation) *changeEntry {
 	cc.wg.Add(1)
 	go cc.run(k, e, from, to)
 	return e
-}
-
-// peek returns the finished comparison of from with to, nil when there
-// is none (yet).
-func (cc *changeCache) peek(from, to *weekback.Generation) *changeEntry {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if e, ok := cc.pairs[pairKey{from.Slot, to.Slot}]; ok && e.ready() && e.err == nil {
-		return e
-	}
-	return nil
 }
 
 func (cc *changeCache) dropDone() {
@@ -117,6 +112,10 @@ func (cc *changeCache) run(k pairKey, e *changeEntry, from, to *weekback.Generat
 	}
 	if e.err == nil {
 		e.tables, e.err = cc.compare(cc.ctx, from, to, func(p compare.Progress) { e.progress.Store(&p) })
+		e.byTable = make(map[string]compare.TableChange, len(e.tables))
+		for _, tc := range e.tables {
+			e.byTable[tc.Table] = tc
+		}
 	}
 	if e.err != nil {
 		cc.mu.Lock()
@@ -131,6 +130,9 @@ func (cc *changeCache) run(k pairKey, e *changeEntry, from, to *weekback.Generat
 // wait waits until e is done, ctx ends or budget passes, and reports
 // whether e is done.
 func (e *changeEntry) wait(ctx context.Context, budget time.Duration) bool {
+	if e.ready() || budget <= 0 {
+		return e.ready()
+	}
 	t := time.NewTimer(budget)
 	defer t.Stop()
 	select {
@@ -154,13 +156,14 @@ const maxSides = 32
 func (cc *changeCache) side(db *sqlx.DB, g *weekback.Generation) *compare.Side {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if s, ok := cc.sides[g.Slot]; ok {
+	k := string(g.Day) + "/" + g.Slot
+	if s, ok := cc.sides[k]; ok {
 		return s
 	}
 	if len(cc.sides) >= maxSides {
 		clear(cc.sides)
 	}
 	s := compare.GenerationSide(db, g)
-	cc.sides[g.Slot] = s
+	cc.sides[k] = s
 	return s
 }

@@ -188,10 +188,8 @@ func (s *Server) kindTabs(ctx context.Context, l *i18n.Localizer, cp changePair,
 	var tc *compare.TableChange
 	if !cp.Production {
 		if e := s.changes.entry(cp.From, cp.To); e.wait(ctx, tabsWait) && e.err == nil {
-			for i := range e.tables {
-				if e.tables[i].Table == table {
-					tc = &e.tables[i]
-				}
+			if t, ok := e.byTable[table]; ok {
+				tc = &t
 			}
 		}
 	}

@@ -41,6 +41,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 	}
 	if wantsJSON(c) {
 		cols, week := s.columnViews(page, rq, ""), weekOf(nil, p.Gens, page.Table, p.Gen.Day)
+		s.addMoves(nil, []*weekChart{week}, s.weekMoves(c.UserContext(), p.Gens, 0))
 		rows := make([]jsonRow, len(page.Rows))
 		for i, r := range page.Rows {
 			rows[i] = jsonRowOf(page.Columns, r, keyURL(rowBase, r.Key))
@@ -51,6 +52,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 			"export": exportFormOf(p.Gen.Day, page.Table, rq)}, rows)
 	}
 	cols, week := s.columnViews(page, rq, base), weekOf(s.localizer(c), p.Gens, page.Table, p.Gen.Day)
+	s.addMoves(s.localizer(c), []*weekChart{week}, s.weekMoves(c.UserContext(), p.Gens, 0))
 	rows := make([]rowView, len(page.Rows))
 	for i, r := range page.Rows {
 		rows[i] = rowView{URL: keyURL(rowBase, r.Key), Cells: cellsOf(page.Columns, r)}
