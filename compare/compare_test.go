@@ -43,6 +43,7 @@ var changeSQL = []string{
 	`UPDATE orders SET note = '' WHERE id = 3`,                                      // NULL -> ''
 	`UPDATE orders SET note = NULL WHERE id = 4`,                                    // 'n4' -> NULL
 	`UPDATE orders SET photo = UNHEX(CONCAT(REPEAT('AB', 24), 'AC')) WHERE id = 25`, // one byte
+	`UPDATE orders SET amount = amount + 1e-12 WHERE id = 30`, // the last bits of a DOUBLE
 	`UPDATE items SET sku = 'SKU-X' WHERE order_id = 7 AND line = 1`,
 	`DELETE FROM items WHERE order_id = 8 AND line = 2`,
 	`DELETE FROM tags WHERE tag = 'a' LIMIT 1`,
@@ -68,9 +69,9 @@ func newWorld(t *testing.T) *world {
 	w.from = mysqltest.MustCreateSchema(t, w.db, "wbc_from_")
 	w.to = mysqltest.MustCreateSchema(t, w.db, "wbc_to_")
 	for _, s := range []string{w.from, w.to} {
-		execIn(t, w.db, s, fixtureSQL)
+		execIn(t, s, fixtureSQL)
 	}
-	execIn(t, w.db, w.to, changeSQL)
+	execIn(t, w.to, changeSQL)
 	var err error
 	w.pool, err = mysql.Open(context.Background(), mysqltest.DSN(t, ""), "test", mysql.RoleSource)
 	if err != nil {
@@ -80,21 +81,10 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func execIn(t *testing.T, db *sql.DB, schema string, stmts []string) {
+// execIn runs stmts in schema.
+func execIn(t *testing.T, schema string, stmts []string) {
 	t.Helper()
-	conn, err := db.Conn(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(context.Background(), "USE `"+schema+"`"); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range stmts {
-		if _, err := conn.ExecContext(context.Background(), s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
+	mysqltest.MustExecScript(t, mysqltest.DSN(t, schema), strings.Join(stmts, ";\n")+";")
 }
 
 func (w *world) comparer() *Comparer {
@@ -113,7 +103,7 @@ func TestTables(t *testing.T) {
 		"dropped": "rows 2→0 +0 -2 ~0 only_in_from",
 		"items":   "rows 900→899 +0 -1 ~1 changed",
 		"names":   "rows 3→3 +0 -0 ~2 changed",
-		"orders":  "rows 3000→2999 +2 -3 ~4 changed",
+		"orders":  "rows 3000→2999 +2 -3 ~5 changed",
 		"tags":    "rows 5→6 +2 -1 ~0 changed",
 		"users":   "rows 2→2 +0 -0 ~1 changed",
 	}
@@ -186,6 +176,7 @@ func TestRows(t *testing.T) {
 			`100 customer:"c2"->"changed"`,
 			`25 photo:"` + strings.Repeat(`\xab`, 25) + `"->"` + strings.Repeat(`\xab`, 24) + `\xac"`,
 			`3 note:NULL->""`,
+			`30 amount:"10"->"10.000000000001"`,
 			`4 note:"n4"->NULL`,
 		}},
 		{"items", Changed, []string{`7,1 sku:"SKU22"->"SKU-X"`}},
@@ -205,5 +196,95 @@ func TestRows(t *testing.T) {
 				t.Errorf("rows=%q\nwant %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestRowsPaging(t *testing.T) {
+	w := newWorld(t)
+	c := w.comparer()
+	cases := []struct {
+		table string
+		kind  Kind
+		limit int
+	}{
+		{"orders", Changed, 2},
+		{"orders", Deleted, 1},
+		{"items", Changed, 1},
+		{"names", Changed, 1},
+		{"tags", Added, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.table+"/"+string(tc.kind), func(t *testing.T) {
+			all, _ := rowsOf(t, c, RowQuery{Table: tc.table, Kind: tc.kind})
+			var paged []*RowChange
+			after := ""
+			for page := 0; page < 10; page++ {
+				rows, set := rowsOf(t, c, RowQuery{Table: tc.table, Kind: tc.kind, After: after, Limit: tc.limit})
+				if len(rows) > tc.limit {
+					t.Fatalf("page %d: %d rows, limit %d", page, len(rows), tc.limit)
+				}
+				paged = append(paged, rows...)
+				if after = set.Next; after == "" {
+					break
+				}
+			}
+			if got, want := describe(nil, paged), describe(nil, all); !reflect.DeepEqual(got, want) {
+				t.Errorf("paged rows %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+func TestRowsFilter(t *testing.T) {
+	w := newWorld(t)
+	c := w.comparer()
+	f, err := weekback.ParseFilter("customer=eq:c3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := rowsOf(t, c, RowQuery{Table: "orders", Kind: Deleted, Filters: []weekback.Filter{f}})
+	if got := describe(nil, rows); !reflect.DeepEqual(got, []string{"10", "2999"}) {
+		t.Errorf("deleted with customer=c3: %q, want [10 2999]", got)
+	}
+	f, _ = weekback.ParseFilter("customer=eq:changed") // To's version: From's is c2
+	rows, _ = rowsOf(t, c, RowQuery{Table: "orders", Kind: Changed, Filters: []weekback.Filter{f}})
+	if len(rows) != 0 {
+		t.Errorf("changed filtered on To's value: %d rows, want 0 (filters apply to From's version)", len(rows))
+	}
+	masked, _ := weekback.ParseFilter("password_hash=eq:x")
+	if _, err := c.Rows(context.Background(), RowQuery{Table: "users", Kind: Changed, Filters: []weekback.Filter{masked}},
+		func(*RowChange) error { return nil }); weekback.ErrorCode(err) != weekback.EINVALID {
+		t.Errorf("filter on a credential column: %v, want EINVALID", err)
+	}
+	var keys []string
+	err = c.Keys(context.Background(), RowQuery{Table: "items", Kind: Changed}, func(k []string) error {
+		keys = append(keys, strings.Join(k, "/"))
+		return nil
+	})
+	if err != nil || !reflect.DeepEqual(keys, []string{"7/1"}) {
+		t.Errorf("Keys(items, changed) = %v, %v; want [7/1]", keys, err)
+	}
+	if err := c.Keys(context.Background(), RowQuery{Table: "tags", Kind: Added}, func([]string) error { return nil }); weekback.ErrorCode(err) != weekback.EINVALID {
+		t.Errorf("Keys of a keyless table: %v, want EINVALID", err)
+	}
+}
+
+// TestProductionSnapshot reads a schema as production: rows committed
+// after OpenProduction are not seen.
+func TestProductionSnapshot(t *testing.T) {
+	w := newWorld(t)
+	prod, err := OpenProduction(context.Background(), w.pool, w.to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	mysqltest.MustExec(t, w.db, "INSERT INTO `"+w.to+"`.orders (id, customer) VALUES (5000, 'late')")
+	c := &Comparer{From: SchemaSide(w.pool, "from", w.from), To: prod}
+	tc, err := c.Table(context.Background(), "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tc.Added != 2 || tc.RowsTo != 2999 {
+		t.Errorf("production orders: added %d rows_to %d, want 2 and 2999 (the later insert unseen)", tc.Added, tc.RowsTo)
 	}
 }

@@ -51,6 +51,16 @@ func (c *Comparer) Rows(ctx context.Context, q RowQuery, fn func(*RowChange) err
 	return set, e.err
 }
 
+// Describe returns the columns and key of table's comparison (what Rows
+// would return before any row), without reading rows. Errors as Rows.
+func (c *Comparer) Describe(ctx context.Context, table string) (*RowSet, error) {
+	p, err := c.plan(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	return &RowSet{Table: p.name, Columns: p.cols, Key: p.keyNames()}, nil
+}
+
 // skip returns how many rows a keyless cursor passes over.
 func (p *tablePlan) skip(after string) (int64, error) {
 	if after == "" || p.key != nil {

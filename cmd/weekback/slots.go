@@ -90,6 +90,7 @@ func operator() string {
 
 func init() {
 	commands["export"] = commandSpec{"a table's records of one day as CSV (reimport or spreadsheet profile)", newExportCmd}
+	commands["diff"] = commandSpec{"what changed between two days, or a day and production: rows added, deleted, changed", newDiffCmd}
 	commands["template"] = commandSpec{"a table's schema and settings with its related tables, as template JSON", newTemplateCmd}
 	commands["template-apply"] = commandSpec{"create a template's missing tables in a database (dry run unless --execute)", newTemplateApplyCmd}
 	commands["import"] = commandSpec{"load a reimport CSV into a table (dry run unless --execute; upsert saves an undo file)", newImportCmd}
