@@ -44,6 +44,10 @@ type JobParams struct {
 	Encoding string   `json:"encoding,omitempty"` // exports: utf-8 (default), utf-8-bom, shift_jis
 	Lossy    bool     `json:"lossy,omitempty"`    // exports: '?' for characters the encoding cannot hold
 	Related  bool     `json:"related,omitempty"`  // templates: with the related tables
+	// MissingIn and ChangedIn narrow an export to the day's rows whose key
+	// that day (or "production") lacks, or holds with other values.
+	MissingIn string `json:"missing_in,omitempty"`
+	ChangedIn string `json:"changed_in,omitempty"`
 }
 
 // Key returns a canonical text of p: two requests with the same kind and
@@ -60,6 +64,9 @@ func (p JobParams) Key(kind JobKind) string {
 	}
 	if p.Related {
 		b.WriteString("|related")
+	}
+	if p.MissingIn != "" || p.ChangedIn != "" {
+		b.WriteString("|missing_in=" + p.MissingIn + "|changed_in=" + p.ChangedIn)
 	}
 	return b.String()
 }

@@ -50,7 +50,7 @@ func (s *Server) redaction() weekback.Redaction {
 
 // compareGenerations compares every table of two generations.
 func (s *Server) compareGenerations(ctx context.Context, from, to *weekback.Generation, progress func(compare.Progress)) ([]compare.TableChange, error) {
-	c := &compare.Comparer{From: s.changes.side(s.Slots, from), To: s.changes.side(s.Slots, to), Redaction: s.redaction(), Progress: progress}
+	c := &compare.Comparer{From: s.sideOf(from), To: s.sideOf(to), Redaction: s.redaction(), Progress: progress}
 	return c.Tables(ctx, nil)
 }
 
@@ -152,7 +152,7 @@ func (s *Server) compareProduction(ctx context.Context, g *weekback.Generation, 
 		return nil, err
 	}
 	defer prod.Close()
-	c := &compare.Comparer{From: s.changes.side(s.Slots, g), To: prod, Redaction: s.redaction()}
+	c := &compare.Comparer{From: s.sideOf(g), To: prod, Redaction: s.redaction()}
 	return c.Tables(ctx, names)
 }
 

@@ -121,9 +121,9 @@ func (s *Server) changeRows(ctx context.Context, cp changePair, table string, cq
 // pairComparer returns a Comparer of cp's sides and what to call when
 // done with it (production's snapshot ends then).
 func (s *Server) pairComparer(ctx context.Context, cp changePair) (*compare.Comparer, func(), error) {
-	from := s.changes.side(s.Slots, cp.From)
+	from := s.sideOf(cp.From)
 	if !cp.Production {
-		return &compare.Comparer{From: from, To: s.changes.side(s.Slots, cp.To), Redaction: s.redaction()}, func() {}, nil
+		return &compare.Comparer{From: from, To: s.sideOf(cp.To), Redaction: s.redaction()}, func() {}, nil
 	}
 	prod, err := compare.OpenProduction(ctx, s.Production, s.ProductionSchema)
 	if err != nil {

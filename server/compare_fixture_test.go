@@ -23,6 +23,14 @@ import (
 func MustOpenCompareServer(t *testing.T) *dayFixture {
 	t.Helper()
 	f := MustOpenDayServer(t)
+	addCompareCopies(t, f)
+	return f
+}
+
+// addCompareCopies gives the day fixture f the copies of
+// MustOpenCompareServer.
+func addCompareCopies(t *testing.T, f *dayFixture) {
+	t.Helper()
 	root := mysqltest.MustOpen(t)
 	prefix := f.meta.Prefix()
 	tue, thu := prefix+"_tue_r1", prefix+"_thu_r2"
@@ -74,5 +82,4 @@ func MustOpenCompareServer(t *testing.T) *dayFixture {
 			t.Fatal(err)
 		}
 	}
-	return f
 }
