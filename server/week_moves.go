@@ -81,7 +81,7 @@ func (s *Server) addMoves(l *i18n.Localizer, charts []*weekChart, moves dayMoves
 			if tc.Moved() > 0 {
 				b.ChangesURL = tableChangesURL(day, ch.Table, "", biggestKind(tc))
 			}
-			if l != nil {
+			if l != nil && tc.Moved() > 0 {
 				b.Label += " — " + l.T("week.moves", "deleted", tc.Deleted, "added", tc.Added, "changed", tc.Changed)
 				if m.Alert {
 					b.Label += " " + l.T("week.alert", "percent", alertPercent(s.AlertFraction))
