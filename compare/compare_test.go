@@ -43,7 +43,7 @@ var changeSQL = []string{
 	`UPDATE orders SET note = '' WHERE id = 3`,                                      // NULL -> ''
 	`UPDATE orders SET note = NULL WHERE id = 4`,                                    // 'n4' -> NULL
 	`UPDATE orders SET photo = UNHEX(CONCAT(REPEAT('AB', 24), 'AC')) WHERE id = 25`, // one byte
-	`UPDATE orders SET amount = amount + 1e-12 WHERE id = 30`, // the last bits of a DOUBLE
+	`UPDATE orders SET amount = amount + 1e-12 WHERE id = 30`,                       // the last bits of a DOUBLE
 	`UPDATE items SET sku = 'SKU-X' WHERE order_id = 7 AND line = 1`,
 	`DELETE FROM items WHERE order_id = 8 AND line = 2`,
 	`DELETE FROM tags WHERE tag = 'a' LIMIT 1`,

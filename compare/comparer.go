@@ -196,7 +196,7 @@ func (c *Comparer) specs(ctx context.Context, p *tablePlan, q RowQuery) (from, t
 		if sp.table == nil {
 			continue
 		}
-		sp.scan = mysql.Scan{Schema: sp.side.Schema, Table: sp.table.Name, List: p.selectList(), Order: p.orderBy()}
+		sp.scan = mysql.Scan{Schema: sp.side.Schema, Table: sp.table.Name, List: p.list, Order: p.orderBy()}
 		var conds []string
 		if sp == primary && len(q.Filters) > 0 {
 			cond, args, err := c.filter(ctx, p, sp, q.Filters)

@@ -43,8 +43,8 @@ func (p *tablePlan) merge(ctx context.Context, from, to scanSpec, s sink) (err e
 const progressEvery = 1 << 16
 
 func (p *tablePlan) mergeKeyed(rf, rt *reader, s sink) error {
-	_, _, colAt := p.width()
-	var n int64
+	n := int64(0)
+	cols := len(p.cols)
 	for {
 		f, t := rf.peek(), rt.peek()
 		c := 0
@@ -56,7 +56,7 @@ func (p *tablePlan) mergeKeyed(rf, rt *reader, s sink) error {
 		case t == nil:
 			c = -1
 		default:
-			c = compareOrder(p.order, f, t)
+			c = p.compareOrder(f, t)
 		}
 		var err error
 		switch {
@@ -64,7 +64,7 @@ func (p *tablePlan) mergeKeyed(rf, rt *reader, s sink) error {
 			err = s.from(f, 1)
 		case c > 0:
 			err = s.to(t, 1)
-		case equalValues(f[colAt:], t[colAt:]):
+		case equalValues(f[:cols], t[:cols]):
 			s.same(1)
 		default:
 			err = s.changed(f, t)
@@ -101,22 +101,22 @@ type groupRow struct {
 }
 
 func (p *tablePlan) mergeGroups(rf, rt *reader, s sink) error {
-	_, _, colAt := p.width()
-	var n int64
+	var n, shown int64
+	cols := len(p.cols)
 	for {
 		f, t := rf.peek(), rt.peek()
 		if f == nil && t == nil {
 			return nil
 		}
 		head := f
-		if f == nil || t != nil && compareOrder(p.order, t, f) < 0 {
+		if f == nil || t != nil && p.compareOrder(t, f) < 0 {
 			head = t
 		}
 		group := map[uint64]*groupRow{}
 		var order []uint64
 		add := func(r *reader, fromSide bool) {
-			for row := r.peek(); row != nil && compareOrder(p.order, row, head) == 0; row = r.peek() {
-				d := digest(row[colAt:])
+			for row := r.peek(); row != nil && p.compareOrder(row, head) == 0; row = r.peek() {
+				d := digest(row[:cols])
 				g := group[d]
 				if g == nil {
 					g = &groupRow{row: row}
@@ -137,8 +137,9 @@ func (p *tablePlan) mergeGroups(rf, rt *reader, s sink) error {
 		if err := reportGroup(group, order, s); err != nil {
 			return err
 		}
-		if s.progress != nil && n >= progressEvery {
+		if s.progress != nil && n-shown >= progressEvery {
 			s.progress(n)
+			shown = n
 		}
 	}
 }

@@ -7,11 +7,12 @@ import (
 	"github.com/weekback/weekback/mysql"
 )
 
-// compareOrder compares two rows' order values (the first len(keys)
-// values) as the server's ORDER BY does: -1, 0 or 1. NULL comes first.
-func compareOrder(keys []mysql.OrderKey, a, b [][]byte) int {
-	for i, k := range keys {
-		if c := compareValue(k.Kind, a[i], b[i]); c != 0 {
+// compareOrder compares two scanned rows' order values as the server's
+// ORDER BY does: -1, 0 or 1. NULL comes first.
+func (p *tablePlan) compareOrder(a, b [][]byte) int {
+	for i, k := range p.order {
+		at := p.orderPos[i]
+		if c := compareValue(k.Kind, a[at], b[at]); c != 0 {
 			return c
 		}
 	}

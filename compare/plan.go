@@ -18,6 +18,11 @@ type tablePlan struct {
 	key      []*mysql.RecordColumn // nil: keyless
 	order    []mysql.OrderKey
 	change   TableChange
+	// list is the SELECT list: the columns' values first, then the order
+	// values and key text not already among them; orderPos and keyPos say
+	// where each is.
+	list             []string
+	orderPos, keyPos []int
 }
 
 // plan resolves table name on both sides of c.
@@ -48,6 +53,7 @@ func (c *Comparer) plan(ctx context.Context, name string) (*tablePlan, error) {
 		p.columns(p.from, p.to, c.Redaction)
 		p.chooseKey(p.from, p.to)
 	}
+	p.selectList()
 	return p, nil
 }
 
@@ -135,22 +141,39 @@ func sameKey(a, b *mysql.RecordTable) bool {
 	return true
 }
 
-// selectList returns the SELECT list of a side: order values, key text,
-// then each compared column (credential columns as their MD5, so their
-// values never leave the server; text in other character sets than UTF-8
-// converted to it, which is lossless).
-func (p *tablePlan) selectList() []string {
-	var list []string
-	for _, o := range p.order {
-		list = append(list, o.Expr)
-	}
-	for _, c := range p.key {
-		list = append(list, mysql.KeyTextExpr(c))
+// selectList sets the SELECT list of both sides: each compared column
+// (credential columns as their MD5, so their values never leave the
+// server; text in other character sets than UTF-8 converted to it, which
+// is lossless), then the order values and key text, each expression read
+// once (an integer key's value is its order value and its key text).
+func (p *tablePlan) selectList() {
+	at := map[string]int{}
+	add := func(e string) int {
+		if i, ok := at[e]; ok {
+			return i
+		}
+		at[e] = len(p.list)
+		p.list = append(p.list, e)
+		return len(p.list) - 1
 	}
 	for i := range p.cols {
-		list = append(list, valueExpr(&p.cols[i]))
+		add(valueExpr(&p.cols[i]))
 	}
-	return list
+	for _, o := range p.order {
+		p.orderPos = append(p.orderPos, add(o.Expr))
+	}
+	for _, c := range p.key {
+		p.keyPos = append(p.keyPos, add(keyTextExpr(c)))
+	}
+}
+
+// keyTextExpr is mysql.KeyTextExpr, or the column itself for UTF-8 text
+// (the same bytes).
+func keyTextExpr(c *mysql.RecordColumn) string {
+	if c.Kind == mysql.KindText && utf8Charset(c.Charset) && c.DataType != "enum" && c.DataType != "set" {
+		return valueExpr(c)
+	}
+	return mysql.KeyTextExpr(c)
 }
 
 func valueExpr(c *mysql.RecordColumn) string {
@@ -163,7 +186,7 @@ func valueExpr(c *mysql.RecordColumn) string {
 	case c.Charset != "" && !utf8Charset(c.Charset) && c.Kind != mysql.KindBinary:
 		return "CONVERT(" + ref + " USING utf8mb4)"
 	}
-	return mysql.SelectExpr(c.Column)
+	return strings.Replace(mysql.SelectExpr(c.Column), mysql.QuoteIdent(c.Name), ref, 1)
 }
 
 func utf8Charset(cs string) bool {
@@ -181,14 +204,6 @@ func (p *tablePlan) orderBy() []string {
 		out[i] = o.Order
 	}
 	return out
-}
-
-// width returns how many values a scanned row has, and where the key text
-// and the columns' values start.
-func (p *tablePlan) width() (n, keyAt, colAt int) {
-	keyAt = len(p.order)
-	colAt = keyAt + len(p.key)
-	return colAt + len(p.cols), keyAt, colAt
 }
 
 // masked returns the names of the masked compared columns.

@@ -132,20 +132,19 @@ func (e *emitter) cursor() string {
 // columns' values with credential columns blanked, and which columns
 // changed.
 func (p *tablePlan) rowChange(kind Kind, from, to [][]byte, n int64) *RowChange {
-	_, keyAt, colAt := p.width()
 	src := from
 	if src == nil {
 		src = to
 	}
 	r := &RowChange{Kind: kind, Count: n, From: p.visible(from), To: p.visible(to)}
 	for i, c := range p.key {
-		r.Key = append(r.Key, mysql.KeyTextValue(c, src[keyAt+i]))
+		r.Key = append(r.Key, mysql.KeyTextValue(c, src[p.keyPos[i]]))
 	}
 	if kind != Changed {
 		return r
 	}
 	for i, c := range p.cols {
-		a, b := from[colAt+i], to[colAt+i]
+		a, b := from[i], to[i]
 		if (a == nil) == (b == nil) && string(a) == string(b) {
 			continue
 		}
@@ -164,11 +163,10 @@ func (p *tablePlan) visible(row [][]byte) [][]byte {
 	if row == nil {
 		return nil
 	}
-	_, _, colAt := p.width()
 	vals := make([][]byte, len(p.cols))
 	for i, c := range p.cols {
 		if !c.Masked {
-			vals[i] = row[colAt+i]
+			vals[i] = row[i]
 		}
 	}
 	return vals
