@@ -38,8 +38,9 @@ func (q changeQuery) encode(withCursor bool) string {
 
 // changeRowsPage is one page of a table's change rows.
 type changeRowsPage struct {
-	Set  *compare.RowSet
-	Rows []*compare.RowChange
+	Set    *compare.RowSet
+	Rows   []*compare.RowChange
+	Notice string // why the page has no rows when it could not look for them
 }
 
 // tableChanges answers GET /{day}/tables/{table}/changes?against=DAY&kind=….
@@ -70,7 +71,14 @@ func (s *Server) tableChanges(c *fiber.Ctx) error {
 	}
 	cq.Against = cp.Against
 	page, err := s.changeRows(c.UserContext(), cp, table, cq)
-	if err != nil {
+	if err != nil && c.UserContext().Err() != nil {
+		// Too slow for a page: the page says so and keeps its download form.
+		err = s.errorf(c, weekback.EINVALID, "changes.too_slow", "table", table, "kind", string(cq.Kind))
+		if wantsJSON(c) {
+			return err
+		}
+		page = &changeRowsPage{Set: &compare.RowSet{Table: table}, Notice: err.Error()}
+	} else if err != nil {
 		return err
 	}
 	return s.renderTableChanges(c, p, cp, table, cq, page)
@@ -100,6 +108,9 @@ func (s *Server) parseChangeQuery(c *fiber.Ctx) (cq changeQuery, form bool, err 
 // changeRows returns one page of table's rows of cq.Kind between the
 // pair's sides.
 func (s *Server) changeRows(ctx context.Context, cp changePair, table string, cq changeQuery) (*changeRowsPage, error) {
+	if s.noneOfKind(cp, table, cq.Kind) {
+		return &changeRowsPage{Set: &compare.RowSet{Table: table}}, nil // no need to read the tables through
+	}
 	cmp, done, err := s.pairComparer(ctx, cp)
 	if err != nil {
 		return nil, err
@@ -160,4 +171,19 @@ func shownColumn(col mysql.RecordColumn) mysql.RecordColumn {
 		col.Kind = mysql.KindBinary
 	}
 	return col
+}
+
+// noneOfKind reports whether the pair's comparison, when done, found no
+// row of kind in table: a page of them would read both tables through to
+// find nothing.
+func (s *Server) noneOfKind(cp changePair, table string, kind compare.Kind) bool {
+	if cp.Production {
+		return false
+	}
+	e := s.changes.entry(cp.From, cp.To)
+	if !e.ready() || e.err != nil {
+		return false
+	}
+	tc, ok := e.byTable[table]
+	return ok && map[compare.Kind]int64{compare.Added: tc.Added, compare.Deleted: tc.Deleted, compare.Changed: tc.Changed}[kind] == 0
 }

@@ -107,7 +107,7 @@ func (s *Server) renderTableChanges(c *fiber.Ctx, p *dayPage, cp changePair, tab
 		"Columns": columnViewsOf(cols), "Rows": rows, "Next": next, "First": first, "Keyed": page.Set.Key != nil,
 		"ChangesURL": changesURL(p.Gen.Day, cq.Against), "Action": base, "Against": cq.Against, "KindValue": string(cq.Kind),
 		"PageSize": cq.PageSize, "Filters": filterParams(cq.Filters), "FilterRows": filterRows(cols, cq.Filters), "Ops": weekback.FilterOps,
-		"ClearURL": base + changeQuery{Against: cq.Against, Kind: cq.Kind}.encode(false), "Download": changeDownloadOf(cp, table, cq)})
+		"ClearURL": base + changeQuery{Against: cq.Against, Kind: cq.Kind}.encode(false), "Download": changeDownloadOf(cp, table, cq), "Notice": page.Notice})
 }
 
 func columnViewsOf(cols []mysql.RecordColumn) []columnView {
