@@ -94,7 +94,7 @@ func (s *Server) recordKey(c *fiber.Ctx) (table string, key []string, err error)
 func (s *Server) recordHistory(c *fiber.Ctx) error {
 	table, key, err := s.recordKey(c)
 	if err != nil {
-		return s.withBanner(c, "", recordsQuery{}, err)
+		return s.withBanner(c, table, recordsQuery{}, err)
 	}
 	canon := mysql.FormatRowKey(key)
 	p, err := s.loadDay(c, func(d weekback.Weekday) string { return historyURL(d, table, canon) })
