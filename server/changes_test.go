@@ -90,6 +90,9 @@ func TestChangesPage(t *testing.T) {
 			t.Errorf("page lacks %q\n%.6000s", want, r.body)
 		}
 	}
+	if day := f.get(t, "/thu/", false); !strings.Contains(day.body, `<a class="changes-link" href="/thu/changes">`) {
+		t.Errorf("the day page does not link to its changes")
+	}
 	var order []string
 	for _, part := range strings.Split(r.body, `data-table="`)[1:] {
 		order = append(order, part[:strings.IndexByte(part, '"')])
