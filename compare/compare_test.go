@@ -34,6 +34,10 @@ var fixtureSQL = []string{
 	`INSERT INTO users VALUES (1, 'ann', 'secret-1'), (2, 'bob', 'secret-2')`,
 	`CREATE TABLE dropped (id INT PRIMARY KEY)`,
 	`INSERT INTO dropped VALUES (1), (2)`,
+	`CREATE TABLE states (s ENUM('b','a','c','it''s') NOT NULL PRIMARY KEY, n INT NOT NULL)`,
+	`INSERT INTO states VALUES ('b', 1), ('a', 2), ('c', 3), ('it''s', 4)`,
+	`CREATE TABLE prices (p DECIMAL(6,2) NOT NULL PRIMARY KEY, v INT NOT NULL)`,
+	`INSERT INTO prices VALUES (-1.50, 1), (-10.00, 2), (0.00, 3), (2.25, 4), (10.00, 5), (100.10, 6)`,
 }
 
 var changeSQL = []string{
@@ -55,6 +59,9 @@ var changeSQL = []string{
 	`CREATE TABLE added (id INT PRIMARY KEY)`,
 	`INSERT INTO added VALUES (1)`,
 	`ALTER TABLE items ADD COLUMN qty INT NOT NULL DEFAULT 1`,
+	`UPDATE states SET n = n + 10 WHERE s IN ('b', 'c', 'it''s')`,
+	`UPDATE prices SET v = v + 10 WHERE p IN (-10.00, 0.00, 10.00, 100.10)`,
+	`DELETE FROM prices WHERE p = 2.25`,
 }
 
 type world struct {
@@ -104,6 +111,8 @@ func TestTables(t *testing.T) {
 		"items":   "rows 900→899 +0 -1 ~1 changed",
 		"names":   "rows 3→3 +0 -0 ~2 changed",
 		"orders":  "rows 3000→2999 +2 -3 ~5 changed",
+		"prices":  "rows 6→5 +0 -1 ~4 changed",
+		"states":  "rows 4→4 +0 -0 ~3 changed",
 		"tags":    "rows 5→6 +2 -1 ~0 changed",
 		"users":   "rows 2→2 +0 -0 ~1 changed",
 	}
@@ -120,7 +129,7 @@ func TestTables(t *testing.T) {
 	if !reflect.DeepEqual(lines.ColumnsAdded, []string{"qty"}) || lines.Keyless {
 		t.Errorf("lines: columns added %v keyless %v, want [qty] false", lines.ColumnsAdded, lines.Keyless)
 	}
-	if !got[5].Keyless {
+	if !got[7].Keyless {
 		t.Errorf("tags: keyless false, want true")
 	}
 }
@@ -187,6 +196,8 @@ func TestRows(t *testing.T) {
 		{"tags", Deleted, []string{`["a" "1"] x1`}},
 		{"dropped", Deleted, []string{"1", "2"}},
 		{"added", Added, []string{"1"}},
+		{"prices", Changed, []string{"-10.00 v:\"2\"->\"12\"", "0.00 v:\"3\"->\"13\"", "10.00 v:\"5\"->\"15\"", "100.10 v:\"6\"->\"16\""}},
+		{"prices", Deleted, []string{"2.25"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.table+"/"+string(tc.kind), func(t *testing.T) {
@@ -212,6 +223,8 @@ func TestRowsPaging(t *testing.T) {
 		{"items", Changed, 1},
 		{"names", Changed, 1},
 		{"tags", Added, 1},
+		{"states", Changed, 1},
+		{"prices", Changed, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.table+"/"+string(tc.kind), func(t *testing.T) {
@@ -286,5 +299,16 @@ func TestProductionSnapshot(t *testing.T) {
 	}
 	if tc.Added != 2 || tc.RowsTo != 2999 {
 		t.Errorf("production orders: added %d rows_to %d, want 2 and 2999 (the later insert unseen)", tc.Added, tc.RowsTo)
+	}
+	prod.Select = func(table string) bool { return table != "added" && table != "tags" }
+	c.From.Select = func(table string) bool { return table != "tags" }
+	all, err := c.Tables(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range all {
+		if tc.Table == "added" || tc.Table == "tags" {
+			t.Errorf("table %s is reported although Select leaves it out", tc.Table)
+		}
 	}
 }

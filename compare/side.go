@@ -24,6 +24,10 @@ type Side struct {
 	Schema string
 	// Manifest is the generation's manifest; nil for production.
 	Manifest *weekback.Manifest
+	// Select, when set, limits the side's tables: production's are those
+	// the snapshots copy (source.include and source.exclude), so that a
+	// table never copied is not reported as one production alone has.
+	Select func(table string) bool
 
 	db      *sqlx.DB
 	catalog *mysql.Catalog
@@ -106,7 +110,7 @@ func (s *Side) TableNames(ctx context.Context) ([]string, error) {
 		for i, t := range s.Manifest.Tables {
 			names[i] = t.Name
 		}
-		return names, nil
+		return s.selected(names), nil
 	}
 	conn, _, release, err := s.conn(ctx)
 	if err != nil {
@@ -119,12 +123,25 @@ func (s *Side) TableNames(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list tables of %s: %w", s.Label, err)
 	}
-	return names, nil
+	return s.selected(names), nil
+}
+
+func (s *Side) selected(names []string) []string {
+	if s.Select == nil {
+		return names
+	}
+	var out []string
+	for _, n := range names {
+		if s.Select(n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // table returns name's catalog entry on s, nil when s has no such table.
 func (s *Side) table(ctx context.Context, name string) (*mysql.RecordTable, error) {
-	if s.Manifest != nil && s.Manifest.Table(name) == nil {
+	if s.Manifest != nil && s.Manifest.Table(name) == nil || s.Select != nil && !s.Select(name) {
 		return nil, nil
 	}
 	conn, _, release, err := s.conn(ctx)

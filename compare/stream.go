@@ -20,6 +20,30 @@ const (
 type batch struct {
 	rows [][][]byte
 	err  error // the scan's error, in the last batch
+
+	buf  []byte   // the values' bytes
+	slab [][]byte // the rows' value slices
+}
+
+func newBatch(width int) *batch {
+	return &batch{rows: make([][][]byte, 0, batchRows), buf: make([]byte, 0, 64<<10), slab: make([][]byte, 0, batchRows*width)}
+}
+
+// add copies values into b; nil stays nil (NULL) and an empty value stays
+// empty, not nil. Earlier rows stay valid when buf grows (they keep the
+// old array).
+func (b *batch) add(values [][]byte) {
+	start := len(b.slab)
+	for _, v := range values {
+		if v == nil {
+			b.slab = append(b.slab, nil)
+			continue
+		}
+		at := len(b.buf)
+		b.buf = append(b.buf, v...)
+		b.slab = append(b.slab, b.buf[at:len(b.buf):len(b.buf)])
+	}
+	b.rows = append(b.rows, b.slab[start:len(b.slab):len(b.slab)])
 }
 
 // errStop ends a scan early without an error.
@@ -60,7 +84,8 @@ func (spec scanSpec) read(ctx context.Context, out chan<- *batch, quit <-chan st
 		return err
 	}
 	defer release()
-	b, size := &batch{}, 0
+	width := len(spec.scan.List)
+	b := newBatch(width)
 	send := func() error {
 		select {
 		case out <- b:
@@ -69,13 +94,12 @@ func (spec scanSpec) read(ctx context.Context, out chan<- *batch, quit <-chan st
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		b, size = &batch{}, 0
+		b = newBatch(width)
 		return nil
 	}
 	err = spec.side.catalog.RunScan(ctx, conn, spec.scan, inTx, func(values [][]byte) error {
-		row, n := copyRow(values)
-		b.rows, size = append(b.rows, row), size+n
-		if len(b.rows) < batchRows && size < batchBytes {
+		b.add(values)
+		if len(b.rows) < batchRows && len(b.buf) < batchBytes {
 			return nil
 		}
 		return send()
@@ -84,26 +108,6 @@ func (spec scanSpec) read(ctx context.Context, out chan<- *batch, quit <-chan st
 		err = send()
 	}
 	return err
-}
-
-// copyRow copies values into one allocation; nil stays nil (NULL) and an
-// empty value stays empty, not nil.
-func copyRow(values [][]byte) ([][]byte, int) {
-	n := 0
-	for _, v := range values {
-		n += len(v)
-	}
-	buf := make([]byte, 0, n)
-	row := make([][]byte, len(values))
-	for i, v := range values {
-		if v == nil {
-			continue
-		}
-		start := len(buf)
-		buf = append(buf, v...)
-		row[i] = buf[start:len(buf):len(buf)]
-	}
-	return row, n
 }
 
 // reader walks the rows of a stream.

@@ -3,7 +3,6 @@ package snapshotter
 import (
 	"context"
 	"fmt"
-	"path"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql"
@@ -81,21 +80,7 @@ func (s *Snapshotter) planViews(ctx context.Context, p *Plan) error {
 }
 
 // selected applies source.include and source.exclude to a table name.
-func (s *Snapshotter) selected(name string) bool {
-	in := len(s.Include) == 0
-	for _, g := range s.Include {
-		if ok, _ := path.Match(g, name); ok {
-			in = true
-			break
-		}
-	}
-	for _, g := range s.Exclude {
-		if ok, _ := path.Match(g, name); ok {
-			return false
-		}
-	}
-	return in
-}
+func (s *Snapshotter) selected(name string) bool { return Selected(s.Include, s.Exclude, name) }
 
 // String summarises the plan for --dry-run.
 func (p *Plan) String() string {

@@ -119,6 +119,9 @@ func (b *bench) once(ctx context.Context, res results) error {
 			return err
 		}
 	}
+	if !b.o.inServer {
+		return nil
+	}
 	start := time.Now()
 	if err := b.inServer(ctx); err != nil {
 		return err

@@ -10,7 +10,7 @@
 //
 // Usage:
 //
-//	go run ./bench/compare [-scale 1] [-runs 1] [-bin bin/weekback] [-keep]
+//	go run ./bench/compare [-scale 1] [-runs 1] [-in-server] [-bin bin/weekback] [-keep]
 //
 // The server comes from WEEKBACK_TEST_DSN (default root@tcp(127.0.0.1:3306)/).
 // A missed target is printed, never an error; the exit code is 1 when a
@@ -36,12 +36,13 @@ const (
 
 // options are the parsed flags and environment.
 type options struct {
-	dsn     string
-	scale   float64
-	runs    int
-	bin     string
-	keep    bool
-	timeout time.Duration
+	dsn      string
+	scale    float64
+	runs     int
+	bin      string
+	keep     bool
+	inServer bool
+	timeout  time.Duration
 }
 
 func main() {
@@ -55,6 +56,7 @@ func parseOptions(args []string) (options, error) {
 	fs.Float64Var(&o.scale, "scale", DefaultScale, "dataset scale (1 = 5M rows, ~850 MB; 0.01 for a smoke test)")
 	fs.IntVar(&o.runs, "runs", DefaultRuns, "repetitions (each takes two snapshots); medians are reported")
 	fs.StringVar(&o.bin, "bin", DefaultBin, "weekback binary (built by make build)")
+	fs.BoolVar(&o.inServer, "in-server", false, "also time the in-server SQL joins (slow: minutes at scale 1)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the slots and meta schema for inspection")
 	fs.DurationVar(&o.timeout, "timeout", DefaultTimeout, "limit of one measured command")
 	if err := fs.Parse(args); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/weekback/weekback/compare"
 	"github.com/weekback/weekback/config"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/snapshotter"
 )
 
 // sides is what `diff` and `export --missing-in/--changed-in` compare
@@ -84,7 +85,12 @@ func (s *sides) production(ctx context.Context, cfg *config.Config) (*compare.Si
 	if s.prod, err = mysql.Open(ctx, cfg.Source.DSN, "source.dsn", mysql.RoleSource); err != nil {
 		return nil, err
 	}
-	return compare.OpenProduction(ctx, s.prod, dcfg.DBName)
+	side, err := compare.OpenProduction(ctx, s.prod, dcfg.DBName)
+	if err != nil {
+		return nil, err
+	}
+	side.Select = func(table string) bool { return snapshotter.Selected(cfg.Source.Include, cfg.Source.Exclude, table) }
+	return side, nil
 }
 
 // progress shows a comparison's progress on w every few seconds.

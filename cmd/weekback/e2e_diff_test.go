@@ -138,9 +138,12 @@ func TestDiffDays(t *testing.T) {
 	if len(one) != 1 || one["orders"] != diffWant["orders"] {
 		t.Errorf("diff --table orders: %v", one)
 	}
-	text, _ := mustRunWeekback(t, 0, d.cfg, "diff", "--from", "mon", "--to", "tue")
+	text, stderr := mustRunWeekback(t, 0, d.cfg, "diff", "--from", "mon", "--to", "tue")
 	if !strings.Contains(text, "only in mon") || !strings.Contains(text, "columns added: qty") {
 		t.Errorf("diff text lacks the table notes:\n%s", text)
+	}
+	if !strings.Contains(stderr, "compare: 8/8 tables") {
+		t.Errorf("diff's progress on stderr lacks the final count:\n%s", stderr)
 	}
 }
 
