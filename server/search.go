@@ -57,6 +57,8 @@ type searchTable struct {
 
 	Keyed bool        `json:"-"`
 	Hits  []searchHit `json:"-"`
+	err   error       // a user's error, made Error in the request's language
+
 }
 
 // filterLink is the records page of a table filtered by one column.
@@ -129,13 +131,16 @@ func (s *Server) searchDay(c *fiber.Ctx, gen *weekback.Generation, q string) ([]
 	for i, ti := range gen.Manifest.Tables {
 		st := &searchTable{Table: ti.Name, URL: tableURL(gen.Day, ti.Name)}
 		out[i] = st
-		g.Go(func() error { return s.searchOne(budget, c, gen.Slot, q, st) })
+		g.Go(func() error { return s.searchOne(budget, gen.Slot, q, st) })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	var found []*searchTable
 	for _, st := range out {
+		if st.err != nil {
+			st.Error = s.errorSentence(c, st.err)
+		}
 		if len(st.Hits) > 0 || st.Error != "" || st.Skipped {
 			found = append(found, st)
 		}
@@ -143,9 +148,10 @@ func (s *Server) searchDay(c *fiber.Ctx, gen *weekback.Generation, q string) ([]
 	return found, nil
 }
 
-// searchOne searches one table into st. Errors a user can read become
-// st.Error, running out of time st.Skipped; others are returned.
-func (s *Server) searchOne(ctx context.Context, c *fiber.Ctx, slot, q string, st *searchTable) error {
+// searchOne searches one table into st. Errors a user can read go to
+// st.err, running out of time to st.Skipped; others are returned. It runs
+// on its own goroutine: it never touches the request.
+func (s *Server) searchOne(ctx context.Context, slot, q string, st *searchTable) error {
 	if ctx.Err() != nil {
 		st.Skipped = true
 		return nil
@@ -163,7 +169,7 @@ func (s *Server) searchOne(ctx context.Context, c *fiber.Ctx, slot, q string, st
 		st.Skipped = true
 		return nil
 	case weekback.ErrorCode(err) != weekback.EINTERNAL:
-		st.Error = s.errorSentence(c, err)
+		st.err = err
 		return nil
 	default:
 		return err
