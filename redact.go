@@ -1,9 +1,6 @@
 package weekback
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
 // Redaction names the credential columns that are never shown or
 // exported (invariant 5): the password column of the users table
@@ -33,7 +30,7 @@ func (r Redaction) masks(table, col string) bool {
 	}
 	name := strings.ToLower(table + "." + col)
 	for _, g := range r.Globs {
-		if ok, _ := path.Match(strings.ToLower(g), name); ok {
+		if MatchGlob(strings.ToLower(g), name) {
 			return true
 		}
 	}

@@ -36,6 +36,10 @@ var fixtureSQL = []string{
 	`INSERT INTO dropped VALUES (1), (2)`,
 	`CREATE TABLE states (s ENUM('b','a','c','it''s') NOT NULL PRIMARY KEY, n INT NOT NULL)`,
 	`INSERT INTO states VALUES ('b', 1), ('a', 2), ('c', 3), ('it''s', 4)`,
+	`CREATE TABLE times (id INT NOT NULL PRIMARY KEY, z INT(5) ZEROFILL NULL, d DATE NULL, dt DATETIME(6) NULL,
+		ts TIMESTAMP NULL, b BIGINT UNSIGNED NULL, n INT NOT NULL)`,
+	`INSERT INTO times VALUES (1, 42, '0000-00-00', '2026-01-02 03:04:05.000006', '2026-05-06 07:08:09', 18446744073709551615, 1),
+		(2, 7, '2026-12-31', '0000-00-00 00:00:00', NULL, 0, 2), (3, NULL, NULL, NULL, NULL, NULL, 3)`,
 	`CREATE TABLE prices (p DECIMAL(6,2) NOT NULL PRIMARY KEY, v INT NOT NULL)`,
 	`INSERT INTO prices VALUES (-1.50, 1), (-10.00, 2), (0.00, 3), (2.25, 4), (10.00, 5), (100.10, 6)`,
 }
@@ -62,6 +66,7 @@ var changeSQL = []string{
 	`UPDATE states SET n = n + 10 WHERE s IN ('b', 'c', 'it''s')`,
 	`UPDATE prices SET v = v + 10 WHERE p IN (-10.00, 0.00, 10.00, 100.10)`,
 	`DELETE FROM prices WHERE p = 2.25`,
+	`UPDATE times SET n = 20 WHERE id = 2`,
 }
 
 type world struct {
@@ -114,6 +119,7 @@ func TestTables(t *testing.T) {
 		"prices":  "rows 6→5 +0 -1 ~4 changed",
 		"states":  "rows 4→4 +0 -0 ~3 changed",
 		"tags":    "rows 5→6 +2 -1 ~0 changed",
+		"times":   "rows 3→3 +0 -0 ~1 changed",
 		"users":   "rows 2→2 +0 -0 ~1 changed",
 	}
 	if len(got) != len(want) {
@@ -198,6 +204,7 @@ func TestRows(t *testing.T) {
 		{"added", Added, []string{"1"}},
 		{"prices", Changed, []string{"-10.00 v:\"2\"->\"12\"", "0.00 v:\"3\"->\"13\"", "10.00 v:\"5\"->\"15\"", "100.10 v:\"6\"->\"16\""}},
 		{"prices", Deleted, []string{"2.25"}},
+		{"times", Changed, []string{`2 n:"2"->"20"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.table+"/"+string(tc.kind), func(t *testing.T) {
@@ -263,6 +270,17 @@ func TestRowsFilter(t *testing.T) {
 	rows, _ = rowsOf(t, c, RowQuery{Table: "orders", Kind: Changed, Filters: []weekback.Filter{f}})
 	if len(rows) != 0 {
 		t.Errorf("changed filtered on To's value: %d rows, want 0 (filters apply to From's version)", len(rows))
+	}
+	// with a filter From is read with arguments (the binary protocol), To
+	// without: integers, ZEROFILL and dates must still read alike
+	f, _ = weekback.ParseFilter("id=ge:1")
+	rows, _ = rowsOf(t, c, RowQuery{Table: "times", Kind: Changed, Filters: []weekback.Filter{f}})
+	if got := describe(nil, rows); !reflect.DeepEqual(got, []string{`2 n:"2"->"20"`}) {
+		t.Errorf("times changed, filtered: %q, want only row 2's n", got)
+	}
+	rows, _ = rowsOf(t, c, RowQuery{Table: "times", Kind: Changed, After: "1"})
+	if got := describe(nil, rows); !reflect.DeepEqual(got, []string{`2 n:"2"->"20"`}) {
+		t.Errorf("times changed after 1: %q, want only row 2's n", got)
 	}
 	masked, _ := weekback.ParseFilter("password_hash=eq:x")
 	if _, err := c.Rows(context.Background(), RowQuery{Table: "users", Kind: Changed, Filters: []weekback.Filter{masked}},

@@ -192,6 +192,7 @@ func (c *Comparer) specs(ctx context.Context, p *tablePlan, q RowQuery) (from, t
 	if q.Kind == Added {
 		primary = &to
 	}
+	p.selectList(q.After == "" && len(q.Filters) == 0)
 	for _, sp := range []*scanSpec{&from, &to} {
 		if sp.table == nil {
 			continue

@@ -20,7 +20,9 @@
 // byte for byte: NULL is not ”, trailing spaces and letter case count,
 // FLOAT/DOUBLE as the snapshot stores them. Tables without a key compare
 // as multisets (how many copies of each distinct row). Memory stays flat:
-// each side streams through a few bounded batches. Two generations whose
+// each side streams through a few bounded batches; a table without a key
+// holds one group of rows with equal sortable columns at a time (the
+// whole table when every column is TEXT, BLOB or JSON). Two generations whose
 // manifests give a table the same columns, row count and content hash are
 // not read at all (the snapshot already hashed every row).
 //

@@ -31,10 +31,7 @@ func (p *tablePlan) merge(ctx context.Context, from, to scanSpec, s sink) (err e
 		err = p.mergeGroups(rf, rt, s)
 	}
 	if err == nil {
-		err = rf.err
-	}
-	if err == nil {
-		err = rt.err
+		err = readErr(rf, rt)
 	}
 	return err
 }
@@ -47,6 +44,9 @@ func (p *tablePlan) mergeKeyed(rf, rt *reader, s sink) error {
 	cols := len(p.cols)
 	for {
 		f, t := rf.peek(), rt.peek()
+		if err := readErr(rf, rt); err != nil {
+			return err
+		}
 		c := 0
 		switch {
 		case f == nil && t == nil:
@@ -84,6 +84,16 @@ func (p *tablePlan) mergeKeyed(rf, rt *reader, s sink) error {
 	}
 }
 
+// readErr returns the error that ended either stream: a side that failed
+// must not look as if it ended (its remaining rows would seem deleted or
+// added).
+func readErr(rf, rt *reader) error {
+	if rf.err != nil {
+		return rf.err
+	}
+	return rt.err
+}
+
 func equalValues(a, b [][]byte) bool {
 	for i := range a {
 		if (a[i] == nil) != (b[i] == nil) || !bytes.Equal(a[i], b[i]) {
@@ -105,6 +115,9 @@ func (p *tablePlan) mergeGroups(rf, rt *reader, s sink) error {
 	cols := len(p.cols)
 	for {
 		f, t := rf.peek(), rt.peek()
+		if err := readErr(rf, rt); err != nil {
+			return err
+		}
 		if f == nil && t == nil {
 			return nil
 		}
@@ -134,6 +147,9 @@ func (p *tablePlan) mergeGroups(rf, rt *reader, s sink) error {
 		}
 		add(rf, true)
 		add(rt, false)
+		if err := readErr(rf, rt); err != nil {
+			return err
+		}
 		if err := reportGroup(group, order, s); err != nil {
 			return err
 		}

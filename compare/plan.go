@@ -53,7 +53,6 @@ func (c *Comparer) plan(ctx context.Context, name string) (*tablePlan, error) {
 		p.columns(p.from, p.to, c.Redaction)
 		p.chooseKey(p.from, p.to)
 	}
-	p.selectList()
 	return p, nil
 }
 
@@ -146,7 +145,13 @@ func sameKey(a, b *mysql.RecordTable) bool {
 // server; text in other character sets than UTF-8 converted to it, which
 // is lossless), then the order values and key text, each expression read
 // once (an integer key's value is its order value and its key text).
-func (p *tablePlan) selectList() {
+// plain is set when neither side's query has arguments: both then come
+// in the text protocol, where integers and dates are the server's text
+// without a CAST (a third cheaper to read); with arguments (the binary
+// protocol on one side) every value is cast to text so that both sides
+// write it alike.
+func (p *tablePlan) selectList(plain bool) {
+	p.list, p.orderPos, p.keyPos = nil, nil, nil
 	at := map[string]int{}
 	add := func(e string) int {
 		if i, ok := at[e]; ok {
@@ -157,30 +162,63 @@ func (p *tablePlan) selectList() {
 		return len(p.list) - 1
 	}
 	for i := range p.cols {
-		add(valueExpr(&p.cols[i]))
+		add(valueExpr(&p.cols[i], plain))
 	}
 	for _, o := range p.order {
+		c, _ := p.column(o.Column)
+		if plain && c != nil && plainText(c) {
+			o.Expr = valueExpr(c, true)
+		}
 		p.orderPos = append(p.orderPos, add(o.Expr))
 	}
 	for _, c := range p.key {
-		p.keyPos = append(p.keyPos, add(keyTextExpr(c)))
+		p.keyPos = append(p.keyPos, add(keyTextExpr(c, plain)))
 	}
 }
 
+// column returns the compared column named name, nil when it is not one
+// (a key column of a table compared on one side only is always one).
+func (p *tablePlan) column(name string) (*mysql.RecordColumn, bool) {
+	for i := range p.cols {
+		if p.cols[i].Name == name {
+			return &p.cols[i], true
+		}
+	}
+	return nil, false
+}
+
+// plainText reports whether the text protocol writes c's values as the
+// server's own text, exactly as CAST(c AS CHAR) does: integers (not
+// ZEROFILL) and dates.
+func plainText(c *mysql.RecordColumn) bool {
+	if c.Masked {
+		return false
+	}
+	switch c.DataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
+		return !strings.Contains(strings.ToLower(c.ColumnType), "zerofill")
+	case "date", "datetime", "timestamp":
+		return true
+	}
+	return false
+}
+
 // keyTextExpr is mysql.KeyTextExpr, or the column itself for UTF-8 text
-// (the same bytes).
-func keyTextExpr(c *mysql.RecordColumn) string {
-	if c.Kind == mysql.KindText && utf8Charset(c.Charset) && c.DataType != "enum" && c.DataType != "set" {
-		return valueExpr(c)
+// (the same bytes) and, with plain, for integers and dates.
+func keyTextExpr(c *mysql.RecordColumn, plain bool) string {
+	if c.Kind == mysql.KindText && utf8Charset(c.Charset) && c.DataType != "enum" && c.DataType != "set" || plain && plainText(c) {
+		return valueExpr(c, plain)
 	}
 	return mysql.KeyTextExpr(c)
 }
 
-func valueExpr(c *mysql.RecordColumn) string {
+func valueExpr(c *mysql.RecordColumn, plain bool) string {
 	ref := "t." + mysql.QuoteIdent(c.Name)
 	switch {
 	case c.Masked:
 		return "MD5(" + ref + ")"
+	case plain && plainText(c):
+		return ref
 	case c.Kind == mysql.KindDatetime && c.DataType != "year":
 		return "CAST(" + ref + " AS CHAR)" // the same text whatever the protocol
 	case c.Charset != "" && !utf8Charset(c.Charset) && c.Kind != mysql.KindBinary:

@@ -58,14 +58,27 @@ type scanSpec struct {
 }
 
 // stream reads spec on its own goroutine and returns the batches; closing
-// quit stops it (the scan's remaining rows are drained by the driver, so
-// production's snapshot connection stays usable).
+// quit stops it. A generation's scan is cancelled (its connection is
+// dropped, the server stops the query); production's remaining rows are
+// drained by the driver instead, so that its snapshot's connection stays
+// usable.
 func stream(ctx context.Context, spec scanSpec, quit <-chan struct{}) <-chan *batch {
 	out := make(chan *batch, batchQueue)
 	go func() {
 		defer close(out)
 		if spec.table == nil {
 			return
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		if spec.side.tx == nil {
+			go func() {
+				select {
+				case <-quit:
+					cancel()
+				case <-ctx.Done():
+				}
+			}()
 		}
 		err := spec.read(ctx, out, quit)
 		if err != nil && !errors.Is(err, errStop) {

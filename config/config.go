@@ -37,6 +37,8 @@ const (
 	DefaultExportWorkers     = 2
 	DefaultMaxActiveJobs     = 3
 	DefaultJobLease          = 30 * time.Second
+	DefaultUserQuotaBytes    = 2 << 30 // 2 GiB of finished exports per user
+	DefaultUserQuotaFiles    = 20      // finished exports (downloads) per user
 	DefaultAlertFraction     = 0.05
 )
 
@@ -164,6 +166,12 @@ type Exports struct {
 	// JobLease is how long a worker holds a job without renewing it; a job
 	// whose server died is taken over by another one after it.
 	JobLease Duration `yaml:"job_lease"`
+	// UserQuotaBytes and UserQuotaFiles bound what one user keeps of
+	// finished exports (bytes of results and error logs; downloads): a
+	// completing export expires the user's oldest ones beyond them, and a
+	// user still over them is refused new exports (409). 0 is no limit.
+	UserQuotaBytes int64 `yaml:"user_quota_bytes"`
+	UserQuotaFiles int   `yaml:"user_quota_files"`
 }
 
 // Compare tunes the server's comparisons of generations.
@@ -207,13 +215,15 @@ func Default() *Config {
 			Admin:          []Condition{{Column: DefaultAdminColumn, Equals: DefaultAdminEquals}},
 		},
 		Exports: Exports{
-			Dir:           DefaultExportsDir,
-			DownloadTTL:   Duration(DefaultDownloadTTL),
-			JobRetention:  Duration(DefaultJobRetention),
-			Workers:       DefaultExportWorkers,
-			Redact:        []string{},
-			MaxActiveJobs: DefaultMaxActiveJobs,
-			JobLease:      Duration(DefaultJobLease),
+			Dir:            DefaultExportsDir,
+			DownloadTTL:    Duration(DefaultDownloadTTL),
+			JobRetention:   Duration(DefaultJobRetention),
+			Workers:        DefaultExportWorkers,
+			Redact:         []string{},
+			MaxActiveJobs:  DefaultMaxActiveJobs,
+			JobLease:       Duration(DefaultJobLease),
+			UserQuotaBytes: DefaultUserQuotaBytes,
+			UserQuotaFiles: DefaultUserQuotaFiles,
 		},
 		Compare: Compare{AlertFraction: DefaultAlertFraction},
 	}

@@ -90,6 +90,8 @@ func TestDefault(t *testing.T) {
 		{"exports.redact", []string{}},
 		{"exports.max_active_jobs", 3},
 		{"exports.job_lease", Duration(30 * time.Second)},
+		{"exports.user_quota_bytes", int64(2 << 30)},
+		{"exports.user_quota_files", 20},
 		{"compare.alert_fraction", 0.05},
 		{"compare.production", false},
 	} {
@@ -100,7 +102,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 31; got != want {
+		if got, want := len(keysOf(c)), 33; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})

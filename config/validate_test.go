@@ -82,6 +82,9 @@ func TestValidate(t *testing.T) {
 		{"alert fraction a percentage", func(c *Config) { c.Compare.AlertFraction = 5 }, "compare.alert_fraction", "at most 1"},
 		{"production without source", func(c *Config) { c.Compare.Production, c.Source.DSN = true, "" }, "compare.production", "needs source.dsn"},
 		{"job lease min", func(c *Config) { c.Exports.JobLease = Duration(2 * time.Second) }, "", ""},
+		{"quota bytes", func(c *Config) { c.Exports.UserQuotaBytes = -1 }, "exports.user_quota_bytes", "0 is no limit"},
+		{"quota files", func(c *Config) { c.Exports.UserQuotaFiles = -1 }, "exports.user_quota_files", "0 is no limit"},
+		{"quota off", func(c *Config) { c.Exports.UserQuotaBytes, c.Exports.UserQuotaFiles = 0, 0 }, "", ""},
 		{"redact bad glob", func(c *Config) { c.Exports.Redact = []string{"a.b", "[.x"} }, "exports.redact[1]", "not a valid glob"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

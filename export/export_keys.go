@@ -54,26 +54,9 @@ func (s *KeySet) scan(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, 
 		return nil, weekback.Errorf(weekback.EINVALID, "table %s has no primary key (or unique NOT NULL key), so its rows cannot be picked by key: "+
 			"export it whole, or compare it with `weekback diff --show`", t.Name)
 	}
-	cols, err := cat.RecordColumns(ctx, conn, q)
+	q, at, err := withKey(ctx, conn, cat, t, q)
 	if err != nil {
 		return nil, err
-	}
-	if len(q.Columns) == 0 {
-		for _, c := range cols {
-			q.Columns = append(q.Columns, c.Name)
-		}
-	}
-	for _, name := range t.Key {
-		if columnIndex(cols, name) < 0 {
-			q.Columns = append(q.Columns, name)
-		}
-	}
-	if cols, err = cat.RecordColumns(ctx, conn, q); err != nil {
-		return nil, err
-	}
-	at := make([]int, len(t.Key))
-	for i, name := range t.Key {
-		at[i] = columnIndex(cols, name)
 	}
 	key := make([]*mysql.RecordColumn, len(t.Key))
 	for i, name := range t.Key {
@@ -91,6 +74,34 @@ func (s *KeySet) scan(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, 
 			return emit(values[:out])
 		})
 	}, nil
+}
+
+// withKey returns q reading t's key columns too (after the exported ones
+// when it leaves them out), and where each key column's value is in a row.
+func withKey(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, t *mysql.RecordTable, q mysql.RecordQuery) (
+	mysql.RecordQuery, []int, error) {
+	cols, err := cat.RecordColumns(ctx, conn, q)
+	if err != nil {
+		return q, nil, err
+	}
+	if len(q.Columns) == 0 {
+		for _, c := range cols {
+			q.Columns = append(q.Columns, c.Name)
+		}
+	}
+	for _, name := range t.Key {
+		if columnIndex(cols, name) < 0 {
+			q.Columns = append(q.Columns, name)
+		}
+	}
+	if cols, err = cat.RecordColumns(ctx, conn, q); err != nil {
+		return q, nil, err
+	}
+	at := make([]int, len(t.Key))
+	for i, name := range t.Key {
+		at[i] = columnIndex(cols, name)
+	}
+	return q, at, nil
 }
 
 func columnIndex(cols []mysql.RecordColumn, name string) int {

@@ -68,9 +68,17 @@ func (m *Meta) LoginFailures(ctx context.Context, login, client string, since ti
 	return byLogin, byClient, nil
 }
 
-// Audit appends e to the audit log, setting its ID and time.
+// MaxAuditDetail is the most of an audit entry's detail that is kept
+// (the column is a TEXT; the strict sql_mode would refuse more): a longer
+// one, such as the filters of a very long export request, is cut there
+// and ends with "…".
+const MaxAuditDetail = 60000
+
+// Audit appends e to the audit log, setting its ID and time. A detail
+// longer than MaxAuditDetail bytes is cut (e.Detail says what was kept).
 func (m *Meta) Audit(ctx context.Context, e *weekback.AuditEntry) error {
 	e.At = m.now()
+	e.Detail = clipText(e.Detail, MaxAuditDetail)
 	res, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("audit_log")+
 		" (at, login, client, action, outcome, day, table_name, detail, `rows`) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)",
 		e.At, e.Login, e.Client, e.Action, e.Outcome, string(e.Day), e.Table, e.Detail, e.Rows)

@@ -190,7 +190,7 @@ func displayValue(col *mysql.RecordColumn, v []byte) string {
 	case v == nil:
 		return "NULL"
 	case col.Kind == mysql.KindBinary || col.Kind == mysql.KindBit || col.Kind == mysql.KindGeometry:
-		return "0x" + strings.ToUpper(hex.EncodeToString(v)) // as exports write them
+		return "0x" + hex.EncodeToString(v) // as exports write them
 	}
 	return string(v)
 }

@@ -43,7 +43,7 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	columns := fs.String("columns", "", "columns to export, comma-separated, in order (default: all but credential columns)")
 	fs.Var(&filters, "filter", "column=op:value (repeatable, combined with AND); ops: eq ne lt le gt ge contains prefix in isnull notnull")
 	sort := fs.String("sort", "", "order by COL, or -COL for descending (default: the primary key)")
-	profile := fs.String("profile", "reimport", "reimport (lossless, for `weekback import`) or spreadsheet (for Excel)")
+	profile := fs.String("profile", "reimport", "reimport (lossless, for weekback import) or spreadsheet (for Excel)")
 	encoding := fs.String("encoding", "utf-8", "utf-8, utf-8-bom or shift_jis (shift_jis: spreadsheet profile only)")
 	fs.BoolVar(&c.csv.Lossy, "lossy", false, "write '?' for characters the encoding cannot hold instead of failing")
 	missingIn := fs.String("missing-in", "", "only DAY's rows whose key is absent in this day or production (deleted since)")
@@ -144,10 +144,9 @@ func (c *exportCmd) lossError() error {
 // mask lists the table's credential columns in the query: they are never
 // exported, even when --columns names them.
 func (c *exportCmd) mask(ctx context.Context, gen *weekback.Generation) error {
-	t := gen.Manifest.Table(c.query.Table)
-	if t == nil {
-		return weekback.Errorf(weekback.ENOTFOUND,
-			"%s's backup has no table %q: check the name (case matters) with the day's page or `weekback generations --json`", c.day, c.query.Table)
+	t, err := manifestTable(gen, c.query.Table)
+	if err != nil {
+		return err
 	}
 	auth := c.app.cfg.Auth
 	red := weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: c.app.cfg.Exports.Redact}
@@ -192,6 +191,9 @@ func (c *exportCmd) write(ctx context.Context) (*export.ExportResult, error) {
 func (c *exportCmd) audit(ctx context.Context, res *export.ExportResult, err error) {
 	e := &weekback.AuditEntry{Login: operator(), Client: "cli", Action: weekback.AuditExport, Outcome: weekback.OutcomeOK,
 		Day: c.day, Table: c.query.Table, Detail: export.Describe(c.query, c.csv)}
+	if c.against != nil {
+		e.Detail += " " + strings.TrimPrefix(c.against.flag, "--") + "=" + c.against.label
+	}
 	if res != nil {
 		e.Rows = res.Rows
 	}

@@ -33,6 +33,10 @@ var diffSourceSQL = []string{
 	`INSERT INTO users VALUES (1, 'ann', 'secret-1'), (2, 'bob', 'secret-2')`,
 	`CREATE TABLE legacy (id INT PRIMARY KEY)`,
 	`INSERT INTO legacy VALUES (1), (2)`,
+	`CREATE TABLE bins (k VARBINARY(8) NOT NULL PRIMARY KEY, v INT NOT NULL)`,
+	`INSERT INTO bins VALUES (0x00ff, 1), (0x0a, 2), ('', 3)`,
+	`CREATE TABLE latin (k VARCHAR(10) CHARACTER SET latin1 NOT NULL PRIMARY KEY, v INT NOT NULL)`,
+	`INSERT INTO latin VALUES ('café', 1), ('cafe2', 2), ('x,y', 3)`,
 	`CREATE TABLE ledger_a (id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL)`,
 	`CREATE TABLE ledger_b (id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL)`,
 }
@@ -51,11 +55,15 @@ var diffChangeSQL = []string{
 	`CREATE TABLE coupons (code VARCHAR(10) PRIMARY KEY)`,
 	`INSERT INTO coupons VALUES ('X1')`,
 	`ALTER TABLE items ADD COLUMN qty INT NOT NULL DEFAULT 1`,
+	`DELETE FROM bins WHERE k IN (0x00ff, '')`,
+	`DELETE FROM latin WHERE k IN ('café', 'x,y')`,
 }
 
 // diffWant is `diff --from mon --to tue`, per table: rows_from rows_to
 // added deleted changed status.
 var diffWant = map[string]string{
+	"bins":     "3 1 0 2 0 changed",
+	"latin":    "3 1 0 2 0 changed",
 	"coupons":  "0 1 1 0 0 only_in_to",
 	"items":    "600 600 0 0 1 changed",
 	"ledger_a": "0 0 0 0 0 same",
@@ -142,7 +150,7 @@ func TestDiffDays(t *testing.T) {
 	if !strings.Contains(text, "only in mon") || !strings.Contains(text, "columns added: qty") {
 		t.Errorf("diff text lacks the table notes:\n%s", text)
 	}
-	if !strings.Contains(stderr, "compare: 8/8 tables") {
+	if !strings.Contains(stderr, "compare: 10/10 tables") {
 		t.Errorf("diff's progress on stderr lacks the final count:\n%s", stderr)
 	}
 }
@@ -157,7 +165,7 @@ func TestDiffShowRows(t *testing.T) {
 		{"deleted text", []string{"--table", "orders", "--show", "deleted"}, nil},
 		{"changed csv", []string{"--table", "orders", "--show", "changed", "--csv"}, []string{
 			`"100","customer","c2","changed"`,
-			`"25","photo","0xABABABABABABABABABABABABABABABABABABABABABABABABAB","0xABABABABABABABABABABABABABABABABABABABABABABABABAC"`,
+			`"25","photo","0xababababababababababababababababababababababababab","0xababababababababababababababababababababababababac"`,
 			`"3","note",NULL,""`,
 			`"id","column","old","new"`,
 		}},
@@ -286,6 +294,22 @@ func TestExportMissingAndChanged(t *testing.T) {
 		"--filter", "id=gt:15", "--profile", "spreadsheet", "--encoding", "utf-8-bom", "-o", filtered)
 	if got := csvIDs(t, filtered, 0); !reflect.DeepEqual(got, []string{"20", "1999"}) {
 		t.Errorf("--missing-in with --filter id=gt:15: %v, want [20 1999]", got)
+	}
+	for table, want := range map[string][]string{"bins": {"0x", "0x00ff"}, "latin": {"café", "x,y"}} {
+		path := filepath.Join(dir, table+".csv")
+		mustRunWeekback(t, 0, d.cfg, "export", "--day", "mon", "--table", table, "--missing-in", "tue", "-o", path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range want {
+			if !strings.Contains(string(b), `"`+k+`"`) {
+				t.Errorf("%s --missing-in tue lacks the row %s:\n%s", table, k, b)
+			}
+		}
+		if n := strings.Count(string(b), "\r\n"); n != 3 {
+			t.Errorf("%s --missing-in tue: %d lines, want a header and 2 rows:\n%s", table, n, b)
+		}
 	}
 	full := filepath.Join(dir, "changed-full.csv")
 	mustRunWeekback(t, 0, d.cfg, "export", "--day", "mon", "--table", "orders", "--changed-in", "tue", "-o", full)
