@@ -9,7 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Defaults of every key, as in the example configuration of DESIGN.md.
+// Defaults of every key, as in the example configuration of README.md.
 const (
 	DefaultPath              = "./weekback.yaml" // config file used when neither --config nor WEEKBACK_CONFIG is given
 	DefaultInclude           = "*"

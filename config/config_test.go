@@ -122,7 +122,7 @@ func TestDefault(t *testing.T) {
 	})
 }
 
-// TestExample loads DESIGN.md's example file: it is Default plus its DSNs.
+// TestExample loads the README's example configuration: it is Default plus its DSNs.
 func TestExample(t *testing.T) {
 	got, err := Load("testdata/example.yaml", nil)
 	if err != nil {

@@ -49,7 +49,8 @@ func (s *Server) landing(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"days": days, "timezone": s.Location.String(), "week": week}) // null when anonymous
 	}
 	return c.Render("index", fiber.Map{"Title": l.T("landing.title"), "Days": days, "Zone": s.Location.String(),
-		"Week": week, "WeekLegend": weekLegend(l), "AlertLegend": alertLegend(l, s.AlertFraction, week), "LoggedIn": principalOf(c) != nil})
+		"Week": week, "WeekLegend": weekLegend(l), "AlertLegend": alertLegend(l, s.AlertFraction, week), "LoggedIn": principalOf(c) != nil,
+		"Demo": s.demoView(l)})
 }
 
 func (s *Server) dayView(l *i18n.Localizer, g *weekback.Generation) dayView {
@@ -61,6 +62,36 @@ func (s *Server) dayView(l *i18n.Localizer, g *weekback.Generation) dayView {
 		v.Tables, v.Rows, v.URL = len(g.Manifest.Tables), g.Manifest.Rows, "/"+string(g.Day)+"/"
 	}
 	return v
+}
+
+// Demo is what the demo's pages say about it.
+type Demo struct {
+	// Logins are the demo's users that may log in.
+	Logins []DemoLogin
+	// Story is the simulated date each day's copy stands for: the demo
+	// takes the seven copies one after the other, now.
+	Story map[weekback.Weekday]time.Time
+}
+
+// DemoLogin is one login of the demo, shown on its landing page.
+type DemoLogin struct {
+	Login, Password string
+	Admin           bool // sees the audit log and the snapshot runs
+}
+
+// demoView is the landing page's demo notice in l's language; nil
+// outside the demo.
+type demoView struct {
+	Text   string
+	Logins []DemoLogin
+}
+
+func (s *Server) demoView(l *i18n.Localizer) *demoView {
+	if s.Demo == nil {
+		return nil
+	}
+	first, last := s.Demo.Story[weekback.Monday], s.Demo.Story[weekback.Sunday]
+	return &demoView{Text: l.T("demo.landing", "first", l.Date(first), "last", l.Date(last)), Logins: s.Demo.Logins}
 }
 
 // statusText explains the status of g in l's language.

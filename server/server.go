@@ -79,6 +79,9 @@ type Server struct {
 	Jobs *jobs.Runner
 	// Runs reads the snapshot runs of the admin page /runs (404 while nil).
 	Runs RunSource
+	// Demo, set by `weekback demo` only, makes the landing page and the
+	// days' banners say what the demo is and how to log in.
+	Demo *Demo
 
 	// AlertFraction flags a day that deleted or changed more than this
 	// share of a table's rows since the copy before it

@@ -60,12 +60,12 @@ func TestBrowser(t *testing.T) {
 // and returns the server's base URL.
 func startDemoServer(t *testing.T, days int) string {
 	t.Helper()
-	base, _ := startDemo(t, days)
+	base, _ := startDemoDays(t, days)
 	return base
 }
 
-// startDemo is startDemoServer, also returning the configuration file.
-func startDemo(t *testing.T, days int) (base, cfg string) {
+// startDemoDays is startDemoServer, also returning the configuration file.
+func startDemoDays(t *testing.T, days int) (base, cfg string) {
 	t.Helper()
 	db := mysqltest.MustOpen(t)
 	prefix := newPrefix(t, db)

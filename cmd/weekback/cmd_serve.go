@@ -50,6 +50,7 @@ type serveCmd struct {
 	srv   *server.Server
 	// listening, when set, is told the address once the server listens.
 	listening func(addr string)
+	demo      *server.Demo // set by `weekback demo`
 }
 
 func newServeCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
@@ -107,7 +108,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
 		return err
 	}
-	c.srv.Runs = meta
+	c.srv.Runs, c.srv.Demo = meta, c.demo
 	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
 	if err := c.srv.Open(); err != nil {
 		return err

@@ -15,7 +15,7 @@ const compareDays = 4
 // TestChangesJSONEqualsDiff: the changes page's JSON holds the very
 // tables list `weekback diff --json` prints for the same two days.
 func TestChangesJSONEqualsDiff(t *testing.T) {
-	base, cfg := startDemo(t, compareDays)
+	base, cfg := startDemoDays(t, compareDays)
 	c := login(t, base, "demo", "weekback-demo")
 	var page struct {
 		From   string            `json:"from"`
