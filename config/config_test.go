@@ -102,6 +102,12 @@ func TestDefault(t *testing.T) {
 		{"exports.job_lease", Duration(30 * time.Second)},
 		{"exports.user_quota_bytes", int64(2 << 30)},
 		{"exports.user_quota_files", 20},
+		{"exports.anonymize", []string{}},
+		{"exports.anonymize_secret_file", "./var/anonymize.key"},
+		{"exports.anonymize_date_shift_days", 0},
+		{"downloads.allow", "admins"},
+		{"compare.alert_fraction", 0.05},
+		{"compare.production", false},
 		{"offsite.target", ""},
 		{"offsite.keep", 14},
 		{"offsite.encrypt_key_file", ""},
@@ -114,7 +120,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 45; got != want {
+		if got, want := len(keysOf(c)), 51; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})

@@ -25,13 +25,16 @@ type dayPlan struct {
 
 // dayTable is one table of the plan.
 type dayTable struct {
-	info   weekback.TableInfo
-	ddl    string
+	info weekback.TableInfo
+	// ddl is the slot's CREATE TABLE split: the table is created with its
+	// primary key only, its other indexes built once its rows are in, its
+	// foreign keys added at the end of the script.
+	ddl    mysql.TableDDL
 	cols   []mysql.Column
 	values []valueWriter // one per column
 	// replace holds, per column, what its values become (a credential
 	// column's blank, a pseudonym), or nil to write them as read.
-	replace []func(v []byte) []byte
+	replace []func(row [][]byte, v []byte) []byte
 	src     mysql.RowSource
 	blanked []string
 }
@@ -94,18 +97,26 @@ func (p *dayPlan) planTable(ctx context.Context, conn *sqlx.Conn, t *mysql.Table
 	if err != nil {
 		return nil, err
 	}
-	dt := &dayTable{info: info, ddl: ddl, cols: cols, src: mysql.RowSource{Schema: p.gen.Slot, Table: info.Name, History: info.History}}
+	dt := &dayTable{info: info, ddl: mysql.SplitDDL(ddl, mysql.AutoIncColumn(t)), cols: cols, src: mysql.RowSource{Schema: p.gen.Slot, Table: info.Name, History: info.History}}
 	masked := opts.Redaction.Masked(info.Name, info.Columns)
 	for _, c := range cols {
 		sc := extra[c.Name]
-		var replace func([]byte) []byte
-		if containsFold(masked, c.Name) {
+		var replace func([][]byte, []byte) []byte
+		value := literalFor(c, sc)
+		switch {
+		case containsFold(masked, c.Name):
 			blank := blankStored(c, sc)
-			replace = func([]byte) []byte { return blank }
+			replace = func([][]byte, []byte) []byte { return blank }
 			dt.blanked = append(dt.blanked, c.Name)
 			p.blanked = append(p.blanked, info.Name+"."+c.Name)
+		case opts.Anonymizer.Covers(info.Name, c.Name) && MethodFor(c) != MethodKeep:
+			replace = opts.Anonymizer.ColumnFunc(info.Name, c)
+			p.anonymized = append(p.anonymized, info.Name+"."+c.Name)
+			if MethodFor(c) == MethodText || MethodFor(c) == MethodEmail || MethodFor(c) == MethodPhone {
+				value = nullOr(appendSQLString) // pseudonyms are UTF-8 text, converted by the server
+			}
 		}
-		dt.values = append(dt.values, literalFor(c, sc))
+		dt.values = append(dt.values, value)
 		dt.replace = append(dt.replace, replace)
 	}
 	return dt, nil
@@ -193,26 +204,41 @@ func foreignKeys(ctx context.Context, conn *sqlx.Conn, schema string) (map[strin
 	return out, nil
 }
 
-// orderTables returns tables parents first (a table after every table its
-// foreign keys reference), by name among equals; the tables of a cycle
-// come last, by name (the script loads with foreign key checks off, so a
-// cycle loads all the same).
+// orderTables returns tables in loadOrder.
 func orderTables(tables []*dayTable, refs map[string][]string) []*dayTable {
-	sort.Slice(tables, func(i, j int) bool { return tables[i].info.Name < tables[j].info.Name })
+	byName := map[string]*dayTable{}
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		byName[t.info.Name], names[i] = t, t.info.Name
+	}
+	out := make([]*dayTable, len(tables))
+	for i, n := range loadOrder(names, refs) {
+		out[i] = byName[n]
+	}
+	return out
+}
+
+// loadOrder returns names parents first (a table after every table its
+// foreign keys reference), by name among equals; the tables of a cycle
+// come last, by name (scripts and restores load them with foreign key
+// checks off, so a cycle loads all the same).
+func loadOrder(names []string, refs map[string][]string) []string {
+	names = append([]string(nil), names...)
+	sort.Strings(names)
 	done := map[string]bool{}
-	var out []*dayTable
+	var out []string
 	for progress := true; progress; {
 		progress = false
-		for _, t := range tables {
-			if !done[t.info.Name] && parentsDone(t.info.Name, refs[t.info.Name], done) {
-				done[t.info.Name], progress = true, true
-				out = append(out, t)
+		for _, n := range names {
+			if !done[n] && parentsDone(n, refs[n], done) {
+				done[n], progress = true, true
+				out = append(out, n)
 			}
 		}
 	}
-	for _, t := range tables {
-		if !done[t.info.Name] {
-			out = append(out, t)
+	for _, n := range names {
+		if !done[n] {
+			out = append(out, n)
 		}
 	}
 	return out

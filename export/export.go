@@ -60,11 +60,17 @@ func exportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql
 		return nil, err
 	}
 	res := &ExportResult{Columns: cols}
+	write := cw.WriteRow
+	if opts.Replace != nil {
+		if replace := opts.Replace(q.Table, cols); replace != nil {
+			write = func(values [][]byte) error { replace(values); return cw.WriteRow(values) }
+		}
+	}
 	if err := cw.WriteHeader(); err != nil {
 		return res, fmt.Errorf("write csv header: %w", err)
 	}
 	err = pipeRows(ctx, len(cols), scan, func(b *batch) error {
-		if err := b.each(cw.WriteRow); err != nil {
+		if err := b.each(write); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
 		if progress != nil {
@@ -126,10 +132,13 @@ func FileName(table string, day weekback.Weekday, snapshotAt time.Time, loc *tim
 }
 
 // Describe says what an export asked for, for the audit log: format,
-// filters, sort and columns. Filters never name a credential column (the
+// anonymization (rows rewritten by o.Replace), filters, sort and columns. Filters never name a credential column (the
 // Catalog refuses them), so no secret is written.
 func Describe(q mysql.RecordQuery, o CSVOptions) string {
 	parts := []string{"profile=" + string(o.Profile), "encoding=" + string(o.Encoding)}
+	if o.Replace != nil { // exports set it only for --anonymize
+		parts = append(parts, "anonymize")
+	}
 	for _, f := range q.Filters {
 		parts = append(parts, "filter="+f.String())
 	}

@@ -29,7 +29,14 @@ type exportRequest struct {
 	query mysql.RecordQuery
 	csv   export.CSVOptions
 	list  bool // unencodable=csv: the list of characters the encoding cannot hold, as CSV
-	page  *dayPage
+	// anonymize (anonymize=1) writes the columns of exports.anonymize as
+	// pseudonyms.
+	anonymize bool
+	page      *dayPage
+	// against narrows the export (missing_in, changed_in) to the rows
+	// whose key is in keys.
+	against *exportAgainst
+	keys    *export.KeySet
 }
 
 // parseExport reads the records page's filters and sort plus columns,
@@ -49,8 +56,17 @@ func (s *Server) parseExport(c *fiber.Ctx) (*exportRequest, error) {
 	if er.csv.Encoding, err = export.ParseEncoding(c.Query("encoding")); err != nil {
 		return nil, err
 	}
+	if er.against, err = parseAgainst(c); err != nil {
+		return nil, err
+	}
 	er.csv.Lossy = c.Query("lossy") == "1"
 	er.list = c.Query("unencodable") == "csv"
+	if er.anonymize = c.Query("anonymize") == "1"; er.anonymize {
+		if s.Anonymizer == nil {
+			return nil, s.errorf(c, weekback.EINVALID, "download.anonymize_off")
+		}
+		er.csv.Replace = export.NewRowReplacer(weekback.Redaction{}, s.Anonymizer)
+	}
 	if cols := c.Query("columns"); cols != "" {
 		for col := range strings.SplitSeq(cols, ",") {
 			er.query.Columns = append(er.query.Columns, utils.CopyString(strings.TrimSpace(col)))
@@ -106,6 +122,9 @@ func (s *Server) prepareExport(c *fiber.Ctx, er *exportRequest) error {
 			return err
 		}
 		_, err := s.Catalog.RecordColumns(c.UserContext(), conn, *q)
+		if err == nil && er.against != nil {
+			er.keys, err = s.exportKeys(c.UserContext(), er.page.Gens, er.page.Gen, er.table, er.against, er.rq.Filters)
+		}
 		return err
 	})
 }
@@ -130,7 +149,7 @@ func (s *Server) unencodable(ctx context.Context, er *exportRequest) ([]export.U
 	opts := er.csv
 	opts.Lossy = true
 	opts.OnUnencodable = func(u export.Unencodable) { list = append(list, u) }
-	_, err = export.ExportCSV(ctx, conn, s.Catalog, er.query, io.Discard, opts, nil)
+	_, err = s.runExport(ctx, conn, er.query, er.keys, io.Discard, opts)
 	return list, err
 }
 
@@ -194,12 +213,12 @@ func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest) {
 	c.Set(fiber.HeaderContentType, "text/csv; charset="+charset)
 	c.Set(fiber.HeaderContentDisposition, attachment(export.FileName(er.table, gen.Day, gen.Manifest.SnapshotAt, s.Location, "csv")))
 	entry := &weekback.AuditEntry{Login: principalOf(c).Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
-		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: export.Describe(er.query, er.csv)}
-	q, opts := er.query, er.csv
+		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: er.describe()}
+	q, opts, keys := er.query, er.csv, er.keys
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), s.WriteTimeout)
 		defer cancel()
-		res, err := s.writeCSV(ctx, q, opts, w)
+		res, err := s.writeCSV(ctx, q, keys, opts, w)
 		if res != nil {
 			entry.Rows = res.Rows
 		}
@@ -211,13 +230,13 @@ func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest) {
 	})
 }
 
-func (s *Server) writeCSV(ctx context.Context, q mysql.RecordQuery, opts export.CSVOptions, w *bufio.Writer) (*export.ExportResult, error) {
+func (s *Server) writeCSV(ctx context.Context, q mysql.RecordQuery, keys *export.KeySet, opts export.CSVOptions, w *bufio.Writer) (*export.ExportResult, error) {
 	conn, err := s.exportPool().Connx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	res, err := export.ExportCSV(ctx, conn, s.Catalog, q, w, opts, nil)
+	res, err := s.runExport(ctx, conn, q, keys, w, opts)
 	if err == nil {
 		err = w.Flush()
 	}
