@@ -16,6 +16,8 @@ const (
 	AuditUndo          = "undo"
 	AuditImport        = "import"
 	AuditTemplateApply = "template_apply"
+	// AuditDownload is a whole day downloaded (SQL script or CSV bundle).
+	AuditDownload = "download"
 )
 
 // Audit outcomes.

@@ -40,6 +40,9 @@ type JobKind string
 const (
 	JobExport   JobKind = "export"   // a CSV of a table's records
 	JobTemplate JobKind = "template" // a template JSON of a table and its related tables
+	// JobDownload is a whole day: a SQL script (Format sql) or a bundle of
+	// reimport CSVs, templates and a manifest (Format csv).
+	JobDownload JobKind = "download"
 )
 
 // JobParams is what a job was asked to do: the same parameters as the
@@ -55,6 +58,11 @@ type JobParams struct {
 	Encoding string   `json:"encoding,omitempty"` // exports: utf-8 (default), utf-8-bom, shift_jis
 	Lossy    bool     `json:"lossy,omitempty"`    // exports: '?' for characters the encoding cannot hold
 	Related  bool     `json:"related,omitempty"`  // templates: with the related tables
+	// Format is a download's: sql or csv.
+	Format string `json:"format,omitempty"`
+	// Anonymize asks exports and downloads for pseudonyms in the columns
+	// of exports.anonymize.
+	Anonymize bool `json:"anonymize,omitempty"`
 }
 
 // Key returns a canonical text of p: two requests with the same kind and
@@ -71,6 +79,12 @@ func (p JobParams) Key(kind JobKind) string {
 	}
 	if p.Related {
 		b.WriteString("|related")
+	}
+	if p.Format != "" {
+		b.WriteString("|format=" + p.Format)
+	}
+	if p.Anonymize {
+		b.WriteString("|anonymize")
 	}
 	return b.String()
 }

@@ -92,6 +92,10 @@ func TestDefault(t *testing.T) {
 		{"exports.job_lease", Duration(30 * time.Second)},
 		{"exports.user_quota_bytes", int64(2 << 30)},
 		{"exports.user_quota_files", 20},
+		{"exports.anonymize", []string{}},
+		{"exports.anonymize_secret_file", "./var/anonymize.key"},
+		{"exports.anonymize_date_shift_days", 0},
+		{"downloads.allow", "admins"},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			if got := valueAt(t, c, tt.path); !reflect.DeepEqual(got, tt.want) {
@@ -100,7 +104,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 31; got != want {
+		if got, want := len(keysOf(c)), 35; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})

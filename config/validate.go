@@ -173,8 +173,19 @@ func (c *Config) validateExports() []error {
 	if l := c.Exports.JobLease; l > 0 && time.Duration(l) < MinJobLease {
 		errs = append(errs, c.bad("exports.job_lease", l, "must be at least "+MinJobLease.String()+", such as 30s"))
 	}
+	if d := c.Exports.AnonymizeDateShiftDays; d < 0 || d > MaxDateShiftDays {
+		errs = append(errs, c.bad("exports.anonymize_date_shift_days", d,
+			fmt.Sprintf("must be between 0 (dates kept) and %d, such as 30", MaxDateShiftDays)))
+	}
+	if a := c.Downloads.Allow; a != DownloadsAdmins && a != DownloadsAll {
+		errs = append(errs, c.bad("downloads.allow", a, "must be admins (the default) or all"))
+	}
+	errs = append(errs, c.checkGlobs("exports.anonymize", c.Exports.Anonymize, true)...)
 	return append(errs, c.checkGlobs("exports.redact", c.Exports.Redact, true)...)
 }
+
+// MaxDateShiftDays bounds exports.anonymize_date_shift_days (ten years).
+const MaxDateShiftDays = 3650
 
 // validateDurations checks that every Duration key is longer than zero.
 func (c *Config) validateDurations() []error {

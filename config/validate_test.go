@@ -15,6 +15,10 @@ func TestValidate(t *testing.T) {
 		want      string // substring of the message
 	}{
 		{"default", func(c *Config) {}, "", ""},
+		{"downloads all", func(c *Config) { c.Downloads.Allow = DownloadsAll }, "", ""},
+		{"downloads everyone", func(c *Config) { c.Downloads.Allow = "everyone" }, "downloads.allow", "must be admins (the default) or all"},
+		{"date shift negative", func(c *Config) { c.Exports.AnonymizeDateShiftDays = -1 }, "exports.anonymize_date_shift_days", "between 0"},
+		{"anonymize glob", func(c *Config) { c.Exports.Anonymize = []string{"customers.[a"} }, "exports.anonymize[0]", "is not a valid glob"},
 		{"source dsn ok", func(c *Config) { c.Source.DSN = "u:p@tcp(h:3306)/sales?parseTime=true" }, "", ""},
 		{"source dsn", func(c *Config) { c.Source.DSN = "u:hunter2@tcp(h:3306" }, "source.dsn",
 			`source.dsn = "u:***@tcp(h:3306": is not a valid MySQL DSN (invalid DSN: `},

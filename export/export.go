@@ -47,13 +47,19 @@ func ExportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql
 		return nil, err
 	}
 	res := &ExportResult{Columns: cols}
+	write := cw.WriteRow
+	if opts.Replace != nil {
+		if replace := opts.Replace(q.Table, cols); replace != nil {
+			write = func(values [][]byte) error { replace(values); return cw.WriteRow(values) }
+		}
+	}
 	if err := cw.WriteHeader(); err != nil {
 		return res, fmt.Errorf("write csv header: %w", err)
 	}
 	err = pipeRows(ctx, len(cols), func(ctx context.Context, emit func([][]byte) error) error {
 		return cat.ScanRecords(ctx, conn, q, emit)
 	}, func(b *batch) error {
-		if err := b.each(cw.WriteRow); err != nil {
+		if err := b.each(write); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
 		if progress != nil {

@@ -29,7 +29,10 @@ type exportRequest struct {
 	query mysql.RecordQuery
 	csv   export.CSVOptions
 	list  bool // unencodable=csv: the list of characters the encoding cannot hold, as CSV
-	page  *dayPage
+	// anonymize (anonymize=1) writes the columns of exports.anonymize as
+	// pseudonyms.
+	anonymize bool
+	page      *dayPage
 }
 
 // parseExport reads the records page's filters and sort plus columns,
@@ -51,6 +54,12 @@ func (s *Server) parseExport(c *fiber.Ctx) (*exportRequest, error) {
 	}
 	er.csv.Lossy = c.Query("lossy") == "1"
 	er.list = c.Query("unencodable") == "csv"
+	if er.anonymize = c.Query("anonymize") == "1"; er.anonymize {
+		if s.Anonymizer == nil {
+			return nil, s.errorf(c, weekback.EINVALID, "download.anonymize_off")
+		}
+		er.csv.Replace = export.NewRowReplacer(weekback.Redaction{}, s.Anonymizer)
+	}
 	if cols := c.Query("columns"); cols != "" {
 		for col := range strings.SplitSeq(cols, ",") {
 			er.query.Columns = append(er.query.Columns, utils.CopyString(strings.TrimSpace(col)))

@@ -46,7 +46,8 @@ func (s *Server) submitExport(c *fiber.Ctx) error {
 	}
 	p := principalOf(c)
 	params := weekback.JobParams{Day: er.page.Gen.Day, Table: er.table, Filters: er.rq.Filters, Sort: er.rq.Sort,
-		Columns: er.query.Columns, Profile: string(er.csv.Profile), Encoding: string(er.csv.Encoding), Lossy: er.csv.Lossy}
+		Columns: er.query.Columns, Profile: string(er.csv.Profile), Encoding: string(er.csv.Encoding), Lossy: er.csv.Lossy,
+		Anonymize: er.anonymize}
 	j, replaced, err := s.Jobs.Submit(c.UserContext(), p.Login, weekback.JobExport, params)
 	if err != nil {
 		return s.submitError(c, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/i18n"
 	"github.com/weekback/weekback/jobs"
 	"github.com/weekback/weekback/mysql"
@@ -72,6 +73,12 @@ type Server struct {
 	// whose "table.column" matches a Redact glob (exports.redact).
 	PasswordTable, PasswordColumn string
 	Redact                        []string
+	// DownloadsAll lets every logged-in user download whole days
+	// (downloads.allow: all); otherwise only admins may.
+	DownloadsAll bool
+	// Anonymizer gives the pseudonyms of exports that ask for them
+	// (anonymize=1); nil when exports.anonymize is empty.
+	Anonymizer *export.Anonymizer
 
 	// Jobs runs the background exports of the export center (/jobs, the
 	// header's notifications); their routes answer 404 while it is nil.

@@ -24,6 +24,7 @@ type exportCmd struct {
 	out   string // -o; stdout when ""
 	r     slotReader
 	unenc int64
+	anon  bool // --anonymize
 }
 
 // multiFlag collects a repeatable flag.
@@ -42,6 +43,7 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	sort := fs.String("sort", "", "order by COL, or -COL for descending (default: the primary key)")
 	profile := fs.String("profile", "reimport", "reimport (lossless, for weekback import) or spreadsheet (for Excel)")
 	encoding := fs.String("encoding", "utf-8", "utf-8, utf-8-bom or shift_jis (shift_jis: spreadsheet profile only)")
+	fs.BoolVar(&c.anon, "anonymize", false, "replace the columns of exports.anonymize by stable pseudonyms")
 	fs.BoolVar(&c.csv.Lossy, "lossy", false, "write '?' for characters the encoding cannot hold instead of failing")
 	fs.StringVar(&c.out, "o", "", "write to this file, or into this directory as <table>-<day>-<snapshot date>.csv (default: stdout); written aside and renamed when complete")
 	_, err := a.configure(fs, args, requireReader)
@@ -108,6 +110,13 @@ func (c *exportCmd) Run(ctx context.Context) error {
 	}
 	if err := c.mask(ctx, gen); err != nil {
 		return err
+	}
+	anon, err := loadAnonymizer(c.app.cfg, c.anon)
+	if err != nil {
+		return err
+	}
+	if anon != nil {
+		c.csv.Replace = export.NewRowReplacer(weekback.Redaction{}, anon)
 	}
 	res, err := c.write(ctx)
 	c.audit(ctx, res, err)

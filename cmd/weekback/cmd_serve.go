@@ -45,9 +45,12 @@ type serveCmd struct {
 	db    *sqlx.DB // meta schema and login (RoleMeta)
 	slots *sqlx.DB // the pages of a day (RoleSource: values as stored)
 	csv   *sqlx.DB // CSV downloads (RoleExport: text as UTF-8)
-	prod  *sqlx.DB // production's users table (auth.source: production), else nil
-	jobs  *jobs.Runner
-	srv   *server.Server
+	// stored is the pool SQL downloads of whole days read values as
+	// stored with (RoleSource).
+	stored *sqlx.DB
+	prod   *sqlx.DB // production's users table (auth.source: production), else nil
+	jobs   *jobs.Runner
+	srv    *server.Server
 	// listening, when set, is told the address once the server listens.
 	listening func(addr string)
 	demo      *server.Demo // set by `weekback demo`
@@ -100,6 +103,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
 	c.srv.Redact = c.cfg.Exports.Redact
+	c.srv.DownloadsAll = c.cfg.Downloads.Allow == config.DownloadsAll
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
@@ -133,6 +137,10 @@ func (c *serveCmd) openPools(ctx context.Context) error {
 	if c.csv, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleExport); err != nil {
 		return err
 	}
+	if c.stored, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleSource); err != nil {
+		return err
+	}
+	sizePool(c.stored, 0, serveExportConns)
 	sizePool(c.db, serveMetaConns, serveMetaConns)
 	sizePool(c.slots, serveSlotConns, serveSlotConns)
 	sizePool(c.csv, 0, serveExportConns)
@@ -174,6 +182,12 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
 	r.QuotaBytes, r.QuotaFiles = e.UserQuotaBytes, e.UserQuotaFiles
+	r.Stored = c.stored
+	var err error
+	if r.Anonymizer, err = loadAnonymizer(c.cfg, len(e.Anonymize) > 0); err != nil {
+		return nil, err
+	}
+	c.srv.Anonymizer = r.Anonymizer
 	r.Logger = c.app.logger
 	if err := r.Open(); err != nil {
 		return nil, err
@@ -195,7 +209,7 @@ func (c *serveCmd) Close() error {
 			err = jerr
 		}
 	}
-	for _, db := range []*sqlx.DB{c.db, c.slots, c.csv, c.prod} {
+	for _, db := range []*sqlx.DB{c.db, c.slots, c.csv, c.stored, c.prod} {
 		if db != nil {
 			db.Close()
 		}

@@ -106,7 +106,7 @@ func operator() string {
 func init() {
 	commands["export"] = commandSpec{summary: "a table's records of one day as CSV (reimport or spreadsheet profile)", build: newExportCmd,
 		synopsis: "--day DAY --table T [--columns a,b] [--filter EXPR]... [--sort COL|-COL] [--profile reimport|spreadsheet]\n" +
-			"         [--encoding utf-8|utf-8-bom|shift_jis] [--lossy] [-o FILE]",
+			"         [--encoding utf-8|utf-8-bom|shift_jis] [--lossy] [--anonymize] [-o FILE]",
 		help: "EXPR is column=op:value, op one of eq ne lt le gt ge contains prefix in isnull notnull."}
 	commands["template"] = commandSpec{summary: "a table's schema and settings with its related tables, as template JSON", build: newTemplateCmd,
 		synopsis: "--day DAY --table T [--no-related] [-o FILE]"}
