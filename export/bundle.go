@@ -41,6 +41,9 @@ type BundleManifest struct {
 	Tables       []BundleTable    `json:"tables"`
 	Blanked      []string         `json:"blanked"`    // "table.column" written blank (credentials)
 	Anonymized   []string         `json:"anonymized"` // "table.column" written as pseudonyms
+	// Selection says which rows a restore bundle holds (WriteSelectionBundle);
+	// nil for a whole day.
+	Selection *BundleSelection `json:"selection,omitempty"`
 }
 
 // BundleTable is one table of a bundle.
