@@ -63,6 +63,10 @@ type JobParams struct {
 	// Anonymize asks exports and downloads for pseudonyms in the columns
 	// of exports.anonymize.
 	Anonymize bool `json:"anonymize,omitempty"`
+	// MissingIn and ChangedIn narrow an export to the day's rows whose key
+	// that day (or "production") lacks, or holds with other values.
+	MissingIn string `json:"missing_in,omitempty"`
+	ChangedIn string `json:"changed_in,omitempty"`
 }
 
 // Key returns a canonical text of p: two requests with the same kind and
@@ -85,6 +89,9 @@ func (p JobParams) Key(kind JobKind) string {
 	}
 	if p.Anonymize {
 		b.WriteString("|anonymize")
+	}
+	if p.MissingIn != "" || p.ChangedIn != "" {
+		b.WriteString("|missing_in=" + p.MissingIn + "|changed_in=" + p.ChangedIn)
 	}
 	return b.String()
 }

@@ -41,6 +41,7 @@ const (
 	DefaultJobLease            = 30 * time.Second
 	DefaultUserQuotaBytes      = 2 << 30 // 2 GiB of finished exports per user
 	DefaultUserQuotaFiles      = 20      // finished exports (downloads) per user
+	DefaultAlertFraction       = 0.05
 )
 
 // Limits checked by Validate.
@@ -84,6 +85,7 @@ type Config struct {
 	Exports  Exports  `yaml:"exports"`
 	// Downloads says who may download a whole day from the server.
 	Downloads Downloads `yaml:"downloads"`
+	Compare   Compare   `yaml:"compare"`
 
 	file string // the YAML file Load read, named in error messages
 }
@@ -197,6 +199,16 @@ const (
 	DownloadsAll    = "all"
 )
 
+// Compare tunes the server's comparisons of generations.
+type Compare struct {
+	// AlertFraction flags a day that deleted or changed more than this
+	// share (0 < f ≤ 1) of a table's rows since the copy before it.
+	AlertFraction float64 `yaml:"alert_fraction"`
+	// Production lets the server compare a day with production, through
+	// the read-only pool of source.dsn; otherwise only the CLI can.
+	Production bool `yaml:"production"`
+}
+
 // Default returns a new Config with every default set and all DSNs empty.
 // It never fails.
 func Default() *Config {
@@ -242,6 +254,7 @@ func Default() *Config {
 			AnonymizeSecretFile: DefaultAnonymizeSecretFile,
 		},
 		Downloads: Downloads{Allow: DownloadsAdmins},
+		Compare:   Compare{AlertFraction: DefaultAlertFraction},
 	}
 }
 

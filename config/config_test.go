@@ -96,6 +96,8 @@ func TestDefault(t *testing.T) {
 		{"exports.anonymize_secret_file", "./var/anonymize.key"},
 		{"exports.anonymize_date_shift_days", 0},
 		{"downloads.allow", "admins"},
+		{"compare.alert_fraction", 0.05},
+		{"compare.production", false},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			if got := valueAt(t, c, tt.path); !reflect.DeepEqual(got, tt.want) {
@@ -104,7 +106,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 35; got != want {
+		if got, want := len(keysOf(c)), 37; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})

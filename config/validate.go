@@ -35,7 +35,7 @@ func (c *Config) Validate() error {
 	var errs []error
 	for _, check := range []func() []error{
 		c.validateSource, c.validateBackup, c.validateSchedule, c.validateSnapshot,
-		c.validateServer, c.validateAuth, c.validateExports, c.validateDurations,
+		c.validateServer, c.validateAuth, c.validateExports, c.validateCompare, c.validateDurations,
 	} {
 		errs = append(errs, check()...)
 	}
@@ -186,6 +186,16 @@ func (c *Config) validateExports() []error {
 
 // MaxDateShiftDays bounds exports.anonymize_date_shift_days (ten years).
 const MaxDateShiftDays = 3650
+
+func (c *Config) validateCompare() []error {
+	if f := c.Compare.AlertFraction; !(f > 0 && f <= 1) {
+		return []error{c.bad("compare.alert_fraction", f, "must be a share of the rows above 0 and at most 1, such as 0.05 for 5%")}
+	}
+	if c.Compare.Production && c.Source.DSN == "" {
+		return []error{c.bad("compare.production", true, "needs source.dsn (the production schema to compare with): set it, or set compare.production: false")}
+	}
+	return nil
+}
 
 // validateDurations checks that every Duration key is longer than zero.
 func (c *Config) validateDurations() []error {

@@ -34,6 +34,13 @@ type ExportResult struct {
 // false: the file is complete, with '?' in their place) and w's.
 func ExportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql.RecordQuery, w io.Writer,
 	opts CSVOptions, progress func(rows int64)) (*ExportResult, error) {
+	return exportCSV(ctx, conn, cat, q, nil, w, opts, progress)
+}
+
+// exportCSV is ExportCSV keeping only the rows whose key is in keys (all
+// when keys is nil).
+func exportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql.RecordQuery, keys *KeySet, w io.Writer,
+	opts CSVOptions, progress func(rows int64)) (*ExportResult, error) {
 	q, err := storedColumns(ctx, conn, cat, q, opts.Profile)
 	if err != nil {
 		return nil, err
@@ -41,6 +48,12 @@ func ExportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql
 	cols, err := cat.RecordColumns(ctx, conn, q)
 	if err != nil {
 		return nil, err
+	}
+	scan := func(ctx context.Context, emit func([][]byte) error) error { return cat.ScanRecords(ctx, conn, q, emit) }
+	if keys != nil {
+		if scan, err = keys.scan(ctx, conn, cat, q, len(cols)); err != nil {
+			return nil, err
+		}
 	}
 	cw, err := NewCSVWriter(w, cols, opts)
 	if err != nil {
@@ -56,9 +69,7 @@ func ExportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql
 	if err := cw.WriteHeader(); err != nil {
 		return res, fmt.Errorf("write csv header: %w", err)
 	}
-	err = pipeRows(ctx, len(cols), func(ctx context.Context, emit func([][]byte) error) error {
-		return cat.ScanRecords(ctx, conn, q, emit)
-	}, func(b *batch) error {
+	err = pipeRows(ctx, len(cols), scan, func(b *batch) error {
 		if err := b.each(write); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}

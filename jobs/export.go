@@ -71,12 +71,29 @@ func (a *attempt) export(ctx context.Context, gen *weekback.Generation) error {
 	if r.wrap != nil {
 		w = r.wrap(w)
 	}
-	res, err := export.ExportCSV(ctx, conn, r.Catalog, q, w, opts, a.rows.Store)
+	res, err := r.exportRows(ctx, conn, gen, j.Params, q, w, opts, a.rows.Store)
 	if err != nil {
 		return err
 	}
 	a.rows.Store(res.Rows)
 	return a.log.finish()
+}
+
+// exportRows writes q as CSV: every row, or with missing_in or
+// changed_in only those whose keys Keys returns.
+func (r *Runner) exportRows(ctx context.Context, conn *sqlx.Conn, gen *weekback.Generation, p weekback.JobParams, q mysql.RecordQuery,
+	w io.Writer, opts export.CSVOptions, progress func(int64)) (*export.ExportResult, error) {
+	if p.MissingIn == "" && p.ChangedIn == "" {
+		return export.ExportCSV(ctx, conn, r.Catalog, q, w, opts, progress)
+	}
+	if r.Keys == nil {
+		return nil, weekback.Errorf(weekback.EINVALID, "this server cannot narrow an export to another day's changes: export the whole table")
+	}
+	keys, err := r.Keys(ctx, gen, p)
+	if err != nil {
+		return nil, err
+	}
+	return export.ExportKeysCSV(ctx, conn, r.Catalog, q, keys, w, opts, progress)
 }
 
 // template writes the template JSON of a's job from gen.

@@ -33,6 +33,10 @@ type exportRequest struct {
 	// pseudonyms.
 	anonymize bool
 	page      *dayPage
+	// against narrows the export (missing_in, changed_in) to the rows
+	// whose key is in keys.
+	against *exportAgainst
+	keys    *export.KeySet
 }
 
 // parseExport reads the records page's filters and sort plus columns,
@@ -50,6 +54,9 @@ func (s *Server) parseExport(c *fiber.Ctx) (*exportRequest, error) {
 		return nil, err
 	}
 	if er.csv.Encoding, err = export.ParseEncoding(c.Query("encoding")); err != nil {
+		return nil, err
+	}
+	if er.against, err = parseAgainst(c); err != nil {
 		return nil, err
 	}
 	er.csv.Lossy = c.Query("lossy") == "1"
@@ -115,6 +122,9 @@ func (s *Server) prepareExport(c *fiber.Ctx, er *exportRequest) error {
 			return err
 		}
 		_, err := s.Catalog.RecordColumns(c.UserContext(), conn, *q)
+		if err == nil && er.against != nil {
+			er.keys, err = s.exportKeys(c.UserContext(), er.page.Gens, er.page.Gen, er.table, er.against, er.rq.Filters)
+		}
 		return err
 	})
 }
@@ -139,7 +149,7 @@ func (s *Server) unencodable(ctx context.Context, er *exportRequest) ([]export.U
 	opts := er.csv
 	opts.Lossy = true
 	opts.OnUnencodable = func(u export.Unencodable) { list = append(list, u) }
-	_, err = export.ExportCSV(ctx, conn, s.Catalog, er.query, io.Discard, opts, nil)
+	_, err = s.runExport(ctx, conn, er.query, er.keys, io.Discard, opts)
 	return list, err
 }
 
@@ -203,12 +213,12 @@ func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest) {
 	c.Set(fiber.HeaderContentType, "text/csv; charset="+charset)
 	c.Set(fiber.HeaderContentDisposition, attachment(export.FileName(er.table, gen.Day, gen.Manifest.SnapshotAt, s.Location, "csv")))
 	entry := &weekback.AuditEntry{Login: principalOf(c).Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
-		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: export.Describe(er.query, er.csv)}
-	q, opts := er.query, er.csv
+		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: er.describe()}
+	q, opts, keys := er.query, er.csv, er.keys
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), s.WriteTimeout)
 		defer cancel()
-		res, err := s.writeCSV(ctx, q, opts, w)
+		res, err := s.writeCSV(ctx, q, keys, opts, w)
 		if res != nil {
 			entry.Rows = res.Rows
 		}
@@ -220,13 +230,13 @@ func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest) {
 	})
 }
 
-func (s *Server) writeCSV(ctx context.Context, q mysql.RecordQuery, opts export.CSVOptions, w *bufio.Writer) (*export.ExportResult, error) {
+func (s *Server) writeCSV(ctx context.Context, q mysql.RecordQuery, keys *export.KeySet, opts export.CSVOptions, w *bufio.Writer) (*export.ExportResult, error) {
 	conn, err := s.exportPool().Connx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	res, err := export.ExportCSV(ctx, conn, s.Catalog, q, w, opts, nil)
+	res, err := s.runExport(ctx, conn, q, keys, w, opts)
 	if err == nil {
 		err = w.Flush()
 	}

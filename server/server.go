@@ -90,6 +90,17 @@ type Server struct {
 	// days' banners say what the demo is and how to log in.
 	Demo *Demo
 
+	// AlertFraction flags a day that deleted or changed more than this
+	// share of a table's rows since the copy before it
+	// (compare.alert_fraction): a badge on the week's charts and the
+	// weekback_table_change_alert metric.
+	AlertFraction float64
+	// Production, when set (compare.production), lets the changes pages
+	// compare a day with production through this read-only pool of
+	// source.dsn, whose schema is ProductionSchema.
+	Production       *sqlx.DB
+	ProductionSchema string
+
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).
 	UserCacheTTL time.Duration
@@ -104,6 +115,8 @@ type Server struct {
 	users   *userCache
 	secure  bool   // BaseURL is https
 	origin  string // scheme://host of BaseURL
+	changes *changeCache
+	stop    context.CancelFunc // ends the background comparisons
 }
 
 // New returns a Server with every knob at its default.
@@ -122,6 +135,7 @@ func New() *Server {
 		IdleTimeout:     DefaultIdleTimeout,
 		ShutdownTimeout: DefaultShutdownTimeout,
 		RequestTimeout:  DefaultRequestTimeout,
+		AlertFraction:   DefaultAlertFraction,
 	}
 }
 
@@ -173,6 +187,10 @@ func (s *Server) Addr() string {
 // Close stops accepting connections and waits (up to ShutdownTimeout)
 // for requests in flight to finish.
 func (s *Server) Close() error {
+	if s.stop != nil {
+		s.stop()
+		s.changes.close()
+	}
 	if s.app == nil || s.ln == nil {
 		return nil
 	}
@@ -206,6 +224,7 @@ func (s *Server) newApp() *fiber.App {
 		s.Messages = i18n.Default()
 	}
 	s.metrics = newMetrics(s.Generations, s.Now)
+	s.openChanges()
 	app := fiber.New(fiber.Config{
 		Views:                 newLocalizedViews(s.Messages),
 		ViewsLayout:           "layout",

@@ -104,6 +104,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
 	c.srv.Redact = c.cfg.Exports.Redact
 	c.srv.DownloadsAll = c.cfg.Downloads.Allow == config.DownloadsAll
+	if err := c.compareSettings(); err != nil {
+		return err
+	}
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
@@ -144,7 +147,7 @@ func (c *serveCmd) openPools(ctx context.Context) error {
 	sizePool(c.db, serveMetaConns, serveMetaConns)
 	sizePool(c.slots, serveSlotConns, serveSlotConns)
 	sizePool(c.csv, 0, serveExportConns)
-	if c.cfg.Auth.Source != config.AuthSourceProduction {
+	if c.cfg.Auth.Source != config.AuthSourceProduction && !c.cfg.Compare.Production {
 		return nil
 	}
 	c.prod, err = mysql.OpenProduction(ctx, c.cfg.Source.DSN, "source.dsn")
@@ -162,7 +165,7 @@ func (c *serveCmd) openPools(ctx context.Context) error {
 // generation's users table, or production's (auth.source production).
 func (c *serveCmd) users(gens weekback.GenerationStore) (func(context.Context, string) (*weekback.User, error), error) {
 	spec := userSpec(c.cfg.Auth)
-	if c.prod == nil {
+	if c.cfg.Auth.Source != config.AuthSourceProduction {
 		return mysql.NewestUsers(c.db, gens, mysql.NewCatalog(), spec), nil
 	}
 	cfg, err := mysql.Config(c.cfg.Source.DSN, "source.dsn", mysql.RoleSource)
@@ -189,6 +192,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	}
 	c.srv.Anonymizer = r.Anonymizer
 	r.Logger = c.app.logger
+	r.Keys = c.srv.JobKeys
 	if err := r.Open(); err != nil {
 		return nil, err
 	}
@@ -236,4 +240,19 @@ func userSpec(a config.Auth) mysql.UserSpec {
 	}
 	return mysql.UserSpec{Table: a.Table, LoginColumn: a.LoginColumn, PasswordColumn: a.PasswordColumn,
 		Allow: conds(a.Allow), Admin: conds(a.Admin)}
+}
+
+// compareSettings passes compare.* to the server: the alert fraction and,
+// with compare.production, production's read-only pool and schema.
+func (c *serveCmd) compareSettings() error {
+	c.srv.AlertFraction = c.cfg.Compare.AlertFraction
+	if !c.cfg.Compare.Production {
+		return nil
+	}
+	cfg, err := mysql.Config(c.cfg.Source.DSN, "source.dsn", mysql.RoleSource)
+	if err != nil {
+		return err
+	}
+	c.srv.Production, c.srv.ProductionSchema = c.prod, cfg.DBName
+	return nil
 }
