@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql/mysqltest"
 )
@@ -28,7 +30,7 @@ var shopSchema = []string{
 	"INSERT INTO customers VALUES (1, 'Hanako'), (2, 'Taro'), (3, 'Jiro')",
 	"INSERT INTO orders VALUES (10, 1, 12.50, 'gift'), (11, 2, 3.00, NULL), (12, 3, 99.99, 'rush'), (13, 3, 1.00, '')",
 	"INSERT INTO order_items VALUES (100, 10, 0x00ff, 1), (101, 10, 0x41, 2), (102, 11, 0x42, 3), (103, 12, 0x43, 4), (104, 13, 0x44, 5)",
-	"INSERT INTO users VALUES (1, 'support', '$2a$04$notarealhashnotarealhashnotarealhashnotarealhashnot', 1, 'staff')",
+	"INSERT INTO users VALUES (1, 'support', '%HASH%', 1, 'staff')",
 }
 
 // shopFixture is shopSchema snapshotted into Monday.
@@ -45,8 +47,13 @@ func newShopFixture(t *testing.T) *shopFixture {
 	t.Helper()
 	f := &shopFixture{db: mysqltest.MustOpen(t), dir: t.TempDir(), addr: freeAddr(t)}
 	f.src = mysqltest.MustCreateSchema(t, f.db, "wbe_shop_")
+	hash, err := bcrypt.GenerateFromPassword([]byte(zooPassword), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range shopSchema {
-		mysqltest.MustExec(t, f.db, strings.ReplaceAll(strings.ReplaceAll(s, "TABLE ", "TABLE `"+f.src+"`."), "INTO ", "INTO `"+f.src+"`."))
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "TABLE ", "TABLE `"+f.src+"`."), "INTO ", "INTO `"+f.src+"`.")
+		mysqltest.MustExec(t, f.db, strings.ReplaceAll(s, "%HASH%", string(hash)))
 	}
 	prefix := newPrefix(t, f.db)
 	f.cfg = writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: prefix,
