@@ -11,13 +11,13 @@ const (
 	AuditLogout  = "logout"
 	AuditRefused = "refused" // a logged-in user refused access (permission gone, …)
 	AuditExport  = "export"
+	// AuditDownload is a whole day downloaded (SQL script or CSV bundle).
+	AuditDownload = "download"
 	// Writes into production, from the CLI.
 	AuditRestore       = "restore"
 	AuditUndo          = "undo"
 	AuditImport        = "import"
 	AuditTemplateApply = "template_apply"
-	// AuditDownload is a whole day downloaded (SQL script or CSV bundle).
-	AuditDownload = "download"
 )
 
 // Audit outcomes.

@@ -139,9 +139,10 @@ func (a *Anonymizer) hexDigest(m Method, v []byte, n int) string {
 	return hex.EncodeToString(mac.Sum(nil))[:n]
 }
 
-// Value returns the pseudonym of v (nil, NULL, stays nil) by method m; max,
-// when positive, is the column's length in characters, which an e-mail
-// pseudonym fits.
+// Value returns the pseudonym of v (nil, NULL, stays nil) by method m;
+// maxLen, when positive, is the column's length in characters, which an
+// e-mail pseudonym fits (down to 22 characters: u-, 4 hex digits and the
+// domain).
 func (a *Anonymizer) Value(m Method, v []byte, maxLen int) []byte {
 	if v == nil {
 		return nil

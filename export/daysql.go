@@ -61,8 +61,9 @@ type DaySQLTable struct {
 // session as mariadb-dump does (utf8mb4, UTC, unique and foreign key checks
 // off, sql_mode NO_AUTO_VALUE_ON_ZERO), the sequences, every table in
 // foreign-key order with its rows as bounded multi-row INSERTs (keys
-// disabled while they load), the views, and the triggers, routines and
-// events of the day as comments. Values load back byte for byte: the
+// disabled while they load; secondary indexes built after the rows), the
+// foreign keys, the views, and the triggers, routines and events of the
+// day as comments. Values load back byte for byte: the
 // content hash of each loaded table is DaySQLTable.Hash, the manifest's
 // one unless columns were blanked or anonymized.
 //
@@ -107,6 +108,7 @@ func (d *dayWriter) write(ctx context.Context, conn *sqlx.Conn) error {
 			return err
 		}
 	}
+	d.foreignKeys()
 	d.views()
 	d.objects()
 	d.footer()
@@ -173,6 +175,19 @@ func (d *dayWriter) sequences() {
 		fmt.Fprintf(d.w, "DROP SEQUENCE IF EXISTS %s;\n%s;\n", mysql.QuoteIdent(sq.Name), d.plan.unqualify(sq.DDL))
 		fmt.Fprintf(d.w, "ALTER SEQUENCE %s RESTART WITH %d;\n\n", mysql.QuoteIdent(sq.Name), sq.Next)
 	}
+}
+
+// foreignKeys adds every table's foreign keys once every table has its
+// rows and indexes (a key may reference an index another table's step
+// adds); with foreign_key_checks=0 this checks and copies nothing, and a
+// cycle needs no order.
+func (d *dayWriter) foreignKeys() {
+	for _, t := range d.plan.tables {
+		if t.ddl.ForeignKeys != "" {
+			fmt.Fprintf(d.w, "ALTER TABLE %s %s;\n", mysql.QuoteIdent(t.info.Name), t.ddl.ForeignKeys)
+		}
+	}
+	d.w.WriteString("\n")
 }
 
 // views creates the views the slot holds, those they read first; a view

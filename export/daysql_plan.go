@@ -25,8 +25,11 @@ type dayPlan struct {
 
 // dayTable is one table of the plan.
 type dayTable struct {
-	info   weekback.TableInfo
-	ddl    string
+	info weekback.TableInfo
+	// ddl is the slot's CREATE TABLE split: the table is created with its
+	// primary key only, its other indexes built once its rows are in, its
+	// foreign keys added at the end of the script.
+	ddl    mysql.TableDDL
 	cols   []mysql.Column
 	values []valueWriter // one per column
 	// replace holds, per column, what its values become (a credential
@@ -94,7 +97,7 @@ func (p *dayPlan) planTable(ctx context.Context, conn *sqlx.Conn, t *mysql.Table
 	if err != nil {
 		return nil, err
 	}
-	dt := &dayTable{info: info, ddl: ddl, cols: cols, src: mysql.RowSource{Schema: p.gen.Slot, Table: info.Name, History: info.History}}
+	dt := &dayTable{info: info, ddl: mysql.SplitDDL(ddl, mysql.AutoIncColumn(t)), cols: cols, src: mysql.RowSource{Schema: p.gen.Slot, Table: info.Name, History: info.History}}
 	masked := opts.Redaction.Masked(info.Name, info.Columns)
 	for _, c := range cols {
 		sc := extra[c.Name]

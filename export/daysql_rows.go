@@ -19,7 +19,7 @@ func (d *dayWriter) table(ctx context.Context, conn *sqlx.Conn, t *dayTable) err
 	if len(t.blanked) > 0 {
 		fmt.Fprintf(d.w, " (credential columns written blank: %s)", strings.Join(t.blanked, ", "))
 	}
-	fmt.Fprintf(d.w, "\n--\n\nDROP TABLE IF EXISTS %s;\n%s;\n\n", name, t.ddl)
+	fmt.Fprintf(d.w, "\n--\n\nDROP TABLE IF EXISTS %s;\n%s;\n\n", name, t.ddl.Create)
 	res := DaySQLTable{Name: t.info.Name, ManifestHash: t.info.Hash, Columns: t.info.Columns, History: t.info.History}
 	fmt.Fprintf(d.w, "LOCK TABLES %s WRITE;\n/*!40000 ALTER TABLE %s DISABLE KEYS */;\nSET autocommit=0;\n", name, name)
 	rw := &rowsWriter{d: d, t: t, hasher: mysql.NewRowHasher(),
@@ -42,7 +42,11 @@ func (d *dayWriter) table(ctx context.Context, conn *sqlx.Conn, t *dayTable) err
 		return fmt.Errorf("download table %s: %w", t.info.Name, err)
 	}
 	rw.end()
-	fmt.Fprintf(d.w, "/*!40000 ALTER TABLE %s ENABLE KEYS */;\nUNLOCK TABLES;\nCOMMIT;\nSET autocommit=1;\n\n", name)
+	fmt.Fprintf(d.w, "/*!40000 ALTER TABLE %s ENABLE KEYS */;\nUNLOCK TABLES;\nCOMMIT;\nSET autocommit=1;\n", name)
+	if t.ddl.Indexes != "" { // built once, sorted, rather than row by row
+		fmt.Fprintf(d.w, "ALTER TABLE %s %s;\n", name, t.ddl.Indexes)
+	}
+	d.w.WriteString("\n")
 	res.Rows, res.Hash = rw.hasher.Rows(), rw.hasher.Hash()
 	d.res.Rows += res.Rows
 	d.res.Tables = append(d.res.Tables, res)

@@ -132,10 +132,13 @@ func FileName(table string, day weekback.Weekday, snapshotAt time.Time, loc *tim
 }
 
 // Describe says what an export asked for, for the audit log: format,
-// filters, sort and columns. Filters never name a credential column (the
+// anonymization (rows rewritten by o.Replace), filters, sort and columns. Filters never name a credential column (the
 // Catalog refuses them), so no secret is written.
 func Describe(q mysql.RecordQuery, o CSVOptions) string {
 	parts := []string{"profile=" + string(o.Profile), "encoding=" + string(o.Encoding)}
+	if o.Replace != nil { // exports set it only for --anonymize
+		parts = append(parts, "anonymize")
+	}
 	for _, f := range q.Filters {
 		parts = append(parts, "filter="+f.String())
 	}

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -19,6 +20,7 @@ const (
 // normalizeDownload checks a download's parameters: no table, format sql
 // (the default) or csv; everything that only exports take is cleared.
 func normalizeDownload(p weekback.JobParams) (weekback.JobParams, error) {
+	p.Format = strings.ToLower(strings.TrimSpace(p.Format))
 	if p.Format == "" {
 		p.Format = FormatSQL
 	}

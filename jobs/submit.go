@@ -10,7 +10,8 @@ import (
 )
 
 // Submit checks a job of kind asked by owner and queues it, then wakes
-// an idle worker. It checks that p.Day is served and has p.Table (ENOTFOUND),
+// an idle worker. It checks that p.Day is served and, but for a download
+// (a whole day, format sql or csv), has p.Table (ENOTFOUND),
 // and for exports the profile, encoding, columns, filters and sort against
 // the slot's catalog (EINVALID): a job that cannot run is refused here
 // rather than failing later. Params are stored normalized (day, profile

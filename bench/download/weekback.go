@@ -39,12 +39,8 @@ func generation(ctx context.Context, dsn, schema string) (*weekback.Generation, 
 	return &weekback.Generation{Day: weekback.Monday, Status: weekback.StatusReady, Slot: schema, Manifest: m}, nil
 }
 
-// writeDownload writes schema with export.WriteDaySQL to path.
-func writeDownload(ctx context.Context, dsn, schema, path string) error {
-	gen, err := generation(ctx, dsn, schema)
-	if err != nil {
-		return err
-	}
+// writeDownload writes gen with export.WriteDaySQL to path.
+func writeDownload(ctx context.Context, dsn string, gen *weekback.Generation, path string) error {
 	db, err := mysql.Open(ctx, dsn, "WEEKBACK_TEST_DSN", mysql.RoleSource)
 	if err != nil {
 		return err

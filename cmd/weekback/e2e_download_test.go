@@ -214,6 +214,15 @@ func TestDownloadSQLLoadsIdentical(t *testing.T) {
 			if views != 3 || next != 100 {
 				t.Errorf("views=%d next sequence value=%d, want 3 and 100", views, next)
 			}
+			for _, q := range []string{"SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?",
+				"SELECT COUNT(DISTINCT TABLE_NAME, INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"} {
+				var got, want int
+				f.db.QueryRow(q, target).Scan(&got)
+				f.db.QueryRow(q, f.gen.Slot).Scan(&want)
+				if got != want || want == 0 {
+					t.Errorf("%s: %d in the loaded schema, %d in the slot", q, got, want)
+				}
+			}
 			script := readMaybeGzip(t, path)
 			for _, want := range []string{"written blank: users.password_hash, users.pin_hash", "-- CREATE DEFINER", "DISABLE KEYS"} {
 				if !strings.Contains(script, want) {
@@ -252,6 +261,9 @@ func TestDownloadBundleReadBack(t *testing.T) {
 	f := newDownloadFixture(t)
 	path := filepath.Join(f.dir, "mon.zip")
 	mustRunWeekback(t, 0, f.cfg, "download", "--day", "mon", "--format", "csv", "-o", path)
+	if _, stderr := mustRunWeekback(t, 2, f.cfg, "download", "--day", "mon", "--format", "xml"); !strings.Contains(stderr, "use sql or csv") {
+		t.Errorf("--format xml: %s", stderr)
+	}
 	b, err := export.OpenBundle(path)
 	if err != nil {
 		t.Fatal(err)
