@@ -29,7 +29,7 @@ var fixtureSQL = []string{
 	`CREATE TABLE tags (tag VARCHAR(20) NULL, weight INT NULL) ENGINE=InnoDB`,
 	`INSERT INTO tags VALUES ('a', 1), ('a', 1), ('b', NULL), (NULL, 2), ('c', 3)`,
 	`CREATE TABLE names (code VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY, label VARCHAR(20) NOT NULL)`,
-	`INSERT INTO names VALUES ('abc', 'x'), ('DEF', 'y '), ('ghi', 'z')`,
+	`INSERT INTO names VALUES ('abc', 'x'), ('DEF', 'y '), ('ghi', 'z'), ('k1', '1'), ('k1\t', '2'), ('k1!', '3'), ('k0', '4')`,
 	`CREATE TABLE users (id INT NOT NULL PRIMARY KEY, login VARCHAR(20) NOT NULL, password_hash VARCHAR(80) NOT NULL)`,
 	`INSERT INTO users VALUES (1, 'ann', 'secret-1'), (2, 'bob', 'secret-2')`,
 	`CREATE TABLE dropped (id INT PRIMARY KEY)`,
@@ -58,6 +58,7 @@ var changeSQL = []string{
 	`INSERT INTO tags VALUES ('c', 3), (NULL, NULL)`,
 	`UPDATE names SET code = 'ABC' WHERE code = 'abc'`, // same key under the collation, other bytes
 	`UPDATE names SET label = 'y' WHERE code = 'DEF'`,  // trailing space dropped
+	`UPDATE names SET code = 'k1 ' WHERE code = 'k1'`,  // PAD SPACE: the same key; 'k1\t' sorts before it
 	`UPDATE users SET password_hash = 'secret-3' WHERE id = 2`,
 	`DROP TABLE dropped`,
 	`CREATE TABLE added (id INT PRIMARY KEY)`,
@@ -114,7 +115,7 @@ func TestTables(t *testing.T) {
 		"added":   "rows 0→1 +1 -0 ~0 only_in_to",
 		"dropped": "rows 2→0 +0 -2 ~0 only_in_from",
 		"items":   "rows 900→899 +0 -1 ~1 changed",
-		"names":   "rows 3→3 +0 -0 ~2 changed",
+		"names":   "rows 7→7 +0 -0 ~3 changed",
 		"orders":  "rows 3000→2999 +2 -3 ~5 changed",
 		"prices":  "rows 6→5 +0 -1 ~4 changed",
 		"states":  "rows 4→4 +0 -0 ~3 changed",
@@ -196,7 +197,7 @@ func TestRows(t *testing.T) {
 		}},
 		{"items", Changed, []string{`7,1 sku:"SKU22"->"SKU-X"`}},
 		{"items", Deleted, []string{"8,2"}},
-		{"names", Changed, []string{`DEF label:"y "->"y"`, `abc code:"abc"->"ABC"`}},
+		{"names", Changed, []string{`DEF label:"y "->"y"`, `abc code:"abc"->"ABC"`, `k1 code:"k1"->"k1 "`}},
 		{"users", Changed, []string{"2 password_hash:masked"}},
 		{"tags", Added, []string{`["" ""] x1`, `["c" "3"] x1`}},
 		{"tags", Deleted, []string{`["a" "1"] x1`}},

@@ -14,9 +14,11 @@
 // How: both sides are read in the same order — the table's key (primary
 // key, else its smallest unique key of NOT NULL columns), or every
 // sortable column for a table without one — and merged in one pass, like
-// a merge join. Character keys compare by their collation's weight string
-// (so the merge agrees with the server's ORDER BY, and 'a' and 'A' under
-// a case-insensitive key are one row whose value changed), values compare
+// a merge join. Character keys compare by their collation's weight string,
+// the shorter padded with a space's weight under PAD SPACE collations (so
+// the merge agrees with the server's ORDER BY, and 'a' and 'A' under a
+// case-insensitive key, or 'a' and 'a ', are one row whose value
+// changed), values compare
 // byte for byte: NULL is not ”, trailing spaces and letter case count,
 // FLOAT/DOUBLE as the snapshot stores them. Tables without a key compare
 // as multisets (how many copies of each distinct row). Memory stays flat:

@@ -12,14 +12,14 @@ import (
 func (p *tablePlan) compareOrder(a, b [][]byte) int {
 	for i, k := range p.order {
 		at := p.orderPos[i]
-		if c := compareValue(k.Kind, a[at], b[at]); c != 0 {
+		if c := compareValue(k, a[at], b[at]); c != 0 {
 			return c
 		}
 	}
 	return 0
 }
 
-func compareValue(kind mysql.OrderKind, a, b []byte) int {
+func compareValue(k mysql.OrderKey, a, b []byte) int {
 	switch {
 	case a == nil && b == nil:
 		return 0
@@ -28,7 +28,7 @@ func compareValue(kind mysql.OrderKind, a, b []byte) int {
 	case b == nil:
 		return 1
 	}
-	switch kind {
+	switch k.Kind {
 	case mysql.OrderInt, mysql.OrderUint, mysql.OrderDecimal:
 		return compareNumber(a, b)
 	case mysql.OrderFloat:
@@ -42,7 +42,35 @@ func compareValue(kind mysql.OrderKind, a, b []byte) int {
 		}
 		return 0
 	}
+	if k.Pad != nil {
+		return comparePadded(a, b, k.Pad)
+	}
 	return bytes.Compare(a, b)
+}
+
+// comparePadded compares two weight strings as if the shorter were
+// padded with pad (the weight of a space): PAD SPACE collations compare
+// 'a' and 'a ' equal, and 'a\t' before 'a'.
+func comparePadded(a, b, pad []byte) int {
+	n := min(len(a), len(b))
+	if c := bytes.Compare(a[:n], b[:n]); c != 0 || len(a) == len(b) {
+		return c
+	}
+	rest, sign := a[n:], 1
+	if len(b) > len(a) {
+		rest, sign = b[n:], -1
+	}
+	for len(rest) > 0 {
+		k := min(len(pad), len(rest))
+		if c := bytes.Compare(rest[:k], pad[:k]); c != 0 {
+			return sign * c
+		}
+		if k < len(pad) {
+			return -sign // a proper prefix of a space's weight sorts before it
+		}
+		rest = rest[k:]
+	}
+	return 0
 }
 
 // compareNumber compares two decimal numbers as the server prints them

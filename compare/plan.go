@@ -53,7 +53,29 @@ func (c *Comparer) plan(ctx context.Context, name string) (*tablePlan, error) {
 		p.columns(p.from, p.to, c.Redaction)
 		p.chooseKey(p.from, p.to)
 	}
-	return p, nil
+	return p, p.pads(ctx, c)
+}
+
+// pads sets the space weight of the order's weight strings in PAD SPACE
+// collations, so that Go orders them as the server does.
+func (p *tablePlan) pads(ctx context.Context, c *Comparer) error {
+	side, t := c.From, p.from
+	if t == nil {
+		side, t = c.To, p.to
+	}
+	for i := range p.order {
+		o := &p.order[i]
+		if !strings.HasPrefix(o.Expr, "WEIGHT_STRING(") {
+			continue
+		}
+		col, _ := t.Column(o.Column)
+		w, err := side.padWeight(ctx, col)
+		if err != nil {
+			return err
+		}
+		o.Pad = w
+	}
+	return nil
 }
 
 // columns sets the compared columns: the stored columns both sides have

@@ -44,7 +44,9 @@ func (c *Comparer) Rows(ctx context.Context, q RowQuery, fn func(*RowChange) err
 		return nil, err
 	}
 	e := &emitter{p: p, q: q, fn: fn, skip: skip, set: set}
-	err = p.merge(ctx, from, to, e.sink())
+	sk := e.sink()
+	sk.progress = func(n int64) { c.report(Progress{Table: q.Table, Rows: n, TableRows: c.manifestRows(q.Table)}) }
+	err = p.merge(ctx, from, to, sk)
 	if err != nil && !errors.Is(err, errStop) {
 		return nil, fmt.Errorf("compare rows of %s: %w", q.Table, err)
 	}

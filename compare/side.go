@@ -33,6 +33,9 @@ type Side struct {
 	catalog *mysql.Catalog
 	mu      sync.Mutex // serializes the snapshot connection
 	tx      *sqlx.Conn // production: the connection holding the snapshot
+
+	padMu sync.Mutex
+	pads  map[string][]byte // PAD SPACE collations' space weights (nil: NO PAD), by collation
 }
 
 // GenerationSide returns the side of generation g (which must be ready),
@@ -154,4 +157,31 @@ func (s *Side) table(ctx context.Context, name string) (*mysql.RecordTable, erro
 		return nil, nil
 	}
 	return t, err
+}
+
+// padWeight returns mysql.PadWeight of c, asking the server once per
+// collation.
+func (s *Side) padWeight(ctx context.Context, c *mysql.RecordColumn) ([]byte, error) {
+	id := c.Charset + " " + c.Collation
+	s.padMu.Lock()
+	w, ok := s.pads[id]
+	s.padMu.Unlock()
+	if ok {
+		return w, nil
+	}
+	conn, _, release, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if w, err = mysql.PadWeight(ctx, conn, c); err != nil {
+		return nil, err
+	}
+	s.padMu.Lock()
+	if s.pads == nil {
+		s.pads = map[string][]byte{}
+	}
+	s.pads[id] = w
+	s.padMu.Unlock()
+	return w, nil
 }

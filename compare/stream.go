@@ -21,17 +21,22 @@ type batch struct {
 	rows [][][]byte
 	err  error // the scan's error, in the last batch
 
-	buf  []byte   // the values' bytes
+	buf  []byte   // the current chunk of the values' bytes
 	slab [][]byte // the rows' value slices
+	size int      // bytes of values
 }
 
+// chunkBytes is the size of the chunks a batch copies values into (a
+// longer value gets a chunk of its own): no chunk is ever grown, so none
+// is copied and left behind half used.
+const chunkBytes = 64 << 10
+
 func newBatch(width int) *batch {
-	return &batch{rows: make([][][]byte, 0, batchRows), buf: make([]byte, 0, 64<<10), slab: make([][]byte, 0, batchRows*width)}
+	return &batch{rows: make([][][]byte, 0, batchRows), slab: make([][]byte, 0, batchRows*width)}
 }
 
 // add copies values into b; nil stays nil (NULL) and an empty value stays
-// empty, not nil. Earlier rows stay valid when buf grows (they keep the
-// old array).
+// empty, not nil.
 func (b *batch) add(values [][]byte) {
 	start := len(b.slab)
 	for _, v := range values {
@@ -39,9 +44,13 @@ func (b *batch) add(values [][]byte) {
 			b.slab = append(b.slab, nil)
 			continue
 		}
+		if cap(b.buf)-len(b.buf) < len(v) {
+			b.buf = make([]byte, 0, max(chunkBytes, len(v)))
+		}
 		at := len(b.buf)
 		b.buf = append(b.buf, v...)
 		b.slab = append(b.slab, b.buf[at:len(b.buf):len(b.buf)])
+		b.size += len(v)
 	}
 	b.rows = append(b.rows, b.slab[start:len(b.slab):len(b.slab)])
 }
@@ -112,7 +121,7 @@ func (spec scanSpec) read(ctx context.Context, out chan<- *batch, quit <-chan st
 	}
 	err = spec.side.catalog.RunScan(ctx, conn, spec.scan, inTx, func(values [][]byte) error {
 		b.add(values)
-		if len(b.rows) < batchRows && len(b.buf) < batchBytes {
+		if len(b.rows) < batchRows && b.size < batchBytes {
 			return nil
 		}
 		return send()

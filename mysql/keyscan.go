@@ -36,6 +36,9 @@ type OrderKey struct {
 	Expr   string // SELECT expression of the value compared
 	Order  string // ORDER BY expression
 	Kind   OrderKind
+	// Pad, for a weight string of a PAD SPACE collation, is the weight of
+	// one space, which pads the shorter of two values (see PadWeight).
+	Pad []byte
 }
 
 // OrderKeyOf returns how c orders, and false when its values cannot be
@@ -242,4 +245,27 @@ func enumValues(columnType string) []string {
 		}
 	}
 	return out
+}
+
+// PadWeight returns the weight (WEIGHT_STRING) of one space in the
+// collation of c when the collation pads with spaces (PAD SPACE: 'a' and
+// 'a ' are equal, and 'a' sorts after 'a\t'), for comparing WEIGHT_STRING
+// values as the server compares the strings: the shorter is padded with
+// it. It returns nil for NO PAD collations and for columns OrderKeyOf
+// does not order by a weight string.
+func PadWeight(ctx context.Context, q sqlx.QueryerContext, c *RecordColumn) ([]byte, error) {
+	if classOf(c) != classString || long(c) || c.Charset == "" {
+		return nil, nil
+	}
+	conv := "CONVERT(? USING " + c.Charset + ") COLLATE " + c.Collation
+	var weight []byte
+	var padded bool
+	err := q.QueryRowxContext(ctx, Tag+"SELECT WEIGHT_STRING("+conv+"), "+conv+" = "+conv, " ", "a", "a ").Scan(&weight, &padded)
+	if err != nil {
+		return nil, fmt.Errorf("read the collation %s: %w", c.Collation, err)
+	}
+	if !padded {
+		return nil, nil
+	}
+	return weight, nil
 }

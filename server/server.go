@@ -60,6 +60,7 @@ type Server struct {
 	BaseURL        string
 	TrustedProxies []netip.Prefix
 	Throttle       auth.ThrottlePolicy
+	Verifier       *auth.Verifier // checks passwords (a Verifier with no scheme, secret or pepper when nil)
 	// Slots is the pool the pages of a day read slots with (the reader
 	// account); Catalog caches the slots' tables. Every query runs in a
 	// read-only transaction of Catalog's.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -84,6 +85,9 @@ func (c *diffCmd) Run(ctx context.Context) error {
 	}
 	c.s.c.Progress = progressPrinter(c.app)
 	c.s.c.Rescan = c.rescan
+	if err := c.checkTables(ctx); err != nil {
+		return err
+	}
 	if c.show != "" {
 		return c.rows(ctx)
 	}
@@ -95,6 +99,29 @@ func (c *diffCmd) Run(ctx context.Context) error {
 		return c.printJSON(changes)
 	}
 	return c.printText(changes)
+}
+
+// checkTables refuses a --table neither side has (exit 2), suggesting the
+// closest name.
+func (c *diffCmd) checkTables(ctx context.Context) error {
+	if len(c.tables) == 0 {
+		return nil
+	}
+	var names []string
+	for _, side := range []*compare.Side{c.s.c.From, c.s.c.To} {
+		n, err := side.TableNames(ctx)
+		if err != nil {
+			return err
+		}
+		names = append(names, n...)
+	}
+	for _, t := range c.tables {
+		if !slices.Contains(names, t) {
+			return weekback.Errorf(weekback.EINVALID, "neither %s nor %s has a table %q (names are case-sensitive): %s",
+				c.from, c.toLabel, t, weekback.Suggest(t, "tables", names))
+		}
+	}
+	return nil
 }
 
 // diffJSON is the output of `diff --json`.

@@ -100,9 +100,12 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.srv.Users, err = c.users(gens); err != nil {
 		return err
 	}
+	if c.srv.Verifier, err = c.verifier(ctx, gens); err != nil {
+		return err
+	}
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
-	c.srv.Redact = c.cfg.Exports.Redact
+	c.srv.Redact = c.cfg.RedactGlobs()
 	c.srv.DownloadsAll = c.cfg.Downloads.Allow == config.DownloadsAll
 	if err := c.compareSettings(); err != nil {
 		return err
@@ -113,7 +116,6 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	}
 	c.srv.Runs, c.srv.Demo = meta, c.demo
-	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
 	if err := c.srv.Open(); err != nil {
 		return err
 	}
@@ -181,7 +183,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	e := c.cfg.Exports
 	r := jobs.New()
 	r.Store, r.Generations, r.Slots, r.Catalog = meta, gens, c.csv, mysql.NewCatalog()
-	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: e.Redact}
+	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: c.cfg.RedactGlobs()}
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
 	r.QuotaBytes, r.QuotaFiles = e.UserQuotaBytes, e.UserQuotaFiles
@@ -227,19 +229,6 @@ func sizePool(db *sqlx.DB, open, idle int) {
 	db.SetMaxOpenConns(open)
 	db.SetMaxIdleConns(idle)
 	db.SetConnMaxIdleTime(serveConnIdle)
-}
-
-// userSpec converts the auth.* settings for mysql.LookupUser.
-func userSpec(a config.Auth) mysql.UserSpec {
-	conds := func(cs []config.Condition) []weekback.Condition {
-		out := make([]weekback.Condition, len(cs))
-		for i, c := range cs {
-			out[i] = weekback.Condition{Column: c.Column, Equals: c.Equals}
-		}
-		return out
-	}
-	return mysql.UserSpec{Table: a.Table, LoginColumn: a.LoginColumn, PasswordColumn: a.PasswordColumn,
-		Allow: conds(a.Allow), Admin: conds(a.Admin)}
 }
 
 // compareSettings passes compare.* to the server: the alert fraction and,

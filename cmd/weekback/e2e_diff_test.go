@@ -221,6 +221,7 @@ func TestDiffUsage(t *testing.T) {
 		{"diff", "--from", "mon", "--to", "tue", "--show", "changed"},
 		{"diff", "--from", "mon", "--to", "tue", "--show", "moved", "--table", "orders"},
 		{"diff", "--from", "mon", "--to", "tue", "--csv"},
+		{"diff", "--from", "mon", "--to", "tue", "--table", "Orders"},
 		{"export", "--day", "mon", "--table", "orders", "--missing-in", "tue", "--changed-in", "tue"},
 		{"export", "--day", "mon", "--table", "orders", "--missing-in", "someday"},
 	} {

@@ -284,6 +284,7 @@ func TestSnapshotDryRun(t *testing.T) {
 // landing page over HTTP; SIGTERM stops it with exit 0.
 func TestServe(t *testing.T) {
 	f := newFixture(t, false)
+	mustAddProductionUser(t, f, "someone", "someone-password") // serve checks the users table at start
 	mustSnapshot(t, f.cfg, weekback.Monday)
 	cfg := writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
 		Extra: fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  session_secret_file: %q\n", filepath.Join(t.TempDir(), "session.key"))})
