@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -64,6 +65,32 @@ func TestBundleJobEndToEnd(t *testing.T) {
 	}
 	for _, table := range []string{"orders", "order_items"} {
 		f.checkTable(t, f.src, table)
+	}
+	checkRecordsBundle(t, c, base)
+}
+
+// checkRecordsBundle: the records page's filtered rows (customer 3's
+// orders) with their children make the same bundle, its selection naming
+// the filter.
+func checkRecordsBundle(t *testing.T, c *http.Client, base string) {
+	t.Helper()
+	form := url.Values{"csrf": {mustCSRF(t, c, base)}, "f.customer_id": {"eq:3"}, "children": {"1"}}
+	id := postJob(t, c, base, "/mon/tables/orders/bundles", form)
+	j := waitJobsFinal(t, c, base, 2, 2*time.Minute)[id]
+	if j.Status != weekback.JobSucceeded || j.RowsDone != 4 {
+		t.Fatalf("records bundle job = %+v, want succeeded with 4 rows", j)
+	}
+	path := filepath.Join(t.TempDir(), j.File)
+	if err := os.WriteFile(path, mustGetBytes(t, c, base+"/jobs/"+itoa(id)+"/download"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err := export.OpenBundle(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if sel := b.Manifest.Selection; sel == nil || strings.Join(sel.Filters, ";") != "customer_id=eq:3" || sel.Kind != "" || !sel.WithChildren {
+		t.Errorf("records bundle selection = %+v", sel)
 	}
 }
 
