@@ -85,13 +85,15 @@ func (f *shopFixture) checkTable(t *testing.T, schema, table string) {
 // --format csv` brings deleted orders and their items back into
 // production (dry run first: nothing written), equal by content hash to
 // the day, leaves the identical rows and the users alone (their blank
-// password column is never compared nor written), and `restore --undo`
-// takes them out again.
+// password column is never compared nor written), never overwrites a
+// customer edited since (a conflict), and `restore --undo` takes the
+// orders out again.
 func TestRestoreBundleDay(t *testing.T) {
 	f := newShopFixture(t)
 	path := filepath.Join(f.dir, "mon.zip")
 	mustRunWeekback(t, 0, f.cfg, "download", "--day", "mon", "--format", "csv", "-o", path)
 	f.deleteOrders(t)
+	mysqltest.MustExec(t, f.db, "UPDATE `"+f.src+"`.customers SET name = 'Hanako Y.' WHERE id = 1")
 	to := mysqltest.DSN(t, f.src)
 	out, _ := mustRunWeekback(t, 0, f.cfg, "restore", "--bundle", path, "--to", to)
 	if !strings.Contains(out, "dry run, nothing was written") || count(t, f.db, "SELECT COUNT(*) FROM `"+f.src+"`.orders") != 2 {
@@ -99,11 +101,15 @@ func TestRestoreBundleDay(t *testing.T) {
 	}
 	undo := filepath.Join(f.dir, "bundle.undo.jsonl")
 	out, _ = mustRunWeekback(t, 0, f.cfg, "restore", "--bundle", path, "--to", to, "--execute", "--undo-file", undo, "--reason", "bundle test")
-	if !strings.Contains(out, "restore from bundle mon.zip (mon)") || !strings.Contains(out, "verified: the 2 rows written") {
+	if !strings.Contains(out, "restore from bundle mon.zip (mon)") || !strings.Contains(out, "verified: the 2 rows written") ||
+		!strings.Contains(out, "conflict 1: never overwritten") || !strings.Contains(out, `name: day "Hanako", now "Hanako Y."`) {
 		t.Errorf("restore report:\n%s", out)
 	}
-	for _, table := range []string{"customers", "orders", "order_items", "users"} {
+	for _, table := range []string{"orders", "order_items", "users"} {
 		f.checkTable(t, f.src, table)
+	}
+	if n := count(t, f.db, "SELECT COUNT(*) FROM `"+f.src+"`.customers WHERE name = 'Hanako Y.'"); n != 1 {
+		t.Errorf("the customer edited since was overwritten")
 	}
 	mustRunWeekback(t, 0, f.cfg, "restore", "--undo", undo, "--to", to, "--execute")
 	if n := count(t, f.db, "SELECT COUNT(*) FROM `"+f.src+"`.order_items"); n != 3 {
