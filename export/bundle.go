@@ -63,8 +63,9 @@ type BundleTable struct {
 
 // WriteDayBundle writes gen's slot to w as a zip: per table, in load
 // order, its reimport CSV (tables/<table>.csv, credential columns blank,
-// anonymized columns as pseudonyms) and its template
-// (templates/<table>.template.json), then manifest.json (BundleManifest).
+// anonymized columns as pseudonyms) and its template with its related
+// tables (templates/<table>.template.json), then manifest.json
+// (BundleManifest).
 // OpenBundle reads it back.
 //
 // conn must be a connection to the backup server opened with
@@ -143,7 +144,7 @@ func writeBundleTemplate(ctx context.Context, conn *sqlx.Conn, gen *weekback.Gen
 		bt.Template, bt.NoTemplate = "", "templates do not describe system-versioned tables: the SQL download (--format sql) holds it"
 		return nil
 	}
-	tpl, err := template.Build(ctx, conn, gen, bt.Name, false)
+	tpl, err := template.Build(ctx, conn, gen, bt.Name, true) // with its related tables: each template applies on its own
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 func NewRowReplacer(red weekback.Redaction, a *Anonymizer) RowReplacer {
 	return func(table string, cols []mysql.RecordColumn) func(values [][]byte) {
 		fns := make([]func(row [][]byte, v []byte) []byte, len(cols))
-		any := false
+		changed := false
 		for i, c := range cols {
 			switch {
 			case len(red.Masked(table, []string{c.Name})) > 0:
@@ -23,9 +23,9 @@ func NewRowReplacer(red weekback.Redaction, a *Anonymizer) RowReplacer {
 			default:
 				continue
 			}
-			any = true
+			changed = true
 		}
-		if !any {
+		if !changed {
 			return nil
 		}
 		orig := make([][]byte, len(cols))
@@ -38,14 +38,4 @@ func NewRowReplacer(red weekback.Redaction, a *Anonymizer) RowReplacer {
 			}
 		}
 	}
-}
-
-// blankedColumns returns "table.column" of each column of cols that
-// NewRowReplacer writes blank for red.
-func blankedColumns(red weekback.Redaction, table string, cols []string) []string {
-	var out []string
-	for _, c := range red.Masked(table, cols) {
-		out = append(out, table+"."+c)
-	}
-	return out
 }

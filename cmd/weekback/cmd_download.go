@@ -93,7 +93,7 @@ func (c *downloadCmd) write(ctx context.Context, gen *weekback.Generation, anon 
 	defer conn.Close()
 	auth := c.app.cfg.Auth
 	opts := export.DaySQLOptions{Anonymizer: anon,
-		Redaction: weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: c.app.cfg.Exports.Redact}}
+		Redaction: weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: c.app.cfg.RedactGlobs()}}
 	write := func(w io.Writer) (*export.DaySQLResult, error) {
 		if c.format == "csv" {
 			return export.WriteDayBundle(ctx, conn, gen, w, opts)
