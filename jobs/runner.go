@@ -57,6 +57,9 @@ type Runner struct {
 	JanitorEvery time.Duration
 	DownloadTTL  time.Duration // exports.download_ttl
 	Retention    time.Duration // exports.job_retention
+	// StatementTimeout limits each statement of an export job
+	// (exports.statement_timeout); none when 0.
+	StatementTimeout time.Duration
 	// Worker is this process's id in the meta schema: host:pid:random.
 	Worker string
 	Now    func() time.Time

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -74,8 +73,15 @@ func (s *Server) exportCSV(c *fiber.Ctx) error {
 	if err := s.prepareExport(c, er); err != nil {
 		return err
 	}
+	x, err := s.openExport(c)
+	if err != nil {
+		return err
+	}
 	if er.csv.Encoding == exporter.EncodingShiftJIS && !er.csv.Lossy {
-		list, err := s.unencodable(c.UserContext(), er)
+		list, err := s.unencodable(c.UserContext(), x.conn, er)
+		if err != nil || len(list) > 0 {
+			x.close()
+		}
 		if err != nil {
 			return err
 		}
@@ -83,7 +89,7 @@ func (s *Server) exportCSV(c *fiber.Ctx) error {
 			return s.renderUnencodable(c, er, list)
 		}
 	}
-	s.streamCSV(c, er)
+	s.streamCSV(c, er, x)
 	return nil
 }
 
@@ -98,6 +104,7 @@ func (s *Server) prepareExport(c *fiber.Ctx, er *exportRequest) error {
 	if err := s.checkTable(c, er.page.Gen.Manifest, er.table); err != nil {
 		return err
 	}
+	er.query = s.withExportTimeout(er.query)
 	q := &er.query
 	q.Schema, q.Table, q.Filters, q.Sort = er.page.Gen.Slot, er.table, er.rq.Filters, er.rq.Sort
 	return s.withSlot(c, func(conn *sqlx.Conn) error {
@@ -117,19 +124,14 @@ func (s *Server) exportPool() *sqlx.DB {
 	return s.Slots
 }
 
-// unencodable runs the export to nowhere and returns the characters the
-// encoding cannot hold.
-func (s *Server) unencodable(ctx context.Context, er *exportRequest) ([]exporter.Unencodable, error) {
-	conn, err := s.exportPool().Connx(ctx)
-	if err != nil {
-		return nil, weekback.Errorf(weekback.EUNAVAILABLE, "the backup server cannot be reached: try again in a moment")
-	}
-	defer conn.Close()
+// unencodable runs the export to nowhere on conn and returns the
+// characters the encoding cannot hold.
+func (s *Server) unencodable(ctx context.Context, conn *sqlx.Conn, er *exportRequest) ([]exporter.Unencodable, error) {
 	var list []exporter.Unencodable
 	opts := er.csv
 	opts.Lossy = true
 	opts.OnUnencodable = func(u exporter.Unencodable) { list = append(list, u) }
-	_, err = exporter.ExportCSV(ctx, conn, s.Catalog, er.query, io.Discard, opts, nil)
+	_, err := exporter.ExportCSV(ctx, conn, s.Catalog, er.query, io.Discard, opts, nil)
 	return list, err
 }
 
@@ -178,49 +180,6 @@ func attachment(name string) string {
 		return r
 	}, name)
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
-}
-
-// streamCSV sends the headers and streams the rows after the handler
-// returns. The stream has a context of its own (the request's ends with
-// the handler), bounded by WriteTimeout; the export is audited when it
-// ends, with its row count.
-func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest) {
-	gen := er.page.Gen
-	charset := "utf-8"
-	if er.csv.Encoding == exporter.EncodingShiftJIS {
-		charset = "Shift_JIS"
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset="+charset)
-	c.Set(fiber.HeaderContentDisposition, attachment(exporter.FileName(er.table, gen.Day, gen.Manifest.SnapshotAt, s.Location, "csv")))
-	entry := &weekback.AuditEntry{Login: principalOf(c).Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
-		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: exporter.Describe(er.query, er.csv)}
-	q, opts := er.query, er.csv
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), s.WriteTimeout)
-		defer cancel()
-		res, err := s.writeCSV(ctx, q, opts, w)
-		if res != nil {
-			entry.Rows = res.Rows
-		}
-		if err != nil {
-			entry.Outcome = weekback.OutcomeFailed
-			s.Logger.Error("csv export failed part way", "table", q.Table, "err", err)
-		}
-		s.audit(ctx, entry)
-	})
-}
-
-func (s *Server) writeCSV(ctx context.Context, q mysql.RecordQuery, opts exporter.CSVOptions, w *bufio.Writer) (*exporter.ExportResult, error) {
-	conn, err := s.exportPool().Connx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	res, err := exporter.ExportCSV(ctx, conn, s.Catalog, q, w, opts, nil)
-	if err == nil {
-		err = w.Flush()
-	}
-	return res, err
 }
 
 // templateJSON answers the template of a table and its related tables

@@ -67,6 +67,14 @@ type Server struct {
 	// ExportSlots is the pool CSV downloads read slots with: the reader
 	// account opened with mysql.RoleExport (text as UTF-8). Slots when nil.
 	ExportSlots *sqlx.DB
+	// MaxExports bounds the CSV downloads streaming at once
+	// (DefaultMaxExports when 0); a download that finds no place within
+	// ExportQueueWait (DefaultExportQueueWait when 0) is answered 503 with
+	// Retry-After. ExportTimeout limits each statement of a download
+	// (DefaultExportTimeout when 0, none when negative).
+	MaxExports      int
+	ExportQueueWait time.Duration
+	ExportTimeout   time.Duration
 	// Credential columns, masked on every page: PasswordColumn of
 	// PasswordTable (auth.password_column, auth.table) and every column
 	// whose "table.column" matches a Redact glob (exports.redact).
@@ -90,6 +98,7 @@ type Server struct {
 	app     *fiber.App
 	ln      net.Listener
 	metrics *metrics
+	exports *exportLimiter
 	served  chan error
 	users   *userCache
 	secure  bool   // BaseURL is https
@@ -196,6 +205,7 @@ func (s *Server) newApp() *fiber.App {
 		s.Messages = i18n.Default()
 	}
 	s.metrics = newMetrics(s.Generations, s.Now)
+	s.exports = newExportLimiter(s.MaxExports, s.ExportQueueWait)
 	app := fiber.New(fiber.Config{
 		Views:                 newLocalizedViews(s.Messages),
 		ViewsLayout:           "layout",

@@ -23,7 +23,7 @@ import (
 const (
 	serveSlotConns   = 32 // the pages of a day: one connection per request in flight
 	serveMetaConns   = 16 // sessions, throttling, audit, users, generations
-	serveExportConns = 4  // CSV downloads: idle ones kept; open ones unbounded
+	serveExportConns = 4  // CSV downloads and export jobs: idle ones kept (open: exports.max_downloads + exports.workers)
 	serveConnIdle    = 5 * time.Minute
 	// auth.source production: a login, or a logged-in user's check once a
 	// minute, reads production; keep its load and its connections few.
@@ -99,6 +99,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
 	c.srv.Redact = c.cfg.Exports.Redact
+	c.srv.MaxExports, c.srv.ExportTimeout = c.cfg.Exports.MaxDownloads, c.cfg.Exports.StatementTimeout.D()
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
@@ -134,7 +135,7 @@ func (c *serveCmd) openPools(ctx context.Context) error {
 	}
 	sizePool(c.db, serveMetaConns, serveMetaConns)
 	sizePool(c.slots, serveSlotConns, serveSlotConns)
-	sizePool(c.csv, 0, serveExportConns)
+	sizePool(c.csv, c.cfg.Exports.MaxDownloads+c.cfg.Exports.Workers, serveExportConns)
 	if c.cfg.Auth.Source != config.AuthSourceProduction {
 		return nil
 	}
@@ -172,6 +173,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: e.Redact}
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
+	r.StatementTimeout = e.StatementTimeout.D()
 	r.Logger = c.app.logger
 	if err := r.Open(); err != nil {
 		return nil, err
