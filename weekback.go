@@ -3,9 +3,9 @@
 // snapshot runs that build them and the error type every command maps to
 // an exit code or an HTTP status.
 //
-// Feature packages (mysql, snapshotter, server, exporter) implement or
-// consume the types and interfaces declared here; this package imports none
-// of them.
+// Feature packages (mysql, snapshotter, server, export, template,
+// restore) implement or consume the types and interfaces declared here;
+// this package imports none of them.
 package weekback
 
 import (

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
 	"github.com/weekback/weekback/snapshotter"
@@ -108,7 +108,7 @@ func timeDirect(t *testing.T, r *Runner, gens *mysql.Meta, p weekback.JobParams,
 	}
 	defer os.Remove(path)
 	defer f.Close()
-	if _, err := exporter.ExportCSV(ctx, conn, r.Catalog, q, f, opts, nil); err != nil {
+	if _, err := export.ExportCSV(ctx, conn, r.Catalog, q, f, opts, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Sync(); err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 )
 
 // errorLogBatch is how many entries the error log holds before writing
@@ -15,7 +15,7 @@ import (
 const errorLogBatch = 1024
 
 // errorLog streams a job's error log to a temporary file as entries
-// come: the first batch through exporter.WriteUnencodableCSV (a BOM, the
+// come: the first batch through export.WriteUnencodableCSV (a BOM, the
 // header row and its lines), later ones as lines only, so the file is
 // exactly what WriteUnencodableCSV writes for the whole list. The file is
 // created at the first entry. It is used by one goroutine.
@@ -23,13 +23,13 @@ type errorLog struct {
 	create  func() (*tempFile, error)
 	out     *tempFile
 	w       *bufio.Writer
-	pending []exporter.Unencodable
+	pending []export.Unencodable
 	count   int64
 	err     error // the first failure: later entries are only counted
 }
 
-// add records u (exporter.CSVOptions.OnUnencodable).
-func (l *errorLog) add(u exporter.Unencodable) {
+// add records u (export.CSVOptions.OnUnencodable).
+func (l *errorLog) add(u export.Unencodable) {
 	l.count++
 	if l.err != nil {
 		return
@@ -52,7 +52,7 @@ func (l *errorLog) flush() error {
 			return err
 		}
 		l.out, l.w = out, bufio.NewWriter(out)
-		return exporter.WriteUnencodableCSV(l.w, l.pending)
+		return export.WriteUnencodableCSV(l.w, l.pending)
 	}
 	cw := csv.NewWriter(l.w)
 	cw.UseCRLF = true

@@ -13,8 +13,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/template"
 )
 
 // execute writes a's job into temporary files (kept in a for commit or
@@ -62,7 +63,7 @@ func (a *attempt) export(ctx context.Context, gen *weekback.Generation) error {
 	if r.wrap != nil {
 		w = r.wrap(w)
 	}
-	res, err := exporter.ExportCSV(ctx, conn, r.Catalog, q, w, opts, a.rows.Store)
+	res, err := export.ExportCSV(ctx, conn, r.Catalog, q, w, opts, a.rows.Store)
 	if err != nil {
 		return err
 	}
@@ -73,7 +74,7 @@ func (a *attempt) export(ctx context.Context, gen *weekback.Generation) error {
 // template writes the template JSON of a's job from gen.
 func (a *attempt) template(ctx context.Context, gen *weekback.Generation) error {
 	r, j := a.r, a.job
-	tpl, err := exporter.BuildTemplate(ctx, r.Slots, gen, j.Params.Table, j.Params.Related)
+	tpl, err := template.Build(ctx, r.Slots, gen, j.Params.Table, j.Params.Related)
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (a *attempt) template(ctx context.Context, gen *weekback.Generation) error 
 		return err
 	}
 	w := bufio.NewWriter(a.out)
-	if err := exporter.WriteTemplate(w, tpl); err != nil {
+	if err := template.Write(w, tpl); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {
@@ -168,16 +169,16 @@ func (r *Runner) recordQuery(ctx context.Context, conn *sqlx.Conn, gen *weekback
 
 // csvOptions returns the CSV options p asks for; EINVALID for an unknown
 // profile or encoding, or Shift_JIS with the reimport profile.
-func csvOptions(p weekback.JobParams) (exporter.CSVOptions, error) {
-	var o exporter.CSVOptions
+func csvOptions(p weekback.JobParams) (export.CSVOptions, error) {
+	var o export.CSVOptions
 	var err error
-	if o.Profile, err = exporter.ParseProfile(p.Profile); err != nil {
+	if o.Profile, err = export.ParseProfile(p.Profile); err != nil {
 		return o, err
 	}
-	if o.Encoding, err = exporter.ParseEncoding(p.Encoding); err != nil {
+	if o.Encoding, err = export.ParseEncoding(p.Encoding); err != nil {
 		return o, err
 	}
-	if o.Profile == exporter.ProfileReimport && o.Encoding == exporter.EncodingShiftJIS {
+	if o.Profile == export.ProfileReimport && o.Encoding == export.EncodingShiftJIS {
 		return o, weekback.Errorf(weekback.EINVALID, "the reimport profile is always UTF-8: choose the spreadsheet profile for Shift_JIS")
 	}
 	o.Lossy = p.Lossy
@@ -190,7 +191,7 @@ func fileName(kind weekback.JobKind, table string, gen *weekback.Generation, loc
 	if kind == weekback.JobTemplate {
 		ext = "template.json"
 	}
-	return exporter.FileName(table, gen.Day, gen.Manifest.SnapshotAt, loc, ext)
+	return export.FileName(table, gen.Day, gen.Manifest.SnapshotAt, loc, ext)
 }
 
 // ctxWriter fails its writes once ctx is done.

@@ -16,7 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
 	"github.com/weekback/weekback/snapshotter"
@@ -205,7 +205,7 @@ func (s slowWriter) Write(p []byte) (int, error) {
 // directExport is what the direct download (export.csv) writes for p
 // with the columns masked, built here as the server builds it, and the
 // characters it could not encode.
-func directExport(tb testing.TB, p weekback.JobParams, masked ...string) ([]byte, []exporter.Unencodable) {
+func directExport(tb testing.TB, p weekback.JobParams, masked ...string) ([]byte, []export.Unencodable) {
 	tb.Helper()
 	ctx := context.Background()
 	conn, err := shared.slots.Connx(ctx)
@@ -214,17 +214,17 @@ func directExport(tb testing.TB, p weekback.JobParams, masked ...string) ([]byte
 	}
 	defer conn.Close()
 	q := mysql.RecordQuery{Schema: shared.gen.Slot, Table: p.Table, Filters: p.Filters, Sort: p.Sort, Columns: p.Columns, Masked: masked}
-	var opts exporter.CSVOptions
-	if opts.Profile, err = exporter.ParseProfile(p.Profile); err != nil {
+	var opts export.CSVOptions
+	if opts.Profile, err = export.ParseProfile(p.Profile); err != nil {
 		tb.Fatal(err)
 	}
-	if opts.Encoding, err = exporter.ParseEncoding(p.Encoding); err != nil {
+	if opts.Encoding, err = export.ParseEncoding(p.Encoding); err != nil {
 		tb.Fatal(err)
 	}
-	var list []exporter.Unencodable
-	opts.Lossy, opts.OnUnencodable = true, func(u exporter.Unencodable) { list = append(list, u) }
+	var list []export.Unencodable
+	opts.Lossy, opts.OnUnencodable = true, func(u export.Unencodable) { list = append(list, u) }
 	var buf bytes.Buffer
-	if _, err := exporter.ExportCSV(ctx, conn, shared.catalog, q, &buf, opts, nil); err != nil {
+	if _, err := export.ExportCSV(ctx, conn, shared.catalog, q, &buf, opts, nil); err != nil {
 		tb.Fatalf("direct export: %v", err)
 	}
 	return buf.Bytes(), list

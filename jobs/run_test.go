@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
+	"github.com/weekback/weekback/template"
 )
 
 // mustSubmit submits a job and fails the test on an error.
@@ -143,17 +144,17 @@ func TestJobMatchesDirectExport(t *testing.T) {
 		j := mustSubmit(t, r, "alice", weekback.JobTemplate, weekback.JobParams{Day: weekback.Monday, Table: "refs", Related: true})
 		done := mustSucceed(t, store, j.ID, 30*time.Second)
 		reader := mustPool(t, mysql.RoleSource) // the server's page pool (template.json)
-		tpl, err := exporter.BuildTemplate(context.Background(), reader, shared.gen, "refs", true)
+		tpl, err := template.Build(context.Background(), reader, shared.gen, "refs", true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var want bytes.Buffer
-		if err := exporter.WriteTemplate(&want, tpl); err != nil {
+		if err := template.Write(&want, tpl); err != nil {
 			t.Fatal(err)
 		}
 		path, err := r.Result(done)
 		if err != nil || !bytes.Equal(mustRead(t, path), want.Bytes()) || !strings.HasSuffix(done.File, ".template.json") {
-			t.Fatalf("template job: %v, file %q, content differs from WriteTemplate's", err, done.File)
+			t.Fatalf("template job: %v, file %q, content differs from template.Write's", err, done.File)
 		}
 	})
 	for _, name := range dirNames(t, dir) {
@@ -216,7 +217,7 @@ func TestShiftJISErrorLog(t *testing.T) {
 				t.Fatalf("Errors=%d, direct export found %d (want at least %d)", done.Errors, len(list), tt.min)
 			}
 			var wantLog bytes.Buffer
-			if err := exporter.WriteUnencodableCSV(&wantLog, list); err != nil {
+			if err := export.WriteUnencodableCSV(&wantLog, list); err != nil {
 				t.Fatal(err)
 			}
 			logPath, err := r.ErrorLog(done)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql/mysqltest"
 )
 
@@ -112,7 +112,7 @@ func TestFailedJob(t *testing.T) {
 }
 
 // TestErrorLogBatches: the error log written in batches is exactly what
-// exporter.WriteUnencodableCSV writes for the whole list.
+// export.WriteUnencodableCSV writes for the whole list.
 func TestErrorLogBatches(t *testing.T) {
 	r := New()
 	r.Dir = t.TempDir()
@@ -120,9 +120,9 @@ func TestErrorLogBatches(t *testing.T) {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			j := &weekback.Job{ID: int64(n + 1)}
 			l := &errorLog{create: func() (*tempFile, error) { return r.createTemp(j.ID, "errors.", r.errorsPath(j)) }}
-			var list []exporter.Unencodable
+			var list []export.Unencodable
 			for i := range n {
-				u := exporter.Unencodable{Row: int64(i + 1), Column: `col "x", y`, Char: "〜", Code: "U+301C"}
+				u := export.Unencodable{Row: int64(i + 1), Column: `col "x", y`, Char: "〜", Code: "U+301C"}
 				list = append(list, u)
 				l.add(u)
 			}
@@ -136,7 +136,7 @@ func TestErrorLogBatches(t *testing.T) {
 				t.Fatal(err)
 			}
 			var want bytes.Buffer
-			if err := exporter.WriteUnencodableCSV(&want, list); err != nil {
+			if err := export.WriteUnencodableCSV(&want, list); err != nil {
 				t.Fatal(err)
 			}
 			if got := mustRead(t, r.errorsPath(j)); !bytes.Equal(got, want.Bytes()) {

@@ -3,7 +3,7 @@
 // catalog of a schema, the content hash shared by the snapshotter and
 // `weekback verify`, the meta schema (generations, snapshot runs, the
 // snapshot lock, revoked sessions, login failures, audit log) with its
-// embedded migrations, and the read side the server and the exporter
+// embedded migrations, and the read side the server and the export package
 // share (Catalog, Records, Record, ScanRecords: filters, keyset
 // pagination, each query in a read-only transaction with a statement time
 // limit).

@@ -12,8 +12,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/template"
 )
 
 // maxUnencodableShown is how many characters the page of a Shift_JIS
@@ -25,7 +26,7 @@ type exportRequest struct {
 	table string
 	rq    recordsQuery
 	query mysql.RecordQuery
-	csv   exporter.CSVOptions
+	csv   export.CSVOptions
 	list  bool // unencodable=csv: the list of characters the encoding cannot hold, as CSV
 	page  *dayPage
 }
@@ -41,10 +42,10 @@ func (s *Server) parseExport(c *fiber.Ctx) (*exportRequest, error) {
 	if er.rq, _, err = s.parseRecordsQuery(c); err != nil {
 		return nil, s.withBanner(c, table, recordsQuery{}, err)
 	}
-	if er.csv.Profile, err = exporter.ParseProfile(c.Query("profile")); err != nil {
+	if er.csv.Profile, err = export.ParseProfile(c.Query("profile")); err != nil {
 		return nil, err
 	}
-	if er.csv.Encoding, err = exporter.ParseEncoding(c.Query("encoding")); err != nil {
+	if er.csv.Encoding, err = export.ParseEncoding(c.Query("encoding")); err != nil {
 		return nil, err
 	}
 	er.csv.Lossy = c.Query("lossy") == "1"
@@ -77,7 +78,7 @@ func (s *Server) exportCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if er.csv.Encoding == exporter.EncodingShiftJIS && !er.csv.Lossy {
+	if er.csv.Encoding == export.EncodingShiftJIS && !er.csv.Lossy {
 		list, err := s.unencodable(c.UserContext(), x.conn, er)
 		if err != nil || len(list) > 0 {
 			x.close()
@@ -126,23 +127,23 @@ func (s *Server) exportPool() *sqlx.DB {
 
 // unencodable runs the export to nowhere on conn and returns the
 // characters the encoding cannot hold.
-func (s *Server) unencodable(ctx context.Context, conn *sqlx.Conn, er *exportRequest) ([]exporter.Unencodable, error) {
-	var list []exporter.Unencodable
+func (s *Server) unencodable(ctx context.Context, conn *sqlx.Conn, er *exportRequest) ([]export.Unencodable, error) {
+	var list []export.Unencodable
 	opts := er.csv
 	opts.Lossy = true
-	opts.OnUnencodable = func(u exporter.Unencodable) { list = append(list, u) }
-	_, err := exporter.ExportCSV(ctx, conn, s.Catalog, er.query, io.Discard, opts, nil)
+	opts.OnUnencodable = func(u export.Unencodable) { list = append(list, u) }
+	_, err := export.ExportCSV(ctx, conn, s.Catalog, er.query, io.Discard, opts, nil)
 	return list, err
 }
 
 // renderUnencodable answers a Shift_JIS download that would lose
 // characters: 422 with the list (as a page, JSON or, when asked, CSV).
-func (s *Server) renderUnencodable(c *fiber.Ctx, er *exportRequest, list []exporter.Unencodable) error {
-	name := exporter.FileName(er.table, er.page.Gen.Day, er.page.Gen.Manifest.SnapshotAt, s.Location, "unencodable.csv")
+func (s *Server) renderUnencodable(c *fiber.Ctx, er *exportRequest, list []export.Unencodable) error {
+	name := export.FileName(er.table, er.page.Gen.Day, er.page.Gen.Manifest.SnapshotAt, s.Location, "unencodable.csv")
 	if er.list {
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, attachment(name))
-		return exporter.WriteUnencodableCSV(c, list)
+		return export.WriteUnencodableCSV(c, list)
 	}
 	c.Status(fiber.StatusUnprocessableEntity)
 	base := c.OriginalURL()
@@ -153,7 +154,7 @@ func (s *Server) renderUnencodable(c *fiber.Ctx, er *exportRequest, list []expor
 	shown := list[:min(len(list), maxUnencodableShown)]
 	return c.Render("unencodable", fiber.Map{"Title": s.localizer(c).T("export.unencodable.title"), "Banner": er.page.Banner,
 		"Table": er.table, "Count": len(list), "List": shown, "More": len(list) - len(shown),
-		"UTF8URL": setParam(base, "encoding", string(exporter.EncodingUTF8BOM)), "LossyURL": setParam(base, "lossy", "1"), "ListURL": setParam(base, "unencodable", "csv"),
+		"UTF8URL": setParam(base, "encoding", string(export.EncodingUTF8BOM)), "LossyURL": setParam(base, "lossy", "1"), "ListURL": setParam(base, "unencodable", "csv"),
 		"BackURL": tableURL(er.page.Gen.Day, er.table) + er.rq.encode(false)})
 }
 
@@ -197,11 +198,11 @@ func (s *Server) templateJSON(c *fiber.Ctx) error {
 	if err := s.checkTable(c, p.Gen.Manifest, table); err != nil {
 		return err
 	}
-	t, err := exporter.BuildTemplate(c.UserContext(), s.Slots, p.Gen, table, c.Query("related") != "0")
+	t, err := template.Build(c.UserContext(), s.Slots, p.Gen, table, c.Query("related") != "0")
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderContentDisposition, attachment(exporter.FileName(table, p.Gen.Day, p.Gen.Manifest.SnapshotAt, s.Location, "template.json")))
-	return exporter.WriteTemplate(c, t)
+	c.Set(fiber.HeaderContentDisposition, attachment(export.FileName(table, p.Gen.Day, p.Gen.Manifest.SnapshotAt, s.Location, "template.json")))
+	return template.Write(c, t)
 }

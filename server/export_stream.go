@@ -12,7 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -136,16 +136,16 @@ func (s *Server) streamBody(c *fiber.Ctx, write func(ctx context.Context, w *buf
 func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest, x *exportSlot) {
 	gen := er.page.Gen
 	charset := "utf-8"
-	if er.csv.Encoding == exporter.EncodingShiftJIS {
+	if er.csv.Encoding == export.EncodingShiftJIS {
 		charset = "Shift_JIS"
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset="+charset)
-	c.Set(fiber.HeaderContentDisposition, attachment(exporter.FileName(er.table, gen.Day, gen.Manifest.SnapshotAt, s.Location, "csv")))
+	c.Set(fiber.HeaderContentDisposition, attachment(export.FileName(er.table, gen.Day, gen.Manifest.SnapshotAt, s.Location, "csv")))
 	entry := &weekback.AuditEntry{Login: principalOf(c).Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
-		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: exporter.Describe(er.query, er.csv)}
+		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: export.Describe(er.query, er.csv)}
 	q, opts := er.query, er.csv
 	s.streamBody(c, func(ctx context.Context, w *bufio.Writer) error {
-		res, err := exporter.ExportCSV(ctx, x.conn, s.Catalog, q, w, opts, nil)
+		res, err := export.ExportCSV(ctx, x.conn, s.Catalog, q, w, opts, nil)
 		if res != nil {
 			entry.Rows = res.Rows
 		}

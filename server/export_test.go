@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
 )
@@ -31,7 +31,7 @@ func mustOpenExportServer(t *testing.T) *dayFixture {
 // readCSV parses a reimport CSV into rows of fields, NULL as nil.
 func readCSV(t *testing.T, body string) [][]*string {
 	t.Helper()
-	r := exporter.NewCSVReader(strings.NewReader(body))
+	r := export.NewCSVReader(strings.NewReader(body))
 	var out [][]*string
 	for {
 		rec, err := r.Read()

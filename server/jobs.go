@@ -19,7 +19,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 )
 
 // JobsPageSize is how many jobs /jobs lists (the newest).
@@ -49,7 +49,7 @@ func (s *Server) submitExport(c *fiber.Ctx) error {
 	}
 	s.audit(c.UserContext(), &weekback.AuditEntry{Login: p.Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
 		Outcome: weekback.OutcomeOK, Day: params.Day, Table: params.Table,
-		Detail: exporter.Describe(er.query, er.csv) + " job=" + strconv.FormatInt(j.ID, 10)})
+		Detail: export.Describe(er.query, er.csv) + " job=" + strconv.FormatInt(j.ID, 10)})
 	if wantsJSON(c) {
 		if replaced == nil {
 			replaced = []int64{}

@@ -11,7 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/i18n"
 )
 
@@ -97,7 +97,7 @@ func jobContentType(j *weekback.Job) string {
 	if j.Kind == weekback.JobTemplate {
 		return fiber.MIMEApplicationJSONCharsetUTF8
 	}
-	if enc, _ := exporter.ParseEncoding(j.Params.Encoding); enc == exporter.EncodingShiftJIS {
+	if enc, _ := export.ParseEncoding(j.Params.Encoding); enc == export.EncodingShiftJIS {
 		return "text/csv; charset=Shift_JIS"
 	}
 	return "text/csv; charset=utf-8"

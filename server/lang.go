@@ -13,7 +13,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/i18n"
-	"github.com/weekback/weekback/templates"
+	"github.com/weekback/weekback/web"
 )
 
 // localLocalizer is the c.Locals key of the request's *i18n.Localizer.
@@ -108,7 +108,7 @@ func newLocalizedViews(cat *i18n.Catalog) *localizedViews {
 	v := &localizedViews{byLang: map[string]*html.Engine{}}
 	for _, tag := range cat.Languages() {
 		l := cat.Localizer(tag)
-		e := html.NewFileSystem(http.FS(templates.FS), ".html")
+		e := html.NewFileSystem(http.FS(web.FS), ".html")
 		e.AddFuncMap(templateFuncs(l))
 		v.byLang[l.Lang()] = e
 		if v.def == nil {

@@ -7,14 +7,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
-	"github.com/weekback/weekback/templates"
+	"github.com/weekback/weekback/web"
 )
 
 // routes wires every route. Pages and downloads behind the login use the
 // requireLogin middleware.
 func (s *Server) routes(app *fiber.App) {
 	app.Use(s.metrics.middleware, securityHeaders, s.requestTimeout)
-	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(templates.FS), PathPrefix: "static", MaxAge: 3600}))
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.FS), PathPrefix: "static", MaxAge: 3600}))
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metrics.handler())

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -20,7 +20,7 @@ type exportCmd struct {
 	app   *app
 	day   weekback.Weekday
 	query mysql.RecordQuery
-	csv   exporter.CSVOptions
+	csv   export.CSVOptions
 	out   string // -o; stdout when ""
 	r     slotReader
 	unenc int64
@@ -57,10 +57,10 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	if err := c.parseQuery(*columns, filters, *sort); err != nil {
 		return nil, err
 	}
-	if c.csv.Profile, err = exporter.ParseProfile(*profile); err != nil {
+	if c.csv.Profile, err = export.ParseProfile(*profile); err != nil {
 		return nil, err
 	}
-	if c.csv.Encoding, err = exporter.ParseEncoding(*encoding); err != nil {
+	if c.csv.Encoding, err = export.ParseEncoding(*encoding); err != nil {
 		return nil, err
 	}
 	c.csv.OnUnencodable = c.reportUnencodable
@@ -87,7 +87,7 @@ func (c *exportCmd) parseQuery(columns string, filters []string, sort string) er
 
 // reportUnencodable lists one character the encoding cannot hold on
 // stderr.
-func (c *exportCmd) reportUnencodable(u exporter.Unencodable) {
+func (c *exportCmd) reportUnencodable(u export.Unencodable) {
 	c.unenc++
 	fmt.Fprintf(c.app.env.Stderr, "row %d, column %s: %s (%s) cannot be written in %s\n", u.Row, u.Column, u.Char, u.Code, c.csv.Encoding)
 }
@@ -104,7 +104,7 @@ func (c *exportCmd) Run(ctx context.Context) error {
 	}
 	c.query.Schema = gen.Slot
 	if st, err := os.Stat(c.out); c.out != "" && err == nil && st.IsDir() {
-		c.out = filepath.Join(c.out, exporter.FileName(c.query.Table, c.day, gen.Manifest.SnapshotAt, c.app.cfg.Schedule.Location(), "csv"))
+		c.out = filepath.Join(c.out, export.FileName(c.query.Table, c.day, gen.Manifest.SnapshotAt, c.app.cfg.Schedule.Location(), "csv"))
 	}
 	if err := c.mask(ctx, gen); err != nil {
 		return err
@@ -155,14 +155,14 @@ func (c *exportCmd) mask(ctx context.Context, gen *weekback.Generation) error {
 	return nil
 }
 
-func (c *exportCmd) write(ctx context.Context) (*exporter.ExportResult, error) {
+func (c *exportCmd) write(ctx context.Context) (*export.ExportResult, error) {
 	conn, err := c.r.rows.Connx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the backup server: %w", err)
 	}
 	defer conn.Close()
-	export := func(w io.Writer) (*exporter.ExportResult, error) {
-		return exporter.ExportCSV(ctx, conn, mysql.NewCatalog(), c.query, w, c.csv, nil)
+	export := func(w io.Writer) (*export.ExportResult, error) {
+		return export.ExportCSV(ctx, conn, mysql.NewCatalog(), c.query, w, c.csv, nil)
 	}
 	if c.out == "" {
 		return export(c.app.env.Stdout)
@@ -172,9 +172,9 @@ func (c *exportCmd) write(ctx context.Context) (*exporter.ExportResult, error) {
 
 // audit records the export in the meta schema's audit log; a failure to
 // record is logged, not fatal (the file is written).
-func (c *exportCmd) audit(ctx context.Context, res *exporter.ExportResult, err error) {
+func (c *exportCmd) audit(ctx context.Context, res *export.ExportResult, err error) {
 	e := &weekback.AuditEntry{Login: operator(), Client: "cli", Action: weekback.AuditExport, Outcome: weekback.OutcomeOK,
-		Day: c.day, Table: c.query.Table, Detail: exporter.Describe(c.query, c.csv)}
+		Day: c.day, Table: c.query.Table, Detail: export.Describe(c.query, c.csv)}
 	if res != nil {
 		e.Rows = res.Rows
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/restore"
 )
 
 // importCmd is `weekback import --to DSN --table T [--mode …] [--execute]
@@ -20,7 +20,7 @@ type importCmd struct {
 	app  *app
 	to   string
 	file string
-	opts exporter.ImportOptions
+	opts restore.ImportOptions
 	db   *sqlx.DB
 }
 
@@ -37,11 +37,11 @@ func newImportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	if c.to == "" || c.opts.Table == "" {
 		return nil, usagef("import needs --to DSN and --table, for example: weekback import --to 'user:pass@tcp(prod:3306)/sales' --table orders orders.csv")
 	}
-	if c.opts.Mode, err = exporter.ParseImportMode(*mode); err != nil {
+	if c.opts.Mode, err = restore.ParseImportMode(*mode); err != nil {
 		return nil, err
 	}
 	c.file = file
-	c.opts.UndoPath = exporter.UndoPathFor(file, time.Now())
+	c.opts.UndoPath = restore.UndoPathFor(file, time.Now())
 	c.opts.Logger = a.logger
 	return c, nil
 }
@@ -57,7 +57,7 @@ func (c *importCmd) Run(ctx context.Context) error {
 	if c.db, err = mysql.Open(ctx, c.to, "--to", mysql.RoleTarget); err != nil {
 		return err
 	}
-	rep, err := exporter.Import(ctx, c.db, f, c.opts)
+	rep, err := restore.Import(ctx, c.db, f, c.opts)
 	if rep != nil {
 		if werr := rep.WriteSummary(c.app.env.Stdout); err == nil {
 			err = werr

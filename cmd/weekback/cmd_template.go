@@ -10,8 +10,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/exporter"
 	"github.com/weekback/weekback/mysql"
+	"github.com/weekback/weekback/restore"
+	"github.com/weekback/weekback/template"
 )
 
 // templateCmd is `weekback template --day DAY --table T [--no-related]
@@ -54,11 +55,11 @@ func (c *templateCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := exporter.BuildTemplate(ctx, c.r.db, gen, c.table, c.related)
+	t, err := template.Build(ctx, c.r.db, gen, c.table, c.related)
 	if err != nil {
 		return err
 	}
-	write := func(w io.Writer) (struct{}, error) { return struct{}{}, exporter.WriteTemplate(w, t) }
+	write := func(w io.Writer) (struct{}, error) { return struct{}{}, template.Write(w, t) }
 	if c.out == "" {
 		_, err = write(c.app.env.Stdout)
 		return err
@@ -107,19 +108,19 @@ func (c *templateApplyCmd) Run(ctx context.Context) error {
 		return weekback.Errorf(weekback.EINVALID, "cannot read %s: %v", c.file, err)
 	}
 	defer f.Close()
-	t, err := exporter.ReadTemplate(f)
+	t, err := template.Read(f)
 	if err != nil {
 		return err
 	}
 	if c.db, err = mysql.Open(ctx, c.to, "--to", mysql.RoleTarget); err != nil {
 		return err
 	}
-	plan, err := exporter.PlanApply(ctx, c.db, t)
+	plan, err := template.PlanApply(ctx, c.db, t)
 	if err != nil {
 		return err
 	}
 	if c.execute {
-		err = plan.Execute(ctx, c.db)
+		err = restore.ApplyTemplate(ctx, c.db, plan)
 	}
 	if rerr := plan.WriteReport(c.app.env.Stdout); err == nil {
 		err = rerr

@@ -1,0 +1,132 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
+)
+
+// ExportResult says what ExportCSV wrote.
+type ExportResult struct {
+	Columns     []mysql.RecordColumn // the columns of the file, in order
+	Rows        int64                // data rows written
+	Unencodable int64                // characters the encoding could not hold (reported, replaced by '?')
+}
+
+// ExportCSV streams the rows of q (a table of a slot, with its filters,
+// sort, columns and masked columns) to w as CSV in opts' profile and
+// encoding: a header row, then one line per row. Reading and encoding run
+// on separate goroutines (so on separate cores) and hand rows over in
+// bounded batches: memory stays flat whatever the table's size.
+//
+// conn must be a connection of a pool opened with mysql.RoleExport (text
+// as UTF-8). progress, when set, is called from ExportCSV's goroutine
+// with the rows written so far, after each batch. ExportCSV returns the
+// Catalog's errors for a bad query (ENOTFOUND, EINVALID), the writer's
+// (EINVALID when characters could not be encoded and opts.Lossy is
+// false: the file is complete, with '?' in their place) and w's.
+func ExportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql.RecordQuery, w io.Writer,
+	opts CSVOptions, progress func(rows int64)) (*ExportResult, error) {
+	q, err := storedColumns(ctx, conn, cat, q, opts.Profile)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := cat.RecordColumns(ctx, conn, q)
+	if err != nil {
+		return nil, err
+	}
+	cw, err := NewCSVWriter(w, cols, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &ExportResult{Columns: cols}
+	if err := cw.WriteHeader(); err != nil {
+		return res, fmt.Errorf("write csv header: %w", err)
+	}
+	err = pipeRows(ctx, len(cols), func(ctx context.Context, emit func([][]byte) error) error {
+		return cat.ScanRecords(ctx, conn, q, emit)
+	}, func(b *batch) error {
+		if err := b.each(cw.WriteRow); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
+		if progress != nil {
+			progress(cw.Rows())
+		}
+		return nil
+	})
+	res.Rows, res.Unencodable = cw.Rows(), cw.Unencodable()
+	if err != nil {
+		return res, err
+	}
+	return res, cw.Flush()
+}
+
+// storedColumns leaves generated columns out of a reimport export (the
+// target computes them; `weekback import` refuses them): q.Columns, when
+// empty, becomes the stored columns, and naming a generated one is an
+// EINVALID error.
+func storedColumns(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql.RecordQuery, p Profile) (mysql.RecordQuery, error) {
+	if p != ProfileReimport && p != "" {
+		return q, nil
+	}
+	t, err := cat.Table(ctx, conn, q.Schema, q.Table)
+	if err != nil {
+		return q, err
+	}
+	if len(q.Columns) > 0 {
+		for _, name := range q.Columns {
+			if c, ok := t.Column(name); ok && c.Generated {
+				return q, weekback.Errorf(weekback.EINVALID, "column %s of %s is generated: the reimport profile leaves it out "+
+					"(the target computes it); remove it from the columns or use the spreadsheet profile", c.Name, t.Name)
+			}
+		}
+		return q, nil
+	}
+	for _, c := range t.Columns {
+		if !c.Generated {
+			q.Columns = append(q.Columns, c.Name)
+		}
+	}
+	return q, nil
+}
+
+// FileName returns the name a CSV export of table is offered under:
+// "<table>-<day>-<snapshot date>.csv", the date in loc (the schedule's
+// time zone). Characters a file system or a Content-Disposition header
+// would choke on become "_".
+func FileName(table string, day weekback.Weekday, snapshotAt time.Time, loc *time.Location, ext string) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	safe := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, table)
+	return fmt.Sprintf("%s-%s-%s.%s", safe, day, snapshotAt.In(loc).Format("2006-01-02"), ext)
+}
+
+// Describe says what an export asked for, for the audit log: format,
+// filters, sort and columns. Filters never name a credential column (the
+// Catalog refuses them), so no secret is written.
+func Describe(q mysql.RecordQuery, o CSVOptions) string {
+	parts := []string{"profile=" + string(o.Profile), "encoding=" + string(o.Encoding)}
+	for _, f := range q.Filters {
+		parts = append(parts, "filter="+f.String())
+	}
+	if s := q.Sort.String(); s != "" {
+		parts = append(parts, "sort="+s)
+	}
+	if len(q.Columns) > 0 {
+		parts = append(parts, "columns="+strings.Join(q.Columns, ","))
+	}
+	return strings.Join(parts, " ")
+}
