@@ -29,19 +29,9 @@ const bigRows = 400_000
 func listeningExportServer(t *testing.T, configure func(*server.Server)) (*dayFixture, string) {
 	t.Helper()
 	f := mustOpenExportServer(t)
-	ctx := context.Background()
-	mysqltest.MustExec(t, mysqltest.MustOpen(t),
-		"CREATE TABLE `"+f.slot+"`.big (id INT PRIMARY KEY, filler VARCHAR(100) NOT NULL)",
-		fmt.Sprintf("INSERT INTO `%s`.big SELECT seq, REPEAT('x', 90) FROM `%s`.seq_1_to_%d", f.slot, f.slot, bigRows))
-	admin, err := mysql.OpenMeta(ctx, f.db, f.meta.Prefix())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &weekback.Manifest{Day: weekback.Saturday, Slot: f.slot, SnapshotAt: time.Now().Add(-time.Hour), Rows: bigRows + 120,
-		Tables: []weekback.TableInfo{{Name: "big", Rows: bigRows}, {Name: "items", Rows: 120}}}
-	if _, err := admin.Switch(ctx, weekback.Saturday, f.slot, m, time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	f.serveDay(t, weekback.Saturday, []weekback.TableInfo{{Name: "big", Rows: bigRows}, {Name: "items", Rows: 120}},
+		"CREATE TABLE $S.big (id INT PRIMARY KEY, filler VARCHAR(100) NOT NULL)",
+		fmt.Sprintf("INSERT INTO $S.big SELECT seq, REPEAT('x', 90) FROM $S.seq_1_to_%d", bigRows))
 	f.srv.Listen = "127.0.0.1:0"
 	configure(f.srv)
 	if err := f.srv.Open(); err != nil {
@@ -49,6 +39,28 @@ func listeningExportServer(t *testing.T, configure func(*server.Server)) (*dayFi
 	}
 	t.Cleanup(func() { f.srv.Close() })
 	return f, "http://" + f.srv.Addr()
+}
+
+// serveDay runs stmts on the fixture's slot ($S. stands for it) and makes
+// day serve the slot with tables in its manifest.
+func (f *dayFixture) serveDay(t *testing.T, day weekback.Weekday, tables []weekback.TableInfo, stmts ...string) {
+	t.Helper()
+	for i, s := range stmts {
+		stmts[i] = strings.ReplaceAll(s, "$S.", "`"+f.slot+"`.")
+	}
+	mysqltest.MustExec(t, mysqltest.MustOpen(t), stmts...)
+	ctx := context.Background()
+	admin, err := mysql.OpenMeta(ctx, f.db, f.meta.Prefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &weekback.Manifest{Day: day, Slot: f.slot, SnapshotAt: time.Now().Add(-time.Hour), Tables: tables}
+	for _, ti := range tables {
+		m.Rows += ti.Rows
+	}
+	if _, err := admin.Switch(ctx, day, f.slot, m, time.Minute); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // stalledDownload asks for path on a raw connection, reads the response's

@@ -142,7 +142,7 @@ func (q recordsQuery) encode(withCursor bool) string {
 // tableParam returns the {table} of the address, unescaped and copied
 // out of Fiber's buffer (the Catalog keeps it).
 func tableParam(c *fiber.Ctx) (string, error) {
-	t, err := url.PathUnescape(utils.CopyString(c.Params("table")))
+	t, err := url.PathUnescape(mysql.UnescapePathSegment(utils.CopyString(c.Params("table"))))
 	if err != nil || t == "" {
 		return "", fiber.ErrNotFound
 	}
