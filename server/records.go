@@ -183,7 +183,7 @@ func (s *Server) masked(ctx context.Context, conn *sqlx.Conn, slot, table string
 	if err != nil {
 		return nil, err
 	}
-	red := weekback.Redaction{PasswordTable: s.PasswordTable, PasswordColumn: s.PasswordColumn, Globs: s.Redact}
+	red := weekback.Redaction{PasswordTable: s.PasswordTable, PasswordColumn: s.PasswordColumn, Globs: s.Redact, NoDefaults: s.NoDefaultRedact}
 	return red.Masked(table, t.ColumnNames()), nil
 }
 

@@ -76,10 +76,13 @@ type Server struct {
 	ExportQueueWait time.Duration
 	ExportTimeout   time.Duration
 	// Credential columns, masked on every page: PasswordColumn of
-	// PasswordTable (auth.password_column, auth.table) and every column
-	// whose "table.column" matches a Redact glob (exports.redact).
+	// PasswordTable (auth.password_column, auth.table), every column
+	// whose "table.column" matches a Redact glob (exports.redact) and,
+	// unless NoDefaultRedact (exports.redact_defaults: false), every one
+	// weekback.DefaultRedactGlobs matches.
 	PasswordTable, PasswordColumn string
 	Redact                        []string
+	NoDefaultRedact               bool
 
 	// Jobs runs the background exports of the export center (/jobs, the
 	// header's notifications); their routes answer 404 while it is nil.

@@ -142,7 +142,8 @@ func (c *exportCmd) mask(ctx context.Context, gen *weekback.Generation) error {
 			"%s's backup has no table %q: check the name (case matters) with the day's page or `weekback generations --json`", c.day, c.query.Table)
 	}
 	auth := c.app.cfg.Auth
-	red := weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: c.app.cfg.Exports.Redact}
+	e := c.app.cfg.Exports
+	red := weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: e.Redact, NoDefaults: !e.RedactDefaults}
 	c.query.Masked = red.Masked(t.Name, t.Columns)
 	for _, m := range c.query.Masked {
 		for _, col := range c.query.Columns {

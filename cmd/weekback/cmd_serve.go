@@ -98,7 +98,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
-	c.srv.Redact = c.cfg.Exports.Redact
+	c.srv.Redact, c.srv.NoDefaultRedact = c.cfg.Exports.Redact, !c.cfg.Exports.RedactDefaults
 	c.srv.MaxExports, c.srv.ExportTimeout = c.cfg.Exports.MaxDownloads, c.cfg.Exports.StatementTimeout.D()
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
@@ -170,7 +170,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	e := c.cfg.Exports
 	r := jobs.New()
 	r.Store, r.Generations, r.Slots, r.Catalog = meta, gens, c.csv, mysql.NewCatalog()
-	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: e.Redact}
+	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: e.Redact, NoDefaults: !e.RedactDefaults}
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
 	r.StatementTimeout = e.StatementTimeout.D()
