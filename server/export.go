@@ -172,8 +172,16 @@ func setParam(u, key, value string) string {
 }
 
 // attachment returns a Content-Disposition header offering name for
-// download: an ASCII fallback and the UTF-8 name (RFC 6266).
+// download: an ASCII fallback and the UTF-8 name (RFC 6266), both without
+// bidirectional controls (a right-to-left override in a table name would
+// show "report‮vsc.exe" as "reportexe.csv").
 func attachment(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, name)
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
 			return '_'
@@ -181,6 +189,13 @@ func attachment(name string) string {
 		return r
 	}, name)
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+}
+
+// isBidiControl reports whether r changes the direction of the text
+// around it: the embeddings and overrides U+202A–U+202E, the isolates
+// U+2066–U+2069, the marks U+200E, U+200F and U+061C.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
 // templateJSON answers the template of a table and its related tables
