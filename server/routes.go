@@ -17,7 +17,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.FS), PathPrefix: "static", MaxAge: 3600}))
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metrics.handler())
+	if s.MetricsListen == "" {
+		app.Get("/metrics", s.metricsPage)
+	}
 	// Every page below answers in the request's language and, for a
 	// logged-in user, shows who is logged in (public pages included).
 	app.Use(s.language, s.optionalLogin, s.bindHeader)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"time"
@@ -91,6 +92,15 @@ type Server struct {
 	// Runs reads the snapshot runs of the admin page /runs (404 while nil).
 	Runs RunSource
 
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// (server.metrics_token). MetricsListen, when set, serves /metrics on
+	// that address instead of Listen (server.metrics_listen).
+	MetricsToken, MetricsListen string
+	// PublicCounts shows each day's numbers of tables and rows on the
+	// landing page to visitors who are not logged in (server.public_counts);
+	// else they see only each day's status and time.
+	PublicCounts bool
+
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).
 	UserCacheTTL time.Duration
@@ -102,10 +112,14 @@ type Server struct {
 	ln      net.Listener
 	metrics *metrics
 	exports *exportLimiter
-	served  chan error
-	users   *userCache
-	secure  bool   // BaseURL is https
-	origin  string // scheme://host of BaseURL
+	// the /metrics listener of MetricsListen
+	metricsSrv     *http.Server
+	metricsLn      net.Listener
+	metricsHandler fiber.Handler
+	served         chan error
+	users          *userCache
+	secure         bool   // BaseURL is https
+	origin         string // scheme://host of BaseURL
 }
 
 // New returns a Server with every knob at its default.
@@ -146,6 +160,10 @@ func (s *Server) Open() error {
 	if err != nil {
 		return weekback.Errorf(weekback.EINVALID, "cannot listen on %s (server.listen): %v", s.Listen, err)
 	}
+	if err := s.openMetrics(); err != nil {
+		ln.Close()
+		return err
+	}
 	s.ln = ln
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.app.Listener(ln) }()
@@ -178,7 +196,13 @@ func (s *Server) Close() error {
 	if s.app == nil || s.ln == nil {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
+	defer cancel()
+	merr := s.closeMetrics(ctx)
 	err := s.app.ShutdownWithTimeout(s.ShutdownTimeout)
+	if err == nil {
+		err = merr
+	}
 	if serr := <-s.served; err == nil && serr != nil && !errors.Is(serr, net.ErrClosed) {
 		err = serr
 	}
@@ -209,6 +233,7 @@ func (s *Server) newApp() *fiber.App {
 	}
 	s.metrics = newMetrics(s.Generations, s.Now)
 	s.exports = newExportLimiter(s.MaxExports, s.ExportQueueWait)
+	s.metricsHandler = s.metrics.handler()
 	app := fiber.New(fiber.Config{
 		Views:                 newLocalizedViews(s.Messages),
 		ViewsLayout:           "layout",

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"flag"
+	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -101,6 +103,10 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	c.srv.Redact, c.srv.NoDefaultRedact = c.cfg.Exports.Redact, !c.cfg.Exports.RedactDefaults
 	c.srv.MaxExports, c.srv.ExportTimeout = c.cfg.Exports.MaxDownloads, c.cfg.Exports.StatementTimeout.D()
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
+	if c.srv.MetricsToken, err = metricsToken(c.cfg.Server); err != nil {
+		return err
+	}
+	c.srv.MetricsListen, c.srv.PublicCounts = c.cfg.Server.MetricsListen, c.cfg.Server.PublicCounts
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
 		return err
@@ -116,6 +122,27 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	<-ctx.Done()
 	c.app.logger.Info("stopping: finishing requests in flight")
 	return nil
+}
+
+// metricsToken returns the bearer token /metrics requires:
+// server.metrics_token, or the content of server.metrics_token_file
+// (surrounding white space dropped); "" for none. It returns an EINVALID
+// error naming the key when the file cannot be read or holds a short
+// token.
+func metricsToken(s config.Server) (string, error) {
+	if s.MetricsTokenFile == "" {
+		return s.MetricsToken, nil
+	}
+	b, err := os.ReadFile(s.MetricsTokenFile)
+	if err != nil {
+		return "", weekback.Errorf(weekback.EINVALID, "server.metrics_token_file: %v: write a random token there (openssl rand -hex 32 > FILE) or remove the key", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if len(token) < config.MinMetricsTokenLen {
+		return "", weekback.Errorf(weekback.EINVALID, "server.metrics_token_file %s holds %d characters: put at least %d random ones in it (openssl rand -hex 32)",
+			s.MetricsTokenFile, len(token), config.MinMetricsTokenLen)
+	}
+	return token, nil
 }
 
 // openPools connects to the backup server with the reader account (meta
