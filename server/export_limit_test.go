@@ -8,11 +8,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/jobs"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
 	"github.com/weekback/weekback/server"
@@ -29,9 +32,7 @@ const bigRows = 400_000
 func listeningExportServer(t *testing.T, configure func(*server.Server)) (*dayFixture, string) {
 	t.Helper()
 	f := mustOpenExportServer(t)
-	f.serveDay(t, weekback.Saturday, []weekback.TableInfo{{Name: "big", Rows: bigRows}, {Name: "items", Rows: 120}},
-		"CREATE TABLE $S.big (id INT PRIMARY KEY, filler VARCHAR(100) NOT NULL)",
-		fmt.Sprintf("INSERT INTO $S.big SELECT seq, REPEAT('x', 90) FROM $S.seq_1_to_%d", bigRows))
+	f.serveBig(t)
 	f.srv.Listen = "127.0.0.1:0"
 	configure(f.srv)
 	if err := f.srv.Open(); err != nil {
@@ -39,6 +40,14 @@ func listeningExportServer(t *testing.T, configure func(*server.Server)) (*dayFi
 	}
 	t.Cleanup(func() { f.srv.Close() })
 	return f, "http://" + f.srv.Addr()
+}
+
+// serveBig serves the "big" table (and items) on Saturday.
+func (f *dayFixture) serveBig(t *testing.T) {
+	t.Helper()
+	f.serveDay(t, weekback.Saturday, []weekback.TableInfo{{Name: "big", Rows: bigRows}, {Name: "items", Rows: 120}},
+		"CREATE TABLE $S.big (id INT PRIMARY KEY, filler VARCHAR(100) NOT NULL)",
+		fmt.Sprintf("INSERT INTO $S.big SELECT seq, CONCAT(REPEAT('x', 80), seq) FROM $S.seq_1_to_%d", bigRows))
 }
 
 // serveDay runs stmts on the fixture's slot ($S. stands for it) and makes
@@ -165,5 +174,26 @@ func TestExportFailureCutsResponse(t *testing.T) {
 	}
 	if !failed {
 		t.Error("the cut-off download is not audited as failed")
+	}
+}
+
+// TestJobStatementTimeout: an export job whose statement runs longer than
+// the runner's StatementTimeout (exports.statement_timeout) fails saying
+// so.
+func TestJobStatementTimeout(t *testing.T) {
+	f := MustOpenJobsServer(t, true, func(r *jobs.Runner) { r.StatementTimeout = 50 * time.Millisecond })
+	f.serveBig(t)
+	u := f.session(t, "bcrypt")
+	r := f.post(t, u, "/sat/tables/big/exports", url.Values{"sort": {"-filler"}})
+	id, err := strconv.ParseInt(strings.TrimPrefix(r.header.Get("Location"), "/jobs/"), 10, 64)
+	if r.status != 303 || err != nil {
+		t.Fatalf("submit = %d, Location %q", r.status, r.header.Get("Location"))
+	}
+	if j := f.waitJob(t, u, id); j.Status != string(weekback.JobFailed) {
+		t.Fatalf("job = %+v, want failed", j)
+	}
+	page := f.do(t, u, "GET", "/jobs/"+strconv.FormatInt(id, 10), nil, false)
+	if !strings.Contains(page.body, "took longer than 50ms") {
+		t.Fatalf("job page does not say the statement took too long:\n%.3000s", page.body)
 	}
 }

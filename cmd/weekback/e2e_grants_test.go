@@ -107,8 +107,9 @@ func mustLoadGrantsSource(t *testing.T, db *sql.DB) string {
 
 // TestReadmeGrants creates the accounts exactly as README's "MySQL
 // privileges" says (its SQL blocks, with this test's names), takes a
-// snapshot with the source and admin accounts, then serves with the reader
-// account (and the production login account, auth.source production):
+// snapshot with the source and admin accounts, exports a CSV and a
+// template with the reader account, then serves with it (and the
+// production login account, auth.source production):
 // login, a throttled login, browsing, a CSV export, the audit log and the
 // runs page, a background job and its download, and a logout all work.
 func TestReadmeGrants(t *testing.T) {
@@ -134,6 +135,10 @@ func TestReadmeGrants(t *testing.T) {
 		Extra: fmt.Sprintf("server:\n  listen: %q\n  base_url: \"http://%s\"\n  session_secret_file: %q\nauth:\n  source: production\n",
 			addr, addr, t.TempDir()+"/session.key")})
 	appendReaderDSN(t, serveCfg, dsn("weekback_reader", ""))
+	if out, _ := mustRunWeekback(t, 0, serveCfg, "export", "--day", "mon", "--table", "orders"); strings.Count(out, "\n") != 201 {
+		t.Fatalf("export with the reader account: %d lines, want 201", strings.Count(out, "\n"))
+	}
+	mustRunWeekback(t, 0, serveCfg, "template", "--day", "mon", "--table", "orders")
 	p := startWeekback(t, serveCfg, "serve")
 	base := "http://" + waitListening(t, p)
 	checkServeWithReaderGrants(t, base)
