@@ -204,8 +204,11 @@ func (s *Server) tooManyAttempts(c *fiber.Ctx, next string, retry time.Duration)
 	secs := int(math.Ceil(retry.Seconds()))
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
 	l := s.localizer(c)
-	at := l.Time(s.Now().Add(retry), s.Location)
-	return s.renderLogin(c, fiber.StatusTooManyRequests, l.T("login.lead"), next, l.N("login.throttled", (secs+59)/60, "time", at))
+	msg := l.N("login.throttled.seconds", secs)
+	if secs >= 60 {
+		msg = l.N("login.throttled", (secs+59)/60, "time", l.Time(s.Now().Add(retry), s.Location))
+	}
+	return s.renderLogin(c, fiber.StatusTooManyRequests, l.T("login.lead"), next, msg)
 }
 
 // postLogout revokes the session until it expires, clears its cookie and

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -91,8 +92,8 @@ func TestThrottleSoftLockout(t *testing.T) {
 	}
 	for _, wait := range []int{1, 2, 4} {
 		r := f.login(t, "bcrypt", testPassword, "/", xffFrom("203.0.113.9"))
-		if got := r.header.Get("Retry-After"); r.status != 429 || got != strconv.Itoa(wait) {
-			t.Fatalf("attempt from a new client = %d, Retry-After %q; want 429, %d", r.status, got, wait)
+		if got := r.header.Get("Retry-After"); r.status != 429 || got != strconv.Itoa(wait) || !strings.Contains(r.body, fmt.Sprintf("Try again in %d second", wait)) {
+			t.Fatalf("attempt from a new client = %d, Retry-After %q; want 429, %d, saying so:\n%.1000s", r.status, got, wait, r.body)
 		}
 		f.clock.Add(time.Duration(wait) * time.Second)
 		if r := f.login(t, "bcrypt", "wrong", "/", xffFrom("198.51.100.99")); r.status != 401 {
