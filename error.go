@@ -9,6 +9,7 @@ import (
 // one HTTP status.
 const (
 	EINVALID     = "invalid"     // bad input or configuration: fix it and run again
+	ETOOLARGE    = "too_large"   // an input over a documented size limit: make it smaller
 	ENOTFOUND    = "not_found"   // no such day, table, row or job
 	ECONFLICT    = "conflict"    // another snapshot is running, a lock is held
 	EMISMATCH    = "mismatch"    // a verification found a difference
@@ -96,7 +97,7 @@ func ExitCode(err error) int {
 	switch ErrorCode(err) {
 	case "":
 		return ExitOK
-	case EINVALID, EUNAVAILABLE:
+	case EINVALID, ETOOLARGE, EUNAVAILABLE:
 		return ExitUsage
 	case EMISMATCH:
 		return ExitMismatch

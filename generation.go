@@ -63,21 +63,26 @@ const (
 // Manifest describes one generation: when and how the consistent snapshot
 // was taken and what it holds. It is stored in the meta schema as JSON.
 type Manifest struct {
-	Version      int         `json:"version"`
-	Day          Weekday     `json:"day"`
-	Slot         string      `json:"slot"`
-	SourceSchema string      `json:"source_schema"`
-	SourceServer string      `json:"source_server"` // version string of the source server
-	SnapshotAt   time.Time   `json:"snapshot_at"`
-	Position     Position    `json:"position"`
-	Mode         string      `json:"mode"`
-	Tables       []TableInfo `json:"tables"`
-	Views        []ViewInfo  `json:"views,omitempty"`
-	Triggers     []ObjectDDL `json:"triggers,omitempty"`
-	Routines     []ObjectDDL `json:"routines,omitempty"`
-	Events       []ObjectDDL `json:"events,omitempty"`
-	Rows         int64       `json:"rows"`
-	Bytes        int64       `json:"bytes"`
+	Version      int            `json:"version"`
+	Day          Weekday        `json:"day"`
+	Slot         string         `json:"slot"`
+	SourceSchema string         `json:"source_schema"`
+	SourceServer string         `json:"source_server"` // version string of the source server
+	SnapshotAt   time.Time      `json:"snapshot_at"`
+	Position     Position       `json:"position"`
+	Mode         string         `json:"mode"`
+	Tables       []TableInfo    `json:"tables"`
+	Views        []ViewInfo     `json:"views,omitempty"`
+	Triggers     []ObjectDDL    `json:"triggers,omitempty"`
+	Routines     []ObjectDDL    `json:"routines,omitempty"`
+	Events       []ObjectDDL    `json:"events,omitempty"`
+	Sequences    []SequenceInfo `json:"sequences,omitempty"`
+	// Skipped names every object of the source schema the generation does
+	// not hold, or holds only in part, with the reason: nothing is left
+	// out silently.
+	Skipped []SkippedObject `json:"skipped,omitempty"`
+	Rows    int64           `json:"rows"`
+	Bytes   int64           `json:"bytes"`
 }
 
 // ManifestVersion is the version written into new manifests.
@@ -103,6 +108,12 @@ type TableInfo struct {
 	Rows    int64    `json:"rows"`
 	Bytes   int64    `json:"bytes"` // bytes streamed for the table
 	Hash    string   `json:"hash"`
+	// History is set for a system-versioned table copied with its history:
+	// Hash and Columns cover every row version (FOR SYSTEM_TIME ALL),
+	// Columns ending with the period's start and end columns, and Versions
+	// counts them; Rows counts the current rows, as for any table.
+	History  bool  `json:"history,omitempty"`
+	Versions int64 `json:"versions,omitempty"`
 }
 
 // ViewInfo is one view: its production DDL and, when it could not be
@@ -120,6 +131,24 @@ type ObjectDDL struct {
 	Type  string `json:"type"`            // TRIGGER, PROCEDURE, FUNCTION, EVENT
 	Table string `json:"table,omitempty"` // triggers only
 	DDL   string `json:"ddl"`
+}
+
+// SequenceInfo is one sequence (CREATE SEQUENCE): its production DDL and
+// the next value it hands out (next_not_cached_value), which the slot's
+// copy is restarted at.
+type SequenceInfo struct {
+	Name string `json:"name"`
+	DDL  string `json:"ddl"`
+	Next int64  `json:"next"`
+}
+
+// SkippedObject is an object of the source schema that a generation does
+// not hold, or holds only in part (Partial), and why.
+type SkippedObject struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"` // TABLE, VIEW, SEQUENCE, or the catalog's TABLE_TYPE
+	Reason  string `json:"reason"`
+	Partial bool   `json:"partial,omitempty"` // copied, but not wholly (a versioned table without its history)
 }
 
 // Run outcomes.
@@ -161,6 +190,9 @@ type SnapshotRun struct {
 	// VerifiedAt is when the slot was last verified (its switch or a later
 	// `weekback verify`); zero unless it is still its day's served slot.
 	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	// Skipped is the manifest's list of objects the run's copy does not
+	// hold; known while the run's slot is its day's served one.
+	Skipped []SkippedObject `json:"skipped,omitempty"`
 }
 
 // Duration returns how long r ran: until EndedAt, or until now while it

@@ -16,11 +16,22 @@ const (
 	JobSucceeded JobStatus = "succeeded"
 	JobFailed    JobStatus = "failed"
 	JobCanceled  JobStatus = "canceled"
-	JobExpired   JobStatus = "expired" // succeeded, but its download is gone (exports.download_ttl)
+	JobExpired   JobStatus = "expired" // succeeded, but its download is gone (exports.download_ttl or the user's quota)
+	// JobLossy is a job that completed with losses: its file is complete
+	// but characters its encoding cannot hold were replaced by "?"; its
+	// error log lists them.
+	JobLossy JobStatus = "lossy"
+	// JobReplaced is a job that the same request, asked again, replaced
+	// (ReplacedBy): its file, if it had one, is removed.
+	JobReplaced JobStatus = "replaced"
 )
 
 // Final reports whether s is a status a job never leaves (expired aside).
 func (s JobStatus) Final() bool { return s != JobQueued && s != JobRunning }
+
+// Downloadable reports whether a job of status s has a file to download
+// (until it expires): succeeded or completed with losses.
+func (s JobStatus) Downloadable() bool { return s == JobSucceeded || s == JobLossy }
 
 // JobKind says what a job produces.
 type JobKind string
@@ -71,7 +82,10 @@ type Job struct {
 	Owner  string    `json:"owner"` // the login that asked for it
 	Kind   JobKind   `json:"kind"`
 	Params JobParams `json:"params"`
-	Status JobStatus `json:"status"`
+	// Damaged reports that the stored parameters could not be read (Params
+	// is then empty): such a job is failed, never run.
+	Damaged bool      `json:"damaged,omitempty"`
+	Status  JobStatus `json:"status"`
 
 	CreatedAt  time.Time `json:"created_at"`
 	StartedAt  time.Time `json:"started_at,omitzero"`
@@ -87,6 +101,9 @@ type Job struct {
 	// ("orders-tue-2026-11-17.csv"); never a path. Bytes is its size.
 	File  string `json:"file,omitempty"`
 	Bytes int64  `json:"bytes,omitempty"`
+	// ErrorBytes is the size of the error log (counted in the owner's
+	// quota with Bytes).
+	ErrorBytes int64 `json:"error_bytes,omitempty"`
 
 	// ReplacedBy is the job that replaced this one (it was canceled
 	// because the same export was asked for again), 0 otherwise.
@@ -102,11 +119,11 @@ type Job struct {
 	LeaseUntil time.Time `json:"lease_until,omitzero"`
 }
 
-// Percent returns the progress in percent (0–100), 100 for a succeeded
-// job.
+// Percent returns the progress in percent (0–100), 100 for a job that
+// completed (succeeded, with losses, or expired since).
 func (j *Job) Percent() int {
 	switch {
-	case j.Status == JobSucceeded || j.Status == JobExpired:
+	case j.Status.Downloadable() || j.Status == JobExpired:
 		return 100
 	case j.RowsTotal <= 0:
 		return 0
@@ -120,10 +137,12 @@ func (j *Job) Percent() int {
 // limit reached or a lease lost.
 type JobStore interface {
 	// Enqueue adds j (its ID, Status=queued and CreatedAt are set). An
-	// active job of the same owner, kind and Params.Key is canceled and
-	// replaced (its ReplacedBy set): their IDs are returned. When the owner
-	// would have more than maxActive active jobs, nothing changes and the
-	// error is ECONFLICT with a sentence saying so.
+	// active or downloadable job of the same owner, kind and Params.Key is
+	// replaced (its ReplacedBy set; it ends with status replaced): their
+	// IDs are returned, and the files of those that had finished are the
+	// caller's to remove. When the owner would have more than maxActive
+	// active jobs, nothing changes and the error is ECONFLICT with a
+	// sentence saying so.
 	Enqueue(ctx context.Context, j *Job, maxActive int) (replaced []int64, err error)
 	// Claim takes the oldest queued job, or a running one whose lease ran
 	// out, for worker until now+lease (SELECT … FOR UPDATE SKIP LOCKED), and
@@ -134,7 +153,9 @@ type JobStore interface {
 	// longer holds the lease (another replica took the job over).
 	Renew(ctx context.Context, id int64, worker string, lease time.Duration, rowsDone int64) (cancel bool, err error)
 	// Finish records j's final state (Status, Error, RowsDone, Errors,
-	// File, Bytes) if j.Worker still holds the lease; ECONFLICT otherwise.
+	// File, Bytes, ErrorBytes) if j.Worker still holds the lease; ECONFLICT
+	// otherwise. A job replaced meanwhile ends replaced whatever the worker
+	// says: j.Status is set to what was recorded.
 	Finish(ctx context.Context, j *Job) error
 	// Release puts a running job of worker back in the queue (shutdown).
 	Release(ctx context.Context, id int64, worker string) error
@@ -148,10 +169,19 @@ type JobStore interface {
 	Cancel(ctx context.Context, id int64) error
 	// Delete removes job id's row (its files are the caller's).
 	Delete(ctx context.Context, id int64) error
-	// MarkSeen marks owner's finished jobs as seen.
-	MarkSeen(ctx context.Context, owner string) error
-	// Expire marks succeeded jobs finished before before as expired and
-	// returns them (their files are to be removed).
+	// MarkSeen marks owner's finished jobs as seen: all of them, or only
+	// those of ids when given.
+	MarkSeen(ctx context.Context, owner string, ids ...int64) error
+	// Evict keeps owner within a quota of maxFiles downloads and maxBytes
+	// bytes (result and error log): the oldest downloadable jobs other
+	// than keep are expired until the rest fits, and returned (their
+	// files are the caller's to remove).
+	Evict(ctx context.Context, owner string, maxFiles int, maxBytes int64, keep int64) ([]*Job, error)
+	// Kept returns owner's downloadable jobs, oldest first.
+	Kept(ctx context.Context, owner string) ([]*Job, error)
+	// Expire marks the downloadable jobs (succeeded or lossy) finished
+	// before before as expired and returns them (their files are to be
+	// removed).
 	Expire(ctx context.Context, before time.Time) ([]*Job, error)
 	// Purge deletes jobs created before before and returns them (their files
 	// are to be removed).

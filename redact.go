@@ -1,9 +1,6 @@
 package weekback
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
 // DefaultRedactGlobs are the "table.column" globs of columns whose names
 // say they hold credentials: masked unless Redaction.NoDefaults.
@@ -45,7 +42,7 @@ func (r Redaction) masks(table, col string) bool {
 // matchesAny reports whether one of globs matches name (lower case).
 func matchesAny(globs []string, name string) bool {
 	for _, g := range globs {
-		if ok, _ := path.Match(strings.ToLower(g), name); ok {
+		if MatchGlob(strings.ToLower(g), name) {
 			return true
 		}
 	}

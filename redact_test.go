@@ -20,6 +20,7 @@ func TestRedactionMasked(t *testing.T) {
 		{"orders", []string{"password_hash", "amount"}, nil},
 		{"customers", []string{"name", "card_number", "CARD_cvv"}, []string{"card_number", "CARD_cvv"}},
 		{"shops", []string{"api_token", "name"}, []string{"api_token"}},
+		{"legacy/shops", []string{"api_token", "name"}, []string{"api_token"}}, // * matches / too
 	}
 	for _, tt := range tests {
 		t.Run(tt.table, func(t *testing.T) {

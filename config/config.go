@@ -40,6 +40,8 @@ const (
 	DefaultMaxDownloads      = 8
 	DefaultStatementTimeout  = 10 * time.Minute
 	DefaultRedactDefaults    = true
+	DefaultUserQuotaBytes    = 2 << 30 // 2 GiB of finished exports per user
+	DefaultUserQuotaFiles    = 20      // finished exports (downloads) per user
 )
 
 // Limits checked by Validate.
@@ -189,6 +191,12 @@ type Exports struct {
 	// RedactDefaults masks the columns whose names look like credentials
 	// (weekback.DefaultRedactGlobs) on top of Redact.
 	RedactDefaults bool `yaml:"redact_defaults"`
+	// UserQuotaBytes and UserQuotaFiles bound what one user keeps of
+	// finished exports (bytes of results and error logs; downloads): a
+	// completing export expires the user's oldest ones beyond them, and a
+	// user still over them is refused new exports (409). 0 is no limit.
+	UserQuotaBytes int64 `yaml:"user_quota_bytes"`
+	UserQuotaFiles int   `yaml:"user_quota_files"`
 }
 
 // Default returns a new Config with every default set and all DSNs empty.
@@ -232,6 +240,8 @@ func Default() *Config {
 			MaxDownloads:     DefaultMaxDownloads,
 			StatementTimeout: Duration(DefaultStatementTimeout),
 			RedactDefaults:   DefaultRedactDefaults,
+			UserQuotaBytes:   DefaultUserQuotaBytes,
+			UserQuotaFiles:   DefaultUserQuotaFiles,
 		},
 	}
 }

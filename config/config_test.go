@@ -97,6 +97,8 @@ func TestDefault(t *testing.T) {
 		{"exports.max_downloads", 8},
 		{"exports.statement_timeout", Duration(10 * time.Minute)},
 		{"exports.redact_defaults", true},
+		{"exports.user_quota_bytes", int64(2 << 30)},
+		{"exports.user_quota_files", 20},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			if got := valueAt(t, c, tt.path); !reflect.DeepEqual(got, tt.want) {
@@ -105,7 +107,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 36; got != want {
+		if got, want := len(keysOf(c)), 38; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})

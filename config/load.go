@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -89,7 +91,8 @@ func parseFile(path string) (*yaml.Node, error) {
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return nil, nil
 	} else if err != nil {
-		return nil, &Error{Message: fmt.Sprintf("%s is not valid YAML: %s (fix the syntax)", path, yamlReason(err))}
+		line, reason := yamlProblem(data, err)
+		return nil, &Error{Message: fmt.Sprintf("%s is not valid YAML: line %d: %s (fix the syntax)", path, line, reason)}
 	}
 	for {
 		var more yaml.Node
@@ -284,6 +287,42 @@ func kindName(n *yaml.Node) string {
 		return "a single value" // never the value itself: it may be a DSN
 	}
 	return "something else"
+}
+
+// yamlLine matches the line number a YAML syntax error starts with.
+var yamlLine = regexp.MustCompile(`^line (\d+): `)
+
+// maxProbedLines bounds yamlProblem's search: longer files get the
+// parser's own line.
+const maxProbedLines = 5000
+
+// yamlProblem returns the line of the syntax error err found in data and
+// the error without its line. The parser reports the line where the
+// enclosing construct starts (often line 1, for a bad indentation on line
+// 3), so the line is found again: the first line from which every longer
+// prefix of the file fails to parse.
+func yamlProblem(data []byte, err error) (int, string) {
+	reason := yamlReason(err)
+	line := 1
+	if m := yamlLine.FindStringSubmatch(reason); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		reason = reason[len(m[0]):]
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > maxProbedLines {
+		return line, reason
+	}
+	n := len(lines)
+	for n > 1 && !parses(bytes.Join(lines[:n-1], nil)) {
+		n--
+	}
+	return n, reason
+}
+
+// parses reports whether data is valid YAML.
+func parses(data []byte) bool {
+	var n yaml.Node
+	return yaml.Unmarshal(data, &n) == nil
 }
 
 // yamlReason returns a YAML parser error without its "yaml: " prefix.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -234,4 +235,31 @@ func TestLoadMissingFile(t *testing.T) {
 			t.Fatalf("Load(default path) = %v, %v, want workers 4", c, err)
 		}
 	})
+}
+
+// TestLoadSyntaxErrorLine: a YAML syntax error is reported at the line
+// that holds it, not where the parser's enclosing mapping starts.
+func TestLoadSyntaxErrorLine(t *testing.T) {
+	for _, tt := range []struct {
+		name, yaml string
+		line       int
+	}{
+		{"indented too far", "source:\n  dsn: \"x\"\n    bad: indent\n", 3},
+		{"indented too little", "source:\n  dsn: x\n include: []\n", 3},
+		{"unclosed list", "source:\n  dsn: \"x\"\n  include: [a, b\nbackup:\n  dsn: y\n", 3},
+		{"text after a quote", "backup:\n  prefix: p\n  dsn: x\n  reader_dsn: \"u:pw@tcp(h)/\" x\n", 4},
+		{"after a valid multi-line list", "source:\n  include: [a,\n    b]\nbackup:\n  dsn: y\n  prefix: p: q\n", 6},
+		{"tab", "source:\n  dsn: x\n\tinclude: []\n", 3},
+		{"unterminated quote", "source:\n  dsn: x\n  include: \"a\n", 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(mustWriteFile(t, tt.yaml), nil)
+			if want := fmt.Sprintf("is not valid YAML: line %d: ", tt.line); err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("error %v, want it to say %q", err, want)
+			}
+			if strings.Contains(err.Error(), "pw@") {
+				t.Fatalf("error shows a password: %v", err)
+			}
+		})
+	}
 }

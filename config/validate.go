@@ -183,6 +183,12 @@ func (c *Config) validateExports() []error {
 	if c.Exports.MaxActiveJobs < 1 {
 		errs = append(errs, c.bad("exports.max_active_jobs", c.Exports.MaxActiveJobs, "must be at least 1"))
 	}
+	if c.Exports.UserQuotaBytes < 0 {
+		errs = append(errs, c.bad("exports.user_quota_bytes", c.Exports.UserQuotaBytes, "must not be negative (0 is no limit), such as 2147483648 for 2 GiB"))
+	}
+	if c.Exports.UserQuotaFiles < 0 {
+		errs = append(errs, c.bad("exports.user_quota_files", c.Exports.UserQuotaFiles, "must not be negative (0 is no limit), such as 20"))
+	}
 	if l := c.Exports.JobLease; l > 0 && time.Duration(l) < MinJobLease {
 		errs = append(errs, c.bad("exports.job_lease", l, "must be at least "+MinJobLease.String()+", such as 30s"))
 	}

@@ -93,6 +93,9 @@ func TestValidate(t *testing.T) {
 			"exports.job_lease = 1s: must be at least 2s, such as 30s"},
 		{"job lease zero", func(c *Config) { c.Exports.JobLease = 0 }, "exports.job_lease", "such as 30s"},
 		{"job lease min", func(c *Config) { c.Exports.JobLease = Duration(2 * time.Second) }, "", ""},
+		{"quota bytes", func(c *Config) { c.Exports.UserQuotaBytes = -1 }, "exports.user_quota_bytes", "0 is no limit"},
+		{"quota files", func(c *Config) { c.Exports.UserQuotaFiles = -1 }, "exports.user_quota_files", "0 is no limit"},
+		{"quota off", func(c *Config) { c.Exports.UserQuotaBytes, c.Exports.UserQuotaFiles = 0, 0 }, "", ""},
 		{"redact bad glob", func(c *Config) { c.Exports.Redact = []string{"a.b", "[.x"} }, "exports.redact[1]", "not a valid glob"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

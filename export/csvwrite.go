@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/big"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql"
@@ -263,17 +264,35 @@ func needsQuotes(v []byte) bool {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' }
 
-// needsGuard reports whether a spreadsheet would take v for a formula:
-// it starts with = + - @ TAB or CR.
+// needsGuard reports whether a spreadsheet would take v for a formula or
+// strip what leads it: it starts with = + - @ TAB CR or LF, with their
+// full-width forms ＝ ＋ － ＠ (Excel with a Japanese input method reads
+// them as formulas), or with U+3000 IDEOGRAPHIC SPACE.
 func needsGuard(v []byte) bool {
 	if len(v) == 0 {
 		return false
 	}
 	switch v[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	case '=', '+', '-', '@', '\t', '\r', '\n':
+		return true
+	}
+	r, _ := utf8.DecodeRune(v)
+	switch r {
+	case '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20', '\u3000':
 		return true
 	}
 	return false
+}
+
+// GuardCell returns s as the spreadsheet profile writes a text cell:
+// prefixed with ' when a spreadsheet would take it for a formula
+// (needsGuard). Writers of other CSV files meant for Excel (error logs)
+// pass their text cells through it. It is safe for concurrent use.
+func GuardCell(s string) string {
+	if needsGuard([]byte(s)) {
+		return "'" + s
+	}
+	return s
 }
 
 // isPlainNumber reports whether v is a decimal number as MySQL prints one:

@@ -52,19 +52,27 @@ func ParseEncoding(s string) (Encoding, error) {
 		"unknown encoding %q: use utf-8, utf-8-bom or shift_jis (also written sjis, cp932, windows-31j)", s)
 }
 
+// cp932Fold maps the characters that JIS X 0208 and Windows' CP932 table
+// assign differently to the CP932 bytes their users mean: Japanese text
+// typed on a Mac or in a JIS-based editor holds U+301C WAVE DASH where
+// Windows shows 〜 for 0x8160 (U+FF5E in CP932), and so on. Windows reads
+// these bytes back as the CP932 look-alike (U+FF5E, U+2015, U+2225,
+// U+FF0D, U+FFE0, U+FFE1, U+FFE2).
+var cp932Fold = map[rune][2]byte{
+	'\u301C': {0x81, 0x60}, // WAVE DASH → 〜 (FULLWIDTH TILDE in CP932)
+	'\u2014': {0x81, 0x5C}, // EM DASH → ― (HORIZONTAL BAR)
+	'\u2016': {0x81, 0x61}, // DOUBLE VERTICAL LINE → ∥ (PARALLEL TO)
+	'\u2212': {0x81, 0x7C}, // MINUS SIGN → － (FULLWIDTH HYPHEN-MINUS)
+	'\u00A2': {0x81, 0x91}, // CENT SIGN → ￠
+	'\u00A3': {0x81, 0x92}, // POUND SIGN → ￡
+	'\u00AC': {0x81, 0xCA}, // NOT SIGN → ￢
+}
+
 // notCP932 holds characters that a JIS-based Shift_JIS table maps to a
-// byte sequence that Windows (CP932) reads as another character: writing
-// them would silently change the text, so they count as unencodable even
-// if an encoder accepts them. golang.org/x/text rejects them today; this
-// list keeps it so.
+// byte that Windows (CP932) reads as another character: writing them would
+// silently change the text, so they count as unencodable even if an
+// encoder accepts them.
 var notCP932 = map[rune]bool{
-	'\u301C': true, // WAVE DASH: CP932 has U+FF5E FULLWIDTH TILDE
-	'\u2014': true, // EM DASH: CP932 has U+2015 HORIZONTAL BAR
-	'\u2016': true, // DOUBLE VERTICAL LINE: CP932 has U+2225
-	'\u2212': true, // MINUS SIGN: CP932 has U+FF0D
-	'\u00A2': true, // CENT SIGN: CP932 has U+FFE0
-	'\u00A3': true, // POUND SIGN: CP932 has U+FFE1
-	'\u00AC': true, // NOT SIGN: CP932 has U+FFE2
 	'\u00A5': true, // YEN SIGN: CP932's 0x5C is the backslash
 	'\u203E': true, // OVERLINE: CP932's 0x7E is the tilde
 }
@@ -98,10 +106,14 @@ func (c *cp932) lookup(r rune) cp932Code {
 	return code
 }
 
-// encode asks x/text for r's bytes and accepts them only if they decode
-// back to r and r is not in notCP932.
+// encode returns r's CP932 bytes: cp932Fold's for the characters it
+// folds, else x/text's when they decode back to r and r is not in
+// notCP932.
 func (c *cp932) encode(r rune) cp932Code {
 	var code cp932Code
+	if b, ok := cp932Fold[r]; ok {
+		return cp932Code{b: b, n: 2}
+	}
 	if notCP932[r] || r == utf8.RuneError {
 		return code
 	}

@@ -49,18 +49,17 @@ func TestShiftJISUnencodable(t *testing.T) {
 	cols := []mysql.RecordColumn{csvCol("id", mysql.KindNumber), csvCol("name", mysql.KindText)}
 	got, list, err := mustWriteSJIS(t, cols, false,
 		[][]byte{csvVal("1"), csvVal("ok")},
-		[][]byte{csvVal("2"), csvVal("a〜—♥𠮷😀b")})
+		[][]byte{csvVal("2"), csvVal("a¥♥𠮷😀b")})
 	want := []export.Unencodable{
-		{Row: 2, Column: "name", Char: "〜", Code: "U+301C"},
-		{Row: 2, Column: "name", Char: "—", Code: "U+2014"},
+		{Row: 2, Column: "name", Char: "¥", Code: "U+00A5"},
 		{Row: 2, Column: "name", Char: "♥", Code: "U+2665"},
 		{Row: 2, Column: "name", Char: "𠮷", Code: "U+20BB7"},
 		{Row: 2, Column: "name", Char: "😀", Code: "U+1F600"},
 	}
-	checkSJIS(t, got, list, "id,name\r\n1,ok\r\n2,a?????b\r\n", want)
-	if weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), "5 characters cannot be written in shift_jis") ||
+	checkSJIS(t, got, list, "id,name\r\n1,ok\r\n2,a????b\r\n", want)
+	if weekback.ErrorCode(err) != weekback.EINVALID || !strings.Contains(err.Error(), "4 characters cannot be written in shift_jis") ||
 		!strings.Contains(err.Error(), "--lossy") || !strings.Contains(err.Error(), "utf-8") {
-		t.Fatalf("Flush: err=%v, want EINVALID naming 5 characters, --lossy and utf-8", err)
+		t.Fatalf("Flush: err=%v, want EINVALID naming 4 characters, --lossy and utf-8", err)
 	}
 }
 
@@ -103,14 +102,43 @@ func TestShiftJISRoundTrip(t *testing.T) {
 	}
 }
 
-// TestShiftJISLookalikes checks that the characters JIS and CP932 map
-// differently are reported, whatever golang.org/x/text does with them.
+// TestShiftJISLookalikes checks that the characters whose JIS byte
+// Windows reads as another character (¥ as \, ‾ as ~) are reported,
+// whatever golang.org/x/text does with them.
 func TestShiftJISLookalikes(t *testing.T) {
-	for _, r := range "〜—‖−¢£¬¥‾" {
+	for _, r := range "¥‾" {
 		_, list, _ := mustWriteSJIS(t, []mysql.RecordColumn{csvCol("t", mysql.KindText)}, true, [][]byte{csvVal(string(r))})
 		if len(list) != 1 || list[0].Char != string(r) {
 			t.Errorf("%q (U+%04X): reported %+v, want it reported once", r, r, list)
 		}
+	}
+}
+
+// TestShiftJISFoldsJISForms checks that the JIS X 0208 forms CP932 users
+// type (a memo written on a Mac: 〜 is U+301C there) are written as the
+// CP932 bytes Windows shows the same way, without loss.
+func TestShiftJISFoldsJISForms(t *testing.T) {
+	memo := "打合せは10時\u301C12時。資料\u22122部\u2014山田\u2016価格\u00A2\u00A3\u00AC"
+	cols := []mysql.RecordColumn{csvCol("memo", mysql.KindText)}
+	var list []export.Unencodable
+	opts := sjisOptions
+	opts.OnUnencodable = func(u export.Unencodable) { list = append(list, u) }
+	raw, _, err := mustWriteCSV(t, cols, opts, [][]byte{csvVal(memo)})
+	if err != nil || len(list) != 0 {
+		t.Fatalf("err=%v, reported %+v; want the memo written without loss", err, list)
+	}
+	for _, c := range []struct {
+		name string
+		b    string
+	}{{"WAVE DASH", "\x81\x60"}, {"MINUS SIGN", "\x81\x7C"}, {"EM DASH", "\x81\x5C"},
+		{"DOUBLE VERTICAL LINE", "\x81\x61"}, {"CENT SIGN", "\x81\x91"}, {"POUND SIGN", "\x81\x92"}, {"NOT SIGN", "\x81\xCA"}} {
+		if !strings.Contains(raw, c.b) {
+			t.Errorf("%s: the file has no % X", c.name, c.b)
+		}
+	}
+	decoded, derr := japanese.ShiftJIS.NewDecoder().String(raw)
+	if want := "memo\r\n打合せは10時～12時。資料－2部―山田∥価格￠￡￢\r\n"; derr != nil || decoded != want {
+		t.Fatalf("decoded %q (%v), want %q (what Windows shows)", decoded, derr, want)
 	}
 }
 

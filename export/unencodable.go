@@ -14,7 +14,7 @@ type Unencodable struct {
 	Row    int64  `csv:"row"`        // 1-based data row; 0 for the header row
 	Column string `csv:"column"`     // the column's name
 	Char   string `csv:"character"`  // the character, or U+FFFD for a byte that is not UTF-8
-	Code   string `csv:"code_point"` // "U+301C", or "0xFF" for a byte that is not UTF-8
+	Code   string `csv:"code_point"` // "U+2665", or "0xFF" for a byte that is not UTF-8
 }
 
 // newUnencodable describes the character at the start of s (of n bytes)
@@ -29,15 +29,31 @@ func newUnencodable(row int64, col string, s []byte) Unencodable {
 
 // WriteUnencodableCSV writes list to w as a CSV file for Excel: UTF-8 with
 // a BOM, CRLF, a header row (row,column,character,code_point), then one
-// line per character. It returns the first write error, wrapped. It is safe
-// for concurrent use on distinct writers.
+// line per character, text cells guarded against formulas like the
+// spreadsheet profile's (GuardCell). It returns the first write error,
+// wrapped. It is safe for concurrent use on distinct writers.
 func WriteUnencodableCSV(w io.Writer, list []Unencodable) error {
 	if _, err := io.WriteString(w, bom); err != nil {
 		return fmt.Errorf("write unencodable list: %w", err)
 	}
+	return writeUnencodable(w, list, gocsv.MarshalCSV)
+}
+
+// AppendUnencodableCSV writes the lines of list (no BOM, no header) as
+// WriteUnencodableCSV does: for a list written in batches.
+func AppendUnencodableCSV(w io.Writer, list []Unencodable) error {
+	return writeUnencodable(w, list, gocsv.MarshalCSVWithoutHeaders)
+}
+
+func writeUnencodable(w io.Writer, list []Unencodable, marshal func(any, gocsv.CSVWriter) error) error {
+	guarded := make([]Unencodable, len(list))
+	for i, u := range list {
+		u.Column, u.Char = GuardCell(u.Column), GuardCell(u.Char)
+		guarded[i] = u
+	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	if err := gocsv.MarshalCSV(list, gocsv.NewSafeCSVWriter(cw)); err != nil {
+	if err := marshal(guarded, gocsv.NewSafeCSVWriter(cw)); err != nil {
 		return fmt.Errorf("write unencodable list: %w", err)
 	}
 	return nil

@@ -71,7 +71,7 @@ func mustSnapshotTable(t *testing.T, source, prefix, table string) *mysql.Meta {
 	if _, err := s.Snapshot(ctx, weekback.Monday); err != nil {
 		t.Fatal(err)
 	}
-	m, err := mysql.AttachMeta(ctx, mustPool(t, mysql.RoleBackup), prefix)
+	m, err := mysql.AttachMeta(ctx, mustPool(t, mysql.RoleMeta), prefix)
 	if err != nil {
 		t.Fatal(err)
 	}

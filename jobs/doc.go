@@ -1,14 +1,27 @@
 // Package jobs runs background jobs: large CSV exports and template
 // exports that users start from the records page, leave, and download
-// later (DESIGN.md, "job"; issue 5).
+// later.
 //
 // Jobs live in the meta schema (weekback.JobStore), shared by every
 // `weekback serve` replica. Each replica opens one Runner, which runs
 // Workers goroutines on its lifetime context:
 //
-//	Submit ──Enqueue──▶ queued ──Claim (SKIP LOCKED, lease)──▶ running ──Finish──▶ succeeded | failed | canceled
+//	Submit ──Enqueue──▶ queued ──Claim (SKIP LOCKED, lease)──▶ running ──Finish──▶ succeeded | lossy | failed | canceled
 //	                                   ▲                          │ Renew every Heartbeat: progress, cancel, lease
 //	                                   └──────Release (Close)─────┘ lease ran out (process died): another Claim
+//
+// A job that lost characters to its encoding ends lossy ("completed with
+// losses"): its file is complete, with '?' in their place, and its error
+// log lists them. The same export asked again replaces the earlier job,
+// queued, running or still downloadable: it ends replaced (even when it
+// finishes at the same moment; the store decides) and its files are
+// removed. A row whose parameters cannot be read is failed by the store's
+// Claim and never run.
+//
+// Limits: a job's parameters take at most MaxParamBytes as JSON
+// (ETOOLARGE beyond); each user keeps at most QuotaFiles downloads and
+// QuotaBytes bytes: a completing job expires its owner's oldest downloads
+// beyond them, and a user still over them is refused (*OverQuotaError).
 //
 // A worker builds the export exactly as the direct download does (the
 // generation's slot, credential columns masked, the same filters, sort,

@@ -2,10 +2,7 @@ package jobs
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
-
-	"github.com/gocarina/gocsv"
 
 	"github.com/weekback/weekback/export"
 )
@@ -16,8 +13,9 @@ const errorLogBatch = 1024
 
 // errorLog streams a job's error log to a temporary file as entries
 // come: the first batch through export.WriteUnencodableCSV (a BOM, the
-// header row and its lines), later ones as lines only, so the file is
-// exactly what WriteUnencodableCSV writes for the whole list. The file is
+// header row and its lines), later ones through AppendUnencodableCSV
+// (lines only), so the file is exactly what WriteUnencodableCSV writes for
+// the whole list, formula-guarded the same way. The file is
 // created at the first entry. It is used by one goroutine.
 type errorLog struct {
 	create  func() (*tempFile, error)
@@ -54,12 +52,7 @@ func (l *errorLog) flush() error {
 		l.out, l.w = out, bufio.NewWriter(out)
 		return export.WriteUnencodableCSV(l.w, l.pending)
 	}
-	cw := csv.NewWriter(l.w)
-	cw.UseCRLF = true
-	if err := gocsv.MarshalCSVWithoutHeaders(l.pending, gocsv.NewSafeCSVWriter(cw)); err != nil {
-		return fmt.Errorf("write the error log: %w", err)
-	}
-	return nil
+	return export.AppendUnencodableCSV(l.w, l.pending)
 }
 
 // finish writes what is pending and flushes the file, if any. It

@@ -97,10 +97,11 @@ func (a *attempt) template(ctx context.Context, gen *weekback.Generation) error 
 func (a *attempt) commit() error {
 	j := a.job
 	if a.log != nil && a.log.out != nil {
-		if _, err := a.log.out.commit(); err != nil {
+		size, err := a.log.out.commit()
+		if err != nil {
 			return err
 		}
-		j.Errors = a.log.count
+		j.Errors, j.ErrorBytes = a.log.count, size
 	} else if err := os.Remove(a.r.errorsPath(j)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove an old error log: %w", err)
 	}

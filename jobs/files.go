@@ -39,22 +39,23 @@ func (r *Runner) errorsPath(j *weekback.Job) string {
 }
 
 // Expired reports whether j's download is gone or due to go: j is
-// expired, or it succeeded at least ttl before now. It is safe for
-// concurrent use.
+// expired, or it completed (succeeded or lossy) at least ttl before now.
+// It is safe for concurrent use.
 func Expired(j *weekback.Job, now time.Time, ttl time.Duration) bool {
 	if j.Status == weekback.JobExpired {
 		return true
 	}
-	return j.Status == weekback.JobSucceeded && !j.FinishedAt.IsZero() && !j.FinishedAt.After(now.Add(-ttl))
+	return j.Status.Downloadable() && !j.FinishedAt.IsZero() && !j.FinishedAt.After(now.Add(-ttl))
 }
 
 // Result returns the path of j's result file, for download. It returns
-// an ENOTFOUND *weekback.Error when j has not succeeded, its download
+// an ENOTFOUND *weekback.Error when j has not completed (succeeded or
+// lossy), its download
 // expired (see Expired: a server answers 410 for those before asking), or
 // the file is missing. It is safe for concurrent use.
 func (r *Runner) Result(j *weekback.Job) (string, error) {
-	if j.ID <= 0 || j.Status != weekback.JobSucceeded || Expired(j, r.Now(), r.DownloadTTL) {
-		return "", weekback.Errorf(weekback.ENOTFOUND, "job %d has no file to download: only a succeeded job's file can be downloaded, "+
+	if j.ID <= 0 || !j.Status.Downloadable() || Expired(j, r.Now(), r.DownloadTTL) {
+		return "", weekback.Errorf(weekback.ENOTFOUND, "job %d has no file to download: only a completed job's file can be downloaded, "+
 			"for %s after it ends; export again to get a new one", j.ID, r.DownloadTTL)
 	}
 	return existing(r.resultPath(j), j.ID)
@@ -65,7 +66,7 @@ func (r *Runner) Result(j *weekback.Job) (string, error) {
 // 0). It returns an ENOTFOUND *weekback.Error when there is none (also
 // once the job expired). It is safe for concurrent use.
 func (r *Runner) ErrorLog(j *weekback.Job) (string, error) {
-	if j.ID <= 0 || j.Errors == 0 || j.Status == weekback.JobExpired {
+	if j.ID <= 0 || j.Errors == 0 || j.Status == weekback.JobExpired || j.Status == weekback.JobReplaced {
 		return "", weekback.Errorf(weekback.ENOTFOUND, "job %d has no error log", j.ID)
 	}
 	return existing(r.errorsPath(j), j.ID)

@@ -26,7 +26,7 @@ import (
 const bigRows = 50000
 
 // shared is the generation every test reads: the type zoo plus "big"
-// (bigRows rows, a wave dash U+301C in every 10th, which Shift_JIS cannot
+// (bigRows rows, a heart U+2665 in every 10th, which Shift_JIS cannot
 // hold) and a users table with a password column, snapshotted into
 // Monday of a backup prefix of its own. TestMain builds it once and drops
 // it.
@@ -75,7 +75,7 @@ SET SESSION max_recursive_iterations = 1000000;
 CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, note VARCHAR(100) NULL, amount DECIMAL(12,2) NOT NULL,
   created DATETIME NOT NULL, KEY by_amount (amount));
 INSERT INTO big WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 50000)
-  SELECT n, CONCAT('name-', n), IF(n % 10 = 0, CONCAT('波〜', n), IF(n % 7 = 0, NULL, CONCAT('日本語 "note", ', n))),
+  SELECT n, CONCAT('name-', n), IF(n % 10 = 0, CONCAT('波♥', n), IF(n % 7 = 0, NULL, CONCAT('日本語 "note", ', n))),
   (n * 37 % 100000) / 100, '2026-01-01' + INTERVAL n MINUTE FROM seq;
 CREATE TABLE users (id INT PRIMARY KEY, login_id VARCHAR(40) NOT NULL, password_hash VARCHAR(100) NOT NULL, api_token VARCHAR(40) NULL);
 INSERT INTO users VALUES (1, 'alice', '$2a$10$secret', 'tok-1'), (2, 'bob', '$2a$10$hidden', NULL);
@@ -95,7 +95,7 @@ func buildShared(tb *mainTB) error {
 	if err := snapshot(ctx, tb); err != nil {
 		return err
 	}
-	backup := mustPool(tb, mysql.RoleBackup)
+	backup := mustPool(tb, mysql.RoleMeta)
 	if shared.gens, err = mysql.AttachMeta(ctx, backup, shared.prefix); err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func mustJobStore(tb testing.TB, prefix string) *mysql.Meta {
 // process of its own), creating it when create is set.
 func mustAttachStore(tb testing.TB, prefix string, create bool) *mysql.Meta {
 	tb.Helper()
-	pool := mustPool(tb, mysql.RoleBackup)
+	pool := mustPool(tb, mysql.RoleMeta)
 	open := mysql.AttachMeta
 	if create {
 		open = mysql.OpenMeta

@@ -29,7 +29,18 @@ const (
 	DefaultJanitorEvery = time.Minute
 	DefaultDownloadTTL  = 20 * time.Hour
 	DefaultRetention    = 336 * time.Hour
+	// DefaultMaxParamBytes bounds a job's parameters (their JSON): 1 MiB
+	// holds a dozen `in` filters of a thousand long values each, with room
+	// to spare (a request's body is limited to far less anyway).
+	DefaultMaxParamBytes = 1 << 20
+	// DefaultQuotaFiles and DefaultQuotaBytes bound what one user keeps:
+	// finished exports (downloads) and their size, error logs included.
+	DefaultQuotaFiles = 20
+	DefaultQuotaBytes = 2 << 30
 )
+
+// maxWorkerID is the longest worker id the meta schema holds.
+const maxWorkerID = 255
 
 // storeTimeout bounds the store calls made outside a job's context:
 // Finish, Release, the janitor's.
@@ -60,6 +71,15 @@ type Runner struct {
 	// StatementTimeout limits each statement of an export job
 	// (exports.statement_timeout); none when 0.
 	StatementTimeout time.Duration
+	// MaxParamBytes bounds the JSON of a job's parameters; a larger request
+	// is refused (ETOOLARGE) before anything is stored.
+	MaxParamBytes int
+	// QuotaFiles and QuotaBytes bound each user's finished exports
+	// (exports.user_quota_files, exports.user_quota_bytes; 0 is no limit):
+	// when a job completes, the user's oldest downloads are expired until
+	// the rest fit, and a submit while over quota is refused (ECONFLICT).
+	QuotaFiles int
+	QuotaBytes int64
 	// Worker is this process's id in the meta schema: host:pid:random.
 	Worker string
 	Now    func() time.Time
@@ -76,19 +96,32 @@ type Runner struct {
 func New() *Runner {
 	host, _ := os.Hostname()
 	return &Runner{
-		Location:     time.UTC,
-		Workers:      DefaultWorkers,
-		MaxActive:    DefaultMaxActive,
-		Lease:        DefaultLease,
-		Heartbeat:    DefaultHeartbeat,
-		Poll:         DefaultPoll,
-		JanitorEvery: DefaultJanitorEvery,
-		DownloadTTL:  DefaultDownloadTTL,
-		Retention:    DefaultRetention,
-		Worker:       host + ":" + strconv.Itoa(os.Getpid()) + ":" + randomHex(4),
-		Now:          time.Now,
-		Logger:       slog.Default(),
+		Location:      time.UTC,
+		Workers:       DefaultWorkers,
+		MaxActive:     DefaultMaxActive,
+		Lease:         DefaultLease,
+		Heartbeat:     DefaultHeartbeat,
+		Poll:          DefaultPoll,
+		JanitorEvery:  DefaultJanitorEvery,
+		DownloadTTL:   DefaultDownloadTTL,
+		Retention:     DefaultRetention,
+		MaxParamBytes: DefaultMaxParamBytes,
+		QuotaFiles:    DefaultQuotaFiles,
+		QuotaBytes:    DefaultQuotaBytes,
+		Worker:        workerID(host, os.Getpid()),
+		Now:           time.Now,
+		Logger:        slog.Default(),
 	}
+}
+
+// workerID returns host:pid:random, the host cut so that it fits the meta
+// schema.
+func workerID(host string, pid int) string {
+	tail := ":" + strconv.Itoa(pid) + ":" + randomHex(4)
+	if len(host) > maxWorkerID-len(tail) {
+		host = host[:maxWorkerID-len(tail)]
+	}
+	return host + tail
 }
 
 func randomHex(n int) string {
@@ -153,6 +186,12 @@ func checkSettings(r *Runner) []error {
 	}
 	if r.Lease < 2*r.Heartbeat {
 		bad("exports.job_lease", r.Lease, fmt.Sprintf("must be at least twice the heartbeat (%s), such as 30s", r.Heartbeat))
+	}
+	if r.MaxParamBytes < 1 {
+		bad("jobs MaxParamBytes", r.MaxParamBytes, "must be at least 1")
+	}
+	if r.QuotaFiles < 0 || r.QuotaBytes < 0 {
+		bad("exports.user_quota_files and exports.user_quota_bytes", fmt.Sprint(r.QuotaFiles, " ", r.QuotaBytes), "must not be negative (0 is no limit)")
 	}
 	if r.DownloadTTL <= 0 || r.Retention <= 0 {
 		bad("exports.download_ttl and exports.job_retention", fmt.Sprint(r.DownloadTTL, " ", r.Retention), "must be longer than zero")

@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/weekback/weekback"
@@ -16,15 +18,24 @@ import (
 // row count (an estimate: filters make it smaller) and File the name the
 // result is offered under.
 //
-// An active job of owner asking for the same export is canceled and
-// replaced: replaced lists their ids. Beyond MaxActive queued or running
-// jobs, the error is the store's ECONFLICT. Other errors are the store's
-// or the backup server's. It is safe for concurrent use.
+// Parameters whose JSON is longer than MaxParamBytes are refused
+// (ETOOLARGE), and so is an owner over the quota (an *OverQuotaError,
+// ECONFLICT). A job of owner asking for the same export, queued, running
+// or still downloadable, is replaced: replaced lists their ids, and the
+// files of those that had finished are removed. Beyond MaxActive queued or
+// running jobs, the error is the store's ECONFLICT. Other errors are the
+// store's or the backup server's. It is safe for concurrent use.
 func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind, p weekback.JobParams) (job *weekback.Job, replaced []int64, err error) {
 	if owner == "" {
 		return nil, nil, weekback.Errorf(weekback.EINVALID, "a job needs an owner: log in first")
 	}
 	if p, err = normalize(kind, p); err != nil {
+		return nil, nil, err
+	}
+	if err := r.checkSize(p); err != nil {
+		return nil, nil, err
+	}
+	if err := r.checkQuota(ctx, owner, kind, p); err != nil {
 		return nil, nil, err
 	}
 	gen, err := r.generation(ctx, p.Day, p.Table)
@@ -43,8 +54,28 @@ func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind
 	if replaced, err = r.Store.Enqueue(ctx, j, r.MaxActive); err != nil {
 		return nil, nil, err
 	}
+	for _, id := range replaced {
+		if err := r.Remove(&weekback.Job{ID: id, Kind: kind}); err != nil {
+			r.Logger.Error("cannot remove the files of a replaced job", "job", id, "err", err)
+		}
+	}
 	r.Kick()
 	return j, replaced, nil
+}
+
+// checkSize refuses parameters whose JSON is longer than MaxParamBytes.
+func (r *Runner) checkSize(p weekback.JobParams) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode job parameters: %w", err)
+	}
+	if len(b) > r.MaxParamBytes {
+		kib := (r.MaxParamBytes + 1023) / 1024
+		return weekback.Errorf(weekback.ETOOLARGE,
+			"this export asks for too much: its filters and columns take %d KiB, the most a background export accepts is %d KiB; use fewer or shorter filter values (split the export in several)",
+			(len(b)+1023)/1024, kib).WithKey("jobs.too_large", "size", (len(b)+1023)/1024, "max", kib)
+	}
+	return nil
 }
 
 // normalize checks kind and p and returns p with its day, profile and

@@ -112,7 +112,8 @@ func TestFailedJob(t *testing.T) {
 }
 
 // TestErrorLogBatches: the error log written in batches is exactly what
-// export.WriteUnencodableCSV writes for the whole list.
+// export.WriteUnencodableCSV writes for the whole list, every batch
+// formula-guarded.
 func TestErrorLogBatches(t *testing.T) {
 	r := New()
 	r.Dir = t.TempDir()
@@ -122,7 +123,7 @@ func TestErrorLogBatches(t *testing.T) {
 			l := &errorLog{create: func() (*tempFile, error) { return r.createTemp(j.ID, "errors.", r.errorsPath(j)) }}
 			var list []export.Unencodable
 			for i := range n {
-				u := export.Unencodable{Row: int64(i + 1), Column: `col "x", y`, Char: "〜", Code: "U+301C"}
+				u := export.Unencodable{Row: int64(i + 1), Column: []string{`col "x", y`, `=cmd|' /C calc'!A0`}[i%2], Char: "♥", Code: "U+2665"}
 				list = append(list, u)
 				l.add(u)
 			}
@@ -139,8 +140,12 @@ func TestErrorLogBatches(t *testing.T) {
 			if err := export.WriteUnencodableCSV(&want, list); err != nil {
 				t.Fatal(err)
 			}
-			if got := mustRead(t, r.errorsPath(j)); !bytes.Equal(got, want.Bytes()) {
+			got := mustRead(t, r.errorsPath(j))
+			if !bytes.Equal(got, want.Bytes()) {
 				t.Fatalf("error log of %d entries: %d bytes, want %d", n, len(got), want.Len())
+			}
+			if guarded := bytes.Count(got, []byte(`,'=cmd|`)); guarded != n/2 {
+				t.Fatalf("error log of %d entries: %d formula cells guarded, want %d", n, guarded, n/2)
 			}
 		})
 	}

@@ -135,15 +135,22 @@ func (r *Runner) renew(ctx context.Context, a *attempt, renewed *time.Time) erro
 	return nil
 }
 
-// succeed moves a's files into place and records the job as succeeded.
+// succeed moves a's files into place and records the job as succeeded,
+// or as completed with losses (lossy) when its error log lists characters
+// the encoding could not hold.
 func (r *Runner) succeed(ctx context.Context, a *attempt, log *slog.Logger, took time.Duration) {
 	if err := a.commit(); err != nil {
 		a.discard()
 		r.finish(ctx, a, weekback.JobFailed, r.failure(err, log), log)
 		return
 	}
-	log.Info("job succeeded", "rows", a.rows.Load(), "bytes", a.job.Bytes, "errors", a.job.Errors, "took", took.Round(time.Millisecond))
-	r.finish(ctx, a, weekback.JobSucceeded, "", log)
+	status := weekback.JobSucceeded
+	if a.job.Errors > 0 {
+		status = weekback.JobLossy
+	}
+	log.Info("job completed", "status", status, "rows", a.rows.Load(), "bytes", a.job.Bytes, "errors", a.job.Errors,
+		"took", took.Round(time.Millisecond))
+	r.finish(ctx, a, status, "", log)
 }
 
 // finish records a's job as ended with status (and msg, for a failed
@@ -158,9 +165,7 @@ func (r *Runner) finish(ctx context.Context, a *attempt, status weekback.JobStat
 	err := r.Store.Finish(fctx, j)
 	switch weekback.ErrorCode(err) {
 	case "":
-		if status != weekback.JobSucceeded {
-			log.Info("job ended", "status", status)
-		}
+		r.finished(fctx, j, log)
 	case weekback.ECONFLICT, weekback.ENOTFOUND:
 		if _, jerr := r.Store.Job(fctx, j.ID); weekback.ErrorCode(jerr) == weekback.ENOTFOUND {
 			log.Info("job deleted while it ran: its files are removed")
@@ -170,6 +175,41 @@ func (r *Runner) finish(ctx context.Context, a *attempt, status weekback.JobStat
 		log.Warn("job ended here but another worker holds it now", "status", status)
 	default:
 		log.Error("cannot record the end of a job", "status", status, "err", err)
+	}
+}
+
+// finished follows up on j once its end is recorded: a job replaced
+// meanwhile loses its files; a downloadable one may push its owner's
+// oldest downloads out of the quota.
+func (r *Runner) finished(ctx context.Context, j *weekback.Job, log *slog.Logger) {
+	switch {
+	case j.Status == weekback.JobReplaced:
+		log.Info("job ended replaced by a repeat: its files are removed", "by", j.ReplacedBy)
+		if err := r.Remove(j); err != nil {
+			log.Error("cannot remove the files of a replaced job", "err", err)
+		}
+	case j.Status.Downloadable():
+		r.evict(ctx, j.Owner, j.ID)
+	default:
+		log.Info("job ended", "status", j.Status)
+	}
+}
+
+// evict expires owner's oldest downloads, but keep, until the rest fit
+// the quota, and removes their files.
+func (r *Runner) evict(ctx context.Context, owner string, keep int64) {
+	if r.QuotaFiles <= 0 && r.QuotaBytes <= 0 {
+		return
+	}
+	out, err := r.Store.Evict(ctx, owner, r.QuotaFiles, r.QuotaBytes, keep)
+	if err != nil {
+		r.Logger.Error("cannot keep a user within the export quota", "owner", owner, "err", err)
+	}
+	for _, j := range out {
+		r.Logger.Info("download removed to keep its owner within the quota", "job", j.ID, "owner", owner, "bytes", j.Bytes)
+		if err := r.Remove(j); err != nil {
+			r.Logger.Error("cannot remove the files of an evicted job", "job", j.ID, "err", err)
+		}
 	}
 }
 

@@ -14,6 +14,7 @@ type Table struct {
 	Engine     string   `db:"ENGINE"`
 	EstRows    int64    `db:"TABLE_ROWS"`
 	DataLength int64    `db:"DATA_LENGTH"`
+	Versioned  bool     `db:"VERSIONED"` // MariaDB WITH SYSTEM VERSIONING
 	Columns    []Column `db:"-"`
 }
 
@@ -24,6 +25,69 @@ type Column struct {
 	ColumnType string `db:"COLUMN_TYPE"` // "int(10) unsigned" …
 	Extra      string `db:"EXTRA"`
 	Generated  bool   `db:"-"`
+	// Period is "ROW START" or "ROW END" for the explicit period columns
+	// of a system-versioned table ("" otherwise); they count as Generated.
+	Period string `db:"-"`
+}
+
+// Table types of information_schema.TABLES that Weekback copies.
+const (
+	TypeBaseTable = "BASE TABLE"
+	TypeVersioned = "SYSTEM VERSIONED"
+	TypeSequence  = "SEQUENCE"
+	TypeView      = "VIEW"
+)
+
+// SchemaObject is one entry of information_schema.TABLES: a table, view or
+// sequence and its TABLE_TYPE.
+type SchemaObject struct {
+	Name string `db:"TABLE_NAME"`
+	Type string `db:"TABLE_TYPE"`
+}
+
+// SchemaObjects returns every table, view and sequence of schema with its
+// type, by name.
+func SchemaObjects(ctx context.Context, q sqlx.QueryerContext, schema string) ([]SchemaObject, error) {
+	var out []SchemaObject
+	err := sqlx.SelectContext(ctx, q, &out, Tag+`SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`, schema)
+	if err != nil {
+		return nil, fmt.Errorf("list the objects of %s: %w", schema, err)
+	}
+	return out, nil
+}
+
+// PeriodColumns returns the row start and end columns of a
+// system-versioned table: its explicit ones, else MariaDB's implicit
+// ROW_START and ROW_END (TIMESTAMP(6), hidden from the catalog). It
+// returns nil for other tables.
+func (t *Table) PeriodColumns() []Column {
+	if !t.Versioned {
+		return nil
+	}
+	var start, end *Column
+	for i, c := range t.Columns {
+		switch c.Period {
+		case "ROW START":
+			start = &t.Columns[i]
+		case "ROW END":
+			end = &t.Columns[i]
+		}
+	}
+	if start != nil && end != nil {
+		return []Column{*start, *end}
+	}
+	implicit := Column{DataType: "timestamp", ColumnType: "timestamp(6)", Generated: true}
+	s, e := implicit, implicit
+	s.Name, s.Period, e.Name, e.Period = "ROW_START", "ROW START", "ROW_END", "ROW END"
+	return []Column{s, e}
+}
+
+// HistoryColumns returns the columns that hold every version of a
+// system-versioned table's rows: the copied columns, then the period's
+// start and end (PeriodColumns).
+func (t *Table) HistoryColumns() []Column {
+	return append(t.Copied(), t.PeriodColumns()...)
 }
 
 // Copied returns the columns whose values are stored (not generated).
@@ -46,13 +110,14 @@ func ColumnNames(cols []Column) []string {
 	return names
 }
 
-// Tables returns the base tables of schema with their columns, biggest
-// (by data length) first.
+// Tables returns the base tables of schema, system-versioned ones
+// included, with their columns, biggest (by data length) first.
 func Tables(ctx context.Context, q sqlx.QueryerContext, schema string) ([]*Table, error) {
 	var tables []*Table
 	err := sqlx.SelectContext(ctx, q, &tables, Tag+`SELECT TABLE_NAME, COALESCE(ENGINE,'') AS ENGINE,
-		COALESCE(TABLE_ROWS,0) AS TABLE_ROWS, COALESCE(DATA_LENGTH,0) AS DATA_LENGTH
-		FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'
+		COALESCE(TABLE_ROWS,0) AS TABLE_ROWS, COALESCE(DATA_LENGTH,0) AS DATA_LENGTH,
+		TABLE_TYPE = 'SYSTEM VERSIONED' AS VERSIONED
+		FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
 		ORDER BY DATA_LENGTH DESC, TABLE_NAME`, schema)
 	if err != nil {
 		return nil, fmt.Errorf("list tables of %s: %w", schema, err)
@@ -68,7 +133,8 @@ func Tables(ctx context.Context, q sqlx.QueryerContext, schema string) ([]*Table
 }
 
 func columns(ctx context.Context, q sqlx.QueryerContext, schema string) (map[string][]Column, error) {
-	rows, err := q.QueryxContext(ctx, Tag+`SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA
+	rows, err := q.QueryxContext(ctx, Tag+`SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA,
+		COALESCE(GENERATION_EXPRESSION, '')
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`, schema)
 	if err != nil {
 		return nil, fmt.Errorf("list columns of %s: %w", schema, err)
@@ -76,13 +142,16 @@ func columns(ctx context.Context, q sqlx.QueryerContext, schema string) (map[str
 	defer rows.Close()
 	out := map[string][]Column{}
 	for rows.Next() {
-		var table string
+		var table, expr string
 		var c Column
-		if err := rows.Scan(&table, &c.Name, &c.DataType, &c.ColumnType, &c.Extra); err != nil {
+		if err := rows.Scan(&table, &c.Name, &c.DataType, &c.ColumnType, &c.Extra, &expr); err != nil {
 			return nil, fmt.Errorf("read columns of %s: %w", schema, err)
 		}
 		extra := strings.ToUpper(c.Extra)
 		c.Generated = strings.Contains(extra, "GENERATED") || strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT")
+		if e := strings.ToUpper(expr); c.Generated && (e == "ROW START" || e == "ROW END") {
+			c.Period = e
+		}
 		out[table] = append(out[table], c)
 	}
 	if err := rows.Err(); err != nil {

@@ -31,8 +31,9 @@ const (
 	// RoleSource reads production: results as raw bytes in each column's
 	// own character set, UTC, read-only.
 	RoleSource Role = iota
-	// RoleBackup writes slots and the meta schema: permissive sql_mode so
-	// zero dates and explicit zero AUTO_INCREMENT values load as they are.
+	// RoleBackup creates and drops slots and reads the backup server:
+	// permissive sql_mode, as the production DDL it replays may need (zero
+	// date defaults). The meta schema is written through RoleMeta.
 	RoleBackup
 	// RoleLoader fills slots: as RoleBackup, with foreign key and unique
 	// checks off so InnoDB bulk-loads into the empty tables.
@@ -42,10 +43,36 @@ const (
 	// numbers and dates as the server's text, UTC.
 	RoleExport
 	// RoleTarget writes production for `import` and `template-apply`: text
-	// sent and read as UTF-8, values as text, and the permissive sql_mode
-	// of RoleBackup so exported zero dates and zero AUTO_INCREMENT values
-	// load as they were (the importer checks every value first).
+	// sent and read as UTF-8, values as text, and TargetSQLMode: a value
+	// that does not fit its column is an error, never cut or adjusted,
+	// while the zero dates and zero AUTO_INCREMENT values production itself
+	// holds load back as they were.
 	RoleTarget
+	// RoleMeta reads and writes the meta schema (generations, runs, jobs,
+	// audit, sessions): MetaSQLMode, so that nothing stored there is ever
+	// silently cut or turned into a zero date; times parsed.
+	RoleMeta
+)
+
+// Session sql_mode of the writing roles.
+//
+// MetaSQLMode is fully strict: the meta schema is Weekback's own, all
+// InnoDB, and every value it stores must come back as it was written (a
+// job's parameters cut at a column's size once made every worker loop on
+// unreadable JSON). STRICT_ALL_TABLES rather than STRICT_TRANS_TABLES so
+// that even a table created non-transactional by hand refuses a bad value
+// instead of storing an adjusted one; NO_ZERO_DATE, NO_ZERO_IN_DATE and
+// ERROR_FOR_DIVISION_BY_ZERO because the meta schema never needs them.
+//
+// TargetSQLMode is strict too (STRICT_ALL_TABLES: production may have
+// MyISAM or Aria tables, where STRICT_TRANS_TABLES would only warn and
+// store an adjusted value after a statement's first row), but leaves out
+// NO_ZERO_DATE and NO_ZERO_IN_DATE and keeps NO_AUTO_VALUE_ON_ZERO: rows
+// exported from production load back byte for byte, zero dates and zero
+// ids included, and templates whose DDL has zero-date defaults apply.
+const (
+	MetaSQLMode   = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+	TargetSQLMode = "STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION"
 )
 
 // Config returns the driver configuration of dsn for role: multiStatements
@@ -83,7 +110,10 @@ func Config(dsn, field string, role Role) (*mysql.Config, error) {
 		cfg.Params["character_set_results"] = "utf8mb4"
 		cfg.DialFunc = bufferedDial(cfg.Timeout, streamReadBuffer)
 	case RoleTarget:
-		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
+		cfg.Params["sql_mode"] = "'" + TargetSQLMode + "'"
+	case RoleMeta:
+		cfg.Params["sql_mode"] = "'" + MetaSQLMode + "'"
+		cfg.ParseTime = true
 	case RoleLoader:
 		cfg.Params["sql_mode"] = "'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'"
 		cfg.Params["foreign_key_checks"] = "0"

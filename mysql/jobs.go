@@ -26,13 +26,17 @@ import (
 
 var _ weekback.JobStore = (*Meta)(nil)
 
+// maxJobError is the most of a job's error sentence that is kept (the
+// column is a TEXT).
+const maxJobError = 8 << 10
+
 // ownerLockWait is how long Enqueue waits for another Enqueue of the same
 // owner (each holds the owner's lock for a few statements).
 const ownerLockWait = 10 * time.Second
 
 // jobColumns reads a jobRow.
 const jobColumns = `id, owner, kind, params, status, created_at, started_at, finished_at,
-	rows_done, rows_total, errors, COALESCE(error, '') AS error, file, bytes, replaced_by,
+	rows_done, rows_total, errors, COALESCE(error, '') AS error, file, bytes, error_bytes, replaced_by,
 	cancel_requested, seen, worker, lease_until`
 
 type jobRow struct {
@@ -50,6 +54,7 @@ type jobRow struct {
 	Error           string       `db:"error"`
 	File            string       `db:"file"`
 	Bytes           int64        `db:"bytes"`
+	ErrorBytes      int64        `db:"error_bytes"`
 	ReplacedBy      int64        `db:"replaced_by"`
 	CancelRequested bool         `db:"cancel_requested"`
 	Seen            bool         `db:"seen"`
@@ -57,30 +62,32 @@ type jobRow struct {
 	LeaseUntil      sql.NullTime `db:"lease_until"`
 }
 
-func (r *jobRow) job() (*weekback.Job, error) {
+// DamagedParams is the error recorded for a job whose stored parameters
+// cannot be read: it is failed once, never run.
+const DamagedParams = "the export's parameters could not be read back (they are damaged in the meta schema): delete this job and start the export again"
+
+// job returns r as a Job. Parameters that do not parse leave Params empty
+// and set Damaged: one bad row never stops a list or the queue.
+func (r *jobRow) job() *weekback.Job {
 	j := &weekback.Job{
 		ID: r.ID, Owner: r.Owner, Kind: weekback.JobKind(r.Kind), Status: weekback.JobStatus(r.Status),
 		CreatedAt: r.CreatedAt, StartedAt: r.StartedAt.Time, FinishedAt: r.FinishedAt.Time,
 		RowsDone: r.RowsDone, RowsTotal: r.RowsTotal, Errors: r.Errors, Error: r.Error,
-		File: r.File, Bytes: r.Bytes, ReplacedBy: r.ReplacedBy, CancelRequested: r.CancelRequested,
+		File: r.File, Bytes: r.Bytes, ErrorBytes: r.ErrorBytes, ReplacedBy: r.ReplacedBy, CancelRequested: r.CancelRequested,
 		Seen: r.Seen, Worker: r.Worker, LeaseUntil: r.LeaseUntil.Time,
 	}
 	if err := json.Unmarshal([]byte(r.Params), &j.Params); err != nil {
-		return nil, fmt.Errorf("read parameters of job %d: %w", r.ID, err)
+		j.Params, j.Damaged = weekback.JobParams{}, true
 	}
-	return j, nil
+	return j
 }
 
-func jobsOf(rows []jobRow) ([]*weekback.Job, error) {
+func jobsOf(rows []jobRow) []*weekback.Job {
 	out := make([]*weekback.Job, len(rows))
 	for i := range rows {
-		j, err := rows[i].job()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = j
+		out[i] = rows[i].job()
 	}
-	return out, nil
+	return out
 }
 
 // paramKey returns the replace-on-repeat key of a job: the hex SHA-256 of
@@ -121,7 +128,8 @@ func leaseLost(id int64, worker string) error {
 		"lease lost: job %d is no longer run by worker %s (another worker took it over, or it was canceled or deleted)", id, worker)
 }
 
-// activeJob is what Enqueue needs of an owner's queued or running job.
+// activeJob is what Enqueue needs of an owner's queued, running or
+// downloadable job.
 type activeJob struct {
 	ID              int64  `db:"id"`
 	Status          string `db:"status"`
@@ -132,11 +140,12 @@ type activeJob struct {
 
 // Enqueue adds j as queued, setting its ID, Status and CreatedAt; of its
 // other fields only Owner, Kind, Params and RowsTotal are stored. In one
-// transaction it locks the owner's active jobs and replaces those with the
-// same kind and Params.Key that were not replaced yet: a queued one is
-// canceled at once, a running one gets CancelRequested (its worker ends it
-// as canceled at its next Renew); both get ReplacedBy = j.ID, and their IDs
-// are returned. Jobs being replaced and jobs whose cancel was requested do
+// transaction it locks the owner's active and downloadable jobs and
+// replaces those with the same kind and Params.Key that were not replaced
+// yet: a queued or downloadable one ends replaced at once (the caller
+// removes the files of the latter), a running one gets CancelRequested
+// (its worker ends it, as replaced, at its next Renew or when it
+// finishes); all get ReplacedBy = j.ID, and their IDs are returned. Jobs being replaced and jobs whose cancel was requested do
 // not count toward maxActive (at least 1); when the others already reach
 // it, nothing changes and the error is ECONFLICT with a sentence for the
 // user. Concurrent Enqueues of one owner are serialized (a named lock held
@@ -197,7 +206,8 @@ func (m *Meta) lockOwner(ctx context.Context, owner string) (conn *sqlx.Conn, un
 func (m *Meta) enqueueTx(ctx context.Context, tx *sqlx.Tx, j *weekback.Job, params string, maxActive int) ([]int64, error) {
 	var active []activeJob
 	err := sqlx.SelectContext(ctx, tx, &active, Tag+"SELECT id, status, param_key, replaced_by, cancel_requested FROM "+
-		m.table("jobs")+" WHERE owner = ? AND status IN (?, ?) FOR UPDATE", j.Owner, weekback.JobQueued, weekback.JobRunning)
+		m.table("jobs")+" WHERE owner = ? AND status IN (?, ?, ?, ?) FOR UPDATE",
+		j.Owner, weekback.JobQueued, weekback.JobRunning, weekback.JobSucceeded, weekback.JobLossy)
 	if err != nil {
 		return nil, err
 	}
@@ -208,6 +218,7 @@ func (m *Meta) enqueueTx(ctx context.Context, tx *sqlx.Tx, j *weekback.Job, para
 		switch {
 		case a.ParamKey == key && a.ReplacedBy == 0:
 			same = append(same, a)
+		case weekback.JobStatus(a.Status).Final():
 		case !a.CancelRequested && a.ReplacedBy == 0:
 			counted++
 		}
@@ -245,17 +256,32 @@ func (m *Meta) insertJob(ctx context.Context, tx *sqlx.Tx, j *weekback.Job, para
 	return nil
 }
 
-// replaceJob cancels a (locked) active job in favor of job by: at once
-// when it is queued, through its worker when it runs.
+// replaceJob replaces a (locked) job by job by: a queued one at once, a
+// downloadable one at once (keeping when it finished), a running one
+// through its worker.
 func (m *Meta) replaceJob(ctx context.Context, tx *sqlx.Tx, a activeJob, by int64, now time.Time) error {
 	q := Tag + "UPDATE " + m.table("jobs") + " SET replaced_by = ?, cancel_requested = 1 WHERE id = ?"
 	args := []any{by, a.ID}
-	if a.Status == string(weekback.JobQueued) {
+	switch weekback.JobStatus(a.Status) {
+	case weekback.JobQueued:
 		q = Tag + "UPDATE " + m.table("jobs") + " SET replaced_by = ?, status = ?, finished_at = ? WHERE id = ?"
-		args = []any{by, weekback.JobCanceled, now, a.ID}
+		args = []any{by, weekback.JobReplaced, now, a.ID}
+	case weekback.JobSucceeded, weekback.JobLossy:
+		q = Tag + "UPDATE " + m.table("jobs") + " SET replaced_by = ?, status = ? WHERE id = ?"
+		args = []any{by, weekback.JobReplaced, a.ID}
 	}
 	_, err := tx.ExecContext(ctx, q, args...)
 	return err
+}
+
+// canceledStatus is the SQL of the status a job whose cancel was
+// requested ends with: replaced when a repeat replaced it, else canceled.
+// Its two placeholders take JobReplaced and JobCanceled (stopArgs).
+const canceledStatus = "IF(replaced_by <> 0, ?, ?)"
+
+// stopArgs returns the arguments of canceledStatus followed by more.
+func stopArgs(more ...any) []any {
+	return append([]any{weekback.JobReplaced, weekback.JobCanceled}, more...)
 }
 
 // Claim takes a job for worker until now+lease and returns it running,
@@ -263,7 +289,8 @@ func (m *Meta) replaceJob(ctx context.Context, tx *sqlx.Tx, a activeJob, by int6
 // current attempt's start) and RowsDone and Errors back at 0. A running
 // job whose lease ran out is taken over first (the oldest lease first),
 // else the oldest queued job; one whose lease ran out after a cancel was
-// requested ends canceled instead. It returns nil when there is nothing to
+// requested ends canceled (or replaced) instead, and one whose parameters
+// cannot be read ends failed with DamagedParams: neither is ever claimed. It returns nil when there is nothing to
 // do. Rows are chosen with SELECT … FOR UPDATE SKIP LOCKED, so concurrent
 // claimers, in any process, never get the same job.
 func (m *Meta) Claim(ctx context.Context, worker string, lease time.Duration) (*weekback.Job, error) {
@@ -281,22 +308,34 @@ func (m *Meta) Claim(ctx context.Context, worker string, lease time.Duration) (*
 
 func (m *Meta) claimTx(ctx context.Context, tx *sqlx.Tx, worker string, lease time.Duration) (*weekback.Job, error) {
 	now := m.nowMicro()
-	r, err := m.claimable(ctx, tx, now)
-	if r == nil || err != nil {
-		return nil, err
-	}
-	j, err := r.job()
-	if err != nil {
-		return nil, err
+	var j *weekback.Job
+	for j == nil || j.Damaged {
+		if j != nil {
+			if err := m.failDamaged(ctx, tx, j.ID, now); err != nil {
+				return nil, err
+			}
+		}
+		r, err := m.claimable(ctx, tx, now)
+		if r == nil || err != nil {
+			return nil, err
+		}
+		j = r.job()
 	}
 	j.Status, j.Worker, j.LeaseUntil, j.StartedAt, j.RowsDone, j.Errors = weekback.JobRunning, worker, now.Add(lease), now, 0, 0
-	_, err = tx.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
+	_, err := tx.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
 		" SET status = ?, worker = ?, lease_until = ?, started_at = ?, rows_done = 0, errors = 0 WHERE id = ?",
 		j.Status, j.Worker, j.LeaseUntil, j.StartedAt, j.ID)
 	if err != nil {
 		return nil, err
 	}
 	return j, nil
+}
+
+// failDamaged ends job id, whose parameters cannot be read, as failed.
+func (m *Meta) failDamaged(ctx context.Context, tx *sqlx.Tx, id int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
+		" SET status = ?, error = ?, finished_at = ?, lease_until = NULL WHERE id = ?", weekback.JobFailed, DamagedParams, now, id)
+	return err
 }
 
 // claimable locks the next job to claim: a running one whose lease ran
@@ -315,7 +354,7 @@ func (m *Meta) claimable(ctx context.Context, tx *sqlx.Tx, now time.Time) (*jobR
 			return r, nil
 		}
 		_, err = tx.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
-			" SET status = ?, finished_at = ?, lease_until = NULL WHERE id = ?", weekback.JobCanceled, now, r.ID)
+			" SET status = "+canceledStatus+", finished_at = ?, lease_until = NULL WHERE id = ?", stopArgs(now, r.ID)...)
 		if err != nil {
 			return nil, err
 		}
@@ -365,40 +404,58 @@ func (m *Meta) Renew(ctx context.Context, id int64, worker string, lease time.Du
 }
 
 // Finish records j's final state as the worker says it (Status, which must
-// be succeeded, failed or canceled; Error, RowsDone, Errors, File, Bytes),
-// sets j.FinishedAt and clears the lease, if j.Worker still runs the job;
-// ECONFLICT otherwise (the result belongs to whoever took the job over).
-// A cancel request does not override a status the worker reports. Safe
-// for concurrent use.
+// be succeeded, lossy, failed or canceled; Error, RowsDone, Errors, File,
+// Bytes, ErrorBytes), sets j.FinishedAt and clears the lease, if j.Worker
+// still runs the job; ECONFLICT otherwise (the result belongs to whoever
+// took the job over). A job that a repeat replaced meanwhile ends replaced
+// whatever the worker says, and j.Status says so (its files are then the
+// worker's to remove); a cancel request alone does not override the
+// worker's status. Safe for concurrent use.
 func (m *Meta) Finish(ctx context.Context, j *weekback.Job) error {
-	if !j.Status.Final() || j.Status == weekback.JobExpired {
+	if !j.Status.Final() || j.Status == weekback.JobExpired || j.Status == weekback.JobReplaced {
 		return fmt.Errorf("finish job %d: %q is not a status a worker ends a job with", j.ID, j.Status)
 	}
 	now := m.nowMicro()
-	res, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
-		` SET status = ?, finished_at = ?, rows_done = ?, errors = ?, error = NULLIF(?, ''), file = ?, bytes = ?,
-		lease_until = NULL WHERE id = ? AND worker = ? AND status = ?`,
-		j.Status, now, j.RowsDone, j.Errors, j.Error, j.File, j.Bytes, j.ID, j.Worker, weekback.JobRunning)
+	status := j.Status
+	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+		var replacedBy int64
+		err := tx.QueryRowxContext(ctx, Tag+"SELECT replaced_by FROM "+m.table("jobs")+
+			" WHERE id = ? AND worker = ? AND status = ? FOR UPDATE", j.ID, j.Worker, weekback.JobRunning).Scan(&replacedBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return leaseLost(j.ID, j.Worker)
+		}
+		if err != nil {
+			return err
+		}
+		if replacedBy != 0 {
+			status = weekback.JobReplaced
+		}
+		_, err = tx.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
+			` SET status = ?, finished_at = ?, rows_done = ?, errors = ?, error = NULLIF(?, ''), file = ?, bytes = ?,
+			error_bytes = ?, lease_until = NULL WHERE id = ?`,
+			status, now, j.RowsDone, j.Errors, clipText(j.Error, maxJobError), j.File, j.Bytes, j.ErrorBytes, j.ID)
+		return err
+	})
+	if weekback.ErrorCode(err) == weekback.ECONFLICT {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("finish job %d: %w", j.ID, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return leaseLost(j.ID, j.Worker)
-	}
-	j.FinishedAt, j.LeaseUntil = now, time.Time{}
+	j.Status, j.FinishedAt, j.LeaseUntil = status, now, time.Time{}
 	return nil
 }
 
 // Release puts job id, run by worker, back in the queue (a shutting-down
 // worker): status queued, worker, lease and StartedAt cleared, RowsDone and
-// Errors back at 0. A job whose cancel was requested ends canceled
-// instead. It returns ECONFLICT when worker no longer runs the job. Safe
+// Errors back at 0. A job whose cancel was requested ends canceled (or
+// replaced) instead. It returns ECONFLICT when worker no longer runs the job. Safe
 // for concurrent use.
 func (m *Meta) Release(ctx context.Context, id int64, worker string) error {
 	res, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
-		` SET finished_at = IF(cancel_requested, ?, NULL), status = IF(cancel_requested, ?, ?), worker = '',
+		` SET finished_at = IF(cancel_requested, ?, NULL), status = IF(cancel_requested, `+canceledStatus+`, ?), worker = '',
 		lease_until = NULL, started_at = NULL, rows_done = 0, errors = 0 WHERE id = ? AND worker = ? AND status = ?`,
-		m.nowMicro(), weekback.JobCanceled, weekback.JobQueued, id, worker, weekback.JobRunning)
+		append([]any{m.nowMicro()}, stopArgs(weekback.JobQueued, id, worker, weekback.JobRunning)...)...)
 	if err != nil {
 		return fmt.Errorf("release job %d: %w", id, err)
 	}

@@ -27,11 +27,13 @@ func (m *Meta) Job(ctx context.Context, id int64) (*weekback.Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read job %d: %w", id, err)
 	}
-	return r.job()
+	return r.job(), nil
 }
 
 // Jobs returns owner's jobs (everyone's when owner is ""), newest first,
-// at most limit. Safe for concurrent use.
+// at most limit. Owners compare as bytes ("Zed" is not "zed"). A job whose
+// parameters cannot be read is listed with Damaged set. Safe for
+// concurrent use.
 func (m *Meta) Jobs(ctx context.Context, owner string, limit int) ([]*weekback.Job, error) {
 	q, args := Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" ORDER BY id DESC LIMIT ?", []any{limit}
 	if owner != "" {
@@ -42,7 +44,7 @@ func (m *Meta) Jobs(ctx context.Context, owner string, limit int) ([]*weekback.J
 	if err := sqlx.SelectContext(ctx, m.db, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("read jobs: %w", err)
 	}
-	return jobsOf(rows)
+	return jobsOf(rows), nil
 }
 
 // Cancel cancels job id: a queued job at once (status canceled, FinishedAt
@@ -90,25 +92,33 @@ func (m *Meta) Delete(ctx context.Context, id int64) error {
 	return nil
 }
 
-// MarkSeen marks owner's final jobs (succeeded, failed, canceled, expired)
-// as seen; queued and running ones are left as they are. Safe for
-// concurrent use.
-func (m *Meta) MarkSeen(ctx context.Context, owner string) error {
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
-		" SET seen = 1 WHERE owner = ? AND seen = 0 AND status NOT IN (?, ?)", owner, weekback.JobQueued, weekback.JobRunning)
+// MarkSeen marks owner's final jobs (succeeded, lossy, failed, canceled,
+// expired …) as seen, all of them or only those of ids; queued and
+// running ones are left as they are. Safe for concurrent use.
+func (m *Meta) MarkSeen(ctx context.Context, owner string, ids ...int64) error {
+	q, args := Tag+"UPDATE "+m.table("jobs")+" SET seen = 1 WHERE owner = ? AND seen = 0 AND status NOT IN (?, ?)",
+		[]any{owner, weekback.JobQueued, weekback.JobRunning}
+	if len(ids) > 0 {
+		var err error
+		if q, args, err = sqlx.In(q+" AND id IN (?)", append(args, ids)...); err != nil {
+			return fmt.Errorf("mark jobs seen: %w", err)
+		}
+	}
+	_, err := m.db.ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("mark jobs seen: %w", err)
 	}
 	return nil
 }
 
-// Expire marks the succeeded jobs that finished before before as expired
-// and returns them, as expired (their files are the caller's to remove).
+// Expire marks the downloadable jobs (succeeded or lossy) that finished
+// before before as expired and returns them, as expired (their files are
+// the caller's to remove).
 // It works in transactions of jobBatch jobs: after an error, the batches
 // already done stay expired. Safe for concurrent use: two callers never
 // return the same job.
 func (m *Meta) Expire(ctx context.Context, before time.Time) ([]*weekback.Job, error) {
-	out, err := m.eachBatch(ctx, "status = ? AND finished_at < ?", []any{weekback.JobSucceeded, before.UTC()},
+	out, err := m.eachBatch(ctx, "status IN (?, ?) AND finished_at < ?", []any{weekback.JobSucceeded, weekback.JobLossy, before.UTC()},
 		"UPDATE "+m.table("jobs")+" SET status = ? WHERE id IN (?)", weekback.JobExpired)
 	if err != nil {
 		return nil, fmt.Errorf("expire jobs: %w", err)
@@ -174,5 +184,5 @@ func (m *Meta) changeBatch(ctx context.Context, tx *sqlx.Tx, where string, args 
 	if _, err := tx.ExecContext(ctx, q, qargs...); err != nil {
 		return nil, err
 	}
-	return jobsOf(rows)
+	return jobsOf(rows), nil
 }

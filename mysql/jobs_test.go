@@ -149,7 +149,7 @@ func TestJobConcurrentClaims(t *testing.T) {
 // attachMeta opens m's meta schema again on a connection pool of its own.
 func attachMeta(t *testing.T, m *mysql.Meta) *mysql.Meta {
 	t.Helper()
-	db, err := mysql.Open(context.Background(), mysqltest.DSN(t, ""), "test", mysql.RoleBackup)
+	db, err := mysql.Open(context.Background(), mysqltest.DSN(t, ""), "test", mysql.RoleMeta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestJobReplaceOnRepeat(t *testing.T) {
 		cancel     bool
 	}{
 		{"running", running.ID, weekback.JobRunning, queued.ID, true},
-		{"queued", queued.ID, weekback.JobCanceled, third.ID, false},
+		{"queued", queued.ID, weekback.JobReplaced, third.ID, false},
 		{"newest", third.ID, weekback.JobQueued, 0, false},
 		{"bob", other.ID, weekback.JobQueued, 0, false},
 	} {

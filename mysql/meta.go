@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -46,7 +47,9 @@ func OpenMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
 
 // AttachMeta opens the existing meta schema of prefix without creating or
 // migrating it: the server's reader account may not, and only the
-// snapshotter (backup admin) changes it. It returns an EINVALID error
+// snapshotter (backup admin, `weekback snapshot` and `snapshotter`) creates
+// or changes it; every other command attaches, so a mistyped prefix never
+// creates a schema. It returns an EINVALID error
 // saying what to run when the schema is missing or older than this binary.
 func AttachMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
 	m := &Meta{db: db, prefix: prefix, schema: MetaSchema(prefix), Now: time.Now}
@@ -54,7 +57,8 @@ func AttachMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) 
 	err := db.QueryRowxContext(ctx, Tag+"SELECT COALESCE(MAX(version), 0) FROM "+m.table("schema_migrations")).Scan(&version)
 	if IsErrorNumber(err, ErrNoSuchTable) || IsErrorNumber(err, ErrBadDB) || (err == nil && version == 0) {
 		return nil, weekback.Errorf(weekback.EINVALID,
-			"the meta schema %s does not exist yet: run `weekback snapshot` once (it creates it), or check backup.prefix", m.schema)
+			"the backup prefix %q has no meta schema on the backup server (%s does not exist): fix backup.prefix in the configuration (or WEEKBACK_BACKUP_PREFIX) if it is mistyped; otherwise run `weekback snapshot` once, which creates it",
+			prefix, m.schema)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read meta schema %s: %w", m.schema, err)
@@ -65,7 +69,7 @@ func AttachMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) 
 	}
 	if want := files[len(files)-1].version; version < want {
 		return nil, weekback.Errorf(weekback.EINVALID,
-			"the meta schema %s is at version %d, this weekback needs %d: run `weekback generations` (or a snapshot) once with this version and the backup admin account (backup.dsn): it migrates", m.schema, version, want)
+			"the meta schema %s is at version %d, this weekback needs %d: run `weekback snapshot` once with this version and the backup admin account (backup.dsn): it migrates", m.schema, version, want)
 	}
 	return m, nil
 }
@@ -83,6 +87,20 @@ func (m *Meta) Prefix() string { return m.prefix }
 func (m *Meta) DB() *sqlx.DB { return m.db }
 
 func (m *Meta) table(name string) string { return QuoteTable(m.schema, name) }
+
+// clipText returns s when it has at most max bytes, else its longest
+// prefix of whole characters that, followed by "…", fits in max bytes:
+// what a meta column of max bytes can hold under the strict sql_mode.
+func clipText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
 
 func (m *Meta) now() time.Time { return m.Now().UTC() }
 

@@ -94,3 +94,20 @@ func showCreate(ctx context.Context, q sqlx.QueryerContext, stmt string) (string
 	}
 	return "", nil
 }
+
+// ShowCreateSequence returns the CREATE SEQUENCE statement of
+// schema.name, or "" when the account may not read it.
+func ShowCreateSequence(ctx context.Context, q sqlx.QueryerContext, schema, name string) (string, error) {
+	return showCreate(ctx, q, "SHOW CREATE SEQUENCE "+QuoteTable(schema, name))
+}
+
+// SequenceNext returns the next value the sequence schema.name hands out
+// once its cache is spent (next_not_cached_value): what a copy restarts
+// at, as mariadb-dump does.
+func SequenceNext(ctx context.Context, q sqlx.QueryerContext, schema, name string) (int64, error) {
+	var next int64
+	if err := sqlx.GetContext(ctx, q, &next, Tag+"SELECT next_not_cached_value FROM "+QuoteTable(schema, name)); err != nil {
+		return 0, fmt.Errorf("read sequence %s: %w", name, err)
+	}
+	return next, nil
+}

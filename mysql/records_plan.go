@@ -38,7 +38,14 @@ type plan struct {
 func resolve(t *RecordTable, masked []string, name, use string) (*RecordColumn, error) {
 	c, ok := t.Column(name)
 	if !ok {
-		return nil, weekback.Errorf(weekback.EINVALID, "table %s has no column %q: %s one of its columns", t.Name, name, use).
+		var names []string
+		for _, n := range t.ColumnNames() {
+			if use == "show" || !isMasked(n, masked) {
+				names = append(names, n)
+			}
+		}
+		return nil, weekback.Errorf(weekback.EINVALID, "table %s has no column %q: %s one of its columns (%s)",
+			t.Name, name, use, weekback.Suggest(name, "columns", names)).
 			WithKey(useKeys[use][0], "table", t.Name, "column", name)
 	}
 	if use != "show" && isMasked(c.Name, masked) {

@@ -21,7 +21,29 @@ import (
 // per-value conversions; integers, which the driver parses, are written
 // back in their decimal form.
 func ScanRows(ctx context.Context, conn *sqlx.Conn, schema, table string, cols []Column, fn func(values [][]byte) error) error {
-	query := Tag + "SELECT " + SelectList(cols) + " FROM " + QuoteTable(schema, table)
+	return ScanSource(ctx, conn, RowSource{Schema: schema, Table: table}, cols, fn)
+}
+
+// RowSource is the rows ScanSource reads: those of Schema.Table and, with
+// History, every version of a system-versioned table's rows (FOR
+// SYSTEM_TIME ALL), not only the current ones.
+type RowSource struct {
+	Schema, Table string
+	History       bool
+}
+
+// from returns the FROM clause that reads src.
+func (src RowSource) from() string {
+	from := " FROM " + QuoteTable(src.Schema, src.Table)
+	if src.History {
+		from += " FOR SYSTEM_TIME ALL"
+	}
+	return from
+}
+
+// ScanSource is ScanRows for a RowSource.
+func ScanSource(ctx context.Context, conn *sqlx.Conn, src RowSource, cols []Column, fn func(values [][]byte) error) error {
+	query := Tag + "SELECT " + SelectList(cols) + src.from()
 	return conn.Raw(func(dc any) error {
 		q, ok := dc.(driver.QueryerContext)
 		if !ok {
@@ -77,13 +99,28 @@ func scanDriverRows(rows driver.Rows, n int, fn func(values [][]byte) error) err
 // snapshotter hashed them on the source. conn must be opened with
 // RoleSource.
 func StreamHash(ctx context.Context, conn *sqlx.Conn, schema, table string, cols []Column) (rows int64, hash string, err error) {
+	return StreamHashSource(ctx, conn, RowSource{Schema: schema, Table: table}, cols)
+}
+
+// StreamHashSource is StreamHash for a RowSource: with History, the count
+// and the hash cover every row version of a system-versioned table.
+func StreamHashSource(ctx context.Context, conn *sqlx.Conn, src RowSource, cols []Column) (rows int64, hash string, err error) {
 	h := NewRowHasher()
-	err = ScanRows(ctx, conn, schema, table, cols, func(values [][]byte) error {
+	err = ScanSource(ctx, conn, src, cols, func(values [][]byte) error {
 		h.Add(values)
 		return nil
 	})
 	if err != nil {
-		return 0, "", fmt.Errorf("hash table %s.%s: %w", schema, table, err)
+		return 0, "", fmt.Errorf("hash table %s.%s: %w", src.Schema, src.Table, err)
 	}
 	return h.Rows(), h.Hash(), nil
+}
+
+// CountRows returns the number of (current) rows of schema.table.
+func CountRows(ctx context.Context, q sqlx.QueryerContext, schema, table string) (int64, error) {
+	var n int64
+	if err := sqlx.GetContext(ctx, q, &n, Tag+"SELECT COUNT(*) FROM "+QuoteTable(schema, table)); err != nil {
+		return 0, fmt.Errorf("count the rows of %s.%s: %w", schema, table, err)
+	}
+	return n, nil
 }

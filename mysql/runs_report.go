@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -17,8 +18,9 @@ import (
 // runReportRow is a runRow with the report's extra columns.
 type runReportRow struct {
 	runRow
-	TablesDone int          `db:"tables_done"`
-	VerifiedAt sql.NullTime `db:"verified_at"`
+	TablesDone int            `db:"tables_done"`
+	VerifiedAt sql.NullTime   `db:"verified_at"`
+	Skipped    sql.NullString `db:"skipped"` // the manifest's skipped list, JSON
 }
 
 func (r *runReportRow) run() *weekback.SnapshotRun {
@@ -27,23 +29,32 @@ func (r *runReportRow) run() *weekback.SnapshotRun {
 	if run.Status == weekback.RunSucceeded {
 		run.TablesDone, run.Verified = run.Tables, true
 	}
+	if r.Skipped.Valid && r.Skipped.String != "" {
+		// A list that does not parse is left out: the report still shows
+		// the run.
+		_ = json.Unmarshal([]byte(r.Skipped.String), &run.Skipped)
+	}
 	return run
 }
 
-// runsWithVerification is the runs, each with its slot's verified_at when
-// the slot is still its day's served one.
+// reportColumns are the columns of the runs report.
+const reportColumns = runColumns + ", tables_done, verified_at, skipped"
+
+// runsWithVerification is the runs, each with its slot's verified_at and
+// the manifest's skipped objects when the slot is still its day's served
+// one.
 func (m *Meta) runsWithVerification(extra string) string {
-	return "SELECT r.*, g.verified_at" + extra + " FROM " + m.table("snapshot_runs") + " r LEFT JOIN " +
-		m.table("generations") + " g ON g.day = r.day AND g.slot = r.slot"
+	return "SELECT r.*, g.verified_at, JSON_EXTRACT(g.manifest, '$.skipped') AS skipped" + extra + " FROM " +
+		m.table("snapshot_runs") + " r LEFT JOIN " + m.table("generations") + " g ON g.day = r.day AND g.slot = r.slot"
 }
 
 // RecentRuns returns, for each day that has runs, its last perDay runs,
-// newest first, with their progress and verification (the report fields
-// of weekback.SnapshotRun). A run recorded as running while no snapshot
+// newest first, with their progress, verification and skipped objects
+// (the report fields of weekback.SnapshotRun). A run recorded as running while no snapshot
 // holds the lock is shown as failed (interrupted), as in Generations. It
 // returns the database's error, wrapped. Safe for concurrent use.
 func (m *Meta) RecentRuns(ctx context.Context, perDay int) (map[weekback.Weekday][]*weekback.SnapshotRun, error) {
-	runs, err := m.runReport(ctx, "SELECT "+runColumns+", tables_done, verified_at FROM ("+
+	runs, err := m.runReport(ctx, "SELECT "+reportColumns+" FROM ("+
 		m.runsWithVerification(", ROW_NUMBER() OVER (PARTITION BY r.day ORDER BY r.id DESC) AS n")+
 		") x WHERE n <= ? ORDER BY day, id DESC", perDay)
 	if err != nil {
@@ -63,7 +74,7 @@ func (m *Meta) RecentRuns(ctx context.Context, perDay int) (map[weekback.Weekday
 // across days, oldest first: the points of a chart of durations and sizes.
 // It returns the database's error, wrapped. Safe for concurrent use.
 func (m *Meta) RunHistory(ctx context.Context, limit int) ([]*weekback.SnapshotRun, error) {
-	return m.runReport(ctx, "SELECT "+runColumns+", tables_done, verified_at FROM ("+
+	return m.runReport(ctx, "SELECT "+reportColumns+" FROM ("+
 		m.runsWithVerification("")+" WHERE r.ended_at IS NOT NULL ORDER BY r.id DESC LIMIT ?) x ORDER BY id", limit)
 }
 

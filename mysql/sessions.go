@@ -38,11 +38,19 @@ func (m *Meta) Revoked(ctx context.Context, jti string) (bool, error) {
 	return n > 0, nil
 }
 
+// MaxAuditDetail is the most of an audit entry's detail that is kept
+// (the column is a TEXT; the strict sql_mode would refuse more): a longer
+// one, such as the filters of a very long export request, is cut there
+// and ends with "…".
+const MaxAuditDetail = 60000
+
 // Audit appends e to the audit log, setting its ID and time; an entry
 // with a Key already stored adds one to that entry's count instead (e's
-// ID is then the stored entry's).
+// ID is then the stored entry's). A detail longer than MaxAuditDetail
+// bytes is cut (e.Detail says what was kept).
 func (m *Meta) Audit(ctx context.Context, e *weekback.AuditEntry) error {
 	e.At = m.now()
+	e.Detail = clipText(e.Detail, MaxAuditDetail)
 	var key any
 	if e.Key != "" {
 		sum := sha256.Sum256([]byte(e.Key))

@@ -20,7 +20,7 @@ func MustOpenMeta(t *testing.T, now *time.Time) *mysql.Meta {
 	ctx := context.Background()
 	prefix := mysqltest.UniqueName("wbunit_")
 	mysqltest.DropPrefixOnCleanup(t, mysqltest.MustOpen(t), prefix)
-	db, err := mysql.Open(ctx, mysqltest.DSN(t, ""), "test", mysql.RoleBackup)
+	db, err := mysql.Open(ctx, mysqltest.DSN(t, ""), "test", mysql.RoleMeta)
 	if err != nil {
 		t.Fatal(err)
 	}

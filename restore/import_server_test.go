@@ -63,7 +63,7 @@ func TestImportEnumMembersMatchServer(t *testing.T) {
 
 // serverMembers returns the members of column name of table e as the
 // server has them: it stores each index 1 to n (a bit each for a SET) and
-// reads the values back; indexes past the last member store nothing.
+// reads the values back; an index past the last member is refused.
 func serverMembers(t *testing.T, f *importFixture, name string, n int) []string {
 	t.Helper()
 	q := mysql.QuoteIdent(name)
@@ -73,7 +73,11 @@ func serverMembers(t *testing.T, f *importFixture, name string, n int) []string 
 		if name == "s" {
 			v = 1 << (i - 1)
 		}
-		f.exec(fmt.Sprintf("INSERT INTO e (%s) VALUES (%d)", q, v))
+		if _, err := f.db.Exec(fmt.Sprintf("INSERT INTO e (%s) VALUES (%d)", q, v)); err != nil && i == n {
+			break // past the last member: refused by the strict sql_mode of import connections
+		} else if err != nil {
+			t.Fatal(err)
+		}
 	}
 	var members []string
 	if err := f.db.Select(&members, "SELECT "+q+" FROM e WHERE "+q+"+0 > 0 ORDER BY "+q+"+0"); err != nil {

@@ -130,8 +130,9 @@ func (im *importer) deleteRows(ctx context.Context, tx *sqlx.Tx, batch []importR
 }
 
 // exec runs a writing statement for rows of batch and fails when the
-// server reports a warning: with the permissive sql_mode a value it had to
-// change would otherwise be stored changed.
+// server reports a warning: a value it had to change would otherwise be
+// stored changed. (The target's strict sql_mode makes most such values
+// errors already; rowsError names them.)
 func (im *importer) exec(ctx context.Context, tx *sqlx.Tx, query string, args []any, batch []importRow, rows []int) error {
 	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 		return rowsError(batch, rows, err)
@@ -171,6 +172,10 @@ func rowsError(batch []importRow, rows []int, err error) error {
 	case 1062:
 		return weekback.Errorf(weekback.EINVALID, "the server refused %s: %s (the file has the same key twice, or a value clashes with another unique key of the table)",
 			rowRange(batch, rows), me.Message)
+	case 1048, 1264, 1265, 1292, 1366, 1406:
+		// Strict sql_mode: a NULL, number, date or text the column cannot hold as given.
+		return weekback.Errorf(weekback.EINVALID, "the server would have changed a value of %s (%d: %s): fix it in the file",
+			rowRange(batch, rows), me.Number, me.Message)
 	}
 	return fmt.Errorf("write %s: %w", rowRange(batch, rows), err)
 }

@@ -14,6 +14,7 @@ import (
 // statusOf maps weekback error codes to HTTP statuses, in one place.
 var statusOf = map[string]int{
 	weekback.EINVALID:     fiber.StatusBadRequest,
+	weekback.ETOOLARGE:    fiber.StatusRequestEntityTooLarge,
 	weekback.ENOTFOUND:    fiber.StatusNotFound,
 	weekback.ECONFLICT:    fiber.StatusConflict,
 	weekback.EMISMATCH:    fiber.StatusInternalServerError,
@@ -67,6 +68,9 @@ func (s *Server) errorMessage(c *fiber.Ctx, l *i18n.Localizer, err error) (statu
 		status, msg = fe.Code, fe.Message
 		if fiberOwn(fe) {
 			msg = genericMessage(l, fe.Code)
+		}
+		if fe.Code == fiber.StatusRequestEntityTooLarge && strings.HasSuffix(c.Path(), "/exports") {
+			msg = l.T("jobs.body_too_large", "max", DefaultBodyLimit>>10)
 		}
 		return status, msg, ""
 	case weekback.ErrorCode(err) != weekback.EINTERNAL:

@@ -1,7 +1,7 @@
 package server
 
 // The export center: background exports a user starts from a records page,
-// leaves, and comes back to (issue 5). Jobs live in the meta schema and
+// leaves, and comes back to. Jobs live in the meta schema and
 // run on any replica (package jobs); these handlers start, list, show,
 // cancel and delete them. Downloads are in jobs_files.go, the views in
 // jobs_view.go.
@@ -12,14 +12,17 @@ package server
 // job, never 403.
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/export"
+	"github.com/weekback/weekback/jobs"
 )
 
 // JobsPageSize is how many jobs /jobs lists (the newest).
@@ -30,7 +33,8 @@ const JobsPageSize = 100
 // (f.COL filters, sort, columns, profile, encoding, lossy). The query is
 // checked first, so a bad filter or column is an error page at once; the
 // job is audited like a direct download and the browser goes to its page
-// (303). A user past exports.max_active_jobs gets 409.
+// (303). A user past exports.max_active_jobs or over the quota of kept
+// exports gets 409; parameters over the runner's MaxParamBytes get 413.
 func (s *Server) submitExport(c *fiber.Ctx) error {
 	formAsQuery(c)
 	er, err := s.parseExport(c)
@@ -74,9 +78,27 @@ func formAsQuery(c *fiber.Ctx) {
 	c.Request().URI().SetQueryStringBytes(q.QueryString())
 }
 
-// submitError turns the per-user limit into a sentence in the request's
-// language; other errors (EINVALID, ENOTFOUND …) keep theirs.
+// submitError turns the per-user limits into a sentence in the request's
+// language; other errors (EINVALID, ETOOLARGE, ENOTFOUND …) keep theirs.
 func (s *Server) submitError(c *fiber.Ctx, err error) error {
+	var q *jobs.OverQuotaError
+	if errors.As(err, &q) {
+		s.Logger.Info("export job refused: over quota", "login", principalOf(c).Login, "files", q.Files, "bytes", q.Bytes)
+		l := s.localizer(c)
+		ids := make([]string, len(q.Delete))
+		for i, j := range q.Delete {
+			ids[i] = "#" + strconv.FormatInt(j.ID, 10)
+		}
+		maxFiles, maxSize := l.T("jobs.quota.none"), l.T("jobs.quota.none")
+		if q.MaxFiles > 0 {
+			maxFiles = l.Number(int64(q.MaxFiles))
+		}
+		if q.MaxBytes > 0 {
+			maxSize = sizeText(l, q.MaxBytes)
+		}
+		return s.errorf(c, weekback.ECONFLICT, "jobs.quota", "files", q.Files, "size", sizeText(l, q.Bytes),
+			"max_files", maxFiles, "max_size", maxSize, "delete", strings.Join(ids, ", "))
+	}
 	if weekback.ErrorCode(err) == weekback.ECONFLICT {
 		s.Logger.Info("export job refused", "login", principalOf(c).Login, "reason", weekback.ErrorMessage(err))
 		return s.errorf(c, weekback.ECONFLICT, "jobs.limit", "max", s.Jobs.MaxActive)
@@ -113,7 +135,7 @@ func (s *Server) jobsList(c *fiber.Ctx) error {
 		}
 		return s.notifyJSON(c, fiber.Map{"jobs": views}, list...)
 	}
-	if err := s.Jobs.Store.MarkSeen(c.UserContext(), p.Login); err != nil {
+	if err := s.Jobs.Store.MarkSeen(c.UserContext(), p.Login); err != nil && c.UserContext().Err() == nil {
 		s.Logger.Warn("cannot mark jobs seen", "login", p.Login, "err", err)
 	}
 	return c.Render("jobs", fiber.Map{"Title": s.localizer(c).T("jobs.title"), "Jobs": views, "All": all,

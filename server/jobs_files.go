@@ -13,6 +13,7 @@ import (
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/i18n"
+	"github.com/weekback/weekback/mysql"
 )
 
 // Downloads of jobs. A file is looked up by the job's id only (the runner
@@ -20,22 +21,28 @@ import (
 // offered under the job's File name. Once exports.download_ttl is over
 // the answer is 410 with a sentence saying how to export again.
 
-// jobDownload sends the result of a succeeded job
-// (GET /jobs/{id}/download).
+// jobDownload sends the result of a completed job, succeeded or with
+// losses (GET /jobs/{id}/download); a replaced or expired one answers
+// 410. The owner's download marks the job seen (the header's badge).
 func (s *Server) jobDownload(c *fiber.Ctx) error {
 	j, err := s.visibleJob(c)
 	if err != nil {
 		return err
 	}
-	if s.expired(j) {
+	if s.expired(j) || j.Status == weekback.JobReplaced {
 		return s.jobGone(c, j)
 	}
-	if j.Status != weekback.JobSucceeded {
+	if !j.Status.Downloadable() {
 		return s.errorf(c, weekback.ENOTFOUND, "jobs.no_file", "id", j.ID, "status", s.jobView(c, j).StatusText)
 	}
 	path, err := s.Jobs.Result(j)
 	if err != nil {
 		return s.fileError(c, j, err)
+	}
+	if p := principalOf(c); p.Login == j.Owner && !j.Seen {
+		if err := s.Jobs.Store.MarkSeen(c.UserContext(), p.Login, j.ID); err != nil {
+			s.Logger.Warn("cannot mark a downloaded job seen", "job", j.ID, "err", err)
+		}
 	}
 	return s.sendJobFile(c, j, path, jobContentType(j), j.File)
 }
@@ -103,18 +110,28 @@ func jobContentType(j *weekback.Job) string {
 	return "text/csv; charset=utf-8"
 }
 
-// jobGone answers 410 for a download whose time is over, saying how long
-// files are kept and linking back to the table to export again.
+// jobGone answers 410 for a download that is gone: replaced by a newer
+// job (linked), removed for the quota, or its time over (saying how long
+// files are kept), with a link back to the table to export again.
 func (s *Server) jobGone(c *fiber.Ctx, j *weekback.Job) error {
 	l := s.localizer(c)
 	back := tableURL(j.Params.Day, j.Params.Table)
-	msg := l.T("jobs.gone", "ttl", ttlText(l, s.Jobs.DownloadTTL), "table", j.Params.Table)
+	title, msg := l.T("jobs.gone.title"), l.T("jobs.gone", "ttl", ttlText(l, s.Jobs.DownloadTTL), "table", j.Params.Table)
+	m := fiber.Map{"status": fiber.StatusGone, "table_url": back}
+	switch {
+	case j.Status == weekback.JobReplaced:
+		title, msg = l.T("jobs.gone.replaced.title"), l.T("jobs.gone.replaced", "id", j.ReplacedBy)
+		m["replaced_by"], m["replaced_by_url"] = j.ReplacedBy, jobURL(j.ReplacedBy)
+	case j.Error == mysql.QuotaEvicted:
+		msg = l.T("jobs.gone.quota", "table", j.Params.Table)
+	}
 	c.Status(fiber.StatusGone)
 	if wantsJSON(c) {
-		return c.JSON(fiber.Map{"error": msg, "status": fiber.StatusGone, "table_url": back})
+		m["error"] = msg
+		return c.JSON(m)
 	}
-	return c.Render("job_gone", fiber.Map{"Title": l.T("jobs.gone.title"), "Message": msg, "TableURL": back,
-		"Table": j.Params.Table, "JobURL": jobURL(j.ID)})
+	return c.Render("job_gone", fiber.Map{"Title": title, "Message": msg, "TableURL": back,
+		"Table": j.Params.Table, "JobURL": jobURL(j.ID), "NewerURL": m["replaced_by_url"], "Newer": j.ReplacedBy})
 }
 
 // ttlText says how long d is in l's language, in hours when it is a whole

@@ -130,19 +130,20 @@ func (f *jobsFixture) mustSubmit(t *testing.T, u user, table string, form url.Va
 
 // jobJSON is what the JSON of a job page holds.
 type jobJSON struct {
-	ID          int64  `json:"id"`
-	Owner       string `json:"owner"`
-	Status      string `json:"status"`
-	Active      bool   `json:"active"`
-	Percent     int    `json:"percent"`
-	RowsDone    int64  `json:"rows_done"`
-	RowsTotal   int64  `json:"rows_total"`
-	Errors      int64  `json:"errors"`
-	File        string `json:"file"`
-	ReplacedBy  int64  `json:"replaced_by"`
-	DownloadURL string `json:"download_url"`
-	ErrorsURL   string `json:"errors_url"`
-	StatusText  string `json:"status_text"`
+	ID           int64  `json:"id"`
+	Owner        string `json:"owner"`
+	Status       string `json:"status"`
+	Active       bool   `json:"active"`
+	Percent      int    `json:"percent"`
+	RowsDone     int64  `json:"rows_done"`
+	RowsTotal    int64  `json:"rows_total"`
+	Errors       int64  `json:"errors"`
+	File         string `json:"file"`
+	ReplacedBy   int64  `json:"replaced_by"`
+	DownloadURL  string `json:"download_url"`
+	DownloadText string `json:"download_text"`
+	ErrorsURL    string `json:"errors_url"`
+	StatusText   string `json:"status_text"`
 }
 
 // job returns job id as u sees it.

@@ -45,6 +45,7 @@ func TestJobExportDownload(t *testing.T) {
 	if j.Status != "succeeded" || j.Percent != 100 || j.DownloadURL != "/jobs/"+itoa(id)+"/download" || j.RowsDone != 40 {
 		t.Fatalf("job = %+v, want succeeded, 100 %%, 40 rows, with a download", j)
 	}
+	checkNotified(t, f, u, id)
 	got := f.do(t, u, "GET", j.DownloadURL, nil, false)
 	direct := f.do(t, u, "GET", "/wed/tables/items/export.csv?"+exportForm.Encode(), nil, false)
 	if got.status != 200 || direct.status != 200 || got.body != direct.body || len(got.body) < 100 {
@@ -57,7 +58,6 @@ func TestJobExportDownload(t *testing.T) {
 		}
 	}
 	checkExportAudited(t, f, u.login, id)
-	checkNotified(t, f, u, id)
 }
 
 // checkExportAudited: the job's export is in the audit log like a direct
@@ -230,11 +230,11 @@ func TestJobQueue(t *testing.T) {
 		t.Errorf("third job = %d, want 409 with the limit's sentence\n%.2000s", r.status, r.body)
 	}
 	again := f.mustSubmit(t, u, "items", url.Values{"f.id": {"lt:10"}})
-	if j := f.job(t, u, first); j.Status != "canceled" || j.ReplacedBy != again || j.StatusText != "replaced by #"+itoa(again) {
+	if j := f.job(t, u, first); j.Status != "replaced" || j.ReplacedBy != again || j.StatusText != "replaced by #"+itoa(again) {
 		t.Errorf("replaced job = %+v", j)
 	}
 	page := f.do(t, u, "GET", "/jobs/"+itoa(again), nil, false)
-	if !strings.Contains(page.body, "This export replaced the same export asked for earlier, which was canceled: <a href=\"/jobs/"+itoa(first)+"\">#"+itoa(first)+"</a>") {
+	if !strings.Contains(page.body, "This export replaced the same export asked for earlier: <a href=\"/jobs/"+itoa(first)+"\">#"+itoa(first)+"</a>") {
 		t.Errorf("the new job's page does not name the replaced one:\n%.3000s", page.body)
 	}
 	checkCSRF(t, f, u, second)
@@ -299,19 +299,29 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // TestJobErrorLog: the characters Shift_JIS cannot hold are listed in the
 // job's error log, the same list the direct download offers, and the file
-// holds '?' in their place, as the direct download with lossy=1.
+// holds '?' in their place, as the direct download with lossy=1. The job
+// completed with losses: its own status, colour and download text, with
+// the error log next to the download.
 func TestJobErrorLog(t *testing.T) {
 	f := MustOpenJobsServer(t, true)
 	mysqltest.MustExec(t, mysqltest.MustOpen(t), "UPDATE `"+f.slot+"`.items SET note = 'smile 😀', name = 'ok 𠮷' WHERE id = 2")
 	u := f.session(t, "argon")
 	form := url.Values{"f.id": {"le:5"}, "profile": {"spreadsheet"}, "encoding": {"shift_jis"}}
 	j := f.waitJob(t, u, f.mustSubmit(t, u, "items", form))
-	if j.Status != "succeeded" || j.Errors != 2 || j.ErrorsURL != "/jobs/"+itoa(j.ID)+"/errors.csv" {
-		t.Fatalf("job = %+v, want succeeded with 2 errors and their log", j)
+	if j.Status != "lossy" || j.StatusText != "completed with losses" || j.Errors != 2 || j.ErrorsURL != "/jobs/"+itoa(j.ID)+"/errors.csv" ||
+		j.DownloadText != "Download with losses (2 characters replaced by ?)" {
+		t.Fatalf("job = %+v, want completed with losses (lossy), 2 errors and their log", j)
 	}
-	page := f.do(t, u, "GET", "/jobs/"+itoa(j.ID), nil, false)
-	if !strings.Contains(page.body, `<span class="job-errors-text">2 errors</span> <a class="job-errors-link" href="/jobs/`+itoa(j.ID)+`/errors.csv">`) {
-		t.Errorf("the job page does not link to the error log:\n%.3000s", page.body)
+	for _, path := range []string{"/jobs/" + itoa(j.ID), "/jobs"} {
+		page := f.do(t, u, "GET", path, nil, false)
+		for _, want := range []string{`<span class="job-errors-text">2 errors</span> <a class="job-errors-link" href="/jobs/` + itoa(j.ID) + `/errors.csv">`,
+			`<span class="job-state state-lossy"><span class="job-status-text">completed with losses</span>`,
+			`<a class="job-download lossy" href="/jobs/` + itoa(j.ID) + `/download"><span class="job-download-text">Download with losses (2 characters replaced by ?)</span>`,
+			`</a><a class="job-download-errors" href="/jobs/` + itoa(j.ID) + `/errors.csv">Error log (CSV)</a>`} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("%s lacks %s:\n%.3000s", path, want, page.body)
+			}
+		}
 	}
 	log := f.do(t, u, "GET", j.ErrorsURL, nil, false)
 	list := f.do(t, u, "GET", "/wed/tables/items/export.csv?"+form.Encode()+"&unencodable=csv", nil, false)

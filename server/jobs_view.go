@@ -9,6 +9,7 @@ import (
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/i18n"
 	"github.com/weekback/weekback/jobs"
+	"github.com/weekback/weekback/mysql"
 )
 
 // NotifyJobs is how many of a user's newest jobs the header's notification
@@ -24,7 +25,8 @@ type jobView struct {
 	Owner           string             `json:"owner"`
 	Kind            weekback.JobKind   `json:"kind"`
 	Params          weekback.JobParams `json:"params"`
-	Status          weekback.JobStatus `json:"status"` // expired once exports.download_ttl is over
+	Status          weekback.JobStatus `json:"status"` // expired once exports.download_ttl is over; lossy: completed with losses
+	Damaged         bool               `json:"damaged,omitempty"`
 	Active          bool               `json:"active"`
 	CreatedAt       time.Time          `json:"created_at"`
 	StartedAt       time.Time          `json:"started_at,omitzero"`
@@ -42,8 +44,11 @@ type jobView struct {
 
 	URL         string `json:"url"`
 	DownloadURL string `json:"download_url,omitempty"` // while the file can be downloaded
-	ErrorsURL   string `json:"errors_url,omitempty"`   // while the error log can be downloaded
-	TableURL    string `json:"table_url"`              // where to export again
+	// DownloadText is the download link's text: it says when the file
+	// completed with losses.
+	DownloadText string `json:"download_text,omitempty"`
+	ErrorsURL    string `json:"errors_url,omitempty"` // while the error log can be downloaded
+	TableURL     string `json:"table_url,omitempty"`  // where to export again (none when the parameters are damaged)
 
 	Description  string   `json:"description"` // the day and the table
 	Filters      []string `json:"filters,omitempty"`
@@ -63,20 +68,23 @@ func (s *Server) jobView(c *fiber.Ctx, j *weekback.Job) jobView {
 
 // jobViewIn returns j as shown in l's language.
 func (s *Server) jobViewIn(l *i18n.Localizer, j *weekback.Job) jobView {
-	v := jobView{ID: j.ID, Owner: j.Owner, Kind: j.Kind, Params: j.Params, Status: j.Status, Active: !j.Status.Final(),
+	v := jobView{ID: j.ID, Owner: j.Owner, Kind: j.Kind, Params: j.Params, Status: j.Status, Active: !j.Status.Final(), Damaged: j.Damaged,
 		CreatedAt: j.CreatedAt.In(s.Location), StartedAt: inZone(j.StartedAt, s.Location), FinishedAt: inZone(j.FinishedAt, s.Location),
 		RowsDone: j.RowsDone, RowsTotal: j.RowsTotal, Errors: j.Errors, Error: j.Error, File: j.File, Bytes: j.Bytes,
 		ReplacedBy: j.ReplacedBy, CancelRequested: j.CancelRequested, Seen: j.Seen,
-		URL: jobURL(j.ID), TableURL: tableURL(j.Params.Day, j.Params.Table), Sort: j.Params.Sort.String()}
+		URL: jobURL(j.ID), Sort: j.Params.Sort.String()}
+	if !j.Damaged {
+		v.TableURL = tableURL(j.Params.Day, j.Params.Table)
+	}
 	if s.expired(j) {
 		v.Status = weekback.JobExpired
 	}
 	v.Percent = (&weekback.Job{Status: v.Status, RowsDone: j.RowsDone, RowsTotal: j.RowsTotal}).Percent()
 	v.Indefinite = v.Status == weekback.JobRunning && j.RowsTotal <= 0
-	if v.Status == weekback.JobSucceeded {
+	if v.Status.Downloadable() {
 		v.DownloadURL = v.URL + "/download"
 	}
-	if j.Errors > 0 && v.Status != weekback.JobExpired {
+	if j.Errors > 0 && v.Status != weekback.JobExpired && v.Status != weekback.JobReplaced {
 		v.ErrorsURL = v.URL + "/errors.csv"
 	}
 	for _, f := range j.Params.Filters {
@@ -93,6 +101,16 @@ func (s *Server) jobTexts(l *i18n.Localizer, j *weekback.Job, v *jobView) {
 		day = l.Weekday(j.Params.Day.Time())
 	}
 	v.Description = l.T("jobs.describe", "weekday", day, "table", j.Params.Table)
+	switch {
+	case j.Damaged:
+		v.Description, v.Error = l.T("jobs.damaged.describe"), l.T("jobs.damaged")
+	case v.Status == weekback.JobExpired && j.Error == mysql.QuotaEvicted:
+		v.Error = l.T("jobs.evicted")
+	}
+	v.DownloadText = l.T("jobs.download")
+	if v.Status == weekback.JobLossy {
+		v.DownloadText = l.N("jobs.download.lossy", int(j.Errors), "count", l.Number(j.Errors))
+	}
 	at := j.StartedAt
 	if at.IsZero() {
 		at = j.CreatedAt
@@ -123,7 +141,7 @@ func jobStatusText(l *i18n.Localizer, v *jobView) string {
 // over.
 func (s *Server) expired(j *weekback.Job) bool {
 	return j.Status == weekback.JobExpired ||
-		(j.Status == weekback.JobSucceeded && jobs.Expired(j, s.Now(), s.Jobs.DownloadTTL))
+		(j.Status.Downloadable() && jobs.Expired(j, s.Now(), s.Jobs.DownloadTTL))
 }
 
 // inZone returns t in loc, the zero time as it is (so that omitzero
@@ -136,11 +154,11 @@ func inZone(t time.Time, loc *time.Location) time.Time {
 }
 
 // notifyView is the header's notification area: how many of the user's
-// jobs finished (succeeded or failed) without the user having seen them
-// since (a visit of /jobs marks them seen), and a link to the newest of
-// them: its download while there is one, else its page. Canceled jobs
-// are not announced: their user (or the repeat that replaced them) did
-// it.
+// jobs finished (succeeded, with losses or failed) without the user
+// having seen them since (a visit of /jobs, or the job's download, marks
+// them seen), and a link to the newest of them: its download while there
+// is one, else its page. Canceled and replaced jobs are not announced:
+// their user (or the repeat that replaced them) did it.
 type notifyView struct {
 	Unseen   int      `json:"unseen"`
 	Latest   *jobView `json:"latest,omitempty"`
@@ -153,7 +171,7 @@ type notifyView struct {
 func (s *Server) notifyOf(l *i18n.Localizer, list []*weekback.Job) *notifyView {
 	n := &notifyView{}
 	for _, j := range list {
-		if j.Seen || (j.Status != weekback.JobSucceeded && j.Status != weekback.JobFailed) {
+		if j.Seen || (!j.Status.Downloadable() && j.Status != weekback.JobFailed) {
 			continue
 		}
 		n.Unseen++
@@ -161,7 +179,10 @@ func (s *Server) notifyOf(l *i18n.Localizer, list []*weekback.Job) *notifyView {
 			v := s.jobViewIn(l, j)
 			n.Latest, n.LinkURL = &v, v.URL
 			n.LinkText = l.T("notify.finished", "id", j.ID, "status", v.StatusText)
-			if v.DownloadURL != "" {
+			switch {
+			case v.DownloadURL != "" && v.Status == weekback.JobLossy:
+				n.LinkURL, n.LinkText = v.URL, l.T("notify.lossy", "file", j.File)
+			case v.DownloadURL != "":
 				n.LinkURL, n.LinkText = v.DownloadURL, l.T("notify.download", "file", j.File)
 			}
 		}
@@ -184,7 +205,9 @@ type notifier struct {
 func (n *notifier) Load() *notifyView {
 	list, err := n.s.Jobs.Store.Jobs(n.ctx, n.login, NotifyJobs)
 	if err != nil {
-		n.s.Logger.Warn("cannot read the jobs of the notification area", "login", n.login, "err", err)
+		if n.ctx.Err() == nil { // a request that ended early is no warning
+			n.s.Logger.Warn("cannot read the jobs of the notification area", "login", n.login, "err", err)
+		}
 		return nil
 	}
 	return n.s.notifyOf(n.l, list)

@@ -46,6 +46,9 @@ type runView struct {
 	Percent     int              `json:"percent"`
 	Verified    bool             `json:"verified"`
 	Error       string           `json:"error,omitempty"`
+	// Skipped is what the run's copy does not hold (the manifest's list,
+	// while the run's slot is served).
+	Skipped []weekback.SkippedObject `json:"skipped,omitempty"`
 
 	Running      bool   `json:"running"`
 	Started      string `json:"started_text"`
@@ -124,7 +127,7 @@ func (s *Server) runView(l *i18n.Localizer, r *weekback.SnapshotRun) runView {
 	d := r.Duration(s.Now())
 	v := runView{ID: r.ID, Day: r.Day, Status: r.Status, StartedAt: r.StartedAt.In(s.Location), EndedAt: inZone(r.EndedAt, s.Location),
 		Seconds: int64(d / time.Second), Rows: r.Rows, Bytes: r.Bytes, TablesDone: r.TablesDone, TablesTotal: r.Tables,
-		Verified: r.Verified, Error: r.Error, Running: r.Status == weekback.RunRunning,
+		Verified: r.Verified, Error: r.Error, Skipped: r.Skipped, Running: r.Status == weekback.RunRunning,
 		Started: l.DateTimeSeconds(r.StartedAt, s.Location), StartedISO: r.StartedAt.In(s.Location).Format(time.RFC3339),
 		Duration: durationText(l, d), RowsText: l.Number(r.Rows), Size: sizeText(l, r.Bytes),
 		StatusText: orKey(l, "runs.status."+r.Status, r.Status)}

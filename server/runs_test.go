@@ -77,3 +77,58 @@ func TestRunsPage(t *testing.T) {
 		t.Errorf("a non-admin's header links to /runs")
 	}
 }
+
+// TestRunsPageListsSkippedObjects: a run whose copy does not hold some
+// objects of the source schema lists them, with their reasons, on /runs.
+func TestRunsPageListsSkippedObjects(t *testing.T) {
+	f := MustOpenJobsServer(t, false)
+	ctx := context.Background()
+	run := &weekback.SnapshotRun{Day: weekback.Thursday, Host: "h", PID: 1}
+	if err := f.admin.StartRun(ctx, run, func(id int64) string { return f.slot + "_thu" }); err != nil {
+		t.Fatal(err)
+	}
+	run.Status = weekback.RunSucceeded
+	if err := f.admin.FinishRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	skipped := []weekback.SkippedObject{
+		{Name: "tmp_<x>", Type: "TABLE", Reason: `excluded by the source.exclude glob "tmp_*"`},
+		{Name: "audit", Type: "TABLE", Reason: "system-versioned: only the current rows are copied", Partial: true},
+	}
+	// An old snapshot time: the logins still come from the fixture's day.
+	m := &weekback.Manifest{Version: weekback.ManifestVersion, Day: weekback.Thursday, Slot: run.Slot,
+		SnapshotAt: time.Date(2000, 1, 6, 0, 0, 0, 0, time.UTC), Skipped: skipped}
+	if _, err := f.admin.Switch(ctx, weekback.Thursday, run.Slot, m, 0); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.session(t, "bcrypt")
+	r := f.do(t, admin, "GET", "/runs", nil, false)
+	for _, want := range []string{`<details class="run-skipped"><summary>2 objects not copied (or only in part)</summary>`,
+		`<li><code>tmp_&lt;x&gt;</code> (TABLE): excluded by the source.exclude glob &#34;tmp_*&#34;</li>`,
+		`<li><code>audit</code> (TABLE, in part): system-versioned: only the current rows are copied</li>`} {
+		if r.status != 200 || !strings.Contains(r.body, want) {
+			t.Errorf("/runs = %d, lacks %q", r.status, want)
+		}
+	}
+	var got struct {
+		Days []struct {
+			Day  weekback.Weekday `json:"day"`
+			Runs []struct {
+				Skipped []weekback.SkippedObject `json:"skipped"`
+			} `json:"runs"`
+		} `json:"days"`
+	}
+	j := f.do(t, admin, "GET", "/runs", nil, true)
+	listed := 0
+	if err := json.Unmarshal([]byte(j.body), &got); err == nil && len(got.Days) == 7 {
+		for _, r := range got.Days[3].Runs {
+			listed += len(r.Skipped)
+		}
+	}
+	if listed != 2 {
+		t.Errorf("/runs JSON = %d, want Thursday's run with its 2 skipped objects:\n%s", j.status, j.body)
+	}
+	if t.Failed() {
+		t.Logf("%.6000s", r.body)
+	}
+}

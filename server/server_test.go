@@ -34,7 +34,7 @@ func MustOpenServer(t *testing.T, ready bool) *fixture {
 	ctx := context.Background()
 	prefix := mysqltest.UniqueName("wbs_")
 	mysqltest.DropPrefixOnCleanup(t, mysqltest.MustOpen(t), prefix)
-	db, err := mysql.Open(ctx, mysqltest.DSN(t, ""), "test", mysql.RoleBackup)
+	db, err := mysql.Open(ctx, mysqltest.DSN(t, ""), "test", mysql.RoleMeta)
 	if err != nil {
 		t.Fatal(err)
 	}

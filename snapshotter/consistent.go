@@ -21,6 +21,9 @@ type snapshot struct {
 	why   string // why this mode was chosen
 	pos   weekback.Position
 	at    time.Time
+	// noPos says why no binlog position could be read ("" when one was,
+	// or when the source has no binlog: then there is none to record).
+	noPos string
 }
 
 // openSnapshot starts one consistent-snapshot transaction per worker
@@ -28,14 +31,14 @@ type snapshot struct {
 // blocked for a moment (blockCommits) so they share one point in time;
 // when the account may not block commits, or cannot within lockWait, one
 // transaction is used instead.
-func openSnapshot(ctx context.Context, db *sqlx.DB, parallelism, tables int, lockWait time.Duration) (*snapshot, error) {
+func openSnapshot(ctx context.Context, db *sqlx.DB, version string, parallelism, tables int, lockWait time.Duration) (*snapshot, error) {
 	switch {
 	case tables == 1:
 		return openSingle(ctx, db, "only one table to copy")
 	case parallelism == 1:
 		return openSingle(ctx, db, "snapshot.parallelism is 1")
 	}
-	s, why, err := openLocked(ctx, db, min(parallelism, tables), lockWait)
+	s, why, err := openLocked(ctx, db, version, min(parallelism, tables), lockWait)
 	if err != nil || s != nil {
 		return s, err
 	}
@@ -44,7 +47,7 @@ func openSnapshot(ctx context.Context, db *sqlx.DB, parallelism, tables int, loc
 
 // openLocked returns (nil, why, nil) when no global lock can be used, so
 // the caller falls back to one connection.
-func openLocked(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duration) (*snapshot, string, error) {
+func openLocked(ctx context.Context, db *sqlx.DB, version string, n int, lockWait time.Duration) (*snapshot, string, error) {
 	lockConn, err := db.Connx(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("connect to source: %w", err)
@@ -64,7 +67,7 @@ func openLocked(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duration)
 	s := &snapshot{mode: weekback.ModeParallel, why: fmt.Sprintf("%d connections started under %s", n, how)}
 	err = s.startAll(ctx, db, n)
 	if err == nil {
-		s.at, s.pos, err = lockedPosition(ctx, lockConn)
+		s.at, s.pos, s.noPos, err = lockedPosition(ctx, lockConn, version)
 	}
 	if _, uerr := lockConn.ExecContext(context.WithoutCancel(ctx), mysql.Tag+unlock); err == nil && uerr != nil {
 		err = fmt.Errorf("release the global lock: %w", uerr)
@@ -75,6 +78,9 @@ func openLocked(ctx context.Context, db *sqlx.DB, n int, lockWait time.Duration)
 	}
 	if s.pos.File == "" {
 		s.pos = binlogSnapshot(ctx, s.conns[0], s.pos)
+	}
+	if s.pos.File != "" || s.pos.GTID != "" {
+		s.noPos = ""
 	}
 	return s, "", nil
 }
@@ -118,13 +124,15 @@ func openSingle(ctx context.Context, db *sqlx.DB, why string) (*snapshot, error)
 		s.close()
 		return nil, err
 	}
-	var at string
-	if err := s.conns[0].QueryRowxContext(ctx, mysql.Tag+"SELECT UTC_TIMESTAMP(6)").Scan(&at); err != nil {
+	var err error
+	if s.at, err = readUTC(ctx, s.conns[0]); err != nil {
 		s.close()
-		return nil, fmt.Errorf("read snapshot time: %w", err)
+		return nil, err
 	}
-	s.at = parseUTC(at)
 	s.pos = binlogSnapshot(ctx, s.conns[0], weekback.Position{})
+	if s.pos.File == "" {
+		s.noPos = "one connection without a global lock: only MariaDB's binlog_snapshot_file gives the position, and the source reports none"
+	}
 	return s, nil
 }
 
@@ -148,15 +156,18 @@ func (s *snapshot) startAll(ctx context.Context, db *sqlx.DB, n int) error {
 }
 
 // lockedPosition reads the time and the binlog position while the global
-// read lock is held (nothing can commit).
-func lockedPosition(ctx context.Context, c *sqlx.Conn) (time.Time, weekback.Position, error) {
-	var at string
-	if err := c.QueryRowxContext(ctx, mysql.Tag+"SELECT UTC_TIMESTAMP(6)").Scan(&at); err != nil {
-		return time.Time{}, weekback.Position{}, fmt.Errorf("read snapshot time: %w", err)
+// read lock is held (nothing can commit). version is the source's
+// SELECT VERSION(): it decides the statement that reports the position.
+// noPos says why no position could be read ("" when one was).
+func lockedPosition(ctx context.Context, c *sqlx.Conn, version string) (at time.Time, pos weekback.Position, noPos string, err error) {
+	if at, err = readUTC(ctx, c); err != nil {
+		return at, pos, "", err
 	}
-	var pos weekback.Position
-	if rows, err := c.QueryxContext(ctx, mysql.Tag+"SHOW MASTER STATUS"); err == nil {
-		pos = scanMasterStatus(rows)
+	stmt := binlogStatusStatement(version)
+	if rows, err := c.QueryxContext(ctx, mysql.Tag+stmt); err != nil {
+		noPos = fmt.Sprintf("%s failed: %v", stmt, err)
+	} else if pos = scanMasterStatus(rows); pos.File == "" {
+		noPos = stmt + " returned no binlog file (binary logging is off on the source)"
 	}
 	var gtid sql.NullString
 	if err := c.QueryRowxContext(ctx, mysql.Tag+"SELECT @@GLOBAL.gtid_binlog_pos").Scan(&gtid); err == nil {
@@ -164,7 +175,22 @@ func lockedPosition(ctx context.Context, c *sqlx.Conn) (time.Time, weekback.Posi
 	} else if err := c.QueryRowxContext(ctx, mysql.Tag+"SELECT @@GLOBAL.gtid_executed").Scan(&gtid); err == nil {
 		pos.GTID = gtid.String
 	}
-	return parseUTC(at), pos, nil
+	return at, pos, noPos, nil
+}
+
+// binlogStatusStatement returns the statement that reports the binlog
+// position on a server whose SELECT VERSION() is version: MySQL 8.2
+// renamed SHOW MASTER STATUS to SHOW BINARY LOG STATUS and 8.4 removed the
+// old name; MariaDB and older MySQL servers know SHOW MASTER STATUS.
+func binlogStatusStatement(version string) string {
+	if strings.Contains(strings.ToLower(version), "mariadb") {
+		return "SHOW MASTER STATUS"
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err == nil && (major > 8 || major == 8 && minor >= 2) {
+		return "SHOW BINARY LOG STATUS"
+	}
+	return "SHOW MASTER STATUS"
 }
 
 func scanMasterStatus(rows *sqlx.Rows) weekback.Position {
@@ -225,7 +251,20 @@ func asString(v any) string {
 	}
 }
 
-func parseUTC(s string) time.Time {
-	t, _ := time.ParseInLocation("2006-01-02 15:04:05.999999", s, time.UTC)
-	return t
+// readUTC reads the server's UTC_TIMESTAMP(6): the snapshot's time.
+func readUTC(ctx context.Context, c *sqlx.Conn) (time.Time, error) {
+	var at string
+	if err := c.QueryRowxContext(ctx, mysql.Tag+"SELECT UTC_TIMESTAMP(6)").Scan(&at); err != nil {
+		return time.Time{}, fmt.Errorf("read snapshot time: %w", err)
+	}
+	return parseUTC(at)
+}
+
+// parseUTC parses a DATETIME(6) as the server prints it, in UTC.
+func parseUTC(s string) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02 15:04:05.999999", s, time.UTC)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read snapshot time: unexpected UTC_TIMESTAMP %q: %w", s, err)
+	}
+	return t, nil
 }

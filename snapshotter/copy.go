@@ -29,6 +29,23 @@ var readerSeq atomic.Int64
 type tablePlan struct {
 	*wmysql.Table
 	DDL string
+	// History is set for a system-versioned table whose every row version
+	// is copied, with its row start and end, not only its current rows.
+	History bool
+}
+
+// columns returns the columns copied and hashed: with History, the
+// period's start and end too.
+func (t *tablePlan) columns() []wmysql.Column {
+	if t.History {
+		return t.HistoryColumns()
+	}
+	return t.Copied()
+}
+
+// source returns the rows of t in schema that are copied and hashed.
+func (t *tablePlan) source(schema string) wmysql.RowSource {
+	return wmysql.RowSource{Schema: schema, Table: t.Name, History: t.History}
 }
 
 // copyTable creates t in slot and streams its rows from src (a connection
@@ -36,7 +53,7 @@ type tablePlan struct {
 // INFILE, then adds the deferred indexes and foreign keys. It returns the
 // manifest entry with the row count and content hash of what was read.
 func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (weekback.TableInfo, error) {
-	info := weekback.TableInfo{Name: t.Name, DDL: t.DDL, Columns: wmysql.ColumnNames(t.Copied())}
+	info := weekback.TableInfo{Name: t.Name, DDL: t.DDL, Columns: wmysql.ColumnNames(t.columns()), History: t.History}
 	ddl := splitDDL(t.DDL, autoIncColumn(t.Table))
 	create, err := qualifyCreate(ddl.Create, r.slot, t.Name)
 	if err != nil {
@@ -54,6 +71,14 @@ func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (week
 	if err := r.load(ctx, src, dst, t, &info); err != nil {
 		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
 	}
+	if t.History {
+		// The rows streamed are every version; the current ones are
+		// counted in the same snapshot.
+		info.Versions = info.Rows
+		if info.Rows, err = wmysql.CountRows(ctx, src, r.s.sourceSchema, t.Name); err != nil {
+			return info, err
+		}
+	}
 	loaded := time.Now()
 	if ddl.Indexes != "" {
 		if _, err := dst.ExecContext(ctx, wmysql.Tag+"ALTER TABLE "+wmysql.QuoteTable(r.slot, t.Name)+" "+ddl.Indexes); err != nil {
@@ -67,7 +92,7 @@ func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (week
 
 // load runs the LOAD DATA on dst while a goroutine reads src and feeds it.
 func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info *weekback.TableInfo) error {
-	cols := t.Copied()
+	cols := t.columns()
 	if len(cols) == 0 {
 		return nil
 	}
@@ -82,8 +107,13 @@ func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info 
 		pipe.CloseWithError(err)
 		readErr <- err
 	}()
-	_, loadErr := dst.ExecContext(ctx, wmysql.Tag+"LOAD DATA LOCAL INFILE 'Reader::"+name+"' INTO TABLE "+
-		wmysql.QuoteTable(r.slot, t.Name)+" "+loadFormat+" ("+wmysql.QuoteIdents(info.Columns)+")")
+	load := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " +
+		wmysql.QuoteTable(r.slot, t.Name) + " " + loadFormat + " (" + wmysql.QuoteIdents(info.Columns) + ")"
+	if t.History {
+		// Lets the load set row start and end, so history rows stay history.
+		load = "SET STATEMENT system_versioning_insert_history=1 FOR " + load
+	}
+	_, loadErr := dst.ExecContext(ctx, wmysql.Tag+load)
 	pipe.Close()
 	if err := <-readErr; err != nil {
 		return r.lost(ctx, err, "source", r.s.SourceDSN, "source.dsn", t.Name)
@@ -115,7 +145,7 @@ func (r *run) stream(ctx context.Context, src *sqlx.Conn, t *tablePlan, cols []w
 	h := wmysql.NewRowHasher()
 	buf := make([]byte, 0, 64<<10)
 	var pending, pendingBytes int64
-	err := wmysql.ScanRows(ctx, src, r.s.sourceSchema, t.Name, cols, func(vals [][]byte) error {
+	err := wmysql.ScanSource(ctx, src, t.source(r.s.sourceSchema), cols, func(vals [][]byte) error {
 		h.Add(vals)
 		before := len(buf)
 		buf = appendRow(buf, vals)

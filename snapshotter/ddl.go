@@ -76,9 +76,15 @@ func fixCommas(lines []string) string {
 
 // qualifyCreate rewrites "CREATE TABLE `t` (" to create the table in schema.
 func qualifyCreate(ddl, schema, table string) (string, error) {
-	head := "CREATE TABLE " + mysql.QuoteIdent(table) + " "
+	return qualifyCreateAs("TABLE", ddl, schema, table)
+}
+
+// qualifyCreateAs rewrites "CREATE <kind> `name` " to create the object in
+// schema (kind TABLE or SEQUENCE, as SHOW CREATE prints them).
+func qualifyCreateAs(kind, ddl, schema, name string) (string, error) {
+	head := "CREATE " + kind + " " + mysql.QuoteIdent(name) + " "
 	if !strings.HasPrefix(ddl, head) {
-		return "", fmt.Errorf("unexpected DDL for table %s: %.60q", table, ddl)
+		return "", fmt.Errorf("unexpected DDL for %s %s: %.60q", strings.ToLower(kind), name, ddl)
 	}
-	return "CREATE TABLE " + mysql.QuoteTable(schema, table) + " " + ddl[len(head):], nil
+	return "CREATE " + kind + " " + mysql.QuoteTable(schema, name) + " " + ddl[len(head):], nil
 }

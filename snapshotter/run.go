@@ -23,10 +23,14 @@ type Result struct {
 
 // Summary returns the one-line summary printed at the end of a run.
 func (r *Result) Summary() string {
-	return fmt.Sprintf("snapshot %s: %d tables, %d rows, %.1f MB in %s (%.1f MB/s), mode %s, verified, serving slot %s",
+	s := fmt.Sprintf("snapshot %s: %d tables, %d rows, %.1f MB in %s (%.1f MB/s), mode %s, verified, serving slot %s",
 		r.Run.Day, len(r.Manifest.Tables), r.Manifest.Rows, float64(r.Manifest.Bytes)/1e6,
 		r.Duration.Round(100*time.Millisecond), float64(r.Manifest.Bytes)/1e6/max(r.Duration.Seconds(), 0.001),
 		r.Manifest.Mode, r.Manifest.Slot)
+	if n := len(r.Manifest.Skipped); n > 0 {
+		s += fmt.Sprintf("; %d objects not copied or copied in part (named in the log and the manifest)", n)
+	}
+	return s
 }
 
 // run is one snapshot in progress.
@@ -79,6 +83,13 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	r.slot = r.run.Slot
 	log := s.Logger.With("day", day, "run", r.run.ID, "slot", r.slot)
 	log.Info("snapshot started", "tables", len(plan.Tables), "est_mb", float64(plan.EstBytes)/1e6)
+	for _, o := range plan.Skipped {
+		msg := "not copied (listed in the manifest)"
+		if o.Partial {
+			msg = "copied in part (listed in the manifest)"
+		}
+		log.Warn(msg, "object", o.Name, "type", o.Type, "reason", o.Reason)
+	}
 	m, err := r.execute(ctx)
 	var old string
 	if err == nil {
@@ -105,13 +116,16 @@ func (r *run) execute(ctx context.Context) (*weekback.Manifest, error) {
 	if err := r.createSlot(ctx); err != nil {
 		return nil, err
 	}
-	snap, err := openSnapshot(ctx, r.s.source, r.s.Parallelism, len(r.plan.Tables), r.s.LockWaitTimeout)
+	snap, err := openSnapshot(ctx, r.s.source, r.plan.Server, r.s.Parallelism, len(r.plan.Tables), r.s.LockWaitTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("start consistent snapshot: %w", err)
 	}
 	r.run.Mode, r.run.Position = snap.mode, snap.pos
 	r.s.Logger.Info("consistent snapshot taken", "mode", snap.mode, "why", snap.why,
 		"at", snap.at.Format(time.RFC3339Nano), "position", snap.pos.String())
+	if snap.noPos != "" {
+		r.s.Logger.Warn("no binlog position recorded in the manifest", "why", snap.noPos)
+	}
 	m := r.manifest(snap)
 	r.progress = newProgress(r.s, r.run, r.plan)
 	stop := r.progress.start(ctx)
@@ -131,7 +145,23 @@ func (r *run) execute(ctx context.Context) (*weekback.Manifest, error) {
 	}
 	r.run.Rows, r.run.Bytes = m.Rows, m.Bytes
 	m.Views = r.createViews(ctx)
+	if m.Sequences, err = r.copySequences(ctx); err != nil {
+		return nil, err
+	}
+	m.Skipped = skippedObjects(r.plan.Skipped, m.Views)
 	return m, nil
+}
+
+// skippedObjects is the manifest's list of what the copy does not hold:
+// the plan's, and the views that could not be recreated in the slot.
+func skippedObjects(planned []weekback.SkippedObject, views []weekback.ViewInfo) []weekback.SkippedObject {
+	out := append([]weekback.SkippedObject(nil), planned...)
+	for _, v := range views {
+		if v.Error != "" {
+			out = append(out, weekback.SkippedObject{Name: v.Name, Type: "VIEW", Reason: "could not be recreated in the slot: " + v.Error})
+		}
+	}
+	return out
 }
 
 func (r *run) manifest(snap *snapshot) *weekback.Manifest {
@@ -164,7 +194,7 @@ func (r *run) copyAll(ctx context.Context, snap *snapshot) ([]weekback.TableInfo
 				if err != nil {
 					return err
 				}
-				mm, err := r.s.checkTable(gctx, r.slot, info, t.Copied())
+				mm, err := r.s.checkTable(gctx, r.slot, info, t.columns())
 				if err != nil {
 					return fmt.Errorf("verify table %s: %w", t.Name, err)
 				}

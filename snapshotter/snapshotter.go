@@ -48,6 +48,7 @@ type Snapshotter struct {
 	backup       *sqlx.DB
 	loader       *sqlx.DB // backup connections with FK and unique checks off
 	verifier     *sqlx.DB // backup connections that read slots back as stored
+	metaDB       *sqlx.DB // the meta schema's connections (strict sql_mode)
 	meta         *mysql.Meta
 	sourceSchema string
 }
@@ -114,18 +115,39 @@ func (s *Snapshotter) OpenBackup(ctx context.Context) error {
 		s.Close()
 		return err
 	}
+	if s.metaDB, err = mysql.Open(ctx, s.BackupDSN, "backup.dsn", mysql.RoleMeta); err != nil {
+		s.Close()
+		return err
+	}
 	return nil
 }
 
 // OpenMeta creates or migrates the meta schema on first use and returns
-// its store. Open must have succeeded.
+// its store: only a snapshot does. Open must have succeeded.
 func (s *Snapshotter) OpenMeta(ctx context.Context) (*mysql.Meta, error) {
 	if s.meta != nil {
 		return s.meta, nil
 	}
-	m, err := mysql.OpenMeta(ctx, s.backup, s.Prefix)
+	m, err := mysql.OpenMeta(ctx, s.metaDB, s.Prefix)
 	if err != nil {
 		return nil, metaError(err, s.Prefix)
+	}
+	m.Now = s.Now
+	s.meta = m
+	return m, nil
+}
+
+// AttachMeta returns the store of the existing meta schema without
+// creating or migrating it (mysql.AttachMeta): what commands that only
+// read generations use. It returns an EINVALID error naming the prefix
+// when the schema does not exist. OpenBackup must have succeeded.
+func (s *Snapshotter) AttachMeta(ctx context.Context) (*mysql.Meta, error) {
+	if s.meta != nil {
+		return s.meta, nil
+	}
+	m, err := mysql.AttachMeta(ctx, s.backup, s.Prefix)
+	if err != nil {
+		return nil, err
 	}
 	m.Now = s.Now
 	s.meta = m
@@ -149,7 +171,7 @@ func (s *Snapshotter) validateSource() error {
 // Close closes the connections. It is safe to call more than once.
 func (s *Snapshotter) Close() error {
 	var errs []error
-	for _, db := range []**sqlx.DB{&s.source, &s.backup, &s.loader, &s.verifier} {
+	for _, db := range []**sqlx.DB{&s.source, &s.backup, &s.loader, &s.verifier, &s.metaDB} {
 		if *db != nil {
 			errs = append(errs, (*db).Close())
 			*db = nil

@@ -17,14 +17,20 @@ import (
 type Mismatch struct {
 	Table          string
 	WantRows, Rows int64
+	Versions       bool // the counts are row versions (a versioned table's history)
 	WantHash, Hash string
 	Missing        bool
+	Detail         string // what differs, when not the rows (a sequence)
 }
 
 func (m Mismatch) String() string {
 	switch {
+	case m.Detail != "":
+		return m.Detail
 	case m.Missing:
 		return fmt.Sprintf("table %s is missing", m.Table)
+	case m.Rows != m.WantRows && m.Versions:
+		return fmt.Sprintf("table %s has %d row versions, manifest says %d", m.Table, m.Rows, m.WantRows)
 	case m.Rows != m.WantRows:
 		return fmt.Sprintf("table %s has %d rows, manifest says %d", m.Table, m.Rows, m.WantRows)
 	default:
@@ -50,28 +56,35 @@ func (s *Snapshotter) verifySlot(ctx context.Context, slot string, m *weekback.M
 	return weekback.Errorf(weekback.EMISMATCH, "verification of %s (slot %s) failed: %s", m.Day, slot, strings.Join(msgs, "; "))
 }
 
-// compare hashes the tables of slot in parallel.
+// compare hashes the tables of slot in parallel and checks its sequences.
 func (s *Snapshotter) compare(ctx context.Context, slot string, m *weekback.Manifest) ([]Mismatch, error) {
 	present, err := mysql.Tables(ctx, s.backup, slot)
 	if err != nil {
 		return nil, err
 	}
-	cols := map[string][]mysql.Column{}
+	tables := map[string]*mysql.Table{}
 	for _, t := range present {
-		cols[t.Name] = t.Copied()
+		tables[t.Name] = t
 	}
 	results := make([]*Mismatch, len(m.Tables))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.Parallelism)
 	for i, t := range m.Tables {
 		g.Go(func() error {
-			mm, err := s.compareTable(gctx, slot, t, cols)
+			mm, err := s.compareTable(gctx, slot, t, tables)
 			results[i] = mm
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	for _, sq := range m.Sequences {
+		mm, err := s.checkSequence(ctx, slot, sq)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, mm)
 	}
 	var out []Mismatch
 	for _, mm := range results {
@@ -83,10 +96,14 @@ func (s *Snapshotter) compare(ctx context.Context, slot string, m *weekback.Mani
 	return out, nil
 }
 
-func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.TableInfo, cols map[string][]mysql.Column) (*Mismatch, error) {
-	c, ok := cols[t.Name]
+func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.TableInfo, tables map[string]*mysql.Table) (*Mismatch, error) {
+	present, ok := tables[t.Name]
 	if !ok {
 		return &Mismatch{Table: t.Name, Missing: true}, nil
+	}
+	c := present.Copied()
+	if t.History {
+		c = present.HistoryColumns()
 	}
 	c = orderColumns(c, t.Columns)
 	if c == nil {
@@ -96,7 +113,9 @@ func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.
 }
 
 // checkTable reads slot.t back and compares its row count and content hash
-// with the manifest entry. It returns nil when they match.
+// with the manifest entry (for a versioned table copied with its history:
+// its row versions, their hash, then its current rows). It returns nil when
+// they match.
 func (s *Snapshotter) checkTable(ctx context.Context, slot string, t weekback.TableInfo, cols []mysql.Column) (*Mismatch, error) {
 	started := time.Now()
 	conn, err := s.verifier.Connx(ctx)
@@ -104,15 +123,31 @@ func (s *Snapshotter) checkTable(ctx context.Context, slot string, t weekback.Ta
 		return nil, fmt.Errorf("verify table %s: %w", t.Name, err)
 	}
 	defer conn.Close()
-	rows, hash, err := mysql.StreamHash(ctx, conn, slot, t.Name, cols)
+	rows, hash, err := mysql.StreamHashSource(ctx, conn, mysql.RowSource{Schema: slot, Table: t.Name, History: t.History}, cols)
 	if err != nil {
 		return nil, err
 	}
 	s.Logger.Debug("table verified", "table", t.Name, "rows", rows, "took", time.Since(started).Round(time.Millisecond))
-	if rows != t.Rows || hash != t.Hash {
-		return &Mismatch{Table: t.Name, WantRows: t.Rows, Rows: rows, WantHash: t.Hash, Hash: hash}, nil
+	if !t.History {
+		return rowsMismatch(t.Name, t.Rows, rows, t.Hash, hash, false), nil
 	}
-	return nil, nil
+	if mm := rowsMismatch(t.Name, t.Versions, rows, t.Hash, hash, true); mm != nil {
+		return mm, nil
+	}
+	current, err := mysql.CountRows(ctx, conn, slot, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	return rowsMismatch(t.Name, t.Rows, current, t.Hash, t.Hash, false), nil
+}
+
+// rowsMismatch returns the mismatch of a table whose count or hash
+// differs from the manifest's, or nil.
+func rowsMismatch(table string, wantRows, rows int64, wantHash, hash string, versions bool) *Mismatch {
+	if rows == wantRows && hash == wantHash {
+		return nil
+	}
+	return &Mismatch{Table: table, WantRows: wantRows, Rows: rows, WantHash: wantHash, Hash: hash, Versions: versions}
 }
 
 // orderColumns returns the catalog columns named in want, in want's order,
@@ -137,7 +172,7 @@ func orderColumns(have []mysql.Column, want []string) []mysql.Column {
 // manifest. It returns ENOTFOUND when the day was never taken and
 // EMISMATCH naming each table that differs.
 func (s *Snapshotter) Verify(ctx context.Context, day weekback.Weekday) error {
-	meta, err := s.OpenMeta(ctx)
+	meta, err := s.AttachMeta(ctx)
 	if err != nil {
 		return err
 	}
@@ -151,5 +186,5 @@ func (s *Snapshotter) Verify(ctx context.Context, day weekback.Weekday) error {
 	if err := s.verifySlot(ctx, g.Slot, g.Manifest); err != nil {
 		return err
 	}
-	return s.meta.MarkVerified(ctx, day, g.Slot)
+	return meta.MarkVerified(ctx, day, g.Slot)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode"
 
 	"golang.org/x/term"
 
@@ -35,18 +36,32 @@ type Command interface {
 
 // commandSpec builds a command from its flags and the loaded config.
 type commandSpec struct {
-	summary string
-	build   func(a *app, fs *flag.FlagSet, args []string) (Command, error)
+	summary  string
+	build    func(a *app, fs *flag.FlagSet, args []string) (Command, error)
+	synopsis string // the arguments after the command's name, for its help
+	help     string // more for its help: what it reads, what FILE is
 }
 
 var commands = map[string]commandSpec{
-	"snapshot":    {"one consistent copy of production into a day's generation now", newSnapshotCmd},
-	"snapshotter": {"daemon: snapshot on schedule.cron in schedule.timezone", newDaemonCmd},
-	"generations": {"the seven days: status, snapshot time, position, tables, rows, verified", newGenerationsCmd},
-	"verify":      {"re-hash a generation and compare it with its manifest (exit 3 on mismatch)", newVerifyCmd},
-	"serve":       {"the web server: the seven days, read-only, behind the login", newServeCmd},
-	"demo":        {"create a demo production database with a week of activity and snapshot every day", newDemoCmd},
-	"version":     {"print the version", newVersionCmd},
+	"snapshot": {summary: "one consistent copy of production into a day's generation now", build: newSnapshotCmd,
+		synopsis: "[--day DAY] [--dry-run]",
+		help:     "Reads source.* and backup.* from the configuration; progress on stderr, a one-line summary on stdout."},
+	"snapshotter": {summary: "daemon: snapshot on schedule.cron in schedule.timezone", build: newDaemonCmd,
+		help: "Runs until stopped (Ctrl-C, SIGTERM), never two snapshots at once. It takes no flags: source.*, backup.*,\n" +
+			"schedule.cron, schedule.timezone and snapshot.* come from the configuration (--config FILE, $WEEKBACK_CONFIG,\n" +
+			"./weekback.yaml) and WEEKBACK_* variables."},
+	"generations": {summary: "the seven days: status, snapshot time, position, tables, rows, verified", build: newGenerationsCmd,
+		synopsis: "[--json]"},
+	"verify": {summary: "re-hash a generation and compare it with its manifest (exit 3 on mismatch)", build: newVerifyCmd,
+		synopsis: "[--day DAY]"},
+	"serve": {summary: "the web server: the seven days, read-only, behind the login", build: newServeCmd,
+		help: "Serves server.listen until stopped (Ctrl-C, SIGTERM), finishing requests and putting running jobs back in\n" +
+			"the queue. It takes no flags: backup.reader_dsn (else backup.dsn), server.*, auth.* and exports.* come from the\n" +
+			"configuration (--config FILE, $WEEKBACK_CONFIG, ./weekback.yaml) and WEEKBACK_* variables."},
+	"demo": {summary: "create a demo production database with a week of activity and snapshot every day", build: newDemoCmd,
+		synopsis: "[--dsn DSN] [--listen ADDR] [--prefix PREFIX] [--no-serve] [--write-config FILE]",
+		help:     "With make demo, pass flags as DEMO_ARGS, for example: make demo DEMO_ARGS='--listen 127.0.0.1:8081'."},
+	"version": {summary: "print the version", build: newVersionCmd},
 }
 
 // app is what every command shares: the environment, the config and the
@@ -91,6 +106,7 @@ func (a *app) run(ctx context.Context, name string, spec commandSpec, args []str
 	mysql.SetDriverLogger(a.logger)
 	fs := flag.NewFlagSet("weekback "+name, flag.ContinueOnError)
 	fs.SetOutput(a.env.Stderr)
+	fs.Usage = func() { commandUsage(a.env.Stderr, name, spec, fs) }
 	cmd, err := spec.build(a, fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -194,6 +210,23 @@ func (a *app) usage() {
 		fmt.Fprintf(w, "  %-15s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintf(w, "\nexit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 verification mismatch\n")
+}
+
+// commandUsage prints a command's help: its synopsis, what it does and
+// its flags.
+func commandUsage(w io.Writer, name string, spec commandSpec, fs *flag.FlagSet) {
+	summary := []rune(spec.summary)
+	summary[0] = unicode.ToUpper(summary[0])
+	fmt.Fprintf(w, "usage: weekback [--config FILE] %s\n\n%s.\n", strings.TrimSpace(name+" "+spec.synopsis), string(summary))
+	if spec.help != "" {
+		fmt.Fprintf(w, "%s\n", spec.help)
+	}
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprintf(w, "\nflags:\n")
+		fs.PrintDefaults()
+	}
 }
 
 func logLevel(getenv func(string) string) slog.Level {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -61,8 +62,13 @@ func newDemoCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	return c, nil
 }
 
-// Run builds the demo and snapshots each day of its week.
+// Run builds the demo and snapshots each day of its week. The address it
+// will serve on is checked first: a busy port is found before the week is
+// built, not after.
 func (c *demoCmd) Run(ctx context.Context) error {
+	if err := c.checkListen(); err != nil {
+		return err
+	}
 	var err error
 	if c.db, err = sql.Open("mysql", c.serverDSN); err != nil {
 		return err
@@ -89,6 +95,21 @@ func (c *demoCmd) Run(ctx context.Context) error {
 		return err
 	}
 	return c.runServer(ctx)
+}
+
+// checkListen fails with an EINVALID error (exit 2) naming --listen and
+// DEMO_ARGS when the demo could not serve on its address.
+func (c *demoCmd) checkListen() error {
+	if c.listen == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return weekback.Errorf(weekback.EINVALID,
+			"the demo cannot serve on %s (%v): pick a free address with --listen, e.g. weekback demo --listen 127.0.0.1:8081 "+
+				"(with make: make demo DEMO_ARGS='--listen 127.0.0.1:8081'), or build the week only with --no-serve", c.listen, err)
+	}
+	return ln.Close()
 }
 
 // runServer serves the demo until ctx ends (Ctrl-C).

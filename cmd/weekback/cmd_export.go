@@ -40,7 +40,7 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	columns := fs.String("columns", "", "columns to export, comma-separated, in order (default: all but credential columns)")
 	fs.Var(&filters, "filter", "column=op:value (repeatable, combined with AND); ops: eq ne lt le gt ge contains prefix in isnull notnull")
 	sort := fs.String("sort", "", "order by COL, or -COL for descending (default: the primary key)")
-	profile := fs.String("profile", "reimport", "reimport (lossless, for `weekback import`) or spreadsheet (for Excel)")
+	profile := fs.String("profile", "reimport", "reimport (lossless, for weekback import) or spreadsheet (for Excel)")
 	encoding := fs.String("encoding", "utf-8", "utf-8, utf-8-bom or shift_jis (shift_jis: spreadsheet profile only)")
 	fs.BoolVar(&c.csv.Lossy, "lossy", false, "write '?' for characters the encoding cannot hold instead of failing")
 	fs.StringVar(&c.out, "o", "", "write to this file, or into this directory as <table>-<day>-<snapshot date>.csv (default: stdout); written aside and renamed when complete")
@@ -136,10 +136,9 @@ func (c *exportCmd) lossError() error {
 // mask lists the table's credential columns in the query: they are never
 // exported, even when --columns names them.
 func (c *exportCmd) mask(ctx context.Context, gen *weekback.Generation) error {
-	t := gen.Manifest.Table(c.query.Table)
-	if t == nil {
-		return weekback.Errorf(weekback.ENOTFOUND,
-			"%s's backup has no table %q: check the name (case matters) with the day's page or `weekback generations --json`", c.day, c.query.Table)
+	t, err := manifestTable(gen, c.query.Table)
+	if err != nil {
+		return err
 	}
 	auth := c.app.cfg.Auth
 	e := c.app.cfg.Exports

@@ -33,7 +33,7 @@ func (c *generationsCmd) Run(ctx context.Context) error {
 	if err := c.s.OpenBackup(ctx); err != nil {
 		return err
 	}
-	meta, err := c.s.OpenMeta(ctx)
+	meta, err := c.s.AttachMeta(ctx)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (c *verifyCmd) days(ctx context.Context) ([]weekback.Weekday, error) {
 	if c.day != "" {
 		return []weekback.Weekday{c.day}, nil
 	}
-	meta, err := c.s.OpenMeta(ctx)
+	meta, err := c.s.AttachMeta(ctx)
 	if err != nil {
 		return nil, err
 	}

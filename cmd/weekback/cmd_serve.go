@@ -44,7 +44,7 @@ const serveGCPercent = 400
 type serveCmd struct {
 	app   *app
 	cfg   *config.Config
-	db    *sqlx.DB // meta schema and login (RoleBackup)
+	db    *sqlx.DB // meta schema and login (RoleMeta)
 	slots *sqlx.DB // the pages of a day (RoleSource: values as stored)
 	csv   *sqlx.DB // CSV downloads (RoleExport: text as UTF-8)
 	prod  *sqlx.DB // production's users table (auth.source: production), else nil
@@ -151,7 +151,7 @@ func metricsToken(s config.Server) (string, error) {
 // answer 503 until it does.
 func (c *serveCmd) openPools(ctx context.Context) error {
 	var err error
-	if c.db, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleBackup); err != nil {
+	if c.db, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleMeta); err != nil {
 		return err
 	}
 	if c.slots, err = mysql.OpenReader(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn"); err != nil {
@@ -201,6 +201,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
 	r.StatementTimeout = e.StatementTimeout.D()
+	r.QuotaBytes, r.QuotaFiles = e.UserQuotaBytes, e.UserQuotaFiles
 	r.Logger = c.app.logger
 	if err := r.Open(); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/weekback/weekback"
@@ -84,6 +85,16 @@ func (c *snapshotCmd) plan(ctx context.Context) error {
 	}
 	for _, v := range p.Views {
 		fmt.Fprintf(w, "  view  %s\n", v.Name)
+	}
+	for _, sq := range p.Sequences {
+		fmt.Fprintf(w, "  sequence %s\n", sq.Name)
+	}
+	for _, o := range p.Skipped {
+		what := "not copied"
+		if o.Partial {
+			what = "copied in part"
+		}
+		fmt.Fprintf(w, "  %s: %s %s: %s\n", what, strings.ToLower(o.Type), o.Name, o.Reason)
 	}
 	return nil
 }

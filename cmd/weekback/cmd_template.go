@@ -55,6 +55,9 @@ func (c *templateCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := manifestTable(gen, c.table); err != nil {
+		return err
+	}
 	t, err := template.Build(ctx, c.r.db, gen, c.table, c.related)
 	if err != nil {
 		return err

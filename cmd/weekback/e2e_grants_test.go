@@ -169,7 +169,7 @@ func checkServeWithReaderGrants(t *testing.T, base string) {
 	if body := mustGetBytes(t, c, fmt.Sprintf("%s/jobs/%d/download", base, id)); strings.Count(string(body), "\n") != 51 {
 		t.Fatalf("job download has %d lines, want 51", strings.Count(string(body), "\n"))
 	}
-	if status := postForm(t, c, base, "/logout", url.Values{"csrf": {csrf}}); status != http.StatusSeeOther {
+	if status, _ := postForm(t, c, base, "/logout", url.Values{"csrf": {csrf}}.Encode(), false); status != http.StatusSeeOther {
 		t.Fatalf("POST /logout = %d, want 303", status)
 	}
 }

@@ -182,20 +182,7 @@ func submitJob(t *testing.T, c *http.Client, base, csrf, filter string) int64 {
 // postJob posts form to path (which starts a job) and returns the job's id.
 func postJob(t *testing.T, c *http.Client, base, path string, form url.Values) int64 {
 	t.Helper()
-	req, _ := http.NewRequest("POST", base+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Origin", base)
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct{ Job struct{ ID int64 } }
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusAccepted || out.Job.ID == 0 {
-		t.Fatalf("POST %s = %d (%v), job %d", path, resp.StatusCode, err, out.Job.ID)
-	}
-	return out.Job.ID
+	return postRawJob(t, c, base, path, form.Encode())
 }
 
 // waitJobsFinal polls /jobs until n jobs are final and returns them by id.

@@ -17,7 +17,7 @@ import (
 // its meta schema, and the served generation of one day.
 type slotReader struct {
 	meta *mysql.Meta
-	db   *sqlx.DB // meta schema and catalog (RoleBackup)
+	db   *sqlx.DB // meta schema and catalog (RoleMeta)
 	rows *sqlx.DB // slot rows for CSV (RoleExport), when asked for
 }
 
@@ -42,7 +42,7 @@ func requireReader(cfg *config.Config) error {
 func (r *slotReader) open(ctx context.Context, cfg *config.Config, withRows bool) error {
 	dsn, key := readerDSN(cfg)
 	var err error
-	if r.db, err = mysql.Open(ctx, dsn, key, mysql.RoleBackup); err != nil {
+	if r.db, err = mysql.Open(ctx, dsn, key, mysql.RoleMeta); err != nil {
 		return err
 	}
 	if r.meta, err = mysql.AttachMeta(ctx, r.db, cfg.Backup.Prefix); err != nil {
@@ -68,6 +68,21 @@ func (r *slotReader) generation(ctx context.Context, day weekback.Weekday) (*wee
 	return g, nil
 }
 
+// manifestTable returns the manifest entry of table in gen, or an
+// EINVALID error (exit 2) that suggests the closest name or lists the
+// day's tables.
+func manifestTable(gen *weekback.Generation, table string) (*weekback.TableInfo, error) {
+	if t := gen.Manifest.Table(table); t != nil {
+		return t, nil
+	}
+	names := make([]string, len(gen.Manifest.Tables))
+	for i, t := range gen.Manifest.Tables {
+		names[i] = t.Name
+	}
+	return nil, weekback.Errorf(weekback.EINVALID, "%s's backup has no table %q (names are case-sensitive): %s",
+		gen.Day, table, weekback.Suggest(table, "tables of "+string(gen.Day), names))
+}
+
 // close closes the pools.
 func (r *slotReader) close() {
 	for _, db := range []*sqlx.DB{r.db, r.rows} {
@@ -89,8 +104,17 @@ func operator() string {
 }
 
 func init() {
-	commands["export"] = commandSpec{"a table's records of one day as CSV (reimport or spreadsheet profile)", newExportCmd}
-	commands["template"] = commandSpec{"a table's schema and settings with its related tables, as template JSON", newTemplateCmd}
-	commands["template-apply"] = commandSpec{"create a template's missing tables in a database (dry run unless --execute)", newTemplateApplyCmd}
-	commands["import"] = commandSpec{"load a reimport CSV into a table (dry run unless --execute; upsert saves an undo file)", newImportCmd}
+	commands["export"] = commandSpec{summary: "a table's records of one day as CSV (reimport or spreadsheet profile)", build: newExportCmd,
+		synopsis: "--day DAY --table T [--columns a,b] [--filter EXPR]... [--sort COL|-COL] [--profile reimport|spreadsheet]\n" +
+			"         [--encoding utf-8|utf-8-bom|shift_jis] [--lossy] [-o FILE]",
+		help: "EXPR is column=op:value, op one of eq ne lt le gt ge contains prefix in isnull notnull."}
+	commands["template"] = commandSpec{summary: "a table's schema and settings with its related tables, as template JSON", build: newTemplateCmd,
+		synopsis: "--day DAY --table T [--no-related] [-o FILE]"}
+	commands["template-apply"] = commandSpec{summary: "create a template's missing tables in a database (dry run unless --execute)", build: newTemplateApplyCmd,
+		synopsis: "--to DSN [--execute] FILE",
+		help:     "FILE is a template JSON written by `weekback template` (or the web server's template download)."}
+	commands["import"] = commandSpec{summary: "load a reimport CSV into a table (dry run unless --execute; upsert saves an undo file)", build: newImportCmd,
+		synopsis: "--to DSN --table T [--mode insert|upsert|missing-only] [--execute] FILE",
+		help: "FILE is a reimport CSV (UTF-8) written by `weekback export` or the web server's CSV download with the\n" +
+			"default profile, or an undo file an earlier import wrote."}
 }

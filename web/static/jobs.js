@@ -53,7 +53,15 @@
     setText(root, ".job-errors-text", j.errors_text);
     setLink(root, ".job-errors-link", j.errors_url);
     setLink(root, ".job-download", j.download_url);
+    setText(root, ".job-download .job-download-text", j.download_text);
     setText(root, ".job-download .job-file", j.file ? " " + j.file : "");
+    var dl = root.querySelector(".job-download");
+    if (dl) { dl.classList.toggle("lossy", j.status === "lossy"); }
+    setLink(root, ".job-download-errors", j.download_url ? j.errors_url : "");
+    var leave = root.querySelector(".job-leave");
+    if (leave) { leave.hidden = !j.active; }
+    var over = root.querySelector(".job-over");
+    if (over) { over.hidden = j.active; }
     var cancel = root.querySelector("form.job-cancel");
     if (cancel) { cancel.hidden = !j.active; }
     if (j.active) { root.setAttribute("data-active", ""); } else { root.removeAttribute("data-active"); }
