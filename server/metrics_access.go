@@ -63,10 +63,10 @@ func (s *Server) openMetrics() error {
 		}
 		prom.ServeHTTP(w, r)
 	})
-	s.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-	s.metricsLn = ln
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	s.metricsSrv, s.metricsLn = srv, ln
 	go func() {
-		if err := s.metricsSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.Logger.Error("metrics listener stopped", "err", err)
 		}
 	}()

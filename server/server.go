@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jmoiron/sqlx"
+	"github.com/valyala/fasthttp"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/i18n"
@@ -246,5 +247,16 @@ func (s *Server) newApp() *fiber.App {
 		AppName:               "weekback",
 	})
 	s.routes(app)
+	warmRender(app)
 	return app
+}
+
+// warmRender renders once before the app serves: Fiber completes its
+// list of (mounted) apps on the first Render without a lock, so the first
+// pages rendered concurrently would race on it. The render itself may fail
+// (there is no request): the list is made before the template runs.
+func warmRender(app *fiber.App) {
+	c := app.AcquireCtx(&fasthttp.RequestCtx{})
+	defer app.ReleaseCtx(c)
+	_ = c.Render("error", fiber.Map{})
 }
