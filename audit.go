@@ -11,6 +11,11 @@ const (
 	AuditLogout  = "logout"
 	AuditRefused = "refused" // a logged-in user refused access (permission gone, …)
 	AuditExport  = "export"
+	// Writes into production, from the CLI.
+	AuditRestore       = "restore"
+	AuditUndo          = "undo"
+	AuditImport        = "import"
+	AuditTemplateApply = "template_apply"
 )
 
 // Audit outcomes.
@@ -41,6 +46,16 @@ type AuditEntry struct {
 	Key string `json:"-"`
 }
 
+// AuditFilter narrows the entries AuditLog.AuditEntriesWhere lists; an
+// empty field matches every entry. Table matches the entry's table and,
+// for writes into production, any table its detail lists.
+type AuditFilter struct {
+	Action string  `json:"action,omitempty"`
+	Login  string  `json:"login,omitempty"`
+	Table  string  `json:"table,omitempty"`
+	Day    Weekday `json:"day,omitempty"`
+}
+
 // AuditLog records and lists audit entries.
 type AuditLog interface {
 	// Audit appends e (its ID and At are set).
@@ -48,6 +63,8 @@ type AuditLog interface {
 	// AuditEntries returns the newest entries first, at most limit, older
 	// than beforeID when it is not 0.
 	AuditEntries(ctx context.Context, beforeID int64, limit int) ([]AuditEntry, error)
+	// AuditEntriesWhere is AuditEntries of the entries f matches.
+	AuditEntriesWhere(ctx context.Context, f AuditFilter, beforeID int64, limit int) ([]AuditEntry, error)
 }
 
 // SessionStore keeps what replicas of the server share about logins:

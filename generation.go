@@ -98,6 +98,16 @@ func (m *Manifest) Table(name string) *TableInfo {
 	return nil
 }
 
+// View returns the view named name, nil when the manifest lists none.
+func (m *Manifest) View(name string) *ViewInfo {
+	for i := range m.Views {
+		if m.Views[i].Name == name {
+			return &m.Views[i]
+		}
+	}
+	return nil
+}
+
 // TableInfo is one copied table: its production DDL, row count and
 // order-independent content hash (computed on the source in the snapshot
 // and again on the slot; both must match).

@@ -48,3 +48,31 @@ func matchesAny(globs []string, name string) bool {
 	}
 	return false
 }
+
+// MaskedView returns the names among columns of a view that r hides. A
+// view may read any table, so a column is hidden when its name is the
+// password column's or matches the column part of any glob, whatever the
+// table. (A view that renames a credential column is not recognised: name
+// it in a glob as "view.column".) It is safe for concurrent use.
+func (r Redaction) MaskedView(view string, columns []string) []string {
+	var out []string
+	for _, col := range columns {
+		if r.masks(view, col) || r.masksAnyTable(col) {
+			out = append(out, col)
+		}
+	}
+	return out
+}
+
+func (r Redaction) masksAnyTable(col string) bool {
+	if r.PasswordColumn != "" && strings.EqualFold(col, r.PasswordColumn) {
+		return true
+	}
+	for _, g := range r.Globs {
+		i := strings.LastIndex(g, ".")
+		if MatchGlob(strings.ToLower(g[i+1:]), strings.ToLower(col)) {
+			return true
+		}
+	}
+	return false
+}

@@ -44,3 +44,17 @@ func TestRedactionDefaults(t *testing.T) {
 		t.Fatalf("Masked without defaults = %v, want [note]", got)
 	}
 }
+
+// TestRedactionMaskedView: a view may read any table, so it hides every
+// column named like a credential column of any table.
+func TestRedactionMaskedView(t *testing.T) {
+	r := weekback.Redaction{PasswordTable: "users", PasswordColumn: "password_hash",
+		Globs: []string{"customers.card_*", "v_staff.pin", "[bad"}}
+	cols := []string{"id", "PASSWORD_HASH", "card_number", "pin", "name"}
+	if got, want := r.MaskedView("v_staff", cols), []string{"PASSWORD_HASH", "card_number", "pin"}; !slices.Equal(got, want) {
+		t.Fatalf("MaskedView(v_staff) = %v, want %v", got, want)
+	}
+	if got, want := r.MaskedView("v_other", cols), []string{"PASSWORD_HASH", "card_number", "pin"}; !slices.Equal(got, want) {
+		t.Fatalf("MaskedView(v_other) = %v, want %v", got, want)
+	}
+}

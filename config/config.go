@@ -9,7 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Defaults of every key, as in the example configuration of DESIGN.md.
+// Defaults of every key, as in the example configuration of README.md.
 const (
 	DefaultPath              = "./weekback.yaml" // config file used when neither --config nor WEEKBACK_CONFIG is given
 	DefaultInclude           = "*"
@@ -153,11 +153,17 @@ type Server struct {
 	PublicCounts bool `yaml:"public_counts"`
 }
 
-// Condition is one test on a column of a users row: the row's Column must
-// equal Equals (compared as text).
+// Condition is one test on a users row: the row's Column must equal Equals
+// (compared as text), or be one of In, or match the LIKE pattern Like; or
+// the user must have a related row (Exists) or be in a list kept in a
+// configuration row (ConfigList). See weekback.Condition.
 type Condition struct {
-	Column string `yaml:"column"`
-	Equals string `yaml:"equals"`
+	Column     string          `yaml:"column"`
+	Equals     string          `yaml:"equals"`
+	In         []string        `yaml:"in"`
+	Like       string          `yaml:"like"`
+	Exists     *ExistsRule     `yaml:"exists"`
+	ConfigList *ConfigListRule `yaml:"config_list"`
 }
 
 // Auth is who may log in and who is an administrator.
@@ -168,6 +174,17 @@ type Auth struct {
 	PasswordColumn string      `yaml:"password_column"` // never shown or exported
 	Allow          []Condition `yaml:"allow"`           // all must hold to log in
 	Admin          []Condition `yaml:"admin"`           // all must hold to be an admin
+	// The application's own login rules: see auth_preset.go.
+	Preset          string   `yaml:"preset"`            // one of PresetNames: fills the keys below and above
+	TablePrefix     string   `yaml:"table_prefix"`      // the preset's table prefix (mdl_, wp_, …)
+	LoginColumns    []string `yaml:"login_columns"`     // the login may be in any of them (replaces login_column)
+	LowercaseLogin  bool     `yaml:"lowercase_login"`   // the application stores user names in lower case
+	SaltColumn      string   `yaml:"salt_column"`       // never shown or exported
+	HashScheme      string   `yaml:"hash_scheme"`       // how to read hashes without a prefix: redmine_sha1, eccube_hmac, magento2
+	Secret          string   `yaml:"secret"`            // eccube_hmac's ECCUBE_AUTH_MAGIC; never logged
+	SecretFile      string   `yaml:"secret_file"`       // a file holding auth.secret
+	Peppers         []string `yaml:"peppers"`           // appended to passwords in turn (Moodle); never logged
+	AllowWeakHashes bool     `yaml:"allow_weak_hashes"` // accept unsalted md5/sha1 hex digests
 }
 
 // Exports is where background jobs write their files and for how long.
@@ -256,6 +273,8 @@ func (c *Config) Redacted() *Config {
 	r.Server.TrustedProxies = cloneStrings(c.Server.TrustedProxies)
 	r.Auth.Allow = cloneConditions(c.Auth.Allow)
 	r.Auth.Admin = cloneConditions(c.Auth.Admin)
+	r.Auth.LoginColumns = cloneStrings(c.Auth.LoginColumns)
+	r.Auth.Secret, r.Auth.Peppers = redactSecret(c.Auth.Secret), redactSecrets(c.Auth.Peppers)
 	r.Exports.Redact = cloneStrings(c.Exports.Redact)
 	for _, k := range keysOf(&r) {
 		if isDSNKey(k.path) {

@@ -87,6 +87,16 @@ func TestDefault(t *testing.T) {
 		{"auth.password_column", "password_hash"},
 		{"auth.allow", []Condition{{Column: "can_manage_settings", Equals: "1"}}},
 		{"auth.admin", []Condition{{Column: "role", Equals: "superadmin"}}},
+		{"auth.preset", ""},
+		{"auth.table_prefix", ""},
+		{"auth.login_columns", []string(nil)},
+		{"auth.lowercase_login", false},
+		{"auth.salt_column", ""},
+		{"auth.hash_scheme", ""},
+		{"auth.secret", ""},
+		{"auth.secret_file", ""},
+		{"auth.peppers", []string(nil)},
+		{"auth.allow_weak_hashes", false},
 		{"exports.dir", "./var/exports"},
 		{"exports.download_ttl", Duration(20 * time.Hour)},
 		{"exports.job_retention", Duration(336 * time.Hour)},
@@ -107,7 +117,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 38; got != want {
+		if got, want := len(keysOf(c)), 48; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})
@@ -127,7 +137,7 @@ func TestDefault(t *testing.T) {
 	})
 }
 
-// TestExample loads DESIGN.md's example file: it is Default plus its DSNs.
+// TestExample loads the README's example configuration: it is Default plus its DSNs.
 func TestExample(t *testing.T) {
 	got, err := Load("testdata/example.yaml", nil)
 	if err != nil {

@@ -2,7 +2,10 @@
 //
 // A configuration is built in four steps, always in this order:
 //
-//  1. Default fills every key from the Default* constants;
+//  1. Default fills every key from the Default* constants, then auth.preset
+//     (read from the file or the environment first) replaces the auth keys
+//     with those of that application (see PresetNames), so that everything
+//     the next steps set overrides the preset;
 //  2. a YAML file (weekback.yaml) overrides what it sets; unknown keys are an
 //     error that names the key;
 //  3. environment variables override single keys: the key path upper-cased,

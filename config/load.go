@@ -32,10 +32,10 @@ func Load(path string, env []string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	var errs []error
+	errs := c.applyPreset(doc, env)
 	if doc != nil {
 		c.file = path
-		errs = decodeNode(doc, reflect.ValueOf(c).Elem(), "", origin{file: path})
+		errs = append(errs, decodeNode(doc, reflect.ValueOf(c).Elem(), "", origin{file: path})...)
 	}
 	errs = append(errs, c.applyEnv(env), c.Validate())
 	if err := errors.Join(errs...); err != nil {
@@ -148,6 +148,11 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string, o origin) []error {
 		return nil // a section or value left empty keeps its default
 	case isSection(t):
 		return decodeSection(n, v, path, o)
+	case t.Kind() == reflect.Pointer && isSection(t.Elem()): // an optional section, such as exists:
+		if v.IsNil() {
+			v.Set(reflect.New(t.Elem()))
+		}
+		return decodeSection(n, v.Elem(), path, o)
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
 		return decodeList(n, v, path, o)
 	}

@@ -25,7 +25,7 @@ func TestLoadYAML(t *testing.T) {
 		{"list", "source:\n  exclude: [\"log_*\", tmp]\n", "source.exclude", []string{"log_*", "tmp"}},
 		{"block list", "server:\n  trusted_proxies:\n    - 10.0.0.0/8\n    - ::1\n", "server.trusted_proxies", []string{"10.0.0.0/8", "::1"}},
 		{"conditions", "auth:\n  allow:\n    - column: active\n      equals: \"1\"\n    - {column: staff, equals: yes}\n",
-			"auth.allow", []Condition{{"active", "1"}, {"staff", "yes"}}},
+			"auth.allow", []Condition{eq("active", "1"), eq("staff", "yes")}},
 		{"empty conditions", "auth:\n  admin: []\n", "auth.admin", []Condition{}},
 		{"null list", "exports:\n  redact:\n", "exports.redact", []string(nil)},
 		{"null scalar keeps default", "schedule:\n  timezone:\n", "schedule.timezone", DefaultTimezone},
@@ -52,7 +52,7 @@ func TestLoadYAMLMerge(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if got, want := c.Auth.Allow, []Condition{{"role", "boss"}}; !reflect.DeepEqual(got, want) {
+	if got, want := c.Auth.Allow, []Condition{eq("role", "boss")}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("auth.allow = %v, want %v", got, want)
 	}
 	if got, want := c.Exports, (Exports{Dir: "/x", Workers: 7}); got.Dir != want.Dir || got.Workers != want.Workers {
@@ -80,9 +80,9 @@ func TestLoadEnv(t *testing.T) {
 		{"bool true", []string{"WEEKBACK_SERVER_PUBLIC_COUNTS=true"}, "server.public_counts", true},
 		{"statement timeout", []string{"WEEKBACK_EXPORTS_STATEMENT_TIMEOUT=30m"}, "exports.statement_timeout", Duration(30 * time.Minute)},
 		{"conditions", []string{`WEEKBACK_AUTH_ALLOW=[{column: x, equals: "1"}, {column: y, equals: z}]`},
-			"auth.allow", []Condition{{"x", "1"}, {"y", "z"}}},
+			"auth.allow", []Condition{eq("x", "1"), eq("y", "z")}},
 		{"conditions as JSON", []string{`WEEKBACK_AUTH_ADMIN=[{"column":"role","equals":"root"}]`},
-			"auth.admin", []Condition{{"role", "root"}}},
+			"auth.admin", []Condition{eq("role", "root")}},
 		{"empty conditions", []string{"WEEKBACK_AUTH_ADMIN="}, "auth.admin", []Condition(nil)},
 		{"first duplicate wins", []string{"WEEKBACK_EXPORTS_WORKERS=5", "WEEKBACK_EXPORTS_WORKERS=6"}, "exports.workers", 5},
 		{"unknown variables ignored", []string{"WEEKBACK_SOURCE_TABLES=x", "WEEKBACK_NOPE=1", "WEEKBACK_TEST_DSN=::",

@@ -161,18 +161,12 @@ func (c *Config) validateAuth() []error {
 			fmt.Sprintf("must be %s or %s", AuthSourceNewest, AuthSourceProduction)))
 	}
 	errs = append(errs, c.checkConditions("auth.allow", c.Auth.Allow)...)
+	errs = append(errs, c.validateAuthRules()...)
 	return append(errs, c.checkConditions("auth.admin", c.Auth.Admin)...)
 }
 
 func (c *Config) checkConditions(key string, conds []Condition) []error {
-	var errs []error
-	for i, cond := range conds {
-		if strings.TrimSpace(cond.Column) == "" {
-			errs = append(errs, c.bad(fmt.Sprintf("%s[%d].column", key, i), cond.Column,
-				`must name a column of the users table, such as {column: role, equals: "superadmin"}`))
-		}
-	}
-	return errs
+	return c.checkRules(key, conds)
 }
 
 func (c *Config) validateExports() []error {
@@ -287,7 +281,8 @@ func (c *Config) RequireServe() error {
 		{"server.listen", c.Server.Listen, "the server needs an address to listen on"},
 		{"server.base_url", c.Server.BaseURL, "links and cookies are built from it"},
 		{"auth.table", c.Auth.Table, "logins are checked against this table"},
-		{"auth.login_column", c.Auth.LoginColumn, "logins are looked up in this column"},
+		{"auth.login_column", c.Auth.LoginColumn + strings.Join(c.Auth.LoginColumns, ""),
+			"logins are looked up in this column (or in those of auth.login_columns)"},
 		{"auth.password_column", c.Auth.PasswordColumn, "password hashes are read from this column"},
 		{"exports.dir", c.Exports.Dir, "export jobs write their files there"},
 	} {

@@ -24,6 +24,12 @@ type step struct {
 	args []any
 }
 
+// StoryDate returns the simulated date of day i (0 = Monday … 6 =
+// Sunday) of the demo week: Monday 5 January 2026 to Sunday 11 January.
+func StoryDate(i int) time.Time {
+	return time.Date(2026, 1, 5+i, 0, 0, 0, 0, time.UTC)
+}
+
 // Simulate applies day i (0 = Monday … 6 = Sunday) of the demo week to
 // schema: customers and orders are created, edited and deleted, and on
 // Thursday a cleanup script deletes the orders of 60 customers "by mistake" so that the
@@ -36,7 +42,7 @@ func Simulate(ctx context.Context, db *sql.DB, schema string, i int) (Activity, 
 	}
 	defer conn.Close()
 	r := rand.New(rand.NewPCG(uint64(i)+10, 7))
-	date := time.Date(2026, 1, 5+i, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	date := StoryDate(i).Format(time.DateOnly)
 	a := Activity{Date: date, NewCustomers: 5 + r.IntN(10), NewOrders: 20 + r.IntN(40)}
 	for range a.NewCustomers {
 		if err := addCustomer(ctx, conn, r, date); err != nil {

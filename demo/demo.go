@@ -14,11 +14,14 @@ import (
 	"golang.org/x/crypto/bcrypt"
 )
 
-// Demo login printed by `weekback demo`: a user allowed into the backup
-// environment (can_manage_settings = 1).
+// Demo logins printed by `weekback demo` and shown on its landing page:
+// users allowed into the backup environment (can_manage_settings = 1),
+// an administrator (role superadmin) and a support agent.
 const (
-	Login    = "demo"
-	Password = "weekback-demo"
+	Login           = "demo"
+	Password        = "weekback-demo"
+	SupportLogin    = "support"
+	SupportPassword = "support-demo"
 )
 
 var schemaSQL = []string{
@@ -131,7 +134,7 @@ func seedUsers(ctx context.Context, conn *sql.Conn) error {
 		settings                    int
 	}{
 		{Login, "デモ 管理者", Password, "superadmin", 1},
-		{"support", "Sophie Support", "support-demo", "staff", 1},
+		{SupportLogin, "Sophie Support", SupportPassword, "staff", 1},
 		{"sales", "営業 太郎", "sales-demo", "staff", 0},
 	}
 	for _, u := range users {

@@ -7,7 +7,7 @@ import (
 )
 
 // Profile says how a CSV file is laid out and what it is for (see
-// DESIGN.md, "CSV profiles").
+// README.md, "CSV profiles").
 type Profile string
 
 // Profiles.

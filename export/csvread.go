@@ -14,8 +14,9 @@ const readBufferSize = 64 << 10
 
 // Field is one value read by CSVReader.
 type Field struct {
-	Null  bool   // the bare word NULL
-	Value []byte // the text as written (0x hex is not decoded); empty when Null
+	Null   bool   // the bare word NULL
+	Value  []byte // the text as written (0x hex is not decoded); empty when Null
+	Quoted bool   // the field was enclosed in quotes (the reimport profile quotes every value)
 }
 
 // CSVReader reads files of the reimport profile (see ProfileReimport): a
@@ -29,6 +30,7 @@ type Field struct {
 type CSVReader struct {
 	br      *bufio.Reader
 	started bool
+	bom     bool
 	line    int64 // lines consumed so far
 	start   int64 // line where the last record started
 	records int64
@@ -36,6 +38,7 @@ type CSVReader struct {
 	buf     []byte // the values of the current record, back to back
 	ends    []int  // end of each value in buf
 	nulls   []bool
+	quotes  []bool
 	fields  []Field
 	err     error // sticky
 }
@@ -79,8 +82,13 @@ func (r *CSVReader) Record() int64 { return r.records }
 func (r *CSVReader) skipBOM() {
 	if b, err := r.br.Peek(3); err == nil && string(b) == bom {
 		_, _ = r.br.Discard(3)
+		r.bom = true
 	}
 }
+
+// BOM reports whether the input started with a UTF-8 byte order mark
+// (known once the first record is read).
+func (r *CSVReader) BOM() bool { return r.bom }
 
 // readLine returns the next line with its terminator (the last line may
 // have none), valid until the next call, or io.EOF.
@@ -116,7 +124,7 @@ func (r *CSVReader) readRecord() ([]Field, error) {
 		return nil, err
 	}
 	r.start = r.line
-	r.buf, r.ends, r.nulls = r.buf[:0], r.ends[:0], r.nulls[:0]
+	r.buf, r.ends, r.nulls, r.quotes = r.buf[:0], r.ends[:0], r.nulls[:0], r.quotes[:0]
 	for pos := 0; ; pos++ {
 		if pos < len(line) && line[pos] == '"' {
 			line, pos, err = r.quoted(line, pos+1)
@@ -145,7 +153,7 @@ func (r *CSVReader) bare(line []byte, pos int) (int, error) {
 		return 0, r.syntaxError("a quote inside an unquoted field: enclose the whole field in quotes and double the quotes inside it")
 	}
 	r.buf = append(r.buf, v...)
-	r.endField(string(v) == "NULL")
+	r.endField(string(v) == "NULL", false)
 	return end, nil
 }
 
@@ -188,13 +196,14 @@ func (r *CSVReader) closeQuoted(line []byte, pos int) ([]byte, int, error) {
 	case rest[0] != ',':
 		return nil, 0, r.syntaxError("text after the closing quote of a field: double the quotes inside a quoted field")
 	}
-	r.endField(false)
+	r.endField(false, true)
 	return line, pos, nil
 }
 
-func (r *CSVReader) endField(null bool) {
+func (r *CSVReader) endField(null, quoted bool) {
 	r.ends = append(r.ends, len(r.buf))
 	r.nulls = append(r.nulls, null)
+	r.quotes = append(r.quotes, quoted)
 }
 
 func (r *CSVReader) record() []Field {
@@ -204,7 +213,7 @@ func (r *CSVReader) record() []Field {
 		if r.nulls[i] {
 			r.fields = append(r.fields, Field{Null: true})
 		} else {
-			r.fields = append(r.fields, Field{Value: r.buf[start:end:end]})
+			r.fields = append(r.fields, Field{Value: r.buf[start:end:end], Quoted: r.quotes[i]})
 		}
 		start = end
 	}

@@ -179,7 +179,7 @@ func (w *CSVWriter) appendText(buf []byte, row int64, col int, v []byte, number 
 	if quote {
 		buf = append(buf, '"')
 	}
-	if needsGuard(v) && !(number && isPlainNumber(v)) {
+	if NeedsGuard(v) && !(number && isPlainNumber(v)) {
 		buf = append(buf, '\'')
 	}
 	switch {
@@ -264,11 +264,13 @@ func needsQuotes(v []byte) bool {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' }
 
-// needsGuard reports whether a spreadsheet would take v for a formula or
+// NeedsGuard reports whether a spreadsheet would take v for a formula or
 // strip what leads it: it starts with = + - @ TAB CR or LF, with their
 // full-width forms ＝ ＋ － ＠ (Excel with a Japanese input method reads
-// them as formulas), or with U+3000 IDEOGRAPHIC SPACE.
-func needsGuard(v []byte) bool {
+// them as formulas), or with U+3000 IDEOGRAPHIC SPACE. The spreadsheet
+// profile then writes a leading single quote (and import with
+// --profile spreadsheet removes it). It is safe for concurrent use.
+func NeedsGuard(v []byte) bool {
 	if len(v) == 0 {
 		return false
 	}
@@ -286,10 +288,10 @@ func needsGuard(v []byte) bool {
 
 // GuardCell returns s as the spreadsheet profile writes a text cell:
 // prefixed with ' when a spreadsheet would take it for a formula
-// (needsGuard). Writers of other CSV files meant for Excel (error logs)
+// (NeedsGuard). Writers of other CSV files meant for Excel (error logs)
 // pass their text cells through it. It is safe for concurrent use.
 func GuardCell(s string) string {
-	if needsGuard([]byte(s)) {
+	if NeedsGuard([]byte(s)) {
 		return "'" + s
 	}
 	return s

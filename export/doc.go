@@ -2,7 +2,7 @@
 // tables, and the CSV format itself (writer, reader, profiles, encodings).
 // It only reads; writing into production is package restore's.
 //
-// CSV comes in two profiles (see DESIGN.md, "CSV profiles"):
+// CSV comes in two profiles (see README.md, "CSV profiles"):
 //
 //   - reimport (ProfileReimport): RFC 4180, always UTF-8, every value
 //     quoted, NULL as the bare word NULL, binary columns as 0x hex. CSVReader

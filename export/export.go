@@ -76,7 +76,7 @@ func storedColumns(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q m
 	if p != ProfileReimport && p != "" {
 		return q, nil
 	}
-	t, err := cat.Table(ctx, conn, q.Schema, q.Table)
+	t, err := cat.Relation(ctx, conn, q.Schema, q.Table) // a view's columns are never generated
 	if err != nil {
 		return q, err
 	}

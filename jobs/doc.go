@@ -1,6 +1,6 @@
 // Package jobs runs background jobs: large CSV exports and template
 // exports that users start from the records page, leave, and download
-// later.
+// later (docs/ARCHITECTURE.md, "Background jobs").
 //
 // Jobs live in the meta schema (weekback.JobStore), shared by every
 // `weekback serve` replica. Each replica opens one Runner, which runs

@@ -145,11 +145,12 @@ func (r *Runner) generation(ctx context.Context, day weekback.Weekday, table str
 	if gen.Manifest.Table(table) != nil {
 		return gen, nil
 	}
-	for _, v := range gen.Manifest.Views {
-		if v.Name == table {
-			return nil, weekback.Errorf(weekback.ENOTFOUND, "%s is a view: views are not browsable yet. Open the tables it reads instead.", table).
-				WithKey("view.not_browsable", "view", table)
+	if v := gen.Manifest.View(table); v != nil {
+		if v.Error == "" {
+			return gen, nil
 		}
+		return nil, weekback.Errorf(weekback.ENOTFOUND, "%s is a view this copy could not recreate: open the tables it reads instead.", table).
+			WithKey("view.missing", "view", table)
 	}
 	return nil, weekback.Errorf(weekback.ENOTFOUND, "There is no table “%s” in this backup. Pick a table from the day’s list.", table).
 		WithKey("table.unknown", "table", table)
@@ -160,11 +161,14 @@ func (r *Runner) generation(ctx context.Context, day weekback.Weekday, table str
 // names them), as the direct download builds it.
 func (r *Runner) recordQuery(ctx context.Context, conn *sqlx.Conn, gen *weekback.Generation, p weekback.JobParams) (mysql.RecordQuery, error) {
 	q := mysql.RecordQuery{Schema: gen.Slot, Table: p.Table, Filters: p.Filters, Sort: p.Sort, Columns: p.Columns, Timeout: r.StatementTimeout}
-	t, err := r.Catalog.Table(ctx, conn, gen.Slot, p.Table)
+	t, err := r.Catalog.Relation(ctx, conn, gen.Slot, p.Table)
 	if err != nil {
 		return q, err
 	}
 	q.Masked = r.Redaction.Masked(t.Name, t.ColumnNames())
+	if t.View {
+		q.Masked = r.Redaction.MaskedView(t.Name, t.ColumnNames())
+	}
 	return q, nil
 }
 

@@ -47,9 +47,12 @@ func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind
 			return nil, nil, err
 		}
 	}
+	if kind == weekback.JobTemplate && gen.Manifest.Table(p.Table) == nil {
+		return nil, nil, weekback.Errorf(weekback.ENOTFOUND, "%s is a view: templates describe tables; build the template of a table it reads", p.Table)
+	}
 	j := &weekback.Job{Owner: owner, Kind: kind, Params: p, File: fileName(kind, p.Table, gen, r.Location)}
-	if kind == weekback.JobExport {
-		j.RowsTotal = gen.Manifest.Table(p.Table).Rows
+	if t := gen.Manifest.Table(p.Table); t != nil && kind == weekback.JobExport {
+		j.RowsTotal = t.Rows // a view's count is not in the manifest
 	}
 	if replaced, err = r.Store.Enqueue(ctx, j, r.MaxActive); err != nil {
 		return nil, nil, err

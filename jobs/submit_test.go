@@ -3,7 +3,9 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/export"
+	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
 )
 
@@ -34,7 +37,7 @@ func TestSubmitErrors(t *testing.T) {
 			"no ready backup of Tuesday"},
 		{"unknown table", "alice", weekback.JobExport, mon(weekback.JobParams{Table: "nope"}), weekback.ENOTFOUND, "no table “nope”"},
 		{"table case", "alice", weekback.JobExport, mon(weekback.JobParams{Table: "BIG"}), weekback.ENOTFOUND, "no table"},
-		{"view", "alice", weekback.JobExport, mon(weekback.JobParams{Table: "zoo_names"}), weekback.ENOTFOUND, "is a view"},
+		{"template of a view", "alice", weekback.JobTemplate, mon(weekback.JobParams{Table: "zoo_names"}), weekback.ENOTFOUND, "is a view"},
 		{"template unknown table", "alice", weekback.JobTemplate, mon(weekback.JobParams{Table: "nope"}), weekback.ENOTFOUND, "no table"},
 		{"no table", "alice", weekback.JobExport, mon(weekback.JobParams{}), weekback.EINVALID, "needs a table"},
 		{"profile", "alice", weekback.JobExport, mon(weekback.JobParams{Table: "big", Profile: "excel"}), weekback.EINVALID, "unknown CSV profile"},
@@ -92,6 +95,9 @@ func TestSubmitQueues(t *testing.T) {
 	if _, _, err := r.Submit(ctx, "bob", weekback.JobExport, want); err != nil {
 		t.Fatalf("another user: %v", err)
 	}
+	if view, _, err := r.Submit(ctx, "carol", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "zoo_names"}); err != nil || view.RowsTotal != 0 {
+		t.Fatalf("export of a view: %+v, %v; want it queued without a row estimate", view, err)
+	}
 }
 
 // TestFailedJob: a job that fails when it runs ends failed with the
@@ -148,5 +154,33 @@ func TestErrorLogBatches(t *testing.T) {
 				t.Fatalf("error log of %d entries: %d formula cells guarded, want %d", n, guarded, n/2)
 			}
 		})
+	}
+}
+
+// TestViewExportJob: a view exports in the background like a table: every
+// row the view returns, in the order of its first column.
+func TestViewExportJob(t *testing.T) {
+	store := mustJobStore(t, mysqltest.UniqueName("wbj_view_"))
+	r := mustOpen(t, newRunner(t, store, t.TempDir()))
+	j := mustSubmit(t, r, "alice", weekback.JobExport, weekback.JobParams{Day: weekback.Monday, Table: "zoo_names"})
+	done := mustSucceed(t, store, j.ID, 30*time.Second)
+	path, err := r.Result(done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil || len(lines) == 0 || strings.Join(lines[0], ",") != "id,txt" {
+		t.Fatalf("the view's export does not read back with the header id,txt: %v\n%s", err, body)
+	}
+	var n int
+	if err := shared.slots.QueryRow("SELECT COUNT(*) FROM " + mysql.QuoteTable(shared.gen.Slot, "zoo_names")).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines)-1 != n || done.RowsDone != int64(n) {
+		t.Fatalf("the view's export has %d rows (job says %d), the view %d", len(lines)-1, done.RowsDone, n)
 	}
 }

@@ -6,7 +6,8 @@
 // embedded migrations, and the read side the server and the export package
 // share (Catalog, Records, Record, ScanRecords: filters, keyset
 // pagination, each query in a read-only transaction with a statement time
-// limit).
+// limit), and the login lookup (LookupUser: the auth.* rules compiled into
+// one parameterised query, checked against the catalog by CheckUserSpec).
 //
 // Every query carries the /* weekback */ comment so DBAs can find it in the
 // processlist. Identifiers come from the catalog and are quoted with

@@ -109,6 +109,7 @@ type Page struct {
 	Table   string
 	Columns []RecordColumn
 	Key     []string // the key columns (RecordTable.Key); nil when rows have no key
+	View    bool     // the rows are a view's (RecordTable.View)
 	Rows    []Row
 	// Next and Prev are the cursors of the following and the previous
 	// page (RecordQuery.After, RecordQuery.Before), "" when there is none.
@@ -174,7 +175,7 @@ func (c *Catalog) plan(ctx context.Context, conn *sqlx.Conn, q RecordQuery) (*pl
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.Table(ctx, conn, q.Schema, q.Table)
+	t, err := c.Relation(ctx, conn, q.Schema, q.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +197,7 @@ func (c *Catalog) plan(ctx context.Context, conn *sqlx.Conn, q RecordQuery) (*pl
 }
 
 func (p *plan) newPage() *Page {
-	page := &Page{Table: p.t.Name, Columns: p.out, Rows: []Row{}}
+	page := &Page{Table: p.t.Name, Columns: p.out, View: p.t.View, Rows: []Row{}}
 	if p.keyed {
 		page.Key = p.t.Key
 	}

@@ -75,6 +75,10 @@ type RecordTable struct {
 	// digest of each row (see Records) and its rows have no record page.
 	Key      []string
 	KeyIndex string // "PRIMARY", the unique index's name, or ""
+	// View is set for a view: it has no key, its pages are ordered by its
+	// first columns (ViewOrderColumns) then the row digest, and it is
+	// read-only like every table of a slot.
+	View bool
 }
 
 // Column returns the column named name: the exact name, else the only
@@ -159,9 +163,19 @@ func (c *Catalog) serverFlavor(ctx context.Context, q sqlx.QueryerContext) (flav
 
 // Table returns the base table schema.table with its columns and row key.
 // It returns an ENOTFOUND *weekback.Error when there is no such table (or
-// schema; views are not tables here), and a wrapped error when the catalog
-// cannot be read. The result is shared: do not modify it.
+// schema; views are not tables here: see Relation), and a wrapped error
+// when the catalog cannot be read. The result is shared: do not modify it.
 func (c *Catalog) Table(ctx context.Context, q sqlx.QueryerContext, schema, table string) (*RecordTable, error) {
+	t, err := c.Relation(ctx, q, schema, table)
+	if err == nil && t.View {
+		return nil, noTable(table)
+	}
+	return t, err
+}
+
+// Relation returns the base table or view schema.table with its columns
+// (a view has no key: RecordTable.View). Errors and sharing as Table.
+func (c *Catalog) Relation(ctx context.Context, q sqlx.QueryerContext, schema, table string) (*RecordTable, error) {
 	id := schema + "\x00" + table
 	c.mu.Lock()
 	t := c.tables[id]
@@ -204,17 +218,19 @@ func (c *Catalog) ForgetSchema(schema string) {
 }
 
 func loadRecordTable(ctx context.Context, q sqlx.QueryerContext, schema, table string, f flavor) (*RecordTable, error) {
-	var names []string
-	err := sqlx.SelectContext(ctx, q, &names, Tag+`SELECT TABLE_NAME FROM information_schema.TABLES
-		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')`, schema, table)
+	var found []struct {
+		Name string `db:"TABLE_NAME"`
+		Type string `db:"TABLE_TYPE"`
+	}
+	err := sqlx.SelectContext(ctx, q, &found, Tag+`SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED', 'VIEW')`, schema, table)
 	if err != nil {
 		return nil, fmt.Errorf("look up table %s.%s: %w", schema, table, err)
 	}
-	if len(names) != 1 || names[0] != table {
-		return nil, weekback.Errorf(weekback.ENOTFOUND, "there is no table %q in this backup: pick one from the list of tables", table).
-			WithKey("table.unknown", "table", table)
+	if len(found) != 1 || found[0].Name != table {
+		return nil, noTable(table)
 	}
-	t := &RecordTable{Schema: schema, Name: table}
+	t := &RecordTable{Schema: schema, Name: table, View: found[0].Type == "VIEW"}
 	if t.Columns, err = recordColumns(ctx, q, schema, table); err != nil {
 		return nil, err
 	}
@@ -227,6 +243,11 @@ func loadRecordTable(ctx context.Context, q sqlx.QueryerContext, schema, table s
 		return nil, err
 	}
 	return t, nil
+}
+
+func noTable(table string) error {
+	return weekback.Errorf(weekback.ENOTFOUND, "there is no table %q in this backup: pick one from the list of tables", table).
+		WithKey("table.unknown", "table", table)
 }
 
 func recordColumns(ctx context.Context, q sqlx.QueryerContext, schema, table string) ([]RecordColumn, error) {

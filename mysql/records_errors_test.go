@@ -37,7 +37,7 @@ func TestRecordsErrors(t *testing.T) {
 	}{
 		{"unknown table", mysql.RecordQuery{Table: "nope"}, weekback.ENOTFOUND, `no table "nope"`},
 		{"table name differs in case", mysql.RecordQuery{Table: "USERS"}, weekback.ENOTFOUND, `no table "USERS"`},
-		{"view", mysql.RecordQuery{Table: "v"}, weekback.ENOTFOUND, `no table "v"`},
+		{"filter on a view's masked column", mysql.RecordQuery{Table: "v", Masked: masked, Filters: filter("password_hash=prefix:$2")}, weekback.EINVALID, "credentials"},
 		{"unknown filter column", mysql.RecordQuery{Table: "users", Filters: filter("nope=eq:1")}, weekback.EINVALID, `no column "nope"`},
 		{"filter column with SQL", mysql.RecordQuery{Table: "users", Filters: []weekback.Filter{{Column: "id`=1 OR `id", Op: weekback.OpEq, Value: "1"}}}, weekback.EINVALID, "no column \"id`"},
 		{"unknown sort column", mysql.RecordQuery{Table: "users", Sort: weekback.Sort{Column: "x"}}, weekback.EINVALID, `no column "x"`},

@@ -148,6 +148,9 @@ func (p *plan) orderBy() error {
 			p.keyed = false
 		}
 	}
+	if p.t.View {
+		p.order = append(p.order, p.viewOrder(sortCol)...)
+	}
 	if !p.keyed {
 		p.order = append(p.order, digestCol(p.t))
 		return nil
@@ -159,6 +162,29 @@ func (p *plan) orderBy() error {
 		}
 	}
 	return nil
+}
+
+// ViewOrderColumns is how many of a view's first columns order its pages
+// (after the sort column, before the row digest that tells rows apart).
+const ViewOrderColumns = 2
+
+// viewOrder returns the order of a view's rows: its first
+// ViewOrderColumns unmasked columns other than sortCol. A view has no key:
+// these give its pages a readable order, the digest after them keeps
+// paging exact as long as the view returns the same rows every time.
+func (p *plan) viewOrder(sortCol *RecordColumn) []orderCol {
+	var out []orderCol
+	for i := range p.t.Columns {
+		c := &p.t.Columns[i]
+		if len(out) == ViewOrderColumns {
+			break
+		}
+		if isMasked(c.Name, p.q.Masked) || sortCol != nil && c.Name == sortCol.Name {
+			continue
+		}
+		out = append(out, orderColOf(c))
+	}
+	return out
 }
 
 // displayList builds the SELECT list of Records: each shown column as the

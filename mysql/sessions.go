@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/weekback/weekback"
@@ -70,8 +72,19 @@ func (m *Meta) Audit(ctx context.Context, e *weekback.AuditEntry) error {
 // AuditEntries returns the newest entries first, at most limit, older than
 // beforeID when it is not 0.
 func (m *Meta) AuditEntries(ctx context.Context, beforeID int64, limit int) ([]weekback.AuditEntry, error) {
+	return m.AuditEntriesWhere(ctx, weekback.AuditFilter{}, beforeID, limit)
+}
+
+// AuditEntriesWhere is AuditEntries of the entries f matches. A table
+// matches the entry's table_name, or a "tables" member of its detail
+// (restore, import and template-apply list every table they wrote there).
+func (m *Meta) AuditEntriesWhere(ctx context.Context, f weekback.AuditFilter, beforeID int64, limit int) ([]weekback.AuditEntry, error) {
+	tableKey, _ := json.Marshal(f.Table) // cannot fail: a string
 	rows, err := m.db.QueryxContext(ctx, Tag+"SELECT id, at, login, client, action, outcome, day, table_name, COALESCE(detail, ''), `rows`, attempts FROM "+
-		m.table("audit_log")+" WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?", beforeID, beforeID, limit)
+		m.table("audit_log")+" WHERE (? = 0 OR id < ?) AND (? = '' OR action = ?) AND (? = '' OR login = ?) AND (? = '' OR day = ?)"+
+		" AND (? = '' OR table_name = ? OR detail LIKE CONCAT('%', ?, ':%') ESCAPE '!') ORDER BY id DESC LIMIT ?",
+		beforeID, beforeID, f.Action, f.Action, f.Login, f.Login, string(f.Day), string(f.Day),
+		f.Table, f.Table, likeEscape(string(tableKey)), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
@@ -90,4 +103,9 @@ func (m *Meta) AuditEntries(ctx context.Context, beforeID int64, limit int) ([]w
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return out, nil
+}
+
+// likeEscape escapes s for a LIKE pattern with ESCAPE '!'.
+func likeEscape(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
 }

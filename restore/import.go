@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/export"
 )
 
 // ImportMode says what Import does with a row of the file whose key
@@ -61,10 +62,14 @@ const (
 
 // ImportOptions says what Import loads and how.
 type ImportOptions struct {
-	Table     string     // the target table, in the target connection's database
-	Mode      ImportMode // ImportInsert when ""; ignored for undo files
-	Execute   bool       // write; without it Import only reports what it would do
-	BatchSize int        // rows per transaction; DefaultImportBatch when 0
+	Table   string     // the target table, in the target connection's database
+	Mode    ImportMode // ImportInsert when ""; ignored for undo files
+	Execute bool       // write; without it Import only reports what it would do
+	// Profile is how the file was written: ProfileReimport when "" (a
+	// file that looks like the spreadsheet profile is refused), or
+	// ProfileSpreadsheet (empty cells are NULL in nullable columns).
+	Profile   export.Profile
+	BatchSize int // rows per transaction; DefaultImportBatch when 0
 	// UndoPath is where the undo file is written when something changes.
 	// When "" and the input is an *os.File, it is UndoPathFor(its name,
 	// Now()); for other inputs executing without it is an error.
@@ -88,6 +93,9 @@ func (o ImportOptions) withDefaults() ImportOptions {
 	if o.Mode == "" {
 		o.Mode = ImportInsert
 	}
+	if o.Profile == "" {
+		o.Profile = export.ProfileReimport
+	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultImportBatch
 	}
@@ -105,8 +113,20 @@ func (o ImportOptions) withDefaults() ImportOptions {
 // table with other values (insert mode), or, in an undo file, a row the
 // undo cannot apply.
 type ImportConflict struct {
-	Row int64  // data row of the file, from 1
-	Key string // the row's key values, joined by ","
+	Row    int64       // data row of the file, from 1
+	Key    string      // the row's key values, joined by ","
+	Fields []FieldDiff // the columns whose values differ (the first MaxConflictFields)
+}
+
+// MaxConflictFields is how many differing columns an ImportConflict keeps.
+const MaxConflictFields = 10
+
+// FieldDiff is one column whose value in the file differs from the
+// target's: both as the file writes them (NULL, text, 0x-hex), shortened.
+type FieldDiff struct {
+	Column string
+	File   string
+	Target string
 }
 
 // ValueError is a value of the file that does not fit its column (or a
@@ -137,7 +157,11 @@ type ImportReport struct {
 	Table    string
 	Mode     ImportMode
 	UndoFile bool // the file was an undo file
-	Keyless  bool // the table has no key: rows are appended, never matched
+	Profile  export.Profile
+	// Spreadsheet profile: empty cells read as NULL (nullable columns) or
+	// as empty text (NOT NULL columns), and formula guards removed.
+	EmptyNull, EmptyText, Unguarded int64
+	Keyless                         bool // the table has no key: rows are appended, never matched
 	// Triggers of the table ("name BEFORE INSERT"): they run on every row
 	// written and may store other values than the file's.
 	Triggers []string
@@ -147,6 +171,9 @@ type ImportReport struct {
 
 	Conflict  int64
 	Conflicts []ImportConflict // the first MaxImportConflicts
+
+	Orphan  int64          // rows whose parent row is in neither the target nor the file
+	Orphans []ImportOrphan // the first MaxImportOrphans
 
 	ErrorCount int64
 	Errors     []ValueError // the first MaxImportErrors
@@ -188,8 +215,10 @@ func (r *ImportReport) addConflict(c ImportConflict) {
 // when the header or table is wrong; when writing fails part way, it
 // counts the batches committed) and an ENOTFOUND *weekback.Error for a
 // missing table, EINVALID for a wrong header, wrong values, a key twice in
-// the file, or rows the server refuses (foreign keys, duplicate keys, a
-// value it would change), ECONFLICT when insert mode meets conflicts,
+// the file, a file that looks like the spreadsheet profile when
+// opts.Profile does not say so, rows whose parent row is in neither the
+// target nor the file (found before anything is written), or rows the
+// server refuses (duplicate keys, a value it would change), ECONFLICT when insert mode meets conflicts,
 // EABORTED when ctx ends part way, and wrapped errors otherwise. Calls
 // are independent: it is safe for concurrent use (on different tables).
 func Import(ctx context.Context, target *sqlx.DB, r io.Reader, opts ImportOptions) (*ImportReport, error) {

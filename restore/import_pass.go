@@ -24,6 +24,7 @@ type importer struct {
 	undo    *undoFile
 	scratch [][]byte
 	keys    map[uint64]int64 // digest of each key of the file → its row (check pass)
+	parents []*parentCheck   // the table's foreign keys, checked in the check pass
 }
 
 // importRow is a checked row of the file.
@@ -48,6 +49,12 @@ func (im *importer) check(ctx context.Context, r io.Reader) (*ImportReport, erro
 	if err := im.checkKey(); err != nil {
 		return nil, err
 	}
+	if err := im.checkProfile(); err != nil {
+		return nil, err
+	}
+	if err := im.loadParentChecks(ctx); err != nil {
+		return nil, err
+	}
 	im.rep = im.newReport()
 	handle := im.classifyBatch
 	if im.opts.Execute && (im.opts.Mode != ImportInsert || im.tbl.undo) {
@@ -55,10 +62,24 @@ func (im *importer) check(ctx context.Context, r io.Reader) (*ImportReport, erro
 		// other executions classify each batch as they write it.
 		handle = func(context.Context, []importRow) error { return nil }
 	}
-	if err := im.pass(ctx, cr, handle); err != nil {
+	if err := im.pass(ctx, cr, im.withParents(handle)); err != nil {
 		return im.rep, err
 	}
-	return im.rep, im.valuesError()
+	im.settleSelfParents()
+	if err := im.valuesError(); err != nil {
+		return im.rep, err
+	}
+	return im.rep, im.orphansError()
+}
+
+// withParents checks the parents of a batch's rows before handle.
+func (im *importer) withParents(handle func(context.Context, []importRow) error) func(context.Context, []importRow) error {
+	return func(ctx context.Context, batch []importRow) error {
+		if err := im.checkParents(ctx, batch); err != nil {
+			return err
+		}
+		return handle(ctx, batch)
+	}
 }
 
 // readHeader returns the names of the header row.
@@ -101,7 +122,7 @@ func (im *importer) checkKey() error {
 }
 
 func (im *importer) newReport() *ImportReport {
-	return &ImportReport{Table: im.opts.Table, Mode: im.opts.Mode, UndoFile: im.tbl.undo, Keyless: !im.tbl.keyed(),
+	return &ImportReport{Table: im.opts.Table, Mode: im.opts.Mode, Profile: im.opts.Profile, UndoFile: im.tbl.undo, Keyless: !im.tbl.keyed(),
 		Triggers: im.tbl.triggers}
 }
 
@@ -146,10 +167,7 @@ func (im *importer) execute(ctx context.Context, r io.Reader) (*ImportReport, er
 	im.opts.Logger.Info("import starts", "mode", im.opts.Mode, "undo_file", im.tbl.undo)
 	err := im.pass(ctx, cr, im.applyBatch)
 	if im.undo != nil {
-		im.rep.UndoPath = im.undo.path
-		if cerr := im.undo.close(); err == nil {
-			err = cerr
-		}
+		err = errors.Join(err, im.closeUndo())
 	}
 	if err == nil {
 		err = im.valuesError()
@@ -157,6 +175,20 @@ func (im *importer) execute(ctx context.Context, r io.Reader) (*ImportReport, er
 	im.opts.Logger.Info("import ends", "rows", im.rep.Rows, "insert", im.rep.Insert, "update", im.rep.Update,
 		"delete", im.rep.Delete, "same", im.rep.Same, "error", err)
 	return im.rep, err
+}
+
+// closeUndo closes the undo file, and removes it when no batch was
+// committed (it then holds no row: nothing to undo).
+func (im *importer) closeUndo() error {
+	if err := im.undo.close(); err != nil {
+		im.rep.UndoPath = im.undo.path
+		return err
+	}
+	if im.rep.written() == 0 {
+		return os.Remove(im.undo.path)
+	}
+	im.rep.UndoPath = im.undo.path
+	return nil
 }
 
 // pass reads the rows of cr in batches and hands each batch's good rows
@@ -210,6 +242,9 @@ func (im *importer) readBatch(ctx context.Context, cr *export.CSVReader) ([]impo
 			return nil, false, csvError(cr, err)
 		}
 		im.rep.Rows++
+		if err := im.readProfile(im.rep.Rows, cr, fields); err != nil {
+			return nil, false, err
+		}
 		if row, ok := im.parseRow(im.rep.Rows, fields); ok {
 			batch = append(batch, row)
 		}

@@ -178,7 +178,7 @@ func (im *importer) classify(batch []importRow, current map[int][][]byte) *batch
 		case im.opts.Mode == ImportMissingOnly:
 			p.skip++
 		default:
-			p.conflicts = append(p.conflicts, ImportConflict{Row: row.row, Key: im.keyText(row)})
+			p.conflicts = append(p.conflicts, ImportConflict{Row: row.row, Key: im.keyText(row), Fields: im.differing(row, old)})
 		}
 	}
 	return p
@@ -206,6 +206,32 @@ func (im *importer) sameRow(row importRow, old [][]byte) bool {
 		}
 	}
 	return true
+}
+
+// differing returns the columns of the file whose values differ from the
+// table's row old, the first MaxConflictFields.
+func (im *importer) differing(row importRow, old [][]byte) []FieldDiff {
+	var out []FieldDiff
+	for i, fc := range im.tbl.file {
+		a, b := row.vals[i], old[fc.stored]
+		if (a == nil) == (b == nil) && bytes.Equal(a, b) {
+			continue
+		}
+		if len(out) == MaxConflictFields {
+			break
+		}
+		out = append(out, FieldDiff{Column: fc.col.Name, File: fieldText(fc.col, a), Target: fieldText(fc.col, b)})
+	}
+	return out
+}
+
+// fieldText shows a value in a report: NULL, 0x-hex, or text in quotes
+// (so the text "NULL" is told from NULL), shortened.
+func fieldText(c *mysql.RecordColumn, v []byte) string {
+	if v == nil || export.WritesHex(c.Kind) {
+		return shorten(valueText(c, v), 40)
+	}
+	return fmt.Sprintf("%q", shorten(string(v), 40))
 }
 
 // keyText returns the row's key values joined by ",", binary ones as

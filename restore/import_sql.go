@@ -31,7 +31,11 @@ const (
 // readExpr reads c as an export does: numbers, dates and times as the
 // server's text, FLOAT widened to DOUBLE, everything else as stored.
 func readExpr(c *mysql.RecordColumn) string {
-	ref := "t." + mysql.QuoteIdent(c.Name)
+	return readExprOf("t."+mysql.QuoteIdent(c.Name), c)
+}
+
+// readExprOf is readExpr of the column reference ref.
+func readExprOf(ref string, c *mysql.RecordColumn) string {
 	switch {
 	case c.DataType == "float":
 		return "CAST(CAST(" + ref + " AS DOUBLE) AS CHAR)"
@@ -97,11 +101,22 @@ func valueArg(c *mysql.RecordColumn, v []byte) any {
 // keysTable returns the derived table "(SELECT ? AS wb_n, key… UNION ALL
 // …) AS b" of rows, with its arguments.
 func (im *importer) keysTable(batch []importRow, rows []int) (string, []any) {
-	t := im.tbl
+	cols := make([]*mysql.RecordColumn, len(im.tbl.key))
+	for j, k := range im.tbl.key {
+		cols[j] = im.tbl.file[k].col
+	}
+	return derivedKeys(cols, len(rows), func(n int) int { return rows[n] },
+		func(n, j int) []byte { return batch[rows[n]].vals[im.tbl.key[j]] })
+}
+
+// derivedKeys returns the derived table "(SELECT ? AS wb_n, ? AS wb_k0, …
+// UNION ALL …) AS b" of count rows, each key value typed like its column
+// of cols: id(n) is row n's wb_n, value(n, j) its value of cols[j].
+func derivedKeys(cols []*mysql.RecordColumn, count int, id func(n int) int, value func(n, j int) []byte) (string, []any) {
 	var b strings.Builder
-	args := make([]any, 0, len(rows)*(1+len(t.key)))
+	args := make([]any, 0, count*(1+len(cols)))
 	b.WriteString("(")
-	for n, i := range rows {
+	for n := range count {
 		if n > 0 {
 			b.WriteString(" UNION ALL ")
 		}
@@ -109,14 +124,13 @@ func (im *importer) keysTable(batch []importRow, rows []int) (string, []any) {
 		if n == 0 {
 			b.WriteString(" AS wb_n")
 		}
-		args = append(args, i)
-		for j, k := range t.key {
-			c := t.file[k].col
+		args = append(args, id(n))
+		for j, c := range cols {
 			b.WriteString(", " + keyExpr(c))
 			if n == 0 {
 				b.WriteString(" AS wb_k" + strconv.Itoa(j))
 			}
-			args = append(args, keyArg(c, batch[i].vals[k]))
+			args = append(args, keyArg(c, value(n, j)))
 		}
 	}
 	b.WriteString(") AS b")

@@ -17,12 +17,14 @@ func (r *ImportReport) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(b, "  %-18s %10d%s\n", label, n, note)
 	}
 	line("rows in the file", r.Rows, "")
-	line(r.verb("insert", "inserted"), r.Insert, "")
-	if r.Mode == ImportUpsert || r.UndoFile {
-		line(r.verb("overwrite", "overwritten"), r.Update, "")
-	}
-	if r.UndoFile {
-		line(r.verb("delete", "deleted"), r.Delete, "")
+	if !r.Executed || r.written() > 0 {
+		line(r.verb("insert", "inserted"), r.Insert, "")
+		if r.Mode == ImportUpsert || r.UndoFile {
+			line(r.verb("overwrite", "overwritten"), r.Update, "")
+		}
+		if r.UndoFile {
+			line(r.verb("delete", "deleted"), r.Delete, "")
+		}
 	}
 	if !r.Keyless {
 		line("already the same", r.Same, "  (nothing to do: a re-run of an interrupted import finds its rows here)")
@@ -35,10 +37,14 @@ func (r *ImportReport) WriteSummary(w io.Writer) error {
 	}
 	for _, c := range r.Conflicts {
 		fmt.Fprintf(b, "    row %d: key %s\n", c.Row, c.Key)
+		for _, f := range c.Fields {
+			fmt.Fprintf(b, "      %s: file %s, target %s\n", f.Column, f.File, f.Target)
+		}
 	}
 	if more := r.Conflict - int64(len(r.Conflicts)); more > 0 {
 		fmt.Fprintf(b, "    … and %d more\n", more)
 	}
+	r.writeOrphans(b)
 	if r.ErrorCount > 0 {
 		line("value errors", r.ErrorCount, "")
 		for _, e := range r.Errors {
@@ -47,6 +53,9 @@ func (r *ImportReport) WriteSummary(w io.Writer) error {
 		if more := r.ErrorCount - int64(len(r.Errors)); more > 0 {
 			fmt.Fprintf(b, "    … and %d more\n", more)
 		}
+	}
+	if note := r.profileNote(); note != "" {
+		fmt.Fprintln(b, note)
 	}
 	r.writeAdvice(b)
 	return b.Flush()
@@ -57,7 +66,11 @@ func (r *ImportReport) writeHead(b *bufio.Writer) {
 	if r.UndoFile {
 		what = fmt.Sprintf("undo into %s", r.Table)
 	}
-	if r.Executed {
+	switch {
+	case r.Executed && r.written() == 0:
+		fmt.Fprintf(b, "%s: nothing was written\n", what)
+		return
+	case r.Executed:
 		fmt.Fprintf(b, "%s: written\n", what)
 		return
 	}
@@ -77,10 +90,12 @@ func (r *ImportReport) writeAdvice(b *bufio.Writer) {
 		fmt.Fprintf(b, "undo file: %s\n  (to reverse this import: weekback import --to … --table %s --execute %s)\n", r.UndoPath, r.Table, r.UndoPath)
 	case r.Executed && r.Keyless && r.Insert > 0:
 		fmt.Fprintf(b, "no undo file: %s has no key, so inserted rows cannot be found again\n", r.Table)
-	case r.Executed:
+	case r.Executed && r.written() == 0:
 		fmt.Fprintln(b, "no undo file: nothing changed")
 	case r.ErrorCount > 0:
 		fmt.Fprintln(b, "fix the values above and run again")
+	case r.Orphan > 0:
+		fmt.Fprintln(b, "load the missing parent rows first (weekback restore --with-related brings a table back with its parents, in order), then run again")
 	case r.Conflict > 0 && !r.UndoFile:
 		fmt.Fprintln(b, "with --execute this import would refuse to start: use --mode upsert to overwrite the conflicts (an undo file keeps them) or --mode missing-only to leave them")
 	}
@@ -92,3 +107,20 @@ func (r *ImportReport) writeAdvice(b *bufio.Writer) {
 		fmt.Fprintf(b, "note: %s has no key: rows are appended, never matched; a second run inserts them again and there is no undo file\n", r.Table)
 	}
 }
+
+// writeOrphans lists the rows whose parent row is missing.
+func (r *ImportReport) writeOrphans(b *bufio.Writer) {
+	if r.Orphan == 0 {
+		return
+	}
+	fmt.Fprintf(b, "  %-18s %10d  (their parent row is not in the target: the server would refuse them)\n", "missing parents", r.Orphan)
+	for _, o := range r.Orphans {
+		fmt.Fprintf(b, "    row %d: %s = %s, not in %s\n", o.Row, o.ForeignKey, o.Values, o.Parent)
+	}
+	if more := r.Orphan - int64(len(r.Orphans)); more > 0 {
+		fmt.Fprintf(b, "    … and %d more\n", more)
+	}
+}
+
+// written returns how many rows the import changed in the target.
+func (r *ImportReport) written() int64 { return r.Insert + r.Update + r.Delete }

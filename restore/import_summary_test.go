@@ -2,6 +2,7 @@ package restore
 
 import (
 	"flag"
+	"github.com/weekback/weekback/export"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,13 @@ func TestImportSummaryGolden(t *testing.T) {
 		rep  ImportReport
 	}{
 		{"dry run with conflicts", ImportReport{Table: "orders", Mode: ImportInsert, Rows: 1200, Insert: 700, Same: 495, Conflict: 5,
-			Conflicts: []ImportConflict{{Row: 12, Key: "5"}, {Row: 40, Key: "77"}}}},
+			Conflicts: []ImportConflict{{Row: 12, Key: "5", Fields: []FieldDiff{{Column: "status", File: `"paid"`, Target: `"new"`},
+				{Column: "note", File: "NULL", Target: `"NULL"`}}}, {Row: 40, Key: "77"}}}},
+		{"dry run with missing parents", ImportReport{Table: "order_items", Mode: ImportInsert, Rows: 3, Insert: 3, Orphan: 2,
+			Orphans: []ImportOrphan{{Row: 1, ForeignKey: "items_order", Parent: "orders", Values: "7"}}}},
+		{"spreadsheet profile", ImportReport{Table: "orders", Mode: ImportInsert, Profile: export.ProfileSpreadsheet, Rows: 4, Insert: 4,
+			EmptyNull: 3, EmptyText: 1, Unguarded: 2}},
+		{"failed before any commit", ImportReport{Table: "orders", Mode: ImportInsert, Rows: 4, Executed: true}},
 		{"dry run with value errors", ImportReport{Table: "orders", Mode: ImportUpsert, Rows: 3, Insert: 1, ErrorCount: 2,
 			Errors: []ValueError{{Row: 2, Column: "price", Value: `"abc"`, Message: `"abc" is not a decimal number (digits, a point, digits)`},
 				{Row: 3, Message: "the row has 3 fields, the header 4"}}}},

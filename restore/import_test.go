@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,15 +75,15 @@ func TestImportConflictsRefuseInsert(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
-	want := []ImportConflict{{Row: 2, Key: "2"}}
-	if len(rep.Conflicts) != 1 || rep.Conflicts[0] != want[0] {
-		t.Errorf("conflicts=%v, want %v", rep.Conflicts, want)
+	want := ImportConflict{Row: 2, Key: "2", Fields: []FieldDiff{{Column: "price", File: `"2.50"`, Target: `"2.00"`}}}
+	if len(rep.Conflicts) != 1 || !reflect.DeepEqual(rep.Conflicts[0], want) {
+		t.Errorf("conflicts=%+v, want %+v", rep.Conflicts, want)
 	}
 	var out strings.Builder
 	if err := rep.WriteSummary(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"row 2: key 2", "--mode upsert", "dry run"} {
+	for _, s := range []string{"row 2: key 2", `price: file "2.50", target "2.00"`, "--mode upsert", "dry run"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("summary lacks %q:\n%s", s, out.String())
 		}

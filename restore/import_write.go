@@ -137,21 +137,34 @@ func (im *importer) exec(ctx context.Context, tx *sqlx.Tx, query string, args []
 	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 		return rowsError(batch, rows, err)
 	}
-	var warnings []struct {
-		Level   string `db:"Level"`
-		Code    int    `db:"Code"`
-		Message string `db:"Message"`
+	w, err := firstWarning(ctx, tx)
+	if err != nil || w == nil {
+		return err
 	}
+	return weekback.Errorf(weekback.EINVALID, "the server would have changed a value of %s (%s %d: %s)",
+		rowRange(batch, rows), w.Level, w.Code, w.Message)
+}
+
+// serverWarning is one line of SHOW WARNINGS.
+type serverWarning struct {
+	Level   string `db:"Level"`
+	Code    int    `db:"Code"`
+	Message string `db:"Message"`
+}
+
+// firstWarning returns the first warning of the last statement that is
+// not a note (nor 1287, deprecated syntax: VALUES() on MySQL 8), or nil.
+func firstWarning(ctx context.Context, tx *sqlx.Tx) (*serverWarning, error) {
+	var warnings []serverWarning
 	if err := sqlx.SelectContext(ctx, tx, &warnings, mysql.Tag+"SHOW WARNINGS"); err != nil {
-		return fmt.Errorf("read warnings: %w", err)
+		return nil, fmt.Errorf("read warnings: %w", err)
 	}
 	for _, w := range warnings {
-		if w.Level != "Note" && w.Code != 1287 { // 1287: deprecated syntax (VALUES() on MySQL 8)
-			return weekback.Errorf(weekback.EINVALID, "the server would have changed a value of %s (%s %d: %s)",
-				rowRange(batch, rows), w.Level, w.Code, w.Message)
+		if w.Level != "Note" && w.Code != 1287 {
+			return &w, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // rowsError turns the server's refusal of rows into a sentence naming

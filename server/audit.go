@@ -1,10 +1,12 @@
 package server
 
 import (
+	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/i18n"
@@ -40,14 +42,18 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.Audit.AuditEntries(c.UserContext(), before, AuditPageSize+1)
+	filter, err := s.auditFilter(c)
+	if err != nil {
+		return err
+	}
+	entries, err := s.Audit.AuditEntriesWhere(c.UserContext(), filter, before, AuditPageSize+1)
 	if err != nil {
 		return err
 	}
 	next := ""
 	if len(entries) > AuditPageSize {
 		entries = entries[:AuditPageSize]
-		next = "/audit?before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
+		next = auditURL(filter, entries[len(entries)-1].ID)
 	}
 	if wantsJSON(c) {
 		if entries == nil {
@@ -61,7 +67,72 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 		views[i] = s.auditView(l, &entries[i])
 	}
 	return c.Render("audit", fiber.Map{"Title": l.T("audit.title"), "Entries": views, "Next": next,
-		"Newest": before != 0, "Zone": s.Location.String()})
+		"Newest": before != 0, "NewestURL": auditURL(filter, 0), "Filter": filter, "Days": s.auditDays(l), "Actions": auditActions(l), "Zone": s.Location.String()})
+}
+
+// maxAuditFilter limits each filter of /audit (a login, a table name).
+const maxAuditFilter = 255
+
+// auditFilter reads the page's filters: ?action= (kind), ?login= (user),
+// ?table= and ?day=. An unknown day or a value longer than
+// maxAuditFilter is an EINVALID error.
+func (s *Server) auditFilter(c *fiber.Ctx) (weekback.AuditFilter, error) {
+	f := weekback.AuditFilter{Action: utils.CopyString(c.Query("action")), Login: utils.CopyString(c.Query("login")),
+		Table: utils.CopyString(c.Query("table"))}
+	for _, v := range []string{f.Action, f.Login, f.Table} {
+		if len(v) > maxAuditFilter {
+			return f, s.errorf(c, weekback.EINVALID, "audit.filter.long")
+		}
+	}
+	if day := c.Query("day"); day != "" {
+		d, err := weekback.ParseWeekday(day)
+		if err != nil {
+			return f, s.errorf(c, weekback.EINVALID, "audit.filter.day_invalid")
+		}
+		f.Day = d
+	}
+	return f, nil
+}
+
+// auditURL returns /audit with f's filters and, when not 0, ?before=.
+func auditURL(f weekback.AuditFilter, before int64) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"action": f.Action, "login": f.Login, "table": f.Table, "day": string(f.Day)} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if before != 0 {
+		q.Set("before", strconv.FormatInt(before, 10))
+	}
+	if len(q) == 0 {
+		return "/audit"
+	}
+	return "/audit?" + q.Encode()
+}
+
+// auditOption is one choice of the page's day filter.
+type auditOption struct{ Value, Label string }
+
+// auditDays returns the seven days for the day filter, in l's language.
+func (s *Server) auditDays(l *i18n.Localizer) []auditOption {
+	out := make([]auditOption, 0, 7)
+	for _, d := range weekback.Weekdays {
+		out = append(out, auditOption{Value: string(d), Label: l.Weekday(d.Time())})
+	}
+	return out
+}
+
+// auditActions returns the kinds of entries for the action filter, in
+// l's language: writes into production first.
+func auditActions(l *i18n.Localizer) []auditOption {
+	kinds := []string{weekback.AuditRestore, weekback.AuditUndo, weekback.AuditImport, weekback.AuditTemplateApply,
+		weekback.AuditExport, weekback.AuditLogin, weekback.AuditLogout, weekback.AuditRefused}
+	out := make([]auditOption, len(kinds))
+	for i, k := range kinds {
+		out[i] = auditOption{Value: k, Label: orKey(l, "audit.action."+k, k)}
+	}
+	return out
 }
 
 // auditBefore returns the ?before= entry ID (0 for the newest page), or

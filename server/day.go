@@ -32,6 +32,7 @@ type banner struct {
 	Days       []switchLink              `json:"days"`
 	Text       string                    `json:"-"`
 	StatusText string                    `json:"-"` // set when the day is building or failed
+	DemoText   string                    `json:"-"` // in the demo: when the copy was taken, and the story's date
 }
 
 // switchLink is one day of the banner's day switcher.
@@ -99,6 +100,9 @@ func (s *Server) newBanner(l *i18n.Localizer, gen *weekback.Generation, gens []*
 	b := &banner{Day: gen.Day, SnapshotAt: at.Format(time.RFC3339), Status: gen.Status}
 	if l != nil {
 		b.Text = l.T("banner.text", "weekday", l.Weekday(gen.Day.Time()), "datetime", l.DateTime(at, s.Location))
+		if s.Demo != nil {
+			b.DemoText = l.T("demo.banner", "date", l.Date(s.Demo.Story[gen.Day]))
+		}
 	}
 	if l != nil && gen.Status != weekback.StatusReady {
 		b.StatusText = statusText(l, gen)

@@ -46,6 +46,8 @@ func MustOpenDayServer(t *testing.T) *dayFixture {
 		q("INSERT INTO $S.pairs VALUES ('x,y/z', 1, 'comma'), ('plain', 2, 'plain'), ('100%', 3, 'percent')"),
 		q("CREATE TABLE $S.customers (id INT PRIMARY KEY, email VARCHAR(64) NOT NULL, secret_token VARCHAR(64) NOT NULL)"),
 		q("INSERT INTO $S.customers VALUES (1, 'a@example.com', 'tok-SECRET-123'), (2, 'b@example.com', 'tok-SECRET-456')"),
+		q("CREATE VIEW $S.v_items AS SELECT id, name FROM $S.items"),
+		q("CREATE VIEW $S.v_users AS SELECT * FROM $S.users"),
 	)
 	var secrets []string
 	rows, err := root.Query(q("SELECT password_hash FROM $S.users"))
@@ -74,7 +76,7 @@ func MustOpenDayServer(t *testing.T) *dayFixture {
 	at := time.Date(2026, 3, 4, 0, 30, 0, 0, time.UTC) // 09:30 in Tokyo
 	m := &weekback.Manifest{Day: weekback.Wednesday, Slot: lf.slot, SnapshotAt: at, Rows: 5 + 120 + 3 + 2,
 		Tables: []weekback.TableInfo{{Name: "customers", Rows: 2}, {Name: "items", Rows: 120}, {Name: "pairs", Rows: 3}, {Name: "users", Rows: 5}},
-		Views:  []weekback.ViewInfo{{Name: "v_items"}}}
+		Views:  []weekback.ViewInfo{{Name: "v_items"}, {Name: "v_users"}}}
 	for _, d := range []weekback.Weekday{weekback.Wednesday, weekback.Thursday} {
 		md := *m
 		md.Day = d
@@ -153,8 +155,12 @@ func TestDayPages(t *testing.T) {
 		{"unknown day, deeper", "/xyz/tables/items", false, 404, nil, nil},
 		{"unknown table", "/wed/tables/nope", false, 404, []string{"There is no table “nope” in this backup", bannerWed}, nil},
 		{"unknown table as JSON", "/wed/tables/nope", true, 404, []string{`"status":404`}, nil},
-		{"view", "/wed/tables/v_items", false, 404, []string{"views are not browsable yet"}, nil},
+		{"view", "/wed/tables/v_items", false, 200, []string{`class="notice view-note"`, "v_items is a view, shown read-only", `<table class="records">`},
+			[]string{"template.json"}},
 		{"record of an unknown table", "/wed/tables/nope/rows/1", false, 404, nil, nil},
+		{"view of the users table: its password column stays masked", "/wed/tables/v_users", false, 200, []string{`class="masked"`}, nil},
+		{"a view has no template", "/wed/tables/v_items/template.json", false, 404, nil, nil},
+		{"a view's CSV leaves the password column out", "/wed/tables/v_users/export.csv", false, 200, []string{"login_id"}, []string{"password_hash"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			r := f.get(t, tt.path, tt.asJSON)

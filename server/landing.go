@@ -49,7 +49,7 @@ func (s *Server) landing(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"days": days, "timezone": s.Location.String(), "week": week}) // null when anonymous
 	}
 	return c.Render("index", fiber.Map{"Title": l.T("landing.title"), "Days": days, "Zone": s.Location.String(),
-		"Week": week, "WeekLegend": weekLegend(l), "LoggedIn": principalOf(c) != nil, "Counts": counts})
+		"Week": week, "WeekLegend": weekLegend(l), "LoggedIn": principalOf(c) != nil, "Counts": counts, "Demo": s.demoView(l)})
 }
 
 // dayView returns g as a row of the landing page, with its numbers of
@@ -66,6 +66,36 @@ func (s *Server) dayView(l *i18n.Localizer, g *weekback.Generation, counts bool)
 		v.Tables, v.Rows = len(g.Manifest.Tables), g.Manifest.Rows
 	}
 	return v
+}
+
+// Demo is what the demo's pages say about it.
+type Demo struct {
+	// Logins are the demo's users that may log in.
+	Logins []DemoLogin
+	// Story is the simulated date each day's copy stands for: the demo
+	// takes the seven copies one after the other, now.
+	Story map[weekback.Weekday]time.Time
+}
+
+// DemoLogin is one login of the demo, shown on its landing page.
+type DemoLogin struct {
+	Login, Password string
+	Admin           bool // sees the audit log and the snapshot runs
+}
+
+// demoView is the landing page's demo notice in l's language; nil
+// outside the demo.
+type demoView struct {
+	Text   string
+	Logins []DemoLogin
+}
+
+func (s *Server) demoView(l *i18n.Localizer) *demoView {
+	if s.Demo == nil {
+		return nil
+	}
+	first, last := s.Demo.Story[weekback.Monday], s.Demo.Story[weekback.Sunday]
+	return &demoView{Text: l.T("demo.landing", "first", l.Date(first), "last", l.Date(last)), Logins: s.Demo.Logins}
 }
 
 // statusText explains the status of g in l's language.

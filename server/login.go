@@ -138,7 +138,7 @@ type loginFailure struct{ reason, detail string }
 // 500/503.
 func (s *Server) authenticate(ctx context.Context, login, password string) (*weekback.User, loginFailure, error) {
 	if login == "" || password == "" {
-		auth.DummyVerify(password)
+		s.verifier().Dummy(password)
 		if login == "" {
 			return nil, loginFailure{failUnknownUser, "empty login"}, nil
 		}
@@ -151,7 +151,7 @@ func (s *Server) authenticate(ctx context.Context, login, password string) (*wee
 		if _, plain := err.(*weekback.Error); !plain || code == weekback.EINVALID {
 			s.Logger.Error("login: cannot look up the user", "err", err)
 		}
-		auth.DummyVerify(password)
+		s.verifier().Dummy(password)
 		if code == weekback.EINVALID {
 			return nil, loginFailure{failUnknownUser, "configuration problem (see the server log)"}, nil
 		}
@@ -159,7 +159,7 @@ func (s *Server) authenticate(ctx context.Context, login, password string) (*wee
 	default:
 		return nil, loginFailure{}, fmt.Errorf("look up user: %w", err)
 	}
-	err = auth.VerifyPassword(u.PasswordHash, password)
+	err = s.verifier().Verify(u.PasswordHash, u.Salt, password)
 	var unknown *auth.UnknownFormatError
 	var invalid *auth.InvalidHashError
 	switch {

@@ -97,14 +97,7 @@ func MustOpenLoginServer(t *testing.T, configure ...func(*server.Server)) *login
 			t.Fatal(err)
 		}
 	}
-	admin, err := mysql.OpenMeta(context.Background(), f.db, f.meta.Prefix())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &weekback.Manifest{Day: weekback.Monday, Slot: slot, SnapshotAt: time.Now().Add(-time.Hour)}
-	if _, err := admin.Switch(context.Background(), weekback.Monday, slot, m, time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	f.mustSwitchMonday(t, slot)
 	lf := &loginFixture{fixture: f, slot: slot, clock: newClock()}
 	f.srv.Now, f.srv.Sessions.Now, f.meta.Now = lf.clock.Now, lf.clock.Now, lf.clock.Now
 	for _, c := range configure {

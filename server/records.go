@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -54,6 +55,7 @@ func (s *Server) parseRecordsQuery(c *fiber.Ctx) (q recordsQuery, form bool, err
 		form = form || strings.HasPrefix(key, formOpPrefix)
 	})
 	if err := firstError(errs); err != nil {
+		q.Filters = slices.DeleteFunc(q.Filters, func(f weekback.Filter) bool { return f.Column == "" })
 		return q, false, err
 	}
 	if form {
@@ -149,15 +151,17 @@ func tableParam(c *fiber.Ctx) (string, error) {
 	return t, nil
 }
 
-// checkTable returns an ENOTFOUND error unless the manifest lists table.
+// checkTable returns an ENOTFOUND error unless the manifest lists table,
+// or a view of that name that was recreated in the slot.
 func (s *Server) checkTable(c *fiber.Ctx, m *weekback.Manifest, table string) error {
 	if m.Table(table) != nil {
 		return nil
 	}
-	for _, v := range m.Views {
-		if v.Name == table {
-			return s.errorf(c, weekback.ENOTFOUND, "view.not_browsable", "view", table)
+	if v := m.View(table); v != nil {
+		if v.Error == "" {
+			return nil
 		}
+		return s.errorf(c, weekback.ENOTFOUND, "view.missing", "view", table)
 	}
 	return s.errorf(c, weekback.ENOTFOUND, "table.unknown", "table", table)
 }
@@ -179,25 +183,31 @@ func (s *Server) withSlot(c *fiber.Ctx, fn func(conn *sqlx.Conn) error) error {
 // masked returns the credential columns of table (weekback.Redaction of
 // PasswordTable.PasswordColumn and the Redact globs).
 func (s *Server) masked(ctx context.Context, conn *sqlx.Conn, slot, table string) ([]string, error) {
-	t, err := s.Catalog.Table(ctx, conn, slot, table)
+	t, err := s.Catalog.Relation(ctx, conn, slot, table)
 	if err != nil {
 		return nil, err
 	}
 	red := weekback.Redaction{PasswordTable: s.PasswordTable, PasswordColumn: s.PasswordColumn, Globs: s.Redact, NoDefaults: s.NoDefaultRedact}
+	if t.View {
+		return red.MaskedView(table, t.ColumnNames()), nil
+	}
 	return red.Masked(table, t.ColumnNames()), nil
 }
 
-// tableRecords shows one page of a table's records.
+// tableRecords shows one page of a table's records. A query the user can
+// fix (a bad filter value, an unknown column, a stale cursor) keeps the
+// page: 400 with the sentence in the filter form and the filters as typed
+// (JSON clients get the error).
 func (s *Server) tableRecords(c *fiber.Ctx) error {
 	table, err := tableParam(c)
 	if err != nil {
 		return err
 	}
-	rq, form, err := s.parseRecordsQuery(c)
-	if err != nil {
-		return s.withBanner(c, table, recordsQuery{}, err)
+	rq, form, bad := s.parseRecordsQuery(c)
+	if bad != nil && wantsJSON(c) {
+		return s.withBanner(c, table, recordsQuery{}, bad)
 	}
-	if form {
+	if form && bad == nil {
 		return c.Redirect(tableURL(weekback.Weekday(c.Params("day")), table)+rq.encode(false), fiber.StatusSeeOther)
 	}
 	p, err := s.loadDay(c, func(d weekback.Weekday) string { return tableURL(d, table) + rq.encode(false) })
@@ -207,20 +217,96 @@ func (s *Server) tableRecords(c *fiber.Ctx) error {
 	if err := s.checkTable(c, p.Gen.Manifest, table); err != nil {
 		return err
 	}
-	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, Filters: rq.Filters, Sort: rq.Sort, PageSize: rq.PageSize,
-		After: rq.After, Before: rq.Before, MaxValueLen: listValueLen}
-	var page *mysql.Page
-	err = s.withSlot(c, func(conn *sqlx.Conn) error {
-		if q.Masked, err = s.masked(c.UserContext(), conn, p.Gen.Slot, table); err != nil {
-			return err
+	if bad == nil {
+		bad = s.showRecords(c, p, table, rq)
+		if weekback.ErrorCode(bad) != weekback.EINVALID || wantsJSON(c) {
+			return bad
 		}
-		page, err = s.Catalog.Records(c.UserContext(), conn, q)
-		return err
-	})
+	}
+	return s.showBadQuery(c, p, table, rq, bad)
+}
+
+// showRecords renders the page rq asks for, with its count (without one
+// when it cannot be counted, e.g. in time).
+func (s *Server) showRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) error {
+	page, err := s.readRecords(c, p, table, rq)
 	if err != nil {
 		return err
 	}
-	return s.renderRecords(c, p, rq, page)
+	var count string
+	if !wantsJSON(c) {
+		if count, err = s.countText(c, p, table, rq); err != nil { // the rows are shown all the same
+			s.Logger.Warn("records page without its count", "table", table, "err", err)
+			count = ""
+		}
+	}
+	return s.renderRecords(c, p, rq, page, count, nil)
+}
+
+// showBadQuery renders the records page of a query that could not run
+// (bad): 400, the table's columns in the filter form, no rows.
+func (s *Server) showBadQuery(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery, bad error) error {
+	page, err := s.readRecords(c, p, table, recordsQuery{PageSize: 1})
+	if err != nil {
+		return err
+	}
+	page.Rows, page.Next, page.Prev = nil, "", ""
+	c.Status(fiber.StatusBadRequest)
+	return s.renderRecords(c, p, rq, page, "", bad)
+}
+
+// MaxCountedRows is how many rows a filtered records page (or a view's)
+// counts at most: beyond, it says "more than".
+const MaxCountedRows = 10000
+
+// countText says how many rows the records page's query has: the table's
+// count from the manifest (exact: the copy was verified against it), or,
+// filtered or for a view, the rows the filters match, counted up to
+// MaxCountedRows.
+func (s *Server) countText(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) (string, error) {
+	l := s.localizer(c)
+	if t := p.Gen.Manifest.Table(table); t != nil && len(rq.Filters) == 0 {
+		return l.N("records.count", int(t.Rows), "count", l.Number(t.Rows)), nil
+	}
+	var n int64
+	var more bool
+	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, Filters: rq.Filters}
+	err := s.withMasked(c, &q, func(conn *sqlx.Conn) (err error) {
+		n, more, err = s.Catalog.CountRecords(c.UserContext(), conn, q, MaxCountedRows)
+		return err
+	})
+	key := "records.count"
+	if len(rq.Filters) > 0 {
+		key = "records.matching"
+	}
+	if more {
+		key += "_more"
+	}
+	return l.N(key, int(n), "count", l.Number(n)), err
+}
+
+// readRecords reads the page rq asks for of table on p's day.
+func (s *Server) readRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) (*mysql.Page, error) {
+	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, Filters: rq.Filters, Sort: rq.Sort, PageSize: rq.PageSize,
+		After: rq.After, Before: rq.Before, MaxValueLen: listValueLen}
+	var page *mysql.Page
+	err := s.withMasked(c, &q, func(conn *sqlx.Conn) (err error) {
+		page, err = s.Catalog.Records(c.UserContext(), conn, q)
+		return err
+	})
+	return page, err
+}
+
+// withMasked runs fn with a connection of the slot pool after setting
+// q.Masked to the credential columns of q.Table.
+func (s *Server) withMasked(c *fiber.Ctx, q *mysql.RecordQuery, fn func(conn *sqlx.Conn) error) error {
+	return s.withSlot(c, func(conn *sqlx.Conn) error {
+		var err error
+		if q.Masked, err = s.masked(c.UserContext(), conn, q.Schema, q.Table); err != nil {
+			return err
+		}
+		return fn(conn)
+	})
 }
 
 // withBanner returns err after setting the day's banner, so that an error
@@ -251,10 +337,7 @@ func (s *Server) record(c *fiber.Ctx) error {
 	}
 	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, MaxValueLen: recordValueLen}
 	var page *mysql.Page
-	err = s.withSlot(c, func(conn *sqlx.Conn) error {
-		if q.Masked, err = s.masked(c.UserContext(), conn, p.Gen.Slot, table); err != nil {
-			return err
-		}
+	err = s.withMasked(c, &q, func(conn *sqlx.Conn) (err error) {
 		page, err = s.Catalog.Record(c.UserContext(), conn, q, key)
 		return err
 	})

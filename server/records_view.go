@@ -23,8 +23,10 @@ type filterRow struct {
 	Value  string
 }
 
-// renderRecords answers a records page as HTML or JSON.
-func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page) error {
+// renderRecords answers a records page as HTML or JSON. count says how
+// many rows the query has (countText). bad, when set, is why the query
+// could not run: the page shows it in the filter form.
+func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page, count string, bad error) error {
 	base := tableURL(p.Gen.Day, page.Table)
 	rowBase := base + "/rows/"
 	link := func(after, before string) string {
@@ -48,7 +50,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		return sendJSONRows(c, fiber.Map{"day": p.Gen.Day, "table": page.Table, "banner": p.Banner, "columns": cols, "key": page.Key,
 			"filters": filterParams(rq.Filters), "sort": rq.Sort.String(), "week": week,
 			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev,
-			"export": exportFormOf(p.Gen.Day, page.Table, rq)}, rows)
+			"export": exportFormOf(p.Gen.Day, page.Table, rq), "view": page.View}, rows)
 	}
 	cols, week := s.columnViews(page, rq, base), weekOf(s.localizer(c), p.Gens, page.Table, p.Gen.Day)
 	rows := make([]rowView, len(page.Rows))
@@ -65,7 +67,30 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		"Next": next, "Prev": prev, "First": first, "Action": base, "ClearURL": base + recordsQuery{Sort: rq.Sort, PageSize: rq.PageSize}.encode(false),
 		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
 		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize,
-		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": exportFormOf(p.Gen.Day, page.Table, rq)})
+		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": exportFormOf(p.Gen.Day, page.Table, rq),
+		"View": page.View, "ViewOrder": viewOrder(page.Columns), "QueryError": s.queryError(c, bad), "Count": count})
+}
+
+// queryError returns the sentence of bad in the request's language, ""
+// without an error.
+func (s *Server) queryError(c *fiber.Ctx, bad error) string {
+	if bad == nil {
+		return ""
+	}
+	_, msg, _ := s.errorMessage(c, s.localizer(c), bad)
+	return msg
+}
+
+// viewOrder names the columns a view's pages are ordered by (after the
+// sort column): its first unmasked ones, as mysql orders them.
+func viewOrder(cols []mysql.RecordColumn) string {
+	var names []string
+	for _, c := range cols {
+		if !c.Masked && len(names) < mysql.ViewOrderColumns {
+			names = append(names, c.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func keyURL(rowBase, key string) string {

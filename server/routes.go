@@ -57,12 +57,17 @@ func (s *Server) jobRoutes(app *fiber.App) {
 }
 
 // requestTimeout gives each request a context that ends after
-// RequestTimeout; handlers use c.UserContext() for their queries.
+// RequestTimeout; handlers use c.UserContext() for their queries. An
+// error page is rendered here, while that context lives: its header reads
+// the user's jobs like any other page's.
 func (s *Server) requestTimeout(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.RequestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)
-	return c.Next()
+	if err := c.Next(); err != nil {
+		return s.handleError(c, err)
+	}
+	return nil
 }
 
 // healthz answers 200 while the process runs.

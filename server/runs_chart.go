@@ -52,14 +52,14 @@ func (s *Server) runChart(l *i18n.Localizer, runs []*weekback.SnapshotRun) *runC
 	durs, sizes, labels := make([]int64, len(runs)), make([]int64, len(runs)), make([]string, len(runs))
 	for i, r := range runs {
 		d := r.Duration(now)
-		durs[i], sizes[i] = int64(d/time.Second), r.Bytes
+		durs[i], sizes[i] = int64(d/time.Millisecond), r.Bytes // milliseconds: runs under a second (the demo's) still show
 		labels[i] = l.T("runs.chart.run", "weekday", l.Weekday(r.Day.Time()), "datetime", l.DateTime(r.StartedAt, s.Location),
 			"duration", durationText(l, d), "size", sizeText(l, r.Bytes))
 	}
 	panelTall := chartTitle + chartBarsTall + chartSpacing
 	ch := &runChart{Width: chartWidth, Height: 2*panelTall - chartSpacing + 1, Count: len(runs)}
 	dur := chartPanelOf(runs, durs, labels, 0)
-	dur.Title, dur.Top = l.T("runs.chart.duration"), durationText(l, time.Duration(maxOf(durs))*time.Second)
+	dur.Title, dur.Top = l.T("runs.chart.duration"), durationText(l, time.Duration(maxOf(durs))*time.Millisecond)
 	size := chartPanelOf(runs, sizes, labels, panelTall)
 	size.Title, size.Top = l.T("runs.chart.size"), sizeText(l, maxOf(sizes))
 	ch.Panels = []chartPanel{dur, size}

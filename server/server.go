@@ -61,6 +61,7 @@ type Server struct {
 	BaseURL        string
 	TrustedProxies []netip.Prefix
 	Throttle       auth.ThrottlePolicy
+	Verifier       *auth.Verifier // checks passwords (a Verifier with no scheme, secret or pepper when nil)
 	// Slots is the pool the pages of a day read slots with (the reader
 	// account); Catalog caches the slots' tables. Every query runs in a
 	// read-only transaction of Catalog's.
@@ -92,6 +93,9 @@ type Server struct {
 	Jobs *jobs.Runner
 	// Runs reads the snapshot runs of the admin page /runs (404 while nil).
 	Runs RunSource
+	// Demo, set by `weekback demo` only, makes the landing page and the
+	// days' banners say what the demo is and how to log in.
+	Demo *Demo
 
 	// MetricsToken, when set, is the bearer token /metrics requires
 	// (server.metrics_token). MetricsListen, when set, serves /metrics on

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/weekback/weekback/mysql"
 )
@@ -25,6 +26,7 @@ type cellView struct {
 	Binary    bool
 	Pre       bool // pretty JSON, shown as a block
 	Truncated bool
+	Long      bool // a value long enough to be broken anywhere (short ones never are)
 	Text      string
 	Size      int64  // binary: its size in bytes
 	Hex       string // binary: "0x0102…"
@@ -48,8 +50,13 @@ func cellOf(col mysql.RecordColumn, v mysql.Value) cellView {
 		cv.Text = strings.ToValidUTF8(string(v.Bytes), "\uFFFD")
 	}
 	cv.Empty = !cv.Null && !cv.Masked && !cv.Binary && cv.Text == ""
+	cv.Long = cv.Binary || utf8.RuneCountInString(cv.Text) > longCell
 	return cv
 }
+
+// longCell is the length (in characters) after which a value may be
+// broken anywhere on the records page; shorter ones keep their words.
+const longCell = 24
 
 // prettyJSON indents a whole JSON value; a cut or invalid one is shown as
 // it is.

@@ -41,12 +41,22 @@ func Build(ctx context.Context, backup sqlx.QueryerContext, gen *weekback.Genera
 	if err != nil {
 		return nil, fmt.Errorf("build template of %s: %w", table, err)
 	}
+	return newTemplate(gen, table, tables), nil
+}
+
+// newTemplate returns the template of tables of gen, in foreign-key
+// order; table "" names it after the first.
+func newTemplate(gen *weekback.Generation, table string, tables []*weekback.TemplateTable) *weekback.Template {
+	m := gen.Manifest
 	t := &weekback.Template{Format: weekback.TemplateFormat, Day: gen.Day, SnapshotAt: m.SnapshotAt.UTC(),
 		SourceSchema: m.SourceSchema, SourceServer: m.SourceServer, Table: table}
 	for _, tt := range orderTables(tables).Tables {
 		t.Tables = append(t.Tables, *tt)
 	}
-	return t, nil
+	if t.Table == "" && len(t.Tables) > 0 {
+		t.Table = t.Tables[0].Name
+	}
+	return t
 }
 
 // checkTemplateSource says what to do when gen cannot give table.
@@ -116,4 +126,22 @@ func templateTables(ctx context.Context, backup sqlx.QueryerContext, gen *weekba
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+// BuildTables returns the template of the tables names of gen
+// (which must all be in its manifest), in foreign-key order, named after
+// the first: what `weekback restore --create-missing-tables` creates. It
+// returns an ENOTFOUND *weekback.Error when gen has no backup or a table
+// is not in it. It is safe for concurrent use if backup is.
+func BuildTables(ctx context.Context, backup sqlx.QueryerContext, gen *weekback.Generation, names []string) (*weekback.Template, error) {
+	for _, n := range names {
+		if err := checkTemplateSource(gen, n); err != nil {
+			return nil, err
+		}
+	}
+	tables, err := templateTables(ctx, backup, gen, names)
+	if err != nil {
+		return nil, fmt.Errorf("build template: %w", err)
+	}
+	return newTemplate(gen, "", tables), nil
 }

@@ -1,5 +1,5 @@
 // Command export benchmarks `weekback export` on the 2-million-row orders
-// table (issue: export throughput of at least 0.8× SELECT … INTO OUTFILE's,
+// table (target: export throughput of at least 0.8× SELECT … INTO OUTFILE's,
 // peak RSS under 64 MB) beside the two ways of dumping a table that need
 // no weekback: SELECT … INTO OUTFILE on the same server, and the mariadb
 // client's `--batch --quick` output redirected to a file.

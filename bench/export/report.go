@@ -11,7 +11,7 @@ import (
 	"github.com/weekback/weekback/bench/internal/benchutil"
 )
 
-// The targets: weekback's throughput against INTO OUTFILE's, and
+// The targets: weekback's throughput against INTO OUTFILE's, and
 // its peak RSS.
 const (
 	targetVsOutfile = 0.8
@@ -68,7 +68,7 @@ func methodRow(m *method, rows int64, base *method) string {
 		ratioText(throughputRatio(m, base)), benchutil.RSSText(medianProcs(m)))
 }
 
-// printTargets prints the targets for A, and A2's RSS.
+// printTargets prints the targets for A, and A2's RSS.
 func printTargets(w io.Writer, methods []*method) {
 	a, a2, base := methods[0], methods[1], outfile(methods)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

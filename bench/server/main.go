@@ -1,5 +1,5 @@
 // Command server benchmarks `weekback serve` on the records pages of the
-// 2-million-row orders table (issue 3's benchmark): the first page, a page
+// 2-million-row orders table (docs/PERFORMANCE.md): the first page, a page
 // 100,000 rows deep reached by cursor, and a filtered page on an indexed
 // column, each under N concurrent clients, against the floor — the same
 // SQL run directly with the mariadb client and over database/sql at the
@@ -46,7 +46,7 @@ const (
 	DefaultTimeout  = 30 * time.Minute
 )
 
-// The issue's target for every scenario.
+// The target for every scenario (docs/PERFORMANCE.md).
 const (
 	targetP99 = 50 * time.Millisecond
 )

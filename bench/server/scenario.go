@@ -31,7 +31,7 @@ type scenario struct {
 	conc   floorConc // the same client, as many at once as HTTP clients
 }
 
-// scenarios builds the three scenarios of the issue; the deep one walks
+// scenarios builds the three scenarios of the benchmark; the deep one walks
 // to its cursor first (untimed).
 func (b *bench) scenarios(ctx context.Context, c *client) ([]*scenario, error) {
 	orders := qualify(b.slot, "orders")

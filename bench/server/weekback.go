@@ -32,7 +32,7 @@ const (
 	stopTimeout   = 15 * time.Second
 )
 
-// writeConfig writes weekback's YAML config (keys as in DESIGN.md): the
+// writeConfig writes weekback's YAML config (keys as in README.md's configuration): the
 // dataset as the source, root as both backup accounts, the private prefix
 // and a server on a free port of 127.0.0.1.
 func (b *bench) writeConfig() (string, error) {

@@ -32,7 +32,7 @@ func (b *bench) weekbackMethod() (*method, error) {
 	return m, nil
 }
 
-// writeWeekbackConfig writes the YAML config of A (keys as in DESIGN.md).
+// writeWeekbackConfig writes the YAML config of A (keys as in README.md's configuration).
 func (b *bench) writeWeekbackConfig(path string) error {
 	src := b.Cfg.Clone()
 	src.DBName = srcSchema

@@ -25,7 +25,7 @@ const envRequireBrowser = "WEEKBACK_REQUIRE_BROWSER"
 
 // Bounds of the browser test: a hung browser fails it in bounded time.
 const (
-	browserTimeout = 90 * time.Second // the whole browser session, start included
+	browserTimeout = 3 * time.Minute  // the whole browser session, start included (TestBrowserPages walks 80 pages)
 	stepTimeout    = 15 * time.Second // one step: an action and the page it leads to
 	pollBrowser    = 25 * time.Millisecond
 )

@@ -35,7 +35,8 @@ func TestCommandHelp(t *testing.T) {
 	}{
 		{"export", []string{"-profile string", "--day DAY --table T"}, "-profile weekback"},
 		{"import", []string{"FILE", "--to DSN --table T", "reimport CSV"}, ""},
-		{"template-apply", []string{"--to DSN [--execute] FILE", "template JSON"}, ""},
+		{"template-apply", []string{"--to DSN [--reason TEXT] [--execute] FILE", "template JSON"}, ""},
+		{"restore", []string{"--from DAY --to DSN", "--undo FILE --to DSN", "-with-children", "never overwritten"}, ""},
 		{"serve", []string{"takes no flags", "backup.reader_dsn", "configuration"}, ""},
 		{"snapshotter", []string{"takes no flags", "schedule.cron", "configuration"}, ""},
 		{"demo", []string{"--listen", "DEMO_ARGS"}, ""},

@@ -15,6 +15,7 @@ import (
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/config"
 	"github.com/weekback/weekback/demo"
+	"github.com/weekback/weekback/server"
 )
 
 // defaultDemoPrefix is the backup prefix of the demo; its production
@@ -118,10 +119,24 @@ func (c *demoCmd) runServer(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.serve = &serveCmd{app: c.app, cfg: cfg, listening: func(addr string) {
-		fmt.Fprintf(c.app.env.Stdout, "\nServing the demo at http://%s/ — log in as %s / %s. Ctrl-C stops it.\n", addr, demo.Login, demo.Password)
+	c.serve = &serveCmd{app: c.app, cfg: cfg, demo: demoInfo(), listening: func(addr string) {
+		fmt.Fprintf(c.app.env.Stdout, "\nServing the demo at http://%s/ — log in as %s / %s (administrator) or %s / %s (support). Ctrl-C stops it.\n",
+			addr, demo.Login, demo.Password, demo.SupportLogin, demo.SupportPassword)
 	}}
 	return c.serve.Run(ctx)
+}
+
+// demoInfo is what the demo's pages say: its logins and the story's date
+// of each day's copy.
+func demoInfo() *server.Demo {
+	d := &server.Demo{Story: map[weekback.Weekday]time.Time{}, Logins: []server.DemoLogin{
+		{Login: demo.Login, Password: demo.Password, Admin: true},
+		{Login: demo.SupportLogin, Password: demo.SupportPassword},
+	}}
+	for i, day := range weekback.Weekdays {
+		d.Story[day] = demo.StoryDate(i)
+	}
+	return d
 }
 
 func (c *demoCmd) day(ctx context.Context, i int, day weekback.Weekday) error {

@@ -142,7 +142,7 @@ func (c *exportCmd) mask(ctx context.Context, gen *weekback.Generation) error {
 	}
 	auth := c.app.cfg.Auth
 	e := c.app.cfg.Exports
-	red := weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: e.Redact, NoDefaults: !e.RedactDefaults}
+	red := weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: c.app.cfg.RedactGlobs(), NoDefaults: !e.RedactDefaults}
 	c.query.Masked = red.Masked(t.Name, t.Columns)
 	for _, m := range c.query.Masked {
 		for _, col := range c.query.Columns {

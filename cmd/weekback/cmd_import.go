@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/restore"
 )
@@ -17,11 +18,12 @@ import (
 // importCmd is `weekback import --to DSN --table T [--mode …] [--execute]
 // FILE`: the way back into production.
 type importCmd struct {
-	app  *app
-	to   string
-	file string
-	opts restore.ImportOptions
-	db   *sqlx.DB
+	app    *app
+	to     string
+	file   string
+	reason string
+	opts   restore.ImportOptions
+	db     *sqlx.DB
 }
 
 func newImportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
@@ -30,6 +32,8 @@ func newImportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	fs.StringVar(&c.opts.Table, "table", "", "the target table (required)")
 	mode := fs.String("mode", "insert", "insert (new rows only; existing different rows are conflicts), upsert (also overwrite, saving an undo file) or missing-only (skip existing rows)")
 	fs.BoolVar(&c.opts.Execute, "execute", false, "write (without it: report what would happen, change nothing)")
+	fs.StringVar(&c.reason, "reason", "", "why, for the audit log")
+	profile := fs.String("profile", "reimport", "how the file was exported: reimport, or spreadsheet (empty cells are NULL in nullable columns, formula guards are removed)")
 	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return nil, err
@@ -38,6 +42,9 @@ func newImportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 		return nil, usagef("import needs --to DSN and --table, for example: weekback import --to 'user:pass@tcp(prod:3306)/sales' --table orders orders.csv")
 	}
 	if c.opts.Mode, err = restore.ParseImportMode(*mode); err != nil {
+		return nil, err
+	}
+	if c.opts.Profile, err = export.ParseProfile(*profile); err != nil {
 		return nil, err
 	}
 	c.file = file
@@ -65,6 +72,10 @@ func (c *importCmd) Run(ctx context.Context) error {
 		if !rep.Executed && err == nil {
 			fmt.Fprintln(c.app.env.Stderr, "dry run: nothing was written; add --execute to apply")
 		}
+	}
+	if rep != nil && rep.Executed {
+		c.app.record(ctx, nil, writeAudit{Action: weekback.AuditImport, Reason: c.reason, Target: targetName(c.to),
+			Tables: map[string]int64{c.opts.Table: rep.Insert + rep.Update + rep.Delete}, UndoFile: absPath(rep.UndoPath)}, err)
 	}
 	return err
 }

@@ -52,6 +52,7 @@ type serveCmd struct {
 	srv   *server.Server
 	// listening, when set, is told the address once the server listens.
 	listening func(addr string)
+	demo      *server.Demo // set by `weekback demo`
 }
 
 func newServeCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
@@ -98,9 +99,12 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.srv.Users, err = c.users(gens); err != nil {
 		return err
 	}
+	if c.srv.Verifier, err = c.verifier(ctx, gens); err != nil {
+		return err
+	}
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
-	c.srv.Redact, c.srv.NoDefaultRedact = c.cfg.Exports.Redact, !c.cfg.Exports.RedactDefaults
+	c.srv.Redact, c.srv.NoDefaultRedact = c.cfg.RedactGlobs(), !c.cfg.Exports.RedactDefaults
 	c.srv.MaxExports, c.srv.ExportTimeout = c.cfg.Exports.MaxDownloads, c.cfg.Exports.StatementTimeout.D()
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	if c.srv.MetricsToken, err = metricsToken(c.cfg.Server); err != nil {
@@ -111,8 +115,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
 		return err
 	}
-	c.srv.Runs = meta
-	auth.DummyVerify("") // computes the dummy hash now, so the first login's timing is like the others'
+	c.srv.Runs, c.srv.Demo = meta, c.demo
 	if err := c.srv.Open(); err != nil {
 		return err
 	}
@@ -197,7 +200,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	e := c.cfg.Exports
 	r := jobs.New()
 	r.Store, r.Generations, r.Slots, r.Catalog = meta, gens, c.csv, mysql.NewCatalog()
-	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: e.Redact, NoDefaults: !e.RedactDefaults}
+	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: c.cfg.RedactGlobs(), NoDefaults: !e.RedactDefaults}
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
 	r.StatementTimeout = e.StatementTimeout.D()
@@ -237,17 +240,4 @@ func sizePool(db *sqlx.DB, open, idle int) {
 	db.SetMaxOpenConns(open)
 	db.SetMaxIdleConns(idle)
 	db.SetConnMaxIdleTime(serveConnIdle)
-}
-
-// userSpec converts the auth.* settings for mysql.LookupUser.
-func userSpec(a config.Auth) mysql.UserSpec {
-	conds := func(cs []config.Condition) []weekback.Condition {
-		out := make([]weekback.Condition, len(cs))
-		for i, c := range cs {
-			out[i] = weekback.Condition{Column: c.Column, Equals: c.Equals}
-		}
-		return out
-	}
-	return mysql.UserSpec{Table: a.Table, LoginColumn: a.LoginColumn, PasswordColumn: a.PasswordColumn,
-		Allow: conds(a.Allow), Admin: conds(a.Admin)}
 }

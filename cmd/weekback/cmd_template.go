@@ -86,6 +86,7 @@ type templateApplyCmd struct {
 	to      string
 	execute bool
 	file    string
+	reason  string
 	db      *sqlx.DB
 }
 
@@ -93,6 +94,7 @@ func newTemplateApplyCmd(a *app, fs *flag.FlagSet, args []string) (Command, erro
 	c := &templateApplyCmd{app: a}
 	fs.StringVar(&c.to, "to", "", "the target database: user:password@tcp(host:3306)/schema (required)")
 	fs.BoolVar(&c.execute, "execute", false, "create the missing tables (without it: print the DDL only, change nothing)")
+	fs.StringVar(&c.reason, "reason", "", "why, for the audit log")
 	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return nil, err
@@ -124,6 +126,11 @@ func (c *templateApplyCmd) Run(ctx context.Context) error {
 	}
 	if c.execute {
 		err = restore.ApplyTemplate(ctx, c.db, plan)
+		created := map[string]int64{}
+		for _, name := range plan.Created {
+			created[name] = 0
+		}
+		c.app.record(ctx, nil, writeAudit{Action: weekback.AuditTemplateApply, Reason: c.reason, Target: targetName(c.to), Tables: created}, err)
 	}
 	if rerr := plan.WriteReport(c.app.env.Stdout); err == nil {
 		err = rerr

@@ -29,12 +29,13 @@ var zooTables = []string{"zoo", "codes", "refs", "excluded_table", "no_pk"}
 // zooFixture is the type zoo snapshotted into Monday, plus a users table
 // so that the server can be logged in to.
 type zooFixture struct {
-	db   *sql.DB
-	src  string
-	cfg  string
-	addr string // where serve listens (server.listen and server.base_url)
-	gen  *weekback.Generation
-	dir  string
+	db     *sql.DB
+	src    string
+	cfg    string
+	addr   string // where serve listens (server.listen and server.base_url)
+	gen    *weekback.Generation
+	dir    string
+	prefix string
 }
 
 const zooPassword = "correct horse battery staple"
@@ -51,8 +52,8 @@ func newZooFixture(t *testing.T) *zooFixture {
 		"CREATE TABLE `"+f.src+"`.users (id INT PRIMARY KEY, login_id VARCHAR(40) NOT NULL UNIQUE, password_hash VARCHAR(100) NOT NULL, "+
 			"can_manage_settings TINYINT NOT NULL, role VARCHAR(20) NOT NULL)",
 		"INSERT INTO `"+f.src+"`.users VALUES (1, 'support', '"+string(hash)+"', 1, 'staff')")
-	prefix := newPrefix(t, f.db)
-	f.cfg = writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: prefix,
+	f.prefix = newPrefix(t, f.db)
+	f.cfg = writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
 		Extra: fmt.Sprintf("server:\n  listen: %q\n  base_url: %q\n  session_secret_file: %q\n",
 			f.addr, "http://"+f.addr, filepath.Join(f.dir, "session.key"))})
 	f.cfg = appendReaderDSN(t, f.cfg, mysqltest.DSN(t, ""))

@@ -46,6 +46,7 @@ const sideEffectsBaseURL = "http://weekback.test"
 
 func testServeConnections(t *testing.T, source string) {
 	f := newFixture(t, true)
+	mustAddProductionUser(t, f, "backupuser", "backupuser-password") // serve checks the backup's users table at start
 	mustSnapshot(t, f.cfg, weekback.Monday)
 	mustAddProductionUser(t, f, "produser", "produser-password")
 	cfg := writeConfig(t, testConfig{SourceDSN: mysqltest.DSNVia(t, f.proxy, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
@@ -106,15 +107,16 @@ func classifySockets(t *testing.T, pid int, addr, sourceAddr string) (toBackup, 
 	return toBackup, toSource
 }
 
-// mustAddProductionUser adds a users table (auth.* defaults) to the
-// fixture's production schema with one allowed user: a user no backup has.
+// mustAddProductionUser adds an allowed user to the users table (auth.*
+// defaults) of the fixture's production schema, creating the table when
+// needed: after a snapshot, a user no backup has.
 func mustAddProductionUser(t *testing.T, f *fixture, login, password string) {
 	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mysqltest.MustExec(t, f.db, "CREATE TABLE `"+f.src+"`.users (login_id VARCHAR(64) PRIMARY KEY, password_hash VARCHAR(255) NOT NULL, "+
+	mysqltest.MustExec(t, f.db, "CREATE TABLE IF NOT EXISTS `"+f.src+"`.users (login_id VARCHAR(64) PRIMARY KEY, password_hash VARCHAR(255) NOT NULL, "+
 		"can_manage_settings TINYINT NOT NULL, role VARCHAR(32) NOT NULL)")
 	if _, err := f.db.Exec("INSERT INTO `"+f.src+"`.users VALUES (?, ?, 1, 'staff')", login, string(hash)); err != nil {
 		t.Fatal(err)

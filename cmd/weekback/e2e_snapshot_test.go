@@ -284,6 +284,7 @@ func TestSnapshotDryRun(t *testing.T) {
 // landing page over HTTP; SIGTERM stops it with exit 0.
 func TestServe(t *testing.T) {
 	f := newFixture(t, false)
+	mustAddProductionUser(t, f, "someone", "someone-password") // serve checks the users table at start
 	mustSnapshot(t, f.cfg, weekback.Monday)
 	cfg := writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, f.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
 		Extra: fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  session_secret_file: %q\n", filepath.Join(t.TempDir(), "session.key"))})
@@ -342,23 +343,14 @@ func appendReaderDSN(t *testing.T, path, dsn string) string {
 }
 
 // TestDemoServes runs `weekback demo` as a newcomer would: it builds the
-// week, then serves it and prints the URL and the demo login.
+// week, then serves it and prints the URL and both demo logins.
 func TestDemoServes(t *testing.T) {
 	db := mysqltest.MustOpen(t)
 	prefix := newPrefix(t, db)
 	cfg := filepath.Join(t.TempDir(), "demo.yaml")
 	p := startWeekback(t, "", "demo", "--dsn", mysqltest.DSN(t, ""), "--prefix", prefix, "--write-config", cfg, "--listen", "127.0.0.1:0")
-	var url string
-	waitFor(t, "the demo to serve", p, func() bool {
-		out := p.stdout.String()
-		i := strings.Index(out, "Serving the demo at ")
-		if i < 0 {
-			return false
-		}
-		url = strings.Fields(out[i+len("Serving the demo at "):])[0]
-		return true
-	})
-	if !strings.Contains(p.stdout.String(), "log in as demo / weekback-demo") {
+	url := waitDemo(t, p)
+	if out := p.stdout.String(); !strings.Contains(out, "log in as demo / weekback-demo") || !strings.Contains(out, "support / support-demo") {
 		t.Errorf("stdout does not show the demo login:\n%s", p.stdout.String())
 	}
 	resp, err := http.Get(url)

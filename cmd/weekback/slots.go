@@ -111,10 +111,11 @@ func init() {
 	commands["template"] = commandSpec{summary: "a table's schema and settings with its related tables, as template JSON", build: newTemplateCmd,
 		synopsis: "--day DAY --table T [--no-related] [-o FILE]"}
 	commands["template-apply"] = commandSpec{summary: "create a template's missing tables in a database (dry run unless --execute)", build: newTemplateApplyCmd,
-		synopsis: "--to DSN [--execute] FILE",
+		synopsis: "--to DSN [--reason TEXT] [--execute] FILE",
 		help:     "FILE is a template JSON written by `weekback template` (or the web server's template download)."}
 	commands["import"] = commandSpec{summary: "load a reimport CSV into a table (dry run unless --execute; upsert saves an undo file)", build: newImportCmd,
-		synopsis: "--to DSN --table T [--mode insert|upsert|missing-only] [--execute] FILE",
+		synopsis: "--to DSN --table T [--mode insert|upsert|missing-only] [--profile reimport|spreadsheet] [--reason TEXT] [--execute] FILE",
 		help: "FILE is a reimport CSV (UTF-8) written by `weekback export` or the web server's CSV download with the\n" +
-			"default profile, or an undo file an earlier import wrote."}
+			"default profile, or an undo file an earlier import wrote. A spreadsheet-profile file is refused unless\n" +
+			"--profile spreadsheet says how to read it (empty cells are NULL in nullable columns)."}
 }

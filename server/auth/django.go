@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"strconv"
 	"strings"
 )
@@ -37,4 +38,20 @@ func verifyDjangoPBKDF2(format, encoded, password string) error {
 		return ErrMismatch
 	}
 	return nil
+}
+
+// verifyDjangoBcrypt checks Django's bcrypt hashers: "bcrypt$" followed by
+// a bcrypt hash of the password, and "bcrypt_sha256$" followed by one of
+// the hex SHA-256 of the password (so that passwords longer than bcrypt's
+// 72 bytes count whole).
+func verifyDjangoBcrypt(format, encoded, password string) error {
+	rest := strings.TrimPrefix(encoded, format)
+	if format == "bcrypt_sha256$" {
+		sum := sha256.Sum256([]byte(password))
+		password = hex.EncodeToString(sum[:])
+	}
+	if f := Format(rest); f != "$2a$" && f != "$2b$" && f != "$2y$" {
+		return invalid(format, "no bcrypt hash after the prefix")
+	}
+	return verifyBcrypt(format, rest, password)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -57,37 +58,50 @@ func invalid(format, reason string, args ...any) error {
 	return &InvalidHashError{Format: format, Reason: fmt.Sprintf(reason, args...)}
 }
 
-// VerifyPassword checks password against encoded, a hash as an application
-// stored it (see the package documentation for the formats). It returns nil
-// when the password matches, ErrMismatch when it does not, an
-// *UnknownFormatError or an *InvalidHashError when the hash cannot be
-// verified. In the last two cases it first spends the time of DummyVerify, so
-// that these accounts cannot be told apart from wrong passwords by timing.
-// Surrounding white space in encoded is ignored.
+// VerifyPassword checks password against encoded with a Verifier that has
+// no scheme, secret or pepper (see Verifier.Verify). It returns nil when the
+// password matches, ErrMismatch when it does not, an *UnknownFormatError or
+// an *InvalidHashError when the hash cannot be verified (after spending the
+// time of DummyVerify).
 func VerifyPassword(encoded, password string) error {
-	err := verify(encoded, password)
-	if err != nil && !errors.Is(err, ErrMismatch) {
-		DummyVerify(password)
-	}
-	return err
+	return new(Verifier).Verify(encoded, "", password)
 }
 
-// verify is VerifyPassword without the time spent on unverifiable hashes.
-func verify(encoded, password string) error {
-	encoded = strings.TrimSpace(encoded)
-	switch format := Format(encoded); format {
+// verifyPrefixed checks password against a hash whose format its prefix
+// names. ok is false when the prefix is not one of the formats verified
+// here (the hash may still be of a Verifier's scheme).
+func verifyPrefixed(format, encoded, password string) (err error, ok bool) {
+	switch format {
 	case "$2a$", "$2b$", "$2y$":
-		return verifyBcrypt(format, encoded, password)
-	case "$argon2id$":
-		return verifyArgon2id(format, encoded, password)
-	case "argon2$argon2id$":
-		return verifyArgon2id(format, strings.TrimPrefix(encoded, "argon2"), password)
+		return verifyBcrypt(format, encoded, password), true
+	case "$argon2id$", "$argon2i$":
+		return verifyArgon2(format, encoded, password), true
+	case "argon2$argon2id$", "argon2$argon2i$":
+		return verifyArgon2(format, strings.TrimPrefix(encoded, "argon2"), password), true
 	case "pbkdf2_sha256$":
-		return verifyDjangoPBKDF2(format, encoded, password)
-	default:
-		return &UnknownFormatError{Format: format}
+		return verifyDjangoPBKDF2(format, encoded, password), true
+	case "bcrypt$", "bcrypt_sha256$":
+		return verifyDjangoBcrypt(format, encoded, password), true
+	case "$5$":
+		return verifySHACrypt(format, encoded, password, sha256Crypt), true
+	case "$6$":
+		return verifySHACrypt(format, encoded, password, sha512Crypt), true
+	case "$P$", "$H$", "$S$", "U$P$", "U$H$", "U$S$":
+		return verifyPhpass(format, encoded, password), true
+	case "$wp$":
+		return verifyWordPress(format, encoded, password), true
 	}
+	if strings.HasPrefix(format, "{") && slices.Contains(springPrefixes, format) {
+		return verifySpring(format, encoded, password), true
+	}
+	return nil, false
 }
+
+// springPrefixes are the ids of Spring Security's DelegatingPasswordEncoder
+// (verifySpring verifies some and refuses the others by name).
+var springPrefixes = []string{"{bcrypt}", "{pbkdf2}", "{pbkdf2@SpringSecurity_v5_8}", "{argon2}",
+	"{argon2@SpringSecurity_v5_8}", "{noop}", "{scrypt}", "{scrypt@SpringSecurity_v4_1}",
+	"{scrypt@SpringSecurity_v5_8}", "{sha256}", "{SHA-256}", "{SHA-1}", "{MD4}", "{ldap}"}
 
 // knownPrefixes are the hash formats Format recognises: the supported ones
 // and those met in applications' users tables, so that a log can say which
@@ -96,6 +110,8 @@ var knownPrefixes = []string{
 	// bcrypt and the crypt(3) family.
 	"$2a$", "$2b$", "$2y$", "$2x$", "$2$", "$1$", "$apr1$", "$5$", "$6$",
 	"$y$", "$7$", "$gy$", "$md5$", "$sha1$", "$P$", "$H$", "$wp$",
+	// Drupal 7 (phpass SHA-512, and hashes of Drupal 6 MD5 hashes).
+	"$S$", "U$P$", "U$H$", "U$S$",
 	// PHC strings (argon2 reference, passlib).
 	"$argon2id$", "$argon2i$", "$argon2d$", "$scrypt$", "$pbkdf2$",
 	"$pbkdf2-sha256$", "$pbkdf2-sha512$", "$bcrypt-sha256$",
@@ -107,6 +123,8 @@ var knownPrefixes = []string{
 	"pbkdf2:sha256:", "pbkdf2:sha512:", "pbkdf2:sha1:", "scrypt:",
 	"{SSHA}", "{SHA}", "{SSHA256}", "{SSHA512}", "{CRYPT}", "{MD5}",
 }
+
+func init() { knownPrefixes = append(knownPrefixes, springPrefixes...) }
 
 // Format describes the format of a password hash for logs: its known prefix
 // ("$2y$", "$argon2id$", "pbkdf2_sha256$", "$1$", "sha1$", …), "empty", or

@@ -73,13 +73,10 @@ func TestVerifyPasswordUnknownFormat(t *testing.T) {
 		name, encoded, format, secret string
 	}{
 		{"md5crypt", "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/", "$1$", "qjXMvbEw8oaL"},
-		{"sha512crypt", "$6$rounds=5000$usesomesillystri$D4IrlXatmP7rx3P3InaxBeoomnAihCKRVQP22JZ6EY47Wc6BkroIuUUBOov1i.S5KPgErtP/EN5mcO.ChWQW21", "$6$", "D4IrlXatmP7"},
 		{"django sha1 (its test suite)", "sha1$seasalt$cff36ea83f5706ce9aa7454e63e431fc726b2dc8", "sha1$", "cff36ea83f"},
 		{"django unsalted md5 (its test suite)", "88a434c88cca4e900f7874cd98123f43", "unrecognized (32 hex chars)", "88a434c8"},
 		{"django pbkdf2_sha1", "pbkdf2_sha1$260000$seasalt$R9mEu2ZKp8n9zNGKgpVHbVoxv2M=", "pbkdf2_sha1$", "R9mEu2ZKp8"},
-		{"argon2i reference", "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$wWKIMhR9lyDFvRz9YTZweHKfbftvj+qf+YFY4NeBbtA", "$argon2i$", "c29tZXNhbHQ"},
 		{"bcrypt $2x$", "$2x$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234", "$2x$", "abcdefghijkl"},
-		{"phpass", "$P$BeAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "$P$", "BeAAAAAAAA"},
 		{"werkzeug", "pbkdf2:sha256:600000$SALTsalt$0123abcd", "pbkdf2:sha256:", "SALTsalt"},
 		{"plain text", "hunter2", "unrecognized (7 chars)", "hunter2"},
 		{"plain text with dollar", "my$ecret$pass", "unrecognized (13 chars)", "ecret"},
@@ -89,7 +86,7 @@ func TestVerifyPasswordUnknownFormat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := verify(tt.encoded, "password")
+			err := new(Verifier).check(tt.encoded, "", "password")
 			var ufe *UnknownFormatError
 			if !errors.As(err, &ufe) {
 				t.Fatalf("err=%v, want *UnknownFormatError", err)
@@ -145,7 +142,7 @@ func TestVerifyPasswordInvalidHash(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := verify(tt.encoded, "password")
+			err := new(Verifier).check(tt.encoded, "", "password")
 			var ihe *InvalidHashError
 			if !errors.As(err, &ihe) {
 				t.Fatalf("err=%v, want *InvalidHashError", err)
@@ -197,7 +194,7 @@ func TestVerifyPasswordSpendsOnUnverifiable(t *testing.T) {
 	start := time.Now()
 	err := VerifyPassword(encoded, "password")
 	elapsed := time.Since(start)
-	if want := verify(encoded, "password"); err == nil || err.Error() != want.Error() {
+	if want := new(Verifier).check(encoded, "", "password"); err == nil || err.Error() != want.Error() {
 		t.Errorf("err=%v, want %v", err, want)
 	}
 	if elapsed < floor {

@@ -46,6 +46,7 @@ type Fixture struct {
 	DB     *sql.DB  // the test server, as root
 	Backup *sqlx.DB // the backup server's catalog (RoleBackup)
 	Source string   // the production schema
+	Prefix string   // the backup prefix
 	Gen    *weekback.Generation
 }
 
@@ -53,13 +54,22 @@ type Fixture struct {
 // schema and snapshots it into a fresh backup prefix as day's generation.
 func MustGeneration(tb testing.TB, script string, day weekback.Weekday) *Fixture {
 	tb.Helper()
-	ctx := context.Background()
 	f := &Fixture{DB: mysqltest.MustOpen(tb)}
 	f.Source = mysqltest.MustLoadScript(tb, f.DB, "wbt_tsrc_", script)
-	prefix := mysqltest.UniqueName("wbt_tpl_")
-	mysqltest.DropPrefixOnCleanup(tb, f.DB, prefix)
+	f.Prefix = mysqltest.UniqueName("wbt_tpl_")
+	mysqltest.DropPrefixOnCleanup(tb, f.DB, f.Prefix)
+	f.Backup = MustOpen(tb, "", mysql.RoleBackup)
+	f.Gen = f.Snapshot(tb, day)
+	return f
+}
+
+// Snapshot copies production as it is now into day's generation of f's
+// prefix and returns that generation (f.Gen is left alone).
+func (f *Fixture) Snapshot(tb testing.TB, day weekback.Weekday) *weekback.Generation {
+	tb.Helper()
+	ctx := context.Background()
 	s := snapshotter.New()
-	s.SourceDSN, s.BackupDSN, s.Prefix = mysqltest.DSN(tb, f.Source), mysqltest.DSN(tb, ""), prefix
+	s.SourceDSN, s.BackupDSN, s.Prefix = mysqltest.DSN(tb, f.Source), mysqltest.DSN(tb, ""), f.Prefix
 	s.GracePeriod = 100 * time.Millisecond
 	s.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := s.Open(ctx); err != nil {
@@ -69,15 +79,15 @@ func MustGeneration(tb testing.TB, script string, day weekback.Weekday) *Fixture
 	if _, err := s.Snapshot(ctx, day); err != nil {
 		tb.Fatalf("snapshot: %v", err)
 	}
-	f.Backup = MustOpen(tb, "", mysql.RoleBackup)
-	meta, err := mysql.AttachMeta(ctx, f.Backup, prefix)
+	meta, err := mysql.AttachMeta(ctx, f.Backup, f.Prefix)
 	if err != nil {
 		tb.Fatalf("attach meta: %v", err)
 	}
-	if f.Gen, err = meta.Generation(ctx, day); err != nil || !f.Gen.Ready() {
-		tb.Fatalf("generation %s: %+v, %v", day, f.Gen, err)
+	gen, err := meta.Generation(ctx, day)
+	if err != nil || !gen.Ready() {
+		tb.Fatalf("generation %s: %+v, %v", day, gen, err)
 	}
-	return f
+	return gen
 }
 
 // MustOpen opens a pool on schema for role, closed at the end.

@@ -159,7 +159,7 @@ func SplitHostPort(addr string) (host, port string) {
 	return strings.Trim(addr[:i], "[]"), addr[i+1:]
 }
 
-// WriteYAML writes doc (a weekback config, keys as in DESIGN.md) to path,
+// WriteYAML writes doc (a weekback config, keys as in README.md's configuration) to path,
 // readable by its owner only: it holds DSNs with passwords.
 func WriteYAML(path string, doc any) error {
 	data, err := yaml.Marshal(doc)

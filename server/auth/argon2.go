@@ -9,7 +9,7 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Bounds on the salt and hash lengths of an argon2id PHC string, in bytes.
+// Bounds on the salt and hash lengths of an argon2 PHC string, in bytes.
 // The reference implementation refuses salts under 8 bytes and tags under 4.
 const (
 	minArgon2Salt = 8
@@ -18,17 +18,17 @@ const (
 	maxArgon2Hash = 1024
 )
 
-// argon2Params are the cost parameters of an argon2id PHC string.
+// argon2Params are the cost parameters of an argon2 PHC string.
 type argon2Params struct {
 	memory  uint32 // KiB
 	time    uint32
 	threads uint8
 }
 
-// verifyArgon2id checks password against an argon2id PHC string:
+// verifyArgon2 checks password against an argon2id or argon2i PHC string:
 // $argon2id$v=19$m=65536,t=3,p=4$SALT$HASH, salt and hash in standard base64
 // without padding. format only names the format in errors.
-func verifyArgon2id(format, phc, password string) error {
+func verifyArgon2(format, phc, password string) error {
 	fields := strings.Split(phc, "$")
 	switch {
 	case len(fields) == 5 && strings.HasPrefix(fields[2], "m="):
@@ -50,7 +50,11 @@ func verifyArgon2id(format, phc, password string) error {
 	if err != nil || len(want) < minArgon2Hash || len(want) > maxArgon2Hash {
 		return invalid(format, "hash is not %d to %d bytes of base64", minArgon2Hash, maxArgon2Hash)
 	}
-	got := argon2.IDKey([]byte(password), salt, params.time, params.memory, params.threads, uint32(len(want)))
+	key := argon2.IDKey
+	if fields[1] == "argon2i" {
+		key = argon2.Key
+	}
+	got := key([]byte(password), salt, params.time, params.memory, params.threads, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return ErrMismatch
 	}
