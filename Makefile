@@ -2,8 +2,9 @@
 #
 # make test   runs every test with -race against the server scripts/ensure-mariadb finds or starts
 # make demo   builds and runs `weekback demo` against that server
-# make bench  runs bench/snapshot, bench/server and bench/export against that server; extra flags in
-#             BENCH_ARGS="...", BENCH_SERVER_ARGS="..." and BENCH_EXPORT_ARGS="..."
+# make bench  runs bench/snapshot, bench/server, bench/export, bench/compare and bench/download against that
+#             server; extra flags in BENCH_ARGS, BENCH_SERVER_ARGS, BENCH_EXPORT_ARGS, BENCH_COMPARE_ARGS and
+#             BENCH_DOWNLOAD_ARGS="..."
 # make lint   go vet + staticcheck (pinned)
 # make clean  stops the private MariaDB (if any) and removes bin/ and var/
 #
@@ -42,7 +43,9 @@ demo: build
 bench: build
 	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/snapshot $(BENCH_ARGS) && \
 		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/server $(BENCH_SERVER_ARGS) && \
-		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/export $(BENCH_EXPORT_ARGS)
+		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/export $(BENCH_EXPORT_ARGS) && \
+		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/compare $(BENCH_COMPARE_ARGS) && \
+		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/download $(BENCH_DOWNLOAD_ARGS)
 
 lint: vet staticcheck
 

@@ -11,6 +11,8 @@ const (
 	AuditLogout  = "logout"
 	AuditRefused = "refused" // a logged-in user refused access (permission gone, …)
 	AuditExport  = "export"
+	// AuditDownload is a whole day downloaded (SQL script or CSV bundle).
+	AuditDownload = "download"
 	// Writes into production, from the CLI.
 	AuditRestore       = "restore"
 	AuditUndo          = "undo"

@@ -40,6 +40,9 @@ type JobKind string
 const (
 	JobExport   JobKind = "export"   // a CSV of a table's records
 	JobTemplate JobKind = "template" // a template JSON of a table and its related tables
+	// JobDownload is a whole day: a SQL script (Format sql) or a bundle of
+	// reimport CSVs, templates and a manifest (Format csv).
+	JobDownload JobKind = "download"
 )
 
 // JobParams is what a job was asked to do: the same parameters as the
@@ -55,6 +58,15 @@ type JobParams struct {
 	Encoding string   `json:"encoding,omitempty"` // exports: utf-8 (default), utf-8-bom, shift_jis
 	Lossy    bool     `json:"lossy,omitempty"`    // exports: '?' for characters the encoding cannot hold
 	Related  bool     `json:"related,omitempty"`  // templates: with the related tables
+	// Format is a download's: sql or csv.
+	Format string `json:"format,omitempty"`
+	// Anonymize asks exports and downloads for pseudonyms in the columns
+	// of exports.anonymize.
+	Anonymize bool `json:"anonymize,omitempty"`
+	// MissingIn and ChangedIn narrow an export to the day's rows whose key
+	// that day (or "production") lacks, or holds with other values.
+	MissingIn string `json:"missing_in,omitempty"`
+	ChangedIn string `json:"changed_in,omitempty"`
 }
 
 // Key returns a canonical text of p: two requests with the same kind and
@@ -71,6 +83,15 @@ func (p JobParams) Key(kind JobKind) string {
 	}
 	if p.Related {
 		b.WriteString("|related")
+	}
+	if p.Format != "" {
+		b.WriteString("|format=" + p.Format)
+	}
+	if p.Anonymize {
+		b.WriteString("|anonymize")
+	}
+	if p.MissingIn != "" || p.ChangedIn != "" {
+		b.WriteString("|missing_in=" + p.MissingIn + "|changed_in=" + p.ChangedIn)
 	}
 	return b.String()
 }

@@ -22,26 +22,29 @@ const (
 	DefaultListen            = "127.0.0.1:8080"
 	DefaultBaseURL           = "http://127.0.0.1:8080"
 	DefaultSessionSecretFile = "./var/session.key"
-	DefaultSessionTTL        = 8 * time.Hour
-	DefaultAuthSource        = AuthSourceNewest
-	DefaultAuthTable         = "users"
-	DefaultLoginColumn       = "login_id"
-	DefaultPasswordColumn    = "password_hash"
-	DefaultAllowColumn       = "can_manage_settings"
-	DefaultAllowEquals       = "1"
-	DefaultAdminColumn       = "role"
-	DefaultAdminEquals       = "superadmin"
-	DefaultExportsDir        = "./var/exports"
-	DefaultDownloadTTL       = 20 * time.Hour
-	DefaultJobRetention      = 336 * time.Hour
-	DefaultExportWorkers     = 2
-	DefaultMaxActiveJobs     = 3
-	DefaultJobLease          = 30 * time.Second
-	DefaultMaxDownloads      = 8
-	DefaultStatementTimeout  = 10 * time.Minute
-	DefaultRedactDefaults    = true
-	DefaultUserQuotaBytes    = 2 << 30 // 2 GiB of finished exports per user
-	DefaultUserQuotaFiles    = 20      // finished exports (downloads) per user
+	// DefaultAnonymizeSecretFile sits beside the session secret.
+	DefaultAnonymizeSecretFile = "./var/anonymize.key"
+	DefaultSessionTTL          = 8 * time.Hour
+	DefaultAuthSource          = AuthSourceNewest
+	DefaultAuthTable           = "users"
+	DefaultLoginColumn         = "login_id"
+	DefaultPasswordColumn      = "password_hash"
+	DefaultAllowColumn         = "can_manage_settings"
+	DefaultAllowEquals         = "1"
+	DefaultAdminColumn         = "role"
+	DefaultAdminEquals         = "superadmin"
+	DefaultExportsDir          = "./var/exports"
+	DefaultDownloadTTL         = 20 * time.Hour
+	DefaultJobRetention        = 336 * time.Hour
+	DefaultExportWorkers       = 2
+	DefaultMaxActiveJobs       = 3
+	DefaultJobLease            = 30 * time.Second
+	DefaultUserQuotaBytes      = 2 << 30 // 2 GiB of finished exports per user
+	DefaultUserQuotaFiles      = 20      // finished exports (downloads) per user
+	DefaultMaxDownloads        = 8
+	DefaultStatementTimeout    = 10 * time.Minute
+	DefaultRedactDefaults      = true
+	DefaultAlertFraction       = 0.05
 )
 
 // Limits checked by Validate.
@@ -88,6 +91,9 @@ type Config struct {
 	Server   Server   `yaml:"server"`
 	Auth     Auth     `yaml:"auth"`
 	Exports  Exports  `yaml:"exports"`
+	// Downloads says who may download a whole day from the server.
+	Downloads Downloads `yaml:"downloads"`
+	Compare   Compare   `yaml:"compare"`
 
 	file string // the YAML file Load read, named in error messages
 }
@@ -214,6 +220,37 @@ type Exports struct {
 	// user still over them is refused new exports (409). 0 is no limit.
 	UserQuotaBytes int64 `yaml:"user_quota_bytes"`
 	UserQuotaFiles int   `yaml:"user_quota_files"`
+	// Anonymize lists "table.column" globs replaced by stable pseudonyms
+	// when an export or a download asks for --anonymize.
+	Anonymize []string `yaml:"anonymize"`
+	// AnonymizeSecretFile keeps the pseudonyms' key: created (0600) at
+	// first use, like the session secret.
+	AnonymizeSecretFile string `yaml:"anonymize_secret_file"`
+	// AnonymizeDateShiftDays, when positive, shifts the anonymized date
+	// columns of each row by a constant within ±N days; 0 keeps dates.
+	AnonymizeDateShiftDays int `yaml:"anonymize_date_shift_days"`
+}
+
+// Downloads is who may download a whole day: admins (the default) or all
+// logged-in users.
+type Downloads struct {
+	Allow string `yaml:"allow"`
+}
+
+// Values of downloads.allow.
+const (
+	DownloadsAdmins = "admins"
+	DownloadsAll    = "all"
+)
+
+// Compare tunes the server's comparisons of generations.
+type Compare struct {
+	// AlertFraction flags a day that deleted or changed more than this
+	// share (0 < f ≤ 1) of a table's rows since the copy before it.
+	AlertFraction float64 `yaml:"alert_fraction"`
+	// Production lets the server compare a day with production, through
+	// the read-only pool of source.dsn; otherwise only the CLI can.
+	Production bool `yaml:"production"`
 }
 
 // Default returns a new Config with every default set and all DSNs empty.
@@ -254,12 +291,17 @@ func Default() *Config {
 			Redact:           []string{},
 			MaxActiveJobs:    DefaultMaxActiveJobs,
 			JobLease:         Duration(DefaultJobLease),
+			UserQuotaBytes:   DefaultUserQuotaBytes,
+			UserQuotaFiles:   DefaultUserQuotaFiles,
+			Anonymize:        []string{},
 			MaxDownloads:     DefaultMaxDownloads,
 			StatementTimeout: Duration(DefaultStatementTimeout),
 			RedactDefaults:   DefaultRedactDefaults,
-			UserQuotaBytes:   DefaultUserQuotaBytes,
-			UserQuotaFiles:   DefaultUserQuotaFiles,
+
+			AnonymizeSecretFile: DefaultAnonymizeSecretFile,
 		},
+		Downloads: Downloads{Allow: DownloadsAdmins},
+		Compare:   Compare{AlertFraction: DefaultAlertFraction},
 	}
 }
 
@@ -276,6 +318,7 @@ func (c *Config) Redacted() *Config {
 	r.Auth.LoginColumns = cloneStrings(c.Auth.LoginColumns)
 	r.Auth.Secret, r.Auth.Peppers = redactSecret(c.Auth.Secret), redactSecrets(c.Auth.Peppers)
 	r.Exports.Redact = cloneStrings(c.Exports.Redact)
+	r.Exports.Anonymize = cloneStrings(c.Exports.Anonymize)
 	for _, k := range keysOf(&r) {
 		if isDSNKey(k.path) {
 			k.value.SetString(RedactDSN(k.value.String()))

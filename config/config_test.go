@@ -109,6 +109,12 @@ func TestDefault(t *testing.T) {
 		{"exports.redact_defaults", true},
 		{"exports.user_quota_bytes", int64(2 << 30)},
 		{"exports.user_quota_files", 20},
+		{"exports.anonymize", []string{}},
+		{"exports.anonymize_secret_file", "./var/anonymize.key"},
+		{"exports.anonymize_date_shift_days", 0},
+		{"downloads.allow", "admins"},
+		{"compare.alert_fraction", 0.05},
+		{"compare.production", false},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			if got := valueAt(t, c, tt.path); !reflect.DeepEqual(got, tt.want) {
@@ -117,7 +123,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 48; got != want {
+		if got, want := len(keysOf(c)), 54; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})

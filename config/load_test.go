@@ -73,6 +73,8 @@ func TestLoadEnv(t *testing.T) {
 		{"empty string clears", []string{"WEEKBACK_SCHEDULE_CRON="}, "schedule.cron", ""},
 		{"int", []string{"WEEKBACK_SNAPSHOT_PARALLELISM=12"}, "snapshot.parallelism", 12},
 		{"int with spaces", []string{"WEEKBACK_EXPORTS_WORKERS= 3 "}, "exports.workers", 3},
+		{"float", []string{"WEEKBACK_COMPARE_ALERT_FRACTION=0.1"}, "compare.alert_fraction", 0.1},
+		{"bool", []string{"WEEKBACK_COMPARE_PRODUCTION=true", "WEEKBACK_SOURCE_DSN=u:p@tcp(h:3306)/s"}, "compare.production", true},
 		{"duration", []string{"WEEKBACK_SNAPSHOT_LOCK_WAIT_TIMEOUT=2s"}, "snapshot.lock_wait_timeout", Duration(2 * time.Second)},
 		{"list", []string{"WEEKBACK_SOURCE_INCLUDE=orders, users ,,items_*"}, "source.include", []string{"orders", "users", "items_*"}},
 		{"empty list", []string{"WEEKBACK_EXPORTS_REDACT="}, "exports.redact", []string{}},

@@ -35,7 +35,7 @@ func (c *Config) Validate() error {
 	var errs []error
 	for _, check := range []func() []error{
 		c.validateSource, c.validateBackup, c.validateSchedule, c.validateSnapshot,
-		c.validateServer, c.validateAuth, c.validateExports, c.validateDurations,
+		c.validateServer, c.validateAuth, c.validateExports, c.validateCompare, c.validateDurations,
 	} {
 		errs = append(errs, check()...)
 	}
@@ -192,7 +192,28 @@ func (c *Config) validateExports() []error {
 	if d := c.Exports.StatementTimeout; d > 0 && time.Duration(d) < MinStatementTimeout {
 		errs = append(errs, c.bad("exports.statement_timeout", d, "must be at least "+MinStatementTimeout.String()+" (the pages' own limit), such as 10m"))
 	}
+	if d := c.Exports.AnonymizeDateShiftDays; d < 0 || d > MaxDateShiftDays {
+		errs = append(errs, c.bad("exports.anonymize_date_shift_days", d,
+			fmt.Sprintf("must be between 0 (dates kept) and %d, such as 30", MaxDateShiftDays)))
+	}
+	if a := c.Downloads.Allow; a != DownloadsAdmins && a != DownloadsAll {
+		errs = append(errs, c.bad("downloads.allow", a, "must be admins (the default) or all"))
+	}
+	errs = append(errs, c.checkGlobs("exports.anonymize", c.Exports.Anonymize, true)...)
 	return append(errs, c.checkGlobs("exports.redact", c.Exports.Redact, true)...)
+}
+
+// MaxDateShiftDays bounds exports.anonymize_date_shift_days (ten years).
+const MaxDateShiftDays = 3650
+
+func (c *Config) validateCompare() []error {
+	if f := c.Compare.AlertFraction; !(f > 0 && f <= 1) {
+		return []error{c.bad("compare.alert_fraction", f, "must be a share of the rows above 0 and at most 1, such as 0.05 for 5%")}
+	}
+	if c.Compare.Production && c.Source.DSN == "" {
+		return []error{c.bad("compare.production", true, "needs source.dsn (the production schema to compare with): set it, or set compare.production: false")}
+	}
+	return nil
 }
 
 // validateDurations checks that every Duration key is longer than zero.

@@ -15,6 +15,10 @@ func TestValidate(t *testing.T) {
 		want      string // substring of the message
 	}{
 		{"default", func(c *Config) {}, "", ""},
+		{"downloads all", func(c *Config) { c.Downloads.Allow = DownloadsAll }, "", ""},
+		{"downloads everyone", func(c *Config) { c.Downloads.Allow = "everyone" }, "downloads.allow", "must be admins (the default) or all"},
+		{"date shift negative", func(c *Config) { c.Exports.AnonymizeDateShiftDays = -1 }, "exports.anonymize_date_shift_days", "between 0"},
+		{"anonymize glob", func(c *Config) { c.Exports.Anonymize = []string{"customers.[a"} }, "exports.anonymize[0]", "is not a valid glob"},
 		{"source dsn ok", func(c *Config) { c.Source.DSN = "u:p@tcp(h:3306)/sales?parseTime=true" }, "", ""},
 		{"source dsn", func(c *Config) { c.Source.DSN = "u:hunter2@tcp(h:3306" }, "source.dsn",
 			`source.dsn = "u:***@tcp(h:3306": is not a valid MySQL DSN (invalid DSN: `},
@@ -92,6 +96,10 @@ func TestValidate(t *testing.T) {
 		{"job lease short", func(c *Config) { c.Exports.JobLease = Duration(time.Second) }, "exports.job_lease",
 			"exports.job_lease = 1s: must be at least 2s, such as 30s"},
 		{"job lease zero", func(c *Config) { c.Exports.JobLease = 0 }, "exports.job_lease", "such as 30s"},
+		{"alert fraction zero", func(c *Config) { c.Compare.AlertFraction = 0 }, "compare.alert_fraction",
+			"compare.alert_fraction = 0: must be a share of the rows above 0 and at most 1, such as 0.05 for 5%"},
+		{"alert fraction a percentage", func(c *Config) { c.Compare.AlertFraction = 5 }, "compare.alert_fraction", "at most 1"},
+		{"production without source", func(c *Config) { c.Compare.Production, c.Source.DSN = true, "" }, "compare.production", "needs source.dsn"},
 		{"job lease min", func(c *Config) { c.Exports.JobLease = Duration(2 * time.Second) }, "", ""},
 		{"quota bytes", func(c *Config) { c.Exports.UserQuotaBytes = -1 }, "exports.user_quota_bytes", "0 is no limit"},
 		{"quota files", func(c *Config) { c.Exports.UserQuotaFiles = -1 }, "exports.user_quota_files", "0 is no limit"},

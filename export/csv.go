@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
 )
 
 // Profile says how a CSV file is laid out and what it is for (see
@@ -48,7 +49,15 @@ type CSVOptions struct {
 	// OnUnencodable, when set, is called from the writing goroutine for
 	// each character the encoding cannot hold (also when Lossy).
 	OnUnencodable func(Unencodable)
+	// Replace, when set, rewrites each row before it is written (blank
+	// credential columns, pseudonyms): ExportCSV calls it once with the
+	// file's columns and applies the function it returns to every row.
+	Replace RowReplacer
 }
+
+// RowReplacer returns the function that rewrites a row of cols in place,
+// or nil when no column of cols changes.
+type RowReplacer func(table string, cols []mysql.RecordColumn) func(values [][]byte)
 
 // validate fills o's defaults and checks the combination.
 func (o *CSVOptions) validate() error {

@@ -17,4 +17,17 @@
 // batches, so memory stays flat. CSVWriter is hand-written rather than
 // built on encoding/csv: it appends a whole row into one reusable buffer
 // and writes it through a 64 KiB bufio.Writer, without allocating per value.
+//
+// A whole day leaves as one file: WriteDaySQL (WriteDaySQLFile with gzip)
+// writes a slot as an SQL script the mariadb and mysql clients load byte
+// for byte, tables in foreign-key order with bounded multi-row INSERTs;
+// WriteDayBundle writes it as a zip of reimport CSVs, templates and a
+// manifest (BundleManifest) that OpenBundle reads back. Credential columns
+// are written blank in both.
+//
+// Anonymizer replaces the values of the columns of exports.anonymize with
+// keyed HMAC pseudonyms that keep their shape (MethodFor chooses how, by
+// the column's type and name); CSV exports apply it through
+// CSVOptions.Replace (NewRowReplacer), downloads through
+// DaySQLOptions.Anonymizer.
 package export

@@ -34,6 +34,13 @@ type ExportResult struct {
 // false: the file is complete, with '?' in their place) and w's.
 func ExportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql.RecordQuery, w io.Writer,
 	opts CSVOptions, progress func(rows int64)) (*ExportResult, error) {
+	return exportCSV(ctx, conn, cat, q, nil, w, opts, progress)
+}
+
+// exportCSV is ExportCSV keeping only the rows whose key is in keys (all
+// when keys is nil).
+func exportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql.RecordQuery, keys *KeySet, w io.Writer,
+	opts CSVOptions, progress func(rows int64)) (*ExportResult, error) {
 	q, err := storedColumns(ctx, conn, cat, q, opts.Profile)
 	if err != nil {
 		return nil, err
@@ -42,18 +49,28 @@ func ExportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql
 	if err != nil {
 		return nil, err
 	}
+	scan := func(ctx context.Context, emit func([][]byte) error) error { return cat.ScanRecords(ctx, conn, q, emit) }
+	if keys != nil {
+		if scan, err = keys.scan(ctx, conn, cat, q, len(cols)); err != nil {
+			return nil, err
+		}
+	}
 	cw, err := NewCSVWriter(w, cols, opts)
 	if err != nil {
 		return nil, err
 	}
 	res := &ExportResult{Columns: cols}
+	write := cw.WriteRow
+	if opts.Replace != nil {
+		if replace := opts.Replace(q.Table, cols); replace != nil {
+			write = func(values [][]byte) error { replace(values); return cw.WriteRow(values) }
+		}
+	}
 	if err := cw.WriteHeader(); err != nil {
 		return res, fmt.Errorf("write csv header: %w", err)
 	}
-	err = pipeRows(ctx, len(cols), func(ctx context.Context, emit func([][]byte) error) error {
-		return cat.ScanRecords(ctx, conn, q, emit)
-	}, func(b *batch) error {
-		if err := b.each(cw.WriteRow); err != nil {
+	err = pipeRows(ctx, len(cols), scan, func(b *batch) error {
+		if err := b.each(write); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
 		if progress != nil {
@@ -115,10 +132,13 @@ func FileName(table string, day weekback.Weekday, snapshotAt time.Time, loc *tim
 }
 
 // Describe says what an export asked for, for the audit log: format,
-// filters, sort and columns. Filters never name a credential column (the
+// anonymization (rows rewritten by o.Replace), filters, sort and columns. Filters never name a credential column (the
 // Catalog refuses them), so no secret is written.
 func Describe(q mysql.RecordQuery, o CSVOptions) string {
 	parts := []string{"profile=" + string(o.Profile), "encoding=" + string(o.Encoding)}
+	if o.Replace != nil { // exports set it only for --anonymize
+		parts = append(parts, "anonymize")
+	}
 	for _, f := range q.Filters {
 		parts = append(parts, "filter="+f.String())
 	}

@@ -1,6 +1,9 @@
 // Package jobs runs background jobs: large CSV exports and template
-// exports that users start from the records page, leave, and download
-// later (docs/ARCHITECTURE.md, "Background jobs").
+// exports that users start from the records page, and downloads of a
+// whole day (kind download: the SQL script, gzip-compressed, or the CSV
+// bundle, written by package export) started from the day page; users
+// leave and download the result later (docs/ARCHITECTURE.md, "Background
+// jobs").
 //
 // Jobs live in the meta schema (weekback.JobStore), shared by every
 // `weekback serve` replica. Each replica opens one Runner, which runs

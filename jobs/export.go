@@ -27,12 +27,14 @@ func (a *attempt) execute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	j.File = fileName(j.Kind, j.Params.Table, gen, r.Location)
+	j.File = fileName(j.Kind, j.Params, gen, r.Location)
 	switch j.Kind {
 	case weekback.JobExport:
 		return a.export(ctx, gen)
 	case weekback.JobTemplate:
 		return a.template(ctx, gen)
+	case weekback.JobDownload:
+		return a.download(ctx, gen)
 	}
 	return weekback.Errorf(weekback.EINVALID, "this server cannot run jobs of kind %q: start the export again", j.Kind)
 }
@@ -56,6 +58,12 @@ func (a *attempt) export(ctx context.Context, gen *weekback.Generation) error {
 	}
 	a.log = &errorLog{create: func() (*tempFile, error) { return r.createTemp(j.ID, "errors.", r.errorsPath(j)) }}
 	opts.Lossy, opts.OnUnencodable = true, a.log.add // reported in the error log, '?' in the file
+	if j.Params.Anonymize {
+		if r.Anonymizer == nil {
+			return weekback.Errorf(weekback.EINVALID, "anonymized exports are not set up on this server any more: export without anonymization")
+		}
+		opts.Replace = export.NewRowReplacer(weekback.Redaction{}, r.Anonymizer)
+	}
 	if a.out, err = r.createTemp(j.ID, "", r.resultPath(j)); err != nil {
 		return err
 	}
@@ -63,12 +71,29 @@ func (a *attempt) export(ctx context.Context, gen *weekback.Generation) error {
 	if r.wrap != nil {
 		w = r.wrap(w)
 	}
-	res, err := export.ExportCSV(ctx, conn, r.Catalog, q, w, opts, a.rows.Store)
+	res, err := r.exportRows(ctx, conn, gen, j.Params, q, w, opts, a.rows.Store)
 	if err != nil {
 		return err
 	}
 	a.rows.Store(res.Rows)
 	return a.log.finish()
+}
+
+// exportRows writes q as CSV: every row, or with missing_in or
+// changed_in only those whose keys Keys returns.
+func (r *Runner) exportRows(ctx context.Context, conn *sqlx.Conn, gen *weekback.Generation, p weekback.JobParams, q mysql.RecordQuery,
+	w io.Writer, opts export.CSVOptions, progress func(int64)) (*export.ExportResult, error) {
+	if p.MissingIn == "" && p.ChangedIn == "" {
+		return export.ExportCSV(ctx, conn, r.Catalog, q, w, opts, progress)
+	}
+	if r.Keys == nil {
+		return nil, weekback.Errorf(weekback.EINVALID, "this server cannot narrow an export to another day's changes: export the whole table")
+	}
+	keys, err := r.Keys(ctx, gen, p)
+	if err != nil {
+		return nil, err
+	}
+	return export.ExportKeysCSV(ctx, conn, r.Catalog, q, keys, w, opts, progress)
 }
 
 // template writes the template JSON of a's job from gen.
@@ -120,14 +145,7 @@ func (a *attempt) discard() {
 
 // conn returns a connection of the slot pool.
 func (r *Runner) conn(ctx context.Context) (*sqlx.Conn, error) {
-	conn, err := r.Slots.Connx(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, weekback.Errorf(weekback.EUNAVAILABLE, "the backup server cannot be reached: try again in a moment")
-	}
-	return conn, nil
+	return connOf(ctx, r.Slots)
 }
 
 // generation returns the generation day serves, checking that it has
@@ -142,7 +160,7 @@ func (r *Runner) generation(ctx context.Context, day weekback.Weekday, table str
 		return nil, weekback.Errorf(weekback.ENOTFOUND, "There is no ready backup of %s yet. Pick another day.", name).
 			WithKey("error.day_not_ready", "weekday", name)
 	}
-	if gen.Manifest.Table(table) != nil {
+	if table == "" || gen.Manifest.Table(table) != nil { // a download has no table
 		return gen, nil
 	}
 	if v := gen.Manifest.View(table); v != nil {
@@ -191,12 +209,15 @@ func csvOptions(p weekback.JobParams) (export.CSVOptions, error) {
 }
 
 // fileName returns the name a job's result is offered under.
-func fileName(kind weekback.JobKind, table string, gen *weekback.Generation, loc *time.Location) string {
+func fileName(kind weekback.JobKind, p weekback.JobParams, gen *weekback.Generation, loc *time.Location) string {
 	ext := "csv"
-	if kind == weekback.JobTemplate {
+	switch kind {
+	case weekback.JobTemplate:
 		ext = "template.json"
+	case weekback.JobDownload:
+		return export.DayFileName(gen, p.Format, loc)
 	}
-	return export.FileName(table, gen.Day, gen.Manifest.SnapshotAt, loc, ext)
+	return export.FileName(p.Table, gen.Day, gen.Manifest.SnapshotAt, loc, ext)
 }
 
 // ctxWriter fails its writes once ctx is done.

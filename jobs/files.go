@@ -21,14 +21,22 @@ const (
 	suffixCSV      = ".csv"
 	suffixTemplate = ".template.json"
 	suffixErrors   = ".errors.csv"
+	suffixSQL      = ".sql.gz"
+	suffixBundle   = ".zip"
 )
 
-// resultPath returns where j's result is kept: "<Dir>/<id>.csv" or
-// "<Dir>/<id>.template.json". Only the id goes into it.
+// resultPath returns where j's result is kept: "<Dir>/<id>.csv",
+// "<Dir>/<id>.template.json", or for a download "<Dir>/<id>.sql.gz" or
+// "<Dir>/<id>.zip". Only the id goes into it.
 func (r *Runner) resultPath(j *weekback.Job) string {
 	suffix := suffixCSV
-	if j.Kind == weekback.JobTemplate {
+	switch {
+	case j.Kind == weekback.JobTemplate:
 		suffix = suffixTemplate
+	case j.Kind == weekback.JobDownload && j.Params.Format == "csv":
+		suffix = suffixBundle
+	case j.Kind == weekback.JobDownload:
+		suffix = suffixSQL
 	}
 	return filepath.Join(r.Dir, strconv.FormatInt(j.ID, 10)+suffix)
 }

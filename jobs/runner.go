@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -54,15 +55,22 @@ type Runner struct {
 	Store       weekback.JobStore
 	Generations weekback.GenerationStore
 	Slots       *sqlx.DB // the reader account opened with mysql.RoleExport
-	Catalog     *mysql.Catalog
-	Redaction   weekback.Redaction
-	Location    *time.Location // file names' dates (schedule.timezone)
-	Dir         string         // exports.dir: results and error logs, one file per job, by id
-	Workers     int            // jobs run at once by this process (exports.workers)
-	MaxActive   int            // queued and running jobs per user (exports.max_active_jobs)
-	Lease       time.Duration  // how long a claim holds without renewal (exports.job_lease)
-	Heartbeat   time.Duration  // how often a running job renews its lease and writes its progress
-	Poll        time.Duration  // how often idle workers look for work
+	// Stored is the reader account opened with mysql.RoleSource: SQL
+	// downloads read values as stored through it. Without it, SQL
+	// downloads fail with a sentence.
+	Stored *sqlx.DB
+	// Anonymizer gives the pseudonyms of exports and downloads that ask
+	// for them; nil when exports.anonymize is empty (such jobs are refused).
+	Anonymizer *export.Anonymizer
+	Catalog    *mysql.Catalog
+	Redaction  weekback.Redaction
+	Location   *time.Location // file names' dates (schedule.timezone)
+	Dir        string         // exports.dir: results and error logs, one file per job, by id
+	Workers    int            // jobs run at once by this process (exports.workers)
+	MaxActive  int            // queued and running jobs per user (exports.max_active_jobs)
+	Lease      time.Duration  // how long a claim holds without renewal (exports.job_lease)
+	Heartbeat  time.Duration  // how often a running job renews its lease and writes its progress
+	Poll       time.Duration  // how often idle workers look for work
 	// JanitorEvery is how often expired downloads, purged jobs and stale
 	// temporary files are removed.
 	JanitorEvery time.Duration
@@ -84,6 +92,9 @@ type Runner struct {
 	Worker string
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Keys returns the keys an export with missing_in or changed_in writes
+	// (nil for one without); such exports fail while it is nil.
+	Keys func(ctx context.Context, gen *weekback.Generation, p weekback.JobParams) (*export.KeySet, error)
 
 	wrap   func(io.Writer) io.Writer // tests: wraps the result file (to slow an export down)
 	kick   chan struct{}

@@ -10,7 +10,8 @@ import (
 )
 
 // Submit checks a job of kind asked by owner and queues it, then wakes
-// an idle worker. It checks that p.Day is served and has p.Table (ENOTFOUND),
+// an idle worker. It checks that p.Day is served and, but for a download
+// (a whole day, format sql or csv), has p.Table (ENOTFOUND),
 // and for exports the profile, encoding, columns, filters and sort against
 // the slot's catalog (EINVALID): a job that cannot run is refused here
 // rather than failing later. Params are stored normalized (day, profile
@@ -38,6 +39,10 @@ func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind
 	if err := r.checkQuota(ctx, owner, kind, p); err != nil {
 		return nil, nil, err
 	}
+	if p.Anonymize && r.Anonymizer == nil {
+		return nil, nil, weekback.Errorf(weekback.EINVALID, "anonymized exports are not set up on this server: "+
+			"an administrator lists the columns in exports.anonymize").WithKey("download.anonymize_off")
+	}
 	gen, err := r.generation(ctx, p.Day, p.Table)
 	if err != nil {
 		return nil, nil, err
@@ -50,15 +55,18 @@ func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind
 	if kind == weekback.JobTemplate && gen.Manifest.Table(p.Table) == nil {
 		return nil, nil, weekback.Errorf(weekback.ENOTFOUND, "%s is a view: templates describe tables; build the template of a table it reads", p.Table)
 	}
-	j := &weekback.Job{Owner: owner, Kind: kind, Params: p, File: fileName(kind, p.Table, gen, r.Location)}
-	if t := gen.Manifest.Table(p.Table); t != nil && kind == weekback.JobExport {
+	j := &weekback.Job{Owner: owner, Kind: kind, Params: p, File: fileName(kind, p, gen, r.Location)}
+	switch t := gen.Manifest.Table(p.Table); {
+	case t != nil && kind == weekback.JobExport:
 		j.RowsTotal = t.Rows // a view's count is not in the manifest
+	case kind == weekback.JobDownload:
+		j.RowsTotal = downloadRows(gen, p.Format)
 	}
 	if replaced, err = r.Store.Enqueue(ctx, j, r.MaxActive); err != nil {
 		return nil, nil, err
 	}
 	for _, id := range replaced {
-		if err := r.Remove(&weekback.Job{ID: id, Kind: kind}); err != nil {
+		if err := r.Remove(&weekback.Job{ID: id, Kind: kind, Params: p}); err != nil {
 			r.Logger.Error("cannot remove the files of a replaced job", "job", id, "err", err)
 		}
 	}
@@ -84,19 +92,23 @@ func (r *Runner) checkSize(p weekback.JobParams) error {
 // normalize checks kind and p and returns p with its day, profile and
 // encoding spelled canonically (so that JobParams.Key finds repeats).
 func normalize(kind weekback.JobKind, p weekback.JobParams) (weekback.JobParams, error) {
-	if kind != weekback.JobExport && kind != weekback.JobTemplate {
-		return p, weekback.Errorf(weekback.EINVALID, "unknown job kind %q: use export or template", kind)
+	if kind != weekback.JobExport && kind != weekback.JobTemplate && kind != weekback.JobDownload {
+		return p, weekback.Errorf(weekback.EINVALID, "unknown job kind %q: use export, template or download", kind)
 	}
 	day, err := weekback.ParseWeekday(string(p.Day))
 	if err != nil {
 		return p, err
 	}
 	p.Day = day
+	if kind == weekback.JobDownload {
+		return normalizeDownload(p)
+	}
+	p.Format = ""
 	if strings.TrimSpace(p.Table) == "" {
 		return p, weekback.Errorf(weekback.EINVALID, "a job needs a table: pick one from the day's list")
 	}
 	if kind == weekback.JobTemplate {
-		p.Filters, p.Sort, p.Columns, p.Profile, p.Encoding, p.Lossy = nil, weekback.Sort{}, nil, "", "", false
+		p.Filters, p.Sort, p.Columns, p.Profile, p.Encoding, p.Lossy, p.Anonymize = nil, weekback.Sort{}, nil, "", "", false, false
 		return p, nil
 	}
 	p.Related = false

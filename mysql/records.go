@@ -29,7 +29,11 @@ type RecordQuery struct {
 	// values are typed by the column (numbers compare as numbers, 0x-hex
 	// as bytes on binary columns) and always sent as placeholders.
 	Filters []weekback.Filter
-	Sort    weekback.Sort // zero: the key's order
+	// AnyOf keeps the rows that match at least one of its filters (and
+	// every filter of Filters): a search across columns. Same rules as
+	// Filters.
+	AnyOf []weekback.Filter
+	Sort  weekback.Sort // zero: the key's order
 	// PageSize is the number of rows of a page: DefaultPageSize when 0, at
 	// most MaxPageSize.
 	PageSize int

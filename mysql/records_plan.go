@@ -79,23 +79,38 @@ func newPlan(t *RecordTable, q RecordQuery, f flavor, fits fitsFunc) (*plan, err
 	if err := p.project(); err != nil {
 		return nil, err
 	}
-	for _, fl := range q.Filters {
-		c, err := resolve(t, q.Masked, fl.Column, "filter by")
-		if err != nil {
-			return nil, err
-		}
-		cond, args, err := filterSQL(c, fl, fits)
-		if err != nil {
-			return nil, err
-		}
-		p.where = append(p.where, cond)
-		p.args = append(p.args, args...)
+	conds, args, err := filterConds(t, q.Masked, q.Filters, fits)
+	if err != nil {
+		return nil, err
+	}
+	p.where, p.args = conds, args
+	if err := p.anyOf(fits); err != nil {
+		return nil, err
 	}
 	if err := p.orderBy(); err != nil {
 		return nil, err
 	}
 	p.sig = orderSig(t.Name, p.order, p.desc)
 	return p, nil
+}
+
+// filterConds returns the condition of each filter on t and their
+// arguments; errors as resolve and filterSQL.
+func filterConds(t *RecordTable, masked []string, filters []weekback.Filter, fits fitsFunc) ([]string, []any, error) {
+	var conds []string
+	var args []any
+	for _, fl := range filters {
+		c, err := resolve(t, masked, fl.Column, "filter by")
+		if err != nil {
+			return nil, nil, err
+		}
+		cond, a, err := filterSQL(c, fl, fits)
+		if err != nil {
+			return nil, nil, err
+		}
+		conds, args = append(conds, cond), append(args, a...)
+	}
+	return conds, args, nil
 }
 
 func (p *plan) project() error {

@@ -96,12 +96,17 @@ func selectAll(ctx context.Context, q sqlx.QueryerContext, schema string, t *tab
 // tuples (values as ReadExpr reads them, typed by t's columns); suffix
 // ends each statement (" FOR UPDATE").
 func selectIn(ctx context.Context, q sqlx.QueryerContext, schema string, t *table, cols []int, tuples [][][]byte, suffix string) ([]row, error) {
+	return selectListIn(ctx, q, schema, t, t.readExprs(), len(t.cols), cols, tuples, suffix)
+}
+
+// selectListIn is selectIn reading the n expressions of list.
+func selectListIn(ctx context.Context, q sqlx.QueryerContext, schema string, t *table, list string, n int, cols []int, tuples [][][]byte, suffix string) ([]row, error) {
 	var out []row
 	chunk := max(1, min(1000, maxStmtParams/max(1, len(cols))))
 	for start := 0; start < len(tuples); start += chunk {
 		cond, args := inCondition(t, cols, tuples[start:min(start+chunk, len(tuples))])
-		query := mysql.Tag + "SELECT " + t.readExprs() + " FROM " + mysql.QuoteTable(schema, t.name) + " AS t WHERE " + cond + suffix
-		rows, err := scanRows(ctx, q, query, args, len(t.cols))
+		query := mysql.Tag + "SELECT " + list + " FROM " + mysql.QuoteTable(schema, t.name) + " AS t WHERE " + cond + suffix
+		rows, err := scanRows(ctx, q, query, args, n)
 		if err != nil {
 			return nil, fmt.Errorf("read rows of %s: %w", t.name, err)
 		}
@@ -238,4 +243,31 @@ func showValues(t *table, cols []int, r row) string {
 		parts[i] = strings.Trim(fieldText(&t.cols[c], r[c]), `"`)
 	}
 	return strings.Join(parts, ",")
+}
+
+// keyTexts returns, by keyText, the key of each of rows as the compare
+// engine and the records pages write it (mysql.FormatRowKey of
+// mysql.KeyTextExpr), read from schema.t.
+func keyTexts(ctx context.Context, q sqlx.QueryerContext, schema string, t *table, rows []row) (map[string]string, error) {
+	n := len(t.key)
+	list := make([]string, 0, 2*n)
+	for _, k := range t.key {
+		list = append(list, readExpr(&t.cols[k]))
+	}
+	for _, k := range t.key {
+		list = append(list, mysql.KeyTextExpr(&t.cols[k]))
+	}
+	got, err := selectListIn(ctx, q, schema, t, strings.Join(list, ", "), 2*n, t.key, distinctTuples(rows, t.key), "")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(got))
+	for _, r := range got {
+		parts := make([]string, n)
+		for j, k := range t.key {
+			parts[j] = mysql.KeyTextValue(&t.cols[k], r[n+j])
+		}
+		out[joinTexts(r[:n])] = mysql.FormatRowKey(parts)
+	}
+	return out, nil
 }

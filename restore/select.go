@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/compare"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -95,7 +96,10 @@ func cloneValues(values [][]byte) [][]byte {
 	return out
 }
 
-// narrow keeps the rows --missing-in / --changed-in ask for.
+// narrow keeps the rows --missing-in / --changed-in ask for, as the
+// compare engine finds them (the day compared with the other day or
+// with production's snapshot), and for --changed-in remembers the damaged
+// day's version of each.
 func (b *builder) narrow(ctx context.Context, t *table, rows []row) ([]row, error) {
 	if b.opts.MissingIn == "" && !b.opts.ChangedIn {
 		return rows, nil
@@ -104,30 +108,54 @@ func (b *builder) narrow(ctx context.Context, t *table, rows []row) ([]row, erro
 		return nil, weekback.Errorf(weekback.EINVALID,
 			"table %s has no primary key and no NOT NULL unique key: its rows cannot be matched with another day's; restore it without --missing-in/--changed-in", t.name)
 	}
-	var found map[string]row
-	var err error
-	if b.opts.MissingIn == Production {
-		if !t.exists {
-			return rows, nil
-		}
-		found, err = lookup(ctx, b.target, b.schema, t, rows, "")
-	} else {
-		found, err = lookup(ctx, b.src.DB, b.src.Against.Slot, t, rows, "")
+	keys, err := b.againstKeys(ctx, t)
+	if err != nil {
+		return nil, err
 	}
+	texts, err := keyTexts(ctx, b.src.DB, b.src.Gen.Slot, t, rows)
 	if err != nil {
 		return nil, err
 	}
 	var out []row
 	for _, r := range rows {
-		other, ok := found[t.keyText(r)]
-		if b.opts.ChangedIn && ok && !sameRow(r, other) || !b.opts.ChangedIn && !ok {
+		if keys[texts[t.keyText(r)]] {
 			out = append(out, r)
 		}
-		if b.opts.ChangedIn && ok {
-			b.damaged(t)[t.keyText(r)] = other
-		}
 	}
-	return out, nil
+	if !b.opts.ChangedIn {
+		return out, nil
+	}
+	found, err := lookup(ctx, b.src.DB, b.src.Against.Slot, t, out, "")
+	for k, r := range found {
+		b.damaged(t)[k] = r
+	}
+	return out, err
+}
+
+// againstKeys returns the keys (mysql.FormatRowKey) of the day's rows of
+// t the compare engine finds missing in, or changed in, the other side.
+func (b *builder) againstKeys(ctx context.Context, t *table) (map[string]bool, error) {
+	c := &compare.Comparer{From: compare.GenerationSide(b.src.DB, b.src.Gen)}
+	if b.opts.MissingIn == Production {
+		prod, err := compare.OpenProduction(ctx, b.target, b.schema)
+		if err != nil {
+			return nil, err
+		}
+		defer prod.Close()
+		c.To = prod
+	} else {
+		c.To = compare.GenerationSide(b.src.DB, b.src.Against)
+	}
+	kind := compare.Deleted
+	if b.opts.ChangedIn {
+		kind = compare.Changed
+	}
+	keys := map[string]bool{}
+	err := c.Keys(ctx, compare.RowQuery{Table: t.name, Kind: kind, Filters: b.opts.Filters}, func(key []string) error {
+		keys[mysql.FormatRowKey(key)] = true
+		return nil
+	})
+	return keys, err
 }
 
 // addChildren adds, recursively, the day's rows of the tables whose

@@ -127,7 +127,7 @@ func (s *Server) auditDays(l *i18n.Localizer) []auditOption {
 // l's language: writes into production first.
 func auditActions(l *i18n.Localizer) []auditOption {
 	kinds := []string{weekback.AuditRestore, weekback.AuditUndo, weekback.AuditImport, weekback.AuditTemplateApply,
-		weekback.AuditExport, weekback.AuditLogin, weekback.AuditLogout, weekback.AuditRefused}
+		weekback.AuditExport, weekback.AuditDownload, weekback.AuditLogin, weekback.AuditLogout, weekback.AuditRefused}
 	out := make([]auditOption, len(kinds))
 	for i, k := range kinds {
 		out[i] = auditOption{Value: k, Label: orKey(l, "audit.action."+k, k)}

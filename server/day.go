@@ -159,7 +159,8 @@ func (s *Server) dayTables(c *fiber.Ctx) error {
 	}
 	l := s.localizer(c)
 	return c.Render("day", fiber.Map{"Title": l.Weekday(p.Gen.Day.Time()), "Banner": p.Banner, "Tables": tables, "Views": views,
-		"Rows": m.Rows, "Heading": l.T("day.heading", "weekday", l.Weekday(p.Gen.Day.Time()))})
+		"Rows": m.Rows, "Heading": l.T("day.heading", "weekday", l.Weekday(p.Gen.Day.Time())), "Download": s.dayDownloadForm(c, p.Gen.Day),
+		"ChangesURL": changesURL(p.Gen.Day, "")})
 }
 
 // tableURL returns the address of a table's records on day.

@@ -4,6 +4,12 @@
 // Prometheus metrics, with the error handling and security headers every
 // later route shares. Login, records, exports and jobs build on it.
 //
+// Beside a day's tables and records, pages compare days (changes*.go, by
+// package compare, in the background and cached by slot pair), follow one
+// record over the week (history*.go) and find a value in every table of a
+// day (search*.go); the week's charts show each day's movement and
+// alerts (week_moves.go).
+//
 // The server is side-effect-free: it reads generations through the meta
 // schema with the reader account, opens no connection but to the backup
 // server, and holds no mail or outbound HTTP code.

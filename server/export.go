@@ -28,7 +28,14 @@ type exportRequest struct {
 	query mysql.RecordQuery
 	csv   export.CSVOptions
 	list  bool // unencodable=csv: the list of characters the encoding cannot hold, as CSV
-	page  *dayPage
+	// anonymize (anonymize=1) writes the columns of exports.anonymize as
+	// pseudonyms.
+	anonymize bool
+	page      *dayPage
+	// against narrows the export (missing_in, changed_in) to the rows
+	// whose key is in keys.
+	against *exportAgainst
+	keys    *export.KeySet
 }
 
 // parseExport reads the records page's filters and sort plus columns,
@@ -48,8 +55,17 @@ func (s *Server) parseExport(c *fiber.Ctx) (*exportRequest, error) {
 	if er.csv.Encoding, err = export.ParseEncoding(c.Query("encoding")); err != nil {
 		return nil, err
 	}
+	if er.against, err = parseAgainst(c); err != nil {
+		return nil, err
+	}
 	er.csv.Lossy = c.Query("lossy") == "1"
 	er.list = c.Query("unencodable") == "csv"
+	if er.anonymize = c.Query("anonymize") == "1"; er.anonymize {
+		if s.Anonymizer == nil {
+			return nil, s.errorf(c, weekback.EINVALID, "download.anonymize_off")
+		}
+		er.csv.Replace = export.NewRowReplacer(weekback.Redaction{}, s.Anonymizer)
+	}
 	if cols := c.Query("columns"); cols != "" {
 		for col := range strings.SplitSeq(cols, ",") {
 			er.query.Columns = append(er.query.Columns, utils.CopyString(strings.TrimSpace(col)))
@@ -113,6 +129,9 @@ func (s *Server) prepareExport(c *fiber.Ctx, er *exportRequest) error {
 			return err
 		}
 		_, err := s.Catalog.RecordColumns(c.UserContext(), conn, *q)
+		if err == nil && er.against != nil {
+			er.keys, err = s.exportKeys(c.UserContext(), er.page.Gens, er.page.Gen, er.table, er.against, er.rq.Filters)
+		}
 		return err
 	})
 }
@@ -132,7 +151,7 @@ func (s *Server) unencodable(ctx context.Context, conn *sqlx.Conn, er *exportReq
 	opts := er.csv
 	opts.Lossy = true
 	opts.OnUnencodable = func(u export.Unencodable) { list = append(list, u) }
-	_, err := export.ExportCSV(ctx, conn, s.Catalog, er.query, io.Discard, opts, nil)
+	_, err := s.runExport(ctx, conn, er.query, er.keys, io.Discard, opts)
 	return list, err
 }
 

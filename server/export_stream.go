@@ -142,10 +142,10 @@ func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest, x *exportSlot) {
 	c.Set(fiber.HeaderContentType, "text/csv; charset="+charset)
 	c.Set(fiber.HeaderContentDisposition, attachment(export.FileName(er.table, gen.Day, gen.Manifest.SnapshotAt, s.Location, "csv")))
 	entry := &weekback.AuditEntry{Login: principalOf(c).Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
-		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: export.Describe(er.query, er.csv)}
-	q, opts := er.query, er.csv
+		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: er.describe()}
+	q, opts, keys := er.query, er.csv, er.keys
 	s.streamBody(c, func(ctx context.Context, w *bufio.Writer) error {
-		res, err := export.ExportCSV(ctx, x.conn, s.Catalog, q, w, opts, nil)
+		res, err := s.runExport(ctx, x.conn, q, keys, w, opts)
 		if res != nil {
 			entry.Rows = res.Rows
 		}

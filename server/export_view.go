@@ -17,6 +17,9 @@ type exportForm struct {
 	TemplateJobAction string        `json:"-"`
 	Hidden            []hiddenField `json:"-"`
 	TemplateURL       string        `json:"template_url"`
+	// Anonymize offers the "anonymize" box (the server has
+	// exports.anonymize).
+	Anonymize bool `json:"-"`
 }
 
 // exportFormOf returns the download form of table's records page on day

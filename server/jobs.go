@@ -21,7 +21,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/weekback/weekback"
-	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/jobs"
 )
 
@@ -46,14 +45,16 @@ func (s *Server) submitExport(c *fiber.Ctx) error {
 	}
 	p := principalOf(c)
 	params := weekback.JobParams{Day: er.page.Gen.Day, Table: er.table, Filters: er.rq.Filters, Sort: er.rq.Sort,
-		Columns: er.query.Columns, Profile: string(er.csv.Profile), Encoding: string(er.csv.Encoding), Lossy: er.csv.Lossy}
+		Columns: er.query.Columns, Profile: string(er.csv.Profile), Encoding: string(er.csv.Encoding), Lossy: er.csv.Lossy,
+		Anonymize: er.anonymize}
+	er.against.setParams(&params)
 	j, replaced, err := s.Jobs.Submit(c.UserContext(), p.Login, weekback.JobExport, params)
 	if err != nil {
 		return s.submitError(c, err)
 	}
 	s.audit(c.UserContext(), &weekback.AuditEntry{Login: p.Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
 		Outcome: weekback.OutcomeOK, Day: params.Day, Table: params.Table,
-		Detail: export.Describe(er.query, er.csv) + " job=" + strconv.FormatInt(j.ID, 10)})
+		Detail: er.describe() + " job=" + strconv.FormatInt(j.ID, 10)})
 	if wantsJSON(c) {
 		if replaced == nil {
 			replaced = []int64{}

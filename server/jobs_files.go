@@ -104,6 +104,12 @@ func jobContentType(j *weekback.Job) string {
 	if j.Kind == weekback.JobTemplate {
 		return fiber.MIMEApplicationJSONCharsetUTF8
 	}
+	if j.Kind == weekback.JobDownload && j.Params.Format == "csv" {
+		return "application/zip"
+	}
+	if j.Kind == weekback.JobDownload {
+		return "application/gzip"
+	}
 	if enc, _ := export.ParseEncoding(j.Params.Encoding); enc == export.EncodingShiftJIS {
 		return "text/csv; charset=Shift_JIS"
 	}

@@ -73,7 +73,11 @@ func (s *Server) jobViewIn(l *i18n.Localizer, j *weekback.Job) jobView {
 		RowsDone: j.RowsDone, RowsTotal: j.RowsTotal, Errors: j.Errors, Error: j.Error, File: j.File, Bytes: j.Bytes,
 		ReplacedBy: j.ReplacedBy, CancelRequested: j.CancelRequested, Seen: j.Seen,
 		URL: jobURL(j.ID), Sort: j.Params.Sort.String()}
-	if !j.Damaged {
+	switch {
+	case j.Damaged:
+	case j.Kind == weekback.JobDownload:
+		v.TableURL = "/" + string(j.Params.Day) + "/"
+	default:
 		v.TableURL = tableURL(j.Params.Day, j.Params.Table)
 	}
 	if s.expired(j) {
@@ -101,6 +105,9 @@ func (s *Server) jobTexts(l *i18n.Localizer, j *weekback.Job, v *jobView) {
 		day = l.Weekday(j.Params.Day.Time())
 	}
 	v.Description = l.T("jobs.describe", "weekday", day, "table", j.Params.Table)
+	if j.Kind == weekback.JobDownload {
+		v.Description = l.T("download.describe."+downloadFormatKey(j.Params.Format), "weekday", day)
+	}
 	switch {
 	case j.Damaged:
 		v.Description, v.Error = l.T("jobs.damaged.describe"), l.T("jobs.damaged")

@@ -23,6 +23,7 @@ type dayView struct {
 	Tables      int                       `json:"tables,omitempty"`
 	Rows        int64                     `json:"rows,omitempty"`
 	URL         string                    `json:"url,omitempty"`
+	ChangesURL  string                    `json:"changes_url,omitempty"` // since the copy before (logged-in users)
 }
 
 // landing shows the seven days (status, snapshot time and links) and the
@@ -44,12 +45,15 @@ func (s *Server) landing(c *fiber.Ctx) error {
 	var week []*weekChart // table names and counts: for logged-in users only
 	if principalOf(c) != nil {
 		week = weekCharts(l, gens)
+		s.addMoves(l, week, s.weekMoves(c.UserContext(), gens, weekWait))
+		s.changesLinks(days, gens)
 	}
 	if wantsJSON(c) {
 		return c.JSON(fiber.Map{"days": days, "timezone": s.Location.String(), "week": week}) // null when anonymous
 	}
 	return c.Render("index", fiber.Map{"Title": l.T("landing.title"), "Days": days, "Zone": s.Location.String(),
-		"Week": week, "WeekLegend": weekLegend(l), "LoggedIn": principalOf(c) != nil, "Counts": counts, "Demo": s.demoView(l)})
+		"Week": week, "WeekLegend": weekLegend(l), "AlertLegend": alertLegend(l, s.AlertFraction, week), "LoggedIn": principalOf(c) != nil, "Counts": counts,
+		"Demo": s.demoView(l)})
 }
 
 // dayView returns g as a row of the landing page, with its numbers of

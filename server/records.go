@@ -342,7 +342,7 @@ func (s *Server) record(c *fiber.Ctx) error {
 		return err
 	})
 	if err != nil {
-		return err
+		return s.recordElsewhere(c, p, table, key, err)
 	}
 	return s.renderRecord(c, p, table, key, page)
 }

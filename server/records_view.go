@@ -43,6 +43,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 	}
 	if wantsJSON(c) {
 		cols, week := s.columnViews(page, rq, ""), weekOf(nil, p.Gens, page.Table, p.Gen.Day)
+		s.addMoves(nil, []*weekChart{week}, s.weekMoves(c.UserContext(), p.Gens, 0))
 		rows := make([]jsonRow, len(page.Rows))
 		for i, r := range page.Rows {
 			rows[i] = jsonRowOf(page.Columns, r, keyURL(rowBase, r.Key))
@@ -53,6 +54,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 			"export": exportFormOf(p.Gen.Day, page.Table, rq), "view": page.View}, rows)
 	}
 	cols, week := s.columnViews(page, rq, base), weekOf(s.localizer(c), p.Gens, page.Table, p.Gen.Day)
+	s.addMoves(s.localizer(c), []*weekChart{week}, s.weekMoves(c.UserContext(), p.Gens, 0))
 	rows := make([]rowView, len(page.Rows))
 	for i, r := range page.Rows {
 		rows[i] = rowView{URL: keyURL(rowBase, r.Key), Cells: cellsOf(page.Columns, r)}
@@ -67,7 +69,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 		"Next": next, "Prev": prev, "First": first, "Action": base, "ClearURL": base + recordsQuery{Sort: rq.Sort, PageSize: rq.PageSize}.encode(false),
 		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
 		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize,
-		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": exportFormOf(p.Gen.Day, page.Table, rq),
+		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": s.anonymizable(exportFormOf(p.Gen.Day, page.Table, rq)),
 		"View": page.View, "ViewOrder": viewOrder(page.Columns), "QueryError": s.queryError(c, bad), "Count": count})
 }
 
@@ -193,5 +195,6 @@ func (s *Server) renderRecord(c *fiber.Ctx, p *dayPage, table string, key []stri
 	keyText := strings.Join(key, ", ")
 	day := s.localizer(c).Weekday(p.Gen.Day.Time())
 	return c.Render("record", fiber.Map{"Title": table + " " + keyText + " · " + day, "Banner": p.Banner,
-		"Table": page.Table, "TableURL": base, "Key": keyText, "Fields": fields})
+		"Table": page.Table, "TableURL": base, "Key": keyText, "Fields": fields,
+		"HistoryURL": historyURL(p.Gen.Day, page.Table, mysql.FormatRowKey(key))})
 }

@@ -35,12 +35,17 @@ func (s *Server) routes(app *fiber.App) {
 	// The pages of a day, last: /:day/ would take any other one-segment
 	// address. Only GET (and HEAD) exist: other methods answer 405.
 	app.Get("/:day/", dayParam, s.requireLogin, s.dayTables)
+	app.Get("/:day/search", dayParam, s.requireLogin, s.search)
+	app.Get("/:day/changes", dayParam, s.requireLogin, s.dayChanges)
 	app.Get("/:day/tables/:table", dayParam, s.requireLogin, s.tableRecords)
 	app.Get("/:day/tables/:table/rows/:key", dayParam, s.requireLogin, s.record)
+	app.Get("/:day/tables/:table/rows/:key/history", dayParam, s.requireLogin, s.recordHistory)
+	app.Get("/:day/tables/:table/changes", dayParam, s.requireLogin, s.tableChanges)
 	app.Get("/:day/tables/:table/export.csv", dayParam, s.requireLogin, s.refuseCrossSite, s.exportCSV)
 	app.Get("/:day/tables/:table/template.json", dayParam, s.requireLogin, s.refuseCrossSite, s.templateJSON)
 	app.Post("/:day/tables/:table/exports", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitExport)
 	app.Post("/:day/tables/:table/templates", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitTemplate)
+	app.Post("/:day/downloads", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitDownload)
 }
 
 // jobRoutes wires the export center and the snapshot runs page. Forms

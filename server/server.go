@@ -16,6 +16,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/i18n"
 	"github.com/weekback/weekback/jobs"
 	"github.com/weekback/weekback/mysql"
@@ -86,6 +87,12 @@ type Server struct {
 	PasswordTable, PasswordColumn string
 	Redact                        []string
 	NoDefaultRedact               bool
+	// DownloadsAll lets every logged-in user download whole days
+	// (downloads.allow: all); otherwise only admins may.
+	DownloadsAll bool
+	// Anonymizer gives the pseudonyms of exports that ask for them
+	// (anonymize=1); nil when exports.anonymize is empty.
+	Anonymizer *export.Anonymizer
 
 	// Jobs runs the background exports of the export center (/jobs, the
 	// header's notifications); their routes answer 404 while it is nil.
@@ -105,6 +112,16 @@ type Server struct {
 	// landing page to visitors who are not logged in (server.public_counts);
 	// else they see only each day's status and time.
 	PublicCounts bool
+	// AlertFraction flags a day that deleted or changed more than this
+	// share of a table's rows since the copy before it
+	// (compare.alert_fraction): a badge on the week's charts and the
+	// weekback_table_change_alert metric.
+	AlertFraction float64
+	// Production, when set (compare.production), lets the changes pages
+	// compare a day with production through this read-only pool of
+	// source.dsn, whose schema is ProductionSchema.
+	Production       *sqlx.DB
+	ProductionSchema string
 
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).
@@ -125,6 +142,8 @@ type Server struct {
 	users          *userCache
 	secure         bool   // BaseURL is https
 	origin         string // scheme://host of BaseURL
+	changes        *changeCache
+	stop           context.CancelFunc // ends the background comparisons
 }
 
 // New returns a Server with every knob at its default.
@@ -143,6 +162,7 @@ func New() *Server {
 		IdleTimeout:     DefaultIdleTimeout,
 		ShutdownTimeout: DefaultShutdownTimeout,
 		RequestTimeout:  DefaultRequestTimeout,
+		AlertFraction:   DefaultAlertFraction,
 	}
 }
 
@@ -198,6 +218,10 @@ func (s *Server) Addr() string {
 // Close stops accepting connections and waits (up to ShutdownTimeout)
 // for requests in flight to finish.
 func (s *Server) Close() error {
+	if s.stop != nil {
+		s.stop()
+		s.changes.close()
+	}
 	if s.app == nil || s.ln == nil {
 		return nil
 	}
@@ -239,6 +263,7 @@ func (s *Server) newApp() *fiber.App {
 	s.metrics = newMetrics(s.Generations, s.Now)
 	s.exports = newExportLimiter(s.MaxExports, s.ExportQueueWait)
 	s.metricsHandler = s.metrics.handler()
+	s.openChanges()
 	app := fiber.New(fiber.Config{
 		Views:                 newLocalizedViews(s.Messages),
 		ViewsLayout:           "layout",

@@ -43,6 +43,12 @@ type weekChart struct {
 	Table  string             `json:"table"`
 	Counts [7]*int64          `json:"counts"`
 	Drops  []weekback.Weekday `json:"drops,omitempty"`
+	// Moves holds, Monday first, the rows each day's copy added, deleted
+	// and changed since the copy before it (null until compared), and
+	// Alerts the days that deleted or changed more than
+	// Server.AlertFraction of the table (see week_moves.go).
+	Moves  [7]*weekMove       `json:"moves"`
+	Alerts []weekback.Weekday `json:"alerts,omitempty"`
 	URL    string             `json:"-"` // the table on the newest day that has it
 	Bars   []weekBar          `json:"-"`
 }
@@ -57,7 +63,11 @@ type weekBar struct {
 	Served  bool   // the day has a served copy
 	Has     bool   // … holding the table
 	Drop    bool
-	Current bool // the page's own day
+	Current bool      // the page's own day
+	Move    *weekMove // rows moved since the copy before, when compared
+	Alert   bool
+	// ChangesURL opens the table's changes since the copy before.
+	ChangesURL string
 }
 
 // dayCount is one day of a table's week: its row count (nil when unknown)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -197,11 +196,4 @@ func (r *run) addForeignKeys(ctx context.Context) error {
 	return g.Wait()
 }
 
-func autoIncColumn(t *wmysql.Table) string {
-	for _, c := range t.Columns {
-		if strings.Contains(strings.ToLower(c.Extra), "auto_increment") {
-			return c.Name
-		}
-	}
-	return ""
-}
+func autoIncColumn(t *wmysql.Table) string { return wmysql.AutoIncColumn(t) }

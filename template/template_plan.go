@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -44,23 +45,25 @@ type PlannedTable struct {
 // DSN's schema) and plans the creation of the missing tables. It changes
 // nothing. It returns an EINVALID *weekback.Error when the connection
 // names no database or a table to create references a table that is
-// neither in the target nor in the template. It is safe for concurrent
+// neither in the template nor a table of the target with a key on the
+// referenced columns. It is safe for concurrent
 // use; the plan it returns is not.
 func PlanApply(ctx context.Context, target *sqlx.DB, t *weekback.Template) (*ApplyPlan, error) {
 	schema, err := targetSchema(ctx, target)
 	if err != nil {
 		return nil, err
 	}
-	kinds, err := tableKinds(ctx, target, schema, templateNames(t))
+	kinds, err := tableKinds(ctx, target, schema, append(templateNames(t), referencedNames(t)...))
+	if err != nil {
+		return nil, fmt.Errorf("plan template apply: %w", err)
+	}
+	described, err := describeTables(ctx, target, schema, baseTables(kinds))
 	if err != nil {
 		return nil, fmt.Errorf("plan template apply: %w", err)
 	}
 	p := &ApplyPlan{Schema: schema, Create: []PlannedTable{}, Identical: []string{}, Differ: []TableDiff{}}
-	missing, err := p.compareExisting(ctx, target, t, kinds)
-	if err != nil {
-		return nil, fmt.Errorf("plan template apply: %w", err)
-	}
-	if err := checkReferences(missing, kinds, schema); err != nil {
+	missing := p.compareExisting(t, kinds, described)
+	if err := checkReferences(missing, kinds, described, schema); err != nil {
 		return nil, err
 	}
 	if p.Create, err = planCreates(missing); err != nil {
@@ -86,19 +89,30 @@ func templateNames(t *weekback.Template) []string {
 	return mapNames(t.Tables, func(tt weekback.TemplateTable) string { return tt.Name })
 }
 
-// compareExisting sorts t's tables into identical and different ones and
-// returns the missing ones.
-func (p *ApplyPlan) compareExisting(ctx context.Context, q sqlx.QueryerContext, t *weekback.Template, kinds map[string]string) ([]*weekback.TemplateTable, error) {
-	var existing []string
+// referencedNames returns the tables of the template's schema its tables'
+// foreign keys reference.
+func referencedNames(t *weekback.Template) []string {
+	var out []string
+	for i := range t.Tables {
+		out = append(out, t.Tables[i].References()...)
+	}
+	return out
+}
+
+// baseTables returns the names kinds gives as base tables.
+func baseTables(kinds map[string]string) []string {
+	var out []string
 	for name, kind := range kinds {
 		if kind == "BASE TABLE" {
-			existing = append(existing, name)
+			out = append(out, name)
 		}
 	}
-	described, err := describeTables(ctx, q, p.Schema, existing)
-	if err != nil {
-		return nil, err
-	}
+	return out
+}
+
+// compareExisting sorts t's tables into identical and different ones
+// (described: the target's base tables) and returns the missing ones.
+func (p *ApplyPlan) compareExisting(t *weekback.Template, kinds map[string]string, described map[string]*weekback.TemplateTable) []*weekback.TemplateTable {
 	var missing []*weekback.TemplateTable
 	for i := range t.Tables {
 		tt := &t.Tables[i]
@@ -118,26 +132,67 @@ func (p *ApplyPlan) compareExisting(ctx context.Context, q sqlx.QueryerContext, 
 			p.Differ = append(p.Differ, TableDiff{Table: tt.Name, Differences: diffs})
 		}
 	}
-	return missing, nil
+	return missing
 }
 
-// checkReferences makes sure every table to create references only tables
-// that will exist: created from the template or already in the target.
-func checkReferences(missing []*weekback.TemplateTable, kinds map[string]string, schema string) error {
+// checkReferences makes sure every foreign key of a table to create
+// references a table that will exist: created from the template, or a
+// base table of the target (described) with the referenced columns as
+// the leading columns of an index, as the server requires.
+func checkReferences(missing []*weekback.TemplateTable, kinds map[string]string, described map[string]*weekback.TemplateTable, schema string) error {
 	creating := map[string]bool{}
 	for _, t := range missing {
 		creating[t.Name] = true
 	}
 	for _, t := range missing {
-		for _, ref := range t.References() {
-			if !creating[ref] && kinds[ref] == "" {
-				return weekback.Errorf(weekback.EINVALID,
-					"table %s references table %s, which is neither in the template nor in database %s: create %s first, or export the template again with its related tables (without --no-related)",
-					t.Name, ref, schema, ref)
+		for _, fk := range t.ForeignKeys {
+			if fk.ReferencedSchema != "" || creating[fk.ReferencedTable] {
+				continue
+			}
+			if err := checkReferenced(t.Name, fk, kinds, described[fk.ReferencedTable], schema); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// checkReferenced checks the target's table ref that fk of table name
+// references.
+func checkReferenced(name string, fk weekback.TemplateForeignKey, kinds map[string]string, ref *weekback.TemplateTable, schema string) error {
+	to := fk.ReferencedTable
+	switch {
+	case kinds[to] == "":
+		return weekback.Errorf(weekback.EINVALID,
+			"table %s references table %s, which is neither in the template nor in database %s: create %s first, or export the template again with its related tables (without --no-related)",
+			name, to, schema, to)
+	case ref == nil:
+		return weekback.Errorf(weekback.EINVALID,
+			"table %s references %s, which is a %s in database %s, not a table: replace it with the table, or export the template again with its related tables",
+			name, to, kinds[to], schema)
+	case !leadingIndex(ref, fk.ReferencedColumns):
+		return weekback.Errorf(weekback.EINVALID,
+			"table %s references %s %s, but table %s in database %s has no key (index) starting with those columns: add one, or export the template again with its related tables",
+			name, to, list(fk.ReferencedColumns), to, schema)
+	}
+	return nil
+}
+
+// leadingIndex reports whether an index of t starts with cols, in order.
+func leadingIndex(t *weekback.TemplateTable, cols []string) bool {
+	for _, ix := range t.Indexes {
+		if len(ix.Columns) < len(cols) {
+			continue
+		}
+		ok := true
+		for i, c := range cols {
+			ok = ok && strings.EqualFold(ix.Columns[i].Name, c)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // planCreates orders the missing tables and writes their statements.

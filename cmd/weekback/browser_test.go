@@ -60,6 +60,13 @@ func TestBrowser(t *testing.T) {
 // and returns the server's base URL.
 func startDemoServer(t *testing.T, days int) string {
 	t.Helper()
+	base, _ := startDemoDays(t, days)
+	return base
+}
+
+// startDemoDays is startDemoServer, also returning the configuration file.
+func startDemoDays(t *testing.T, days int) (base, cfg string) {
+	t.Helper()
 	db := mysqltest.MustOpen(t)
 	prefix := newPrefix(t, db)
 	schema := prefix + "_sales" // dropped with the prefix
@@ -67,7 +74,7 @@ func startDemoServer(t *testing.T, days int) string {
 		t.Fatalf("create the demo database: %v", err)
 	}
 	addr := freeAddr(t)
-	cfg := writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, schema), BackupDSN: mysqltest.DSN(t, ""), Prefix: prefix,
+	cfg = writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, schema), BackupDSN: mysqltest.DSN(t, ""), Prefix: prefix,
 		Extra: fmt.Sprintf("server:\n  listen: %q\n  base_url: %q\n  session_secret_file: %q\n",
 			addr, "http://"+addr, filepath.Join(t.TempDir(), "session.key"))})
 	cfg = appendReaderDSN(t, cfg, mysqltest.DSN(t, ""))
@@ -78,7 +85,7 @@ func startDemoServer(t *testing.T, days int) string {
 		mustSnapshot(t, cfg, day)
 	}
 	p := startWeekback(t, cfg, "serve")
-	return "http://" + waitListening(t, p)
+	return "http://" + waitListening(t, p), cfg
 }
 
 // walk is the state the steps of TestBrowser pass on.

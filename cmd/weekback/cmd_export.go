@@ -24,6 +24,10 @@ type exportCmd struct {
 	out   string // -o; stdout when ""
 	r     slotReader
 	unenc int64
+	anon  bool // --anonymize
+	// --missing-in / --changed-in: only the rows whose key is absent in
+	// (differs in) another day or production.
+	against *exportAgainst
 }
 
 // multiFlag collects a repeatable flag.
@@ -42,7 +46,10 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	sort := fs.String("sort", "", "order by COL, or -COL for descending (default: the primary key)")
 	profile := fs.String("profile", "reimport", "reimport (lossless, for weekback import) or spreadsheet (for Excel)")
 	encoding := fs.String("encoding", "utf-8", "utf-8, utf-8-bom or shift_jis (shift_jis: spreadsheet profile only)")
+	fs.BoolVar(&c.anon, "anonymize", false, "replace the columns of exports.anonymize by stable pseudonyms")
 	fs.BoolVar(&c.csv.Lossy, "lossy", false, "write '?' for characters the encoding cannot hold instead of failing")
+	missingIn := fs.String("missing-in", "", "only DAY's rows whose key is absent in this day or production (deleted since)")
+	changedIn := fs.String("changed-in", "", "only DAY's rows whose values differ in this day or production")
 	fs.StringVar(&c.out, "o", "", "write to this file, or into this directory as <table>-<day>-<snapshot date>.csv (default: stdout); written aside and renamed when complete")
 	_, err := a.configure(fs, args, requireReader)
 	if err != nil {
@@ -55,6 +62,9 @@ func newExportCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 		return nil, err
 	}
 	if err := c.parseQuery(*columns, filters, *sort); err != nil {
+		return nil, err
+	}
+	if c.against, err = parseAgainst(*missingIn, *changedIn); err != nil {
 		return nil, err
 	}
 	if c.csv.Profile, err = export.ParseProfile(*profile); err != nil {
@@ -109,6 +119,13 @@ func (c *exportCmd) Run(ctx context.Context) error {
 	if err := c.mask(ctx, gen); err != nil {
 		return err
 	}
+	anon, err := loadAnonymizer(c.app.cfg, c.anon)
+	if err != nil {
+		return err
+	}
+	if anon != nil {
+		c.csv.Replace = export.NewRowReplacer(weekback.Redaction{}, anon)
+	}
 	res, err := c.write(ctx)
 	c.audit(ctx, res, err)
 	if c.unenc > 0 && !c.csv.Lossy {
@@ -161,13 +178,22 @@ func (c *exportCmd) write(ctx context.Context) (*export.ExportResult, error) {
 		return nil, fmt.Errorf("connect to the backup server: %w", err)
 	}
 	defer conn.Close()
-	export := func(w io.Writer) (*export.ExportResult, error) {
+	run := func(w io.Writer) (*export.ExportResult, error) {
 		return export.ExportCSV(ctx, conn, mysql.NewCatalog(), c.query, w, c.csv, nil)
 	}
-	if c.out == "" {
-		return export(c.app.env.Stdout)
+	if c.against != nil {
+		keys, err := c.against.keys(ctx, c.app, c.day, c.query)
+		if err != nil {
+			return nil, err
+		}
+		run = func(w io.Writer) (*export.ExportResult, error) {
+			return export.ExportKeysCSV(ctx, conn, mysql.NewCatalog(), c.query, keys, w, c.csv, nil)
+		}
 	}
-	return writeFileAtomic(c.out, export)
+	if c.out == "" {
+		return run(c.app.env.Stdout)
+	}
+	return writeFileAtomic(c.out, run)
 }
 
 // audit records the export in the meta schema's audit log; a failure to
@@ -175,6 +201,9 @@ func (c *exportCmd) write(ctx context.Context) (*export.ExportResult, error) {
 func (c *exportCmd) audit(ctx context.Context, res *export.ExportResult, err error) {
 	e := &weekback.AuditEntry{Login: operator(), Client: "cli", Action: weekback.AuditExport, Outcome: weekback.OutcomeOK,
 		Day: c.day, Table: c.query.Table, Detail: export.Describe(c.query, c.csv)}
+	if c.against != nil {
+		e.Detail += " " + strings.TrimPrefix(c.against.flag, "--") + "=" + c.against.label
+	}
 	if res != nil {
 		e.Rows = res.Rows
 	}
@@ -211,6 +240,9 @@ func writeFileAtomic[T any](path string, write func(w io.Writer) (T, error)) (T,
 
 // Close closes the connections.
 func (c *exportCmd) Close() error {
+	if c.against != nil {
+		c.against.s.close()
+	}
 	c.r.close()
 	return nil
 }

@@ -47,9 +47,12 @@ type serveCmd struct {
 	db    *sqlx.DB // meta schema and login (RoleMeta)
 	slots *sqlx.DB // the pages of a day (RoleSource: values as stored)
 	csv   *sqlx.DB // CSV downloads (RoleExport: text as UTF-8)
-	prod  *sqlx.DB // production's users table (auth.source: production), else nil
-	jobs  *jobs.Runner
-	srv   *server.Server
+	// stored is the pool SQL downloads of whole days read values as
+	// stored with (RoleSource).
+	stored *sqlx.DB
+	prod   *sqlx.DB // production's users table (auth.source: production), else nil
+	jobs   *jobs.Runner
+	srv    *server.Server
 	// listening, when set, is told the address once the server listens.
 	listening func(addr string)
 	demo      *server.Demo // set by `weekback demo`
@@ -106,6 +109,10 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
 	c.srv.Redact, c.srv.NoDefaultRedact = c.cfg.RedactGlobs(), !c.cfg.Exports.RedactDefaults
 	c.srv.MaxExports, c.srv.ExportTimeout = c.cfg.Exports.MaxDownloads, c.cfg.Exports.StatementTimeout.D()
+	c.srv.DownloadsAll = c.cfg.Downloads.Allow == config.DownloadsAll
+	if err := c.compareSettings(); err != nil {
+		return err
+	}
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
 	if c.srv.MetricsToken, err = metricsToken(c.cfg.Server); err != nil {
 		return err
@@ -163,10 +170,14 @@ func (c *serveCmd) openPools(ctx context.Context) error {
 	if c.csv, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleExport); err != nil {
 		return err
 	}
+	if c.stored, err = mysql.Open(ctx, c.cfg.Backup.ReaderDSN, "backup.reader_dsn", mysql.RoleSource); err != nil {
+		return err
+	}
+	sizePool(c.stored, 0, serveExportConns)
 	sizePool(c.db, serveMetaConns, serveMetaConns)
 	sizePool(c.slots, serveSlotConns, serveSlotConns)
 	sizePool(c.csv, c.cfg.Exports.MaxDownloads+c.cfg.Exports.Workers, serveExportConns)
-	if c.cfg.Auth.Source != config.AuthSourceProduction {
+	if c.cfg.Auth.Source != config.AuthSourceProduction && !c.cfg.Compare.Production {
 		return nil
 	}
 	c.prod, err = mysql.OpenProduction(ctx, c.cfg.Source.DSN, "source.dsn")
@@ -184,7 +195,7 @@ func (c *serveCmd) openPools(ctx context.Context) error {
 // generation's users table, or production's (auth.source production).
 func (c *serveCmd) users(gens weekback.GenerationStore) (func(context.Context, string) (*weekback.User, error), error) {
 	spec := userSpec(c.cfg.Auth)
-	if c.prod == nil {
+	if c.cfg.Auth.Source != config.AuthSourceProduction {
 		return mysql.NewestUsers(c.db, gens, mysql.NewCatalog(), spec), nil
 	}
 	cfg, err := mysql.Config(c.cfg.Source.DSN, "source.dsn", mysql.RoleSource)
@@ -205,7 +216,14 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
 	r.StatementTimeout = e.StatementTimeout.D()
 	r.QuotaBytes, r.QuotaFiles = e.UserQuotaBytes, e.UserQuotaFiles
+	r.Stored = c.stored
+	var err error
+	if r.Anonymizer, err = loadAnonymizer(c.cfg, len(e.Anonymize) > 0); err != nil {
+		return nil, err
+	}
+	c.srv.Anonymizer = r.Anonymizer
 	r.Logger = c.app.logger
+	r.Keys = c.srv.JobKeys
 	if err := r.Open(); err != nil {
 		return nil, err
 	}
@@ -226,7 +244,7 @@ func (c *serveCmd) Close() error {
 			err = jerr
 		}
 	}
-	for _, db := range []*sqlx.DB{c.db, c.slots, c.csv, c.prod} {
+	for _, db := range []*sqlx.DB{c.db, c.slots, c.csv, c.stored, c.prod} {
 		if db != nil {
 			db.Close()
 		}
@@ -240,4 +258,19 @@ func sizePool(db *sqlx.DB, open, idle int) {
 	db.SetMaxOpenConns(open)
 	db.SetMaxIdleConns(idle)
 	db.SetConnMaxIdleTime(serveConnIdle)
+}
+
+// compareSettings passes compare.* to the server: the alert fraction and,
+// with compare.production, production's read-only pool and schema.
+func (c *serveCmd) compareSettings() error {
+	c.srv.AlertFraction = c.cfg.Compare.AlertFraction
+	if !c.cfg.Compare.Production {
+		return nil
+	}
+	cfg, err := mysql.Config(c.cfg.Source.DSN, "source.dsn", mysql.RoleSource)
+	if err != nil {
+		return err
+	}
+	c.srv.Production, c.srv.ProductionSchema = c.prod, cfg.DBName
+	return nil
 }

@@ -51,7 +51,7 @@ func (c *serveCmd) verifier(ctx context.Context, gens weekback.GenerationStore) 
 // returns one of its hashes.
 func (c *serveCmd) sampleHash(ctx context.Context, gens weekback.GenerationStore, spec mysql.UserSpec) (string, string, error) {
 	db, schema := c.db, ""
-	if c.prod != nil {
+	if c.cfg.Auth.Source == config.AuthSourceProduction { // c.prod is also open for compare.production
 		cfg, err := mysql.Config(c.cfg.Source.DSN, "source.dsn", mysql.RoleSource)
 		if err != nil {
 			return "", "", err

@@ -106,8 +106,13 @@ func operator() string {
 func init() {
 	commands["export"] = commandSpec{summary: "a table's records of one day as CSV (reimport or spreadsheet profile)", build: newExportCmd,
 		synopsis: "--day DAY --table T [--columns a,b] [--filter EXPR]... [--sort COL|-COL] [--profile reimport|spreadsheet]\n" +
-			"         [--encoding utf-8|utf-8-bom|shift_jis] [--lossy] [-o FILE]",
-		help: "EXPR is column=op:value, op one of eq ne lt le gt ge contains prefix in isnull notnull."}
+			"         [--encoding utf-8|utf-8-bom|shift_jis] [--lossy] [--anonymize] [--missing-in DAY|production | --changed-in DAY|production] [-o FILE]",
+		help: "EXPR is column=op:value, op one of eq ne lt le gt ge contains prefix in isnull notnull.\n" +
+			"--missing-in X keeps DAY's rows whose key X lacks; --changed-in X DAY's version of the rows X holds with other values."}
+	commands["diff"] = commandSpec{summary: "what changed between two days, or a day and production: rows added, deleted, changed", build: newDiffCmd,
+		synopsis: "--from DAY --to DAY|production [--table T]... [--json] [--rescan]\n" +
+			"         --from DAY --to DAY|production --table T --show added|deleted|changed [--json|--csv]",
+		help: "Exit 0 whether or not anything differs. production is read through source.dsn inside one consistent snapshot."}
 	commands["template"] = commandSpec{summary: "a table's schema and settings with its related tables, as template JSON", build: newTemplateCmd,
 		synopsis: "--day DAY --table T [--no-related] [-o FILE]"}
 	commands["template-apply"] = commandSpec{summary: "create a template's missing tables in a database (dry run unless --execute)", build: newTemplateApplyCmd,

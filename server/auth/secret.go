@@ -38,14 +38,21 @@ const maxSecretFileBytes = 4096
 //
 // The key is never logged or put in an error.
 func LoadOrCreateSecret(path string) ([]byte, error) {
-	key, err := readSecret(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		key, err = createSecret(path)
-	}
+	key, err := LoadOrCreateKey(path)
 	if err != nil {
 		return nil, fmt.Errorf("session secret: %w", err)
 	}
 	return key, nil
+}
+
+// LoadOrCreateKey is LoadOrCreateSecret for any key kept the same way
+// (exports.anonymize_secret_file), its errors not prefixed.
+func LoadOrCreateKey(path string) ([]byte, error) {
+	key, err := readSecret(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key, err = createSecret(path)
+	}
+	return key, err
 }
 
 // readSecret reads and checks an existing key file.
