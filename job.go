@@ -43,6 +43,10 @@ const (
 	// JobDownload is a whole day: a SQL script (Format sql) or a bundle of
 	// reimport CSVs, templates and a manifest (Format csv).
 	JobDownload JobKind = "download"
+	// JobBundle is a restore bundle: the rows of a table a records or
+	// changes page selects (with their children when asked), their
+	// templates and a manifest, for `weekback restore --bundle`.
+	JobBundle JobKind = "bundle"
 )
 
 // JobParams is what a job was asked to do: the same parameters as the
@@ -67,6 +71,9 @@ type JobParams struct {
 	// that day (or "production") lacks, or holds with other values.
 	MissingIn string `json:"missing_in,omitempty"`
 	ChangedIn string `json:"changed_in,omitempty"`
+	// Children asks a restore bundle for the rows of the tables whose
+	// foreign keys reference the selected rows, recursively.
+	Children bool `json:"children,omitempty"`
 }
 
 // Key returns a canonical text of p: two requests with the same kind and
@@ -92,6 +99,9 @@ func (p JobParams) Key(kind JobKind) string {
 	}
 	if p.MissingIn != "" || p.ChangedIn != "" {
 		b.WriteString("|missing_in=" + p.MissingIn + "|changed_in=" + p.ChangedIn)
+	}
+	if p.Children {
+		b.WriteString("|children")
 	}
 	return b.String()
 }

@@ -41,6 +41,9 @@ type BundleManifest struct {
 	Tables       []BundleTable    `json:"tables"`
 	Blanked      []string         `json:"blanked"`    // "table.column" written blank (credentials)
 	Anonymized   []string         `json:"anonymized"` // "table.column" written as pseudonyms
+	// Selection says which rows a restore bundle holds (WriteSelectionBundle);
+	// nil for a whole day.
+	Selection *BundleSelection `json:"selection,omitempty"`
 }
 
 // BundleTable is one table of a bundle.
@@ -92,15 +95,7 @@ func WriteDayBundle(ctx context.Context, conn *sqlx.Conn, gen *weekback.Generati
 		if err != nil {
 			return res, err
 		}
-		bm.Tables = append(bm.Tables, *bt)
-		res.Rows += bt.Rows
-		res.Tables = append(res.Tables, DaySQLTable{Name: name, Rows: bt.Rows, ManifestHash: bt.Hash, Columns: bt.Columns})
-		for _, c := range bt.Blanked {
-			bm.Blanked = append(bm.Blanked, name+"."+c)
-		}
-		for _, c := range bt.Anonymized {
-			bm.Anonymized = append(bm.Anonymized, name+"."+c)
-		}
+		bm.addTable(bt, res)
 	}
 	res.Blanked, res.Anonymized = bm.Blanked, bm.Anonymized
 	if err := writeBundleManifest(zw, bm); err != nil {
@@ -139,21 +134,41 @@ func writeBundleTable(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, 
 			bt.Anonymized = append(bt.Anonymized, c.Name)
 		}
 	}
-	if strings.Contains(strings.ToUpper(info.DDL), "WITH SYSTEM VERSIONING") {
+	return bt, writeBundleTemplate(ctx, conn, gen, zw, bt)
+}
+
+// writeBundleTemplate writes the template of bt's table into the bundle,
+// or says why there is none (a system-versioned table).
+func writeBundleTemplate(ctx context.Context, conn *sqlx.Conn, gen *weekback.Generation, zw *zip.Writer, bt *BundleTable) error {
+	if strings.Contains(strings.ToUpper(gen.Manifest.Table(bt.Name).DDL), "WITH SYSTEM VERSIONING") {
 		bt.Template, bt.NoTemplate = "", "templates do not describe system-versioned tables: the SQL download (--format sql) holds it"
-		return bt, nil
+		return nil
 	}
-	tpl, err := template.Build(ctx, conn, gen, name, true) // with its related tables: each template applies on its own
+	tpl, err := template.Build(ctx, conn, gen, bt.Name, true) // with its related tables: each template applies on its own
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if f, err = zw.Create(bt.Template); err != nil {
-		return nil, fmt.Errorf("write the bundle: %w", err)
+	f, err := zw.Create(bt.Template)
+	if err != nil {
+		return fmt.Errorf("write the bundle: %w", err)
 	}
 	if err := template.Write(f, tpl); err != nil {
-		return nil, fmt.Errorf("write the template of %s: %w", name, err)
+		return fmt.Errorf("write the template of %s: %w", bt.Name, err)
 	}
-	return bt, nil
+	return nil
+}
+
+// addTable adds bt to the manifest and to res.
+func (bm *BundleManifest) addTable(bt *BundleTable, res *DaySQLResult) {
+	bm.Tables = append(bm.Tables, *bt)
+	res.Rows += bt.Rows
+	res.Tables = append(res.Tables, DaySQLTable{Name: bt.Name, Rows: bt.Rows, ManifestHash: bt.Hash, Columns: bt.Columns})
+	for _, c := range bt.Blanked {
+		bm.Blanked = append(bm.Blanked, bt.Name+"."+c)
+	}
+	for _, c := range bt.Anonymized {
+		bm.Anonymized = append(bm.Anonymized, bt.Name+"."+c)
+	}
 }
 
 func writeBundleManifest(zw *zip.Writer, bm *BundleManifest) error {

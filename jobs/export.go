@@ -35,6 +35,8 @@ func (a *attempt) execute(ctx context.Context) error {
 		return a.template(ctx, gen)
 	case weekback.JobDownload:
 		return a.download(ctx, gen)
+	case weekback.JobBundle:
+		return a.bundle(ctx, gen)
 	}
 	return weekback.Errorf(weekback.EINVALID, "this server cannot run jobs of kind %q: start the export again", j.Kind)
 }
@@ -216,6 +218,8 @@ func fileName(kind weekback.JobKind, p weekback.JobParams, gen *weekback.Generat
 		ext = "template.json"
 	case weekback.JobDownload:
 		return export.DayFileName(gen, p.Format, loc)
+	case weekback.JobBundle:
+		ext = "bundle.zip"
 	}
 	return export.FileName(p.Table, gen.Day, gen.Manifest.SnapshotAt, loc, ext)
 }

@@ -33,7 +33,7 @@ func (r *Runner) resultPath(j *weekback.Job) string {
 	switch {
 	case j.Kind == weekback.JobTemplate:
 		suffix = suffixTemplate
-	case j.Kind == weekback.JobDownload && j.Params.Format == "csv":
+	case j.Kind == weekback.JobDownload && j.Params.Format == "csv", j.Kind == weekback.JobBundle:
 		suffix = suffixBundle
 	case j.Kind == weekback.JobDownload:
 		suffix = suffixSQL

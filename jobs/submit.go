@@ -47,13 +47,13 @@ func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind
 	if err != nil {
 		return nil, nil, err
 	}
-	if kind == weekback.JobExport {
+	if kind == weekback.JobExport || kind == weekback.JobBundle {
 		if err := r.checkExport(ctx, gen, p); err != nil {
 			return nil, nil, err
 		}
 	}
-	if kind == weekback.JobTemplate && gen.Manifest.Table(p.Table) == nil {
-		return nil, nil, weekback.Errorf(weekback.ENOTFOUND, "%s is a view: templates describe tables; build the template of a table it reads", p.Table)
+	if (kind == weekback.JobTemplate || kind == weekback.JobBundle) && gen.Manifest.Table(p.Table) == nil {
+		return nil, nil, weekback.Errorf(weekback.ENOTFOUND, "%s is a view: templates and restore bundles hold tables; use a table it reads", p.Table)
 	}
 	j := &weekback.Job{Owner: owner, Kind: kind, Params: p, File: fileName(kind, p, gen, r.Location)}
 	switch t := gen.Manifest.Table(p.Table); {
@@ -92,8 +92,8 @@ func (r *Runner) checkSize(p weekback.JobParams) error {
 // normalize checks kind and p and returns p with its day, profile and
 // encoding spelled canonically (so that JobParams.Key finds repeats).
 func normalize(kind weekback.JobKind, p weekback.JobParams) (weekback.JobParams, error) {
-	if kind != weekback.JobExport && kind != weekback.JobTemplate && kind != weekback.JobDownload {
-		return p, weekback.Errorf(weekback.EINVALID, "unknown job kind %q: use export, template or download", kind)
+	if kind != weekback.JobExport && kind != weekback.JobTemplate && kind != weekback.JobDownload && kind != weekback.JobBundle {
+		return p, weekback.Errorf(weekback.EINVALID, "unknown job kind %q: use export, template, download or bundle", kind)
 	}
 	day, err := weekback.ParseWeekday(string(p.Day))
 	if err != nil {
@@ -106,6 +106,9 @@ func normalize(kind weekback.JobKind, p weekback.JobParams) (weekback.JobParams,
 	p.Format = ""
 	if strings.TrimSpace(p.Table) == "" {
 		return p, weekback.Errorf(weekback.EINVALID, "a job needs a table: pick one from the day's list")
+	}
+	if kind == weekback.JobBundle {
+		return normalizeBundle(p)
 	}
 	if kind == weekback.JobTemplate {
 		p.Filters, p.Sort, p.Columns, p.Profile, p.Encoding, p.Lossy, p.Anonymize = nil, weekback.Sort{}, nil, "", "", false, false

@@ -21,7 +21,7 @@ type fieldUpdate struct {
 // plan classifies the selected rows against the target and orders the
 // tables.
 func (b *builder) plan(ctx context.Context) (*Plan, error) {
-	p := &Plan{Day: b.src.Gen.Day, Schema: b.schema, opts: b.opts, src: b.src, byName: map[string]*TablePlan{}, tables: b.tables}
+	p := &Plan{Day: b.day(), Schema: b.schema, opts: b.opts, src: b.src, byName: map[string]*TablePlan{}, tables: b.tables}
 	var missing []string
 	for _, name := range b.order {
 		t := b.tables[name]
@@ -69,6 +69,9 @@ func (b *builder) classify(ctx context.Context, tp *TablePlan) error {
 	damaged := b.damagedRows[t.name]
 	for i, r := range tp.rows.rows {
 		cur, ok := found[t.keyText(r)]
+		if ok {
+			t.keepBlanked(r, cur)
+		}
 		switch was, changed := damaged[t.keyText(r)]; {
 		case !ok:
 			tp.insert = append(tp.insert, i)
@@ -188,7 +191,10 @@ func (b *builder) planCreate(ctx context.Context, p *Plan, missing []string) err
 	if !b.opts.CreateMissing {
 		return weekback.Errorf(weekback.EINVALID,
 			"the target has no table %s: add --create-missing-tables to create them from the %s backup's DDL first (views and triggers are listed, not created)",
-			strings.Join(missing, ", "), b.src.Gen.Day)
+			strings.Join(missing, ", "), b.day())
+	}
+	if b.bundle != nil {
+		return b.bundle.planCreate(ctx, b.target, p, missing)
 	}
 	tpl, err := template.BuildTables(ctx, b.src.DB, b.src.Gen, missing)
 	if err != nil {

@@ -213,7 +213,11 @@ func (p *Plan) insertRows(ctx context.Context, tx *sqlx.Tx, u *undoWriter, tp *T
 	}
 	var ins []row
 	for _, r := range rows {
-		switch c, ok := cur[t.keyText(r)]; {
+		c, ok := cur[t.keyText(r)]
+		if ok {
+			t.keepBlanked(r, c)
+		}
+		switch {
 		case !ok:
 			ins = append(ins, r)
 		case sameRow(r, c): // written since the plan (a re-run, or a trigger of another table)

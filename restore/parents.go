@@ -40,7 +40,7 @@ func (b *builder) checkForeignKey(ctx context.Context, p *Plan, tp *TablePlan, f
 		for _, r := range parentPlan.rows.rows {
 			have[joinTexts(pick(r, colIndexes(pt, fk.ReferencedColumns)))] = true
 		}
-	} else if b.src.Gen.Manifest.Table(fk.ReferencedTable) != nil {
+	} else if b.dayHas(fk.ReferencedTable) {
 		var err error
 		if pt, err = b.table(ctx, fk.ReferencedTable); err != nil {
 			return err

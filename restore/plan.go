@@ -19,6 +19,7 @@ import (
 // not safe for concurrent use.
 type Plan struct {
 	Day     weekback.Weekday    `json:"day"`
+	Bundle  string              `json:"bundle,omitempty"` // the bundle file the rows came from
 	Schema  string              `json:"target"`
 	Tables  []*TablePlan        `json:"tables"`            // load order: parents first
 	Create  *template.ApplyPlan `json:"create,omitempty"`  // missing tables to create first
@@ -114,6 +115,7 @@ type builder struct {
 	// damagedRows holds, for --changed-in, the rows of the damaged day by
 	// table and key.
 	damagedRows map[string]map[string]row
+	bundle      *bundleInput // set when the rows come from a bundle, not a generation
 }
 
 // damaged returns t's rows of the damaged day, by key.
@@ -192,11 +194,7 @@ func (b *builder) table(ctx context.Context, name string) (*table, error) {
 	if t := b.tables[name]; t != nil {
 		return t, nil
 	}
-	if b.src.Gen.Manifest.Table(name) == nil {
-		return nil, weekback.Errorf(weekback.ENOTFOUND,
-			"table %q is not in the %s backup: the day's page or `weekback generations --json` lists its tables", name, b.src.Gen.Day)
-	}
-	t, err := loadTable(ctx, b.src, b.target, b.schema, name, b.fks[name])
+	t, err := b.describe(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +212,35 @@ func (b *builder) table(ctx context.Context, name string) (*table, error) {
 	b.sets[name] = &rowSet{}
 	b.order = append(b.order, name)
 	return t, nil
+}
+
+// describe loads the table name of the day (a generation's slot, or a
+// bundle's template) with what the target says about it.
+func (b *builder) describe(ctx context.Context, name string) (*table, error) {
+	if b.bundle != nil {
+		return b.bundle.table(ctx, b.target, b.schema, name, b.fks[name])
+	}
+	if b.src.Gen.Manifest.Table(name) == nil {
+		return nil, weekback.Errorf(weekback.ENOTFOUND,
+			"table %q is not in the %s backup: the day's page or `weekback generations --json` lists its tables", name, b.src.Gen.Day)
+	}
+	return loadTable(ctx, b.src, b.target, b.schema, name, b.fks[name])
+}
+
+// dayHas reports whether the day (or the bundle) has the table name.
+func (b *builder) dayHas(name string) bool {
+	if b.bundle != nil {
+		return b.bundle.has(name)
+	}
+	return b.src.Gen.Manifest.Table(name) != nil
+}
+
+// day returns the weekday the rows are from.
+func (b *builder) day() weekback.Weekday {
+	if b.bundle != nil {
+		return b.bundle.m.Day
+	}
+	return b.src.Gen.Day
 }
 
 // add adds rows to name's set and returns those that were new. A table

@@ -29,6 +29,9 @@ func (p *Plan) WriteReport(w io.Writer) error {
 
 func (p *Plan) writeHead(b *bufio.Writer) {
 	what := fmt.Sprintf("restore from %s into %s", p.Day, p.Schema)
+	if p.Bundle != "" {
+		what = fmt.Sprintf("restore from bundle %s (%s) into %s", p.Bundle, p.Day, p.Schema)
+	}
 	if p.Executed {
 		fmt.Fprintf(b, "%s: written\n", what)
 		return

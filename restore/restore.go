@@ -51,6 +51,9 @@ type Options struct {
 	WithChildren  bool // rows of tables whose foreign keys reference the selected rows, recursively
 	WithRelated   bool // also the rows the selected rows (and their children) reference, recursively
 	CreateMissing bool // create the day's tables the target lacks, from production's DDL
+	// AllowBlankCredentials lets a bundle insert rows whose credential
+	// columns it holds blank (BuildBundle).
+	AllowBlankCredentials bool
 
 	Execute   bool
 	UndoPath  string // the undo file; required with Execute

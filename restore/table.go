@@ -26,6 +26,10 @@ type table struct {
 	// one such key: setting that column back would reach those tables.
 	referenced map[int]string
 
+	// blanked holds the columns a bundle wrote blank (credentials): never
+	// compared with production, never written over its values.
+	blanked []int
+
 	exists   bool      // the target has the table
 	triggers []trigger // the target's triggers on it
 	onUpdate []int     // cols the target stamps ON UPDATE (set back with the trigger columns)
@@ -70,14 +74,19 @@ func loadTable(ctx context.Context, s *Source, target sqlx.QueryerContext, schem
 	case err != nil:
 		return nil, fmt.Errorf("describe %s in the target: %w", name, err)
 	}
+	return t, t.attachTarget(ctx, target, schema, trt)
+}
+
+// attachTarget notes that the target has t (described as trt): its stored
+// columns must be the day's; its triggers are read.
+func (t *table) attachTarget(ctx context.Context, target sqlx.QueryerContext, schema string, trt *mysql.RecordTable) error {
 	t.exists = true
 	if err := t.sameColumns(trt); err != nil {
-		return nil, err
+		return err
 	}
-	if t.triggers, err = readTriggers(ctx, target, schema, name); err != nil {
-		return nil, err
-	}
-	return t, nil
+	var err error
+	t.triggers, err = readTriggers(ctx, target, schema, t.name)
+	return err
 }
 
 // newTable returns the table rt describes, with its stored columns and

@@ -211,6 +211,9 @@ func (s *Server) kindTabs(ctx context.Context, l *i18n.Localizer, cp changePair,
 type changeDownload struct {
 	Action, JobAction string
 	Hidden            []hiddenField
+	// BundleAction prepares a restore bundle of these rows (deleted and
+	// changed rows: the versions production lost).
+	BundleAction string
 }
 
 // changeDownloadOf returns the download form, nil for rows only
@@ -230,6 +233,9 @@ func changeDownloadOf(cp changePair, table string, cq changeQuery) *changeDownlo
 	}
 	base := tableURL(day, table)
 	d := &changeDownload{Action: base + "/export.csv", JobAction: base + "/exports", Hidden: []hiddenField{{param, other}}}
+	if cq.Kind != compare.Added {
+		d.BundleAction = base + "/bundles"
+	}
 	for _, f := range cq.Filters {
 		d.Hidden = append(d.Hidden, hiddenField{weekback.FilterParamPrefix + f.Column, f.Param()})
 	}

@@ -14,9 +14,11 @@ type exportForm struct {
 	Action    string `json:"csv_url"`
 	JobAction string `json:"-"`
 	// TemplateJobAction starts a background template job.
-	TemplateJobAction string        `json:"-"`
-	Hidden            []hiddenField `json:"-"`
-	TemplateURL       string        `json:"template_url"`
+	TemplateJobAction string `json:"-"`
+	// BundleAction starts a restore bundle of the filtered rows.
+	BundleAction string        `json:"-"`
+	Hidden       []hiddenField `json:"-"`
+	TemplateURL  string        `json:"template_url"`
 	// Anonymize offers the "anonymize" box (the server has
 	// exports.anonymize).
 	Anonymize bool `json:"-"`
@@ -27,7 +29,7 @@ type exportForm struct {
 func exportFormOf(day weekback.Weekday, table string, rq recordsQuery) exportForm {
 	base := tableURL(day, table)
 	f := exportForm{Action: base + "/export.csv", JobAction: base + "/exports", TemplateURL: base + "/template.json",
-		TemplateJobAction: base + "/templates"}
+		TemplateJobAction: base + "/templates", BundleAction: base + "/bundles"}
 	for _, flt := range rq.Filters {
 		f.Hidden = append(f.Hidden, hiddenField{weekback.FilterParamPrefix + flt.Column, flt.Param()})
 	}

@@ -35,12 +35,8 @@ const JobsPageSize = 100
 // (303). A user past exports.max_active_jobs or over the quota of kept
 // exports gets 409; parameters over the runner's MaxParamBytes get 413.
 func (s *Server) submitExport(c *fiber.Ctx) error {
-	formAsQuery(c)
-	er, err := s.parseExport(c)
+	er, err := s.parseJobForm(c)
 	if err != nil {
-		return err
-	}
-	if err := s.prepareExport(c, er); err != nil {
 		return err
 	}
 	p := principalOf(c)
@@ -55,6 +51,12 @@ func (s *Server) submitExport(c *fiber.Ctx) error {
 	s.audit(c.UserContext(), &weekback.AuditEntry{Login: p.Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
 		Outcome: weekback.OutcomeOK, Day: params.Day, Table: params.Table,
 		Detail: er.describe() + " job=" + strconv.FormatInt(j.ID, 10)})
+	return s.submitted(c, j, replaced)
+}
+
+// submitted answers a started job: its view as JSON (202) when asked, else
+// a redirect to its page (303).
+func (s *Server) submitted(c *fiber.Ctx, j *weekback.Job, replaced []int64) error {
 	if wantsJSON(c) {
 		if replaced == nil {
 			replaced = []int64{}
@@ -62,6 +64,17 @@ func (s *Server) submitExport(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"job": s.jobView(c, j), "replaced": replaced})
 	}
 	return c.Redirect(jobURL(j.ID), fiber.StatusSeeOther)
+}
+
+// parseJobForm reads and checks a background job's form fields as
+// export.csv reads its query (parseExport, prepareExport).
+func (s *Server) parseJobForm(c *fiber.Ctx) (*exportRequest, error) {
+	formAsQuery(c)
+	er, err := s.parseExport(c)
+	if err != nil {
+		return nil, err
+	}
+	return er, s.prepareExport(c, er)
 }
 
 // formAsQuery makes the POSTed form fields (the CSRF token aside) the

@@ -104,7 +104,7 @@ func jobContentType(j *weekback.Job) string {
 	if j.Kind == weekback.JobTemplate {
 		return fiber.MIMEApplicationJSONCharsetUTF8
 	}
-	if j.Kind == weekback.JobDownload && j.Params.Format == "csv" {
+	if j.Kind == weekback.JobDownload && j.Params.Format == "csv" || j.Kind == weekback.JobBundle {
 		return "application/zip"
 	}
 	if j.Kind == weekback.JobDownload {

@@ -59,6 +59,9 @@ type jobView struct {
 	ProgressText string   `json:"progress_text"`
 	ErrorsText   string   `json:"errors_text"`
 	Indefinite   bool     `json:"-"` // running with no estimate of the total: a progress bar without a value
+	// RestoreCommands are, for a restore bundle, the dry run and the
+	// --execute run of `weekback restore --bundle` with its file name.
+	RestoreCommands []string `json:"restore_commands,omitempty"`
 }
 
 // jobView returns j as the request's user sees it.
@@ -107,6 +110,10 @@ func (s *Server) jobTexts(l *i18n.Localizer, j *weekback.Job, v *jobView) {
 	v.Description = l.T("jobs.describe", "weekday", day, "table", j.Params.Table)
 	if j.Kind == weekback.JobDownload {
 		v.Description = l.T("download.describe."+downloadFormatKey(j.Params.Format), "weekday", day)
+	}
+	if j.Kind == weekback.JobBundle {
+		v.Description = l.T("bundle.describe", "weekday", day, "table", j.Params.Table)
+		v.RestoreCommands = restoreCommands(j.File)
 	}
 	switch {
 	case j.Damaged:

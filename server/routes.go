@@ -45,6 +45,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/:day/tables/:table/template.json", dayParam, s.requireLogin, s.refuseCrossSite, s.templateJSON)
 	app.Post("/:day/tables/:table/exports", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitExport)
 	app.Post("/:day/tables/:table/templates", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitTemplate)
+	app.Post("/:day/tables/:table/bundles", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitBundle)
 	app.Post("/:day/downloads", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitDownload)
 }
 

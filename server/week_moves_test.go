@@ -48,7 +48,7 @@ func TestWeekMoves(t *testing.T) {
 	r := f.get(t, "/", false)
 	for _, want := range []string{`<a class="changes-link" href="/thu/changes">changes</a>`,
 		`<a class="alert-link" href="/thu/tables/legacy/changes?against=&amp;kind=deleted"><span class="alert-badge">!</span> Thu</a>`,
-		`Thursday: 119 rows — 2 deleted, 1 added, 1 changed since the copy before"`, `<span class="moves"><span>−2</span><span>+1</span><span>~1</span></span>`,
+		`Thursday: 119 rows — 2 deleted, 1 added, 1 changed since the copy before"`, `<span class="moves"> <span>−2</span> <span>+1</span> <span>~1</span></span>`,
 		"! : the day deleted or changed more than 5% of the table"} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("landing lacks %q", want)

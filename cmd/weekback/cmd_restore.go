@@ -25,6 +25,7 @@ type restoreCmd struct {
 	against weekback.Weekday // --missing-in DAY / --changed-in DAY
 	to      string
 	undo    string // --undo FILE
+	bundle  string // --bundle FILE
 	reason  string
 	opts    restore.Options
 	r       slotReader
@@ -48,18 +49,20 @@ func newRestoreCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 	fs.StringVar(&c.opts.UndoPath, "undo-file", "", "the undo file to write (default: weekback-restore-DAY-TIME.undo.jsonl here)")
 	fs.StringVar(&c.undo, "undo", "", "reverse the restore recorded in this undo file")
 	fs.StringVar(&c.reason, "reason", "", "why, for the audit log")
-	bundle := fs.String("bundle", "", "a restore bundle (not available yet)")
+	fs.StringVar(&c.bundle, "bundle", "", "restore the rows of this bundle (a zip from the server's \"Prepare a restore bundle\" or `weekback download --format csv`) instead of --from DAY")
+	fs.BoolVar(&c.opts.AllowBlankCredentials, "allow-blank-credentials", false, "with --bundle: insert rows whose credential columns the bundle holds blank")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
-	}
-	if *bundle != "" {
-		return nil, usagef("restore --bundle is not available yet: use --from DAY with --table or --all")
 	}
 	if c.to == "" {
 		return nil, usagef("restore needs --to DSN, for example: weekback restore --from thu --to 'user:pass@tcp(prod:3306)/sales' --table orders --missing-in production --with-children")
 	}
+	selecting := len(filters) > 0 || *missingIn != "" || *changedIn != ""
 	if c.undo != "" {
-		return c, c.checkUndoFlags(*from, len(filters) > 0 || *missingIn != "" || *changedIn != "")
+		return c, c.checkUndoFlags(*from, selecting || c.bundle != "")
+	}
+	if c.bundle != "" {
+		return c, c.checkBundleFlags(*from, selecting)
 	}
 	if err := c.parseSelection(*from, filters, *missingIn, *changedIn); err != nil {
 		return nil, err
@@ -71,6 +74,14 @@ func newRestoreCmd(a *app, fs *flag.FlagSet, args []string) (Command, error) {
 func (c *restoreCmd) checkUndoFlags(from string, selecting bool) error {
 	if from != "" || c.opts.Table != "" || c.opts.All || selecting || c.opts.WithChildren || c.opts.WithRelated || c.opts.CreateMissing {
 		return usagef("restore --undo FILE takes only --to, --execute, --undo-file and --reason: the file says what to reverse")
+	}
+	return nil
+}
+
+// checkBundleFlags refuses selection flags beside --bundle.
+func (c *restoreCmd) checkBundleFlags(from string, selecting bool) error {
+	if from != "" || c.opts.Table != "" || c.opts.All || selecting || c.opts.WithChildren || c.opts.WithRelated {
+		return usagef("restore --bundle FILE takes the rows of the bundle: drop --from, --table, --all, --filter, --missing-in, --changed-in, --with-children and --with-related")
 	}
 	return nil
 }
@@ -129,6 +140,9 @@ func (c *restoreCmd) Run(ctx context.Context) error {
 	if c.undo != "" {
 		return c.runUndo(ctx)
 	}
+	if c.bundle != "" {
+		return c.runBundle(ctx)
+	}
 	if c.cfg, err = c.app.loadConfig(); err != nil {
 		return err
 	}
@@ -139,14 +153,26 @@ func (c *restoreCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.opts.Logger, c.opts.Progress = c.app.logger, c.app.env.Stderr
-	if c.opts.Execute && c.opts.UndoPath == "" {
-		c.opts.UndoPath = fmt.Sprintf("weekback-restore-%s-%s.undo.jsonl", c.day, time.Now().UTC().Format("20060102T150405"))
-	}
+	c.prepare(fmt.Sprintf("weekback-restore-%s", c.day))
 	p, err := restore.Build(ctx, src, c.db, c.opts)
 	if err != nil {
 		return err
 	}
+	return c.finish(ctx, p)
+}
+
+// prepare sets the logger, the progress writer and, for --execute without
+// --undo-file, the undo file: stem, the time, ".undo.jsonl".
+func (c *restoreCmd) prepare(stem string) {
+	c.opts.Logger, c.opts.Progress = c.app.logger, c.app.env.Stderr
+	if c.opts.Execute && c.opts.UndoPath == "" {
+		c.opts.UndoPath = stem + "-" + time.Now().UTC().Format("20060102T150405") + ".undo.jsonl"
+	}
+}
+
+// finish executes the plan when asked, reports it and records the write.
+func (c *restoreCmd) finish(ctx context.Context, p *restore.Plan) error {
+	var err error
 	if c.opts.Execute {
 		err = p.Execute(ctx, c.db)
 	}
@@ -154,12 +180,28 @@ func (c *restoreCmd) Run(ctx context.Context) error {
 		err = rerr
 	}
 	if p.Executed {
-		c.app.record(ctx, c.cfg, writeAudit{Action: weekback.AuditRestore, Day: c.day, Reason: c.reason, Target: targetName(c.to),
-			Tables: p.Written(), UndoFile: absPath(p.UndoPath)}, err)
+		c.app.record(ctx, c.cfg, writeAudit{Action: weekback.AuditRestore, Day: p.Day, Reason: c.reason, Target: targetName(c.to),
+			Tables: p.Written(), UndoFile: absPath(p.UndoPath), Bundle: absPath(c.bundle)}, err)
 	} else if err == nil {
 		fmt.Fprintln(c.app.env.Stderr, "dry run: nothing was written; add --execute to restore")
 	}
 	return err
+}
+
+// runBundle plans (and, with --execute, writes and verifies) the restore
+// of a bundle's rows. The configuration is optional: it names the backup
+// prefix (whose schemas are refused as targets) and the audit log.
+func (c *restoreCmd) runBundle(ctx context.Context) error {
+	src := restore.BundleSource{Path: c.bundle}
+	if cfg, err := c.app.loadConfig(); err == nil {
+		c.cfg, src.Prefix = cfg, cfg.Backup.Prefix
+	}
+	c.prepare(c.bundle)
+	p, err := restore.BuildBundle(ctx, src, c.db, c.opts)
+	if err != nil {
+		return err
+	}
+	return c.finish(ctx, p)
 }
 
 // source opens the backup server and the day's (and the other day's)
@@ -231,6 +273,7 @@ func init() {
 		build: newRestoreCmd,
 		synopsis: "--from DAY --to DSN (--table T [--filter EXPR]... [--missing-in DAY|production] [--changed-in DAY]\n" +
 			"         [--with-children] [--with-related] | --all) [--create-missing-tables] [--reason TEXT] [--execute] [--undo-file FILE]\n" +
+			"   or: weekback restore --bundle FILE --to DSN [--create-missing-tables] [--allow-blank-credentials] [--reason TEXT] [--execute] [--undo-file FILE]\n" +
 			"   or: weekback restore --undo FILE --to DSN [--reason TEXT] [--execute]",
 		help: "Rows present in production with other values are conflicts, never overwritten. --undo FILE reverses a\n" +
 			"restore (or an undo) exactly, with the undo file it wrote."}

@@ -21,6 +21,7 @@ type writeAudit struct {
 	Target   string           `json:"target"`           // user@host:port/schema, never the password
 	Tables   map[string]int64 `json:"tables,omitempty"` // rows written per table
 	UndoFile string           `json:"undo_file,omitempty"`
+	Bundle   string           `json:"bundle,omitempty"` // the bundle restored (restore --bundle)
 	Error    string           `json:"error,omitempty"`
 }
 

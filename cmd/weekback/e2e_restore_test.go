@@ -110,7 +110,7 @@ func TestRestoreUsageErrors(t *testing.T) {
 		{[]string{"restore", to, "--from", "thu", "--table", "orders", "--missing-in", "production", "--changed-in", "fri"}, "one of --missing-in and --changed-in"},
 		{[]string{"restore", to, "--from", "thu", "--table", "orders", "--changed-in", "production"}, "--changed-in takes a day"},
 		{[]string{"restore", to, "--undo", "x.jsonl", "--table", "orders"}, "takes only --to"},
-		{[]string{"restore", to, "--bundle", "b.zip"}, "not available yet"},
+		{[]string{"restore", to, "--bundle", "b.zip", "--from", "thu"}, "takes the rows of the bundle"},
 	} {
 		code, _, stderr := runMain(t, nil, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
