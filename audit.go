@@ -38,6 +38,14 @@ type AuditEntry struct {
 	Table   string    `json:"table,omitempty"`
 	Detail  string    `json:"detail,omitempty"` // filters, reason … never a password or a value of a credential column
 	Rows    int64     `json:"rows,omitempty"`
+	// Count is how many times the entry happened: 1, or more for an
+	// aggregated entry (see Key).
+	Count int64 `json:"count,omitempty"`
+	// Key, when not empty, makes the entry an aggregate: writing another
+	// entry with the same Key adds one to the stored entry's Count instead
+	// of adding a line (throttled logins of one login and client in one
+	// window). It is not shown.
+	Key string `json:"-"`
 }
 
 // AuditFilter narrows the entries AuditLog.AuditEntriesWhere lists; an
@@ -62,15 +70,35 @@ type AuditLog interface {
 }
 
 // SessionStore keeps what replicas of the server share about logins:
-// revoked sessions and recent failed attempts.
+// revoked sessions and the counters of recent login attempts.
 type SessionStore interface {
 	// Revoke marks the session jti revoked until expires.
 	Revoke(ctx context.Context, jti string, expires time.Time) error
 	// Revoked reports whether jti was revoked.
 	Revoked(ctx context.Context, jti string) (bool, error)
-	// RecordLoginFailure notes a failed login for login from client.
-	RecordLoginFailure(ctx context.Context, login, client string) error
-	// LoginFailures returns the times of the failures since since, for the
-	// login and for the client address.
-	LoginFailures(ctx context.Context, login, client string, since time.Time) (byLogin, byClient []time.Time, err error)
+	// ReserveLogin reads the counters of an attempt of login from client
+	// and passes them to decide, which returns how long the attempt must
+	// wait (then nothing is stored) or 0 after counting the attempt in
+	// them (then they are stored). Reading, deciding and storing are one
+	// atomic step across replicas: concurrent attempts see each other's
+	// counts. It returns decide's answer.
+	ReserveLogin(ctx context.Context, login, client string, decide func(*LoginCounters) time.Duration) (time.Duration, error)
+	// ReleaseLogin takes back one reserved attempt of login from client
+	// (it succeeded, or could not be checked).
+	ReleaseLogin(ctx context.Context, login, client string) error
+}
+
+// LoginCounter counts the reserved login attempts of one scope in its
+// current window.
+type LoginCounter struct {
+	Attempts    int       // attempts counted since WindowStart (failed or in progress)
+	WindowStart time.Time // when the window began; zero before the first attempt
+	Last        time.Time // when the latest counted attempt began
+}
+
+// LoginCounters are the counters an attempt is checked against: the login
+// from this client, the login from any client, and this client for any
+// login.
+type LoginCounters struct {
+	Pair, Login, Client LoginCounter
 }

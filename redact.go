@@ -2,13 +2,20 @@ package weekback
 
 import "strings"
 
+// DefaultRedactGlobs are the "table.column" globs of columns whose names
+// say they hold credentials: masked unless Redaction.NoDefaults.
+var DefaultRedactGlobs = []string{"*.*password*", "*.*passwd*", "*.*token*", "*.*secret*", "*.api_key"}
+
 // Redaction names the credential columns that are never shown or
 // exported (invariant 5): the password column of the users table
-// (auth.table, auth.password_column) and every column whose
-// "table.column" matches one of the Globs (exports.redact).
+// (auth.table, auth.password_column), every column whose "table.column"
+// matches one of the Globs (exports.redact), and, unless NoDefaults
+// (exports.redact_defaults: false), every one DefaultRedactGlobs matches.
+// The zero value masks DefaultRedactGlobs.
 type Redaction struct {
 	PasswordTable, PasswordColumn string
 	Globs                         []string
+	NoDefaults                    bool
 }
 
 // Masked returns the names among columns of table that r hides. Names are
@@ -29,7 +36,12 @@ func (r Redaction) masks(table, col string) bool {
 		return true
 	}
 	name := strings.ToLower(table + "." + col)
-	for _, g := range r.Globs {
+	return matchesAny(r.Globs, name) || (!r.NoDefaults && matchesAny(DefaultRedactGlobs, name))
+}
+
+// matchesAny reports whether one of globs matches name (lower case).
+func matchesAny(globs []string, name string) bool {
+	for _, g := range globs {
 		if MatchGlob(strings.ToLower(g), name) {
 			return true
 		}

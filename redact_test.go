@@ -9,7 +9,7 @@ import (
 
 func TestRedactionMasked(t *testing.T) {
 	r := weekback.Redaction{PasswordTable: "users", PasswordColumn: "password_hash",
-		Globs: []string{"customers.card_*", "*.api_token", "[bad"}}
+		Globs: []string{"customers.card_*", "*.api_token", "[bad"}, NoDefaults: true}
 	tests := []struct {
 		table string
 		cols  []string
@@ -28,6 +28,20 @@ func TestRedactionMasked(t *testing.T) {
 				t.Fatalf("Masked(%s, %v) = %v, want %v", tt.table, tt.cols, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRedactionDefaults: credential-like names are masked unless
+// NoDefaults; the explicit rules apply either way.
+func TestRedactionDefaults(t *testing.T) {
+	cols := []string{"id", "Password_Changed_At", "passwd", "reset_token", "client_secret", "api_key", "api_keys", "tokenizer_name", "note"}
+	want := []string{"Password_Changed_At", "passwd", "reset_token", "client_secret", "api_key", "tokenizer_name"}
+	if got := (weekback.Redaction{}).Masked("shops", cols); !slices.Equal(got, want) {
+		t.Fatalf("Masked with defaults = %v, want %v", got, want)
+	}
+	off := weekback.Redaction{NoDefaults: true, Globs: []string{"shops.note"}}
+	if got := off.Masked("shops", cols); !slices.Equal(got, []string{"note"}) {
+		t.Fatalf("Masked without defaults = %v, want [note]", got)
 	}
 }
 

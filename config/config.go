@@ -41,6 +41,9 @@ const (
 	DefaultJobLease            = 30 * time.Second
 	DefaultUserQuotaBytes      = 2 << 30 // 2 GiB of finished exports per user
 	DefaultUserQuotaFiles      = 20      // finished exports (downloads) per user
+	DefaultMaxDownloads        = 8
+	DefaultStatementTimeout    = 10 * time.Minute
+	DefaultRedactDefaults      = true
 	DefaultAlertFraction       = 0.05
 )
 
@@ -51,6 +54,11 @@ const (
 	// MinJobLease is the shortest exports.job_lease: a worker renews its
 	// lease every second, so a shorter one would be lost to a slow renewal.
 	MinJobLease = 2 * time.Second
+	// MinStatementTimeout is the shortest exports.statement_timeout: the
+	// pages' own limit, which exports are meant to exceed.
+	MinStatementTimeout = 10 * time.Second
+	// MinMetricsTokenLen is the shortest server.metrics_token.
+	MinMetricsTokenLen = 16
 )
 
 // Values of auth.source.
@@ -153,6 +161,16 @@ type Server struct {
 	SessionSecretFile string   `yaml:"session_secret_file"` // created (0600) when missing
 	SessionTTL        Duration `yaml:"session_ttl"`
 	TrustedProxies    []string `yaml:"trusted_proxies"` // IPs or CIDRs whose X-Forwarded-For is believed
+	// MetricsToken, or the content of MetricsTokenFile, is the bearer
+	// token /metrics requires (open when both are empty).
+	MetricsToken     string `yaml:"metrics_token"`
+	MetricsTokenFile string `yaml:"metrics_token_file"`
+	// MetricsListen, when set, serves /metrics on that address only (not
+	// on Listen).
+	MetricsListen string `yaml:"metrics_listen"`
+	// PublicCounts shows the tables and rows of each day on the landing
+	// page to visitors who are not logged in.
+	PublicCounts bool `yaml:"public_counts"`
 }
 
 // Condition is one test on a users row: the row's Column must equal Equals
@@ -201,6 +219,15 @@ type Exports struct {
 	// JobLease is how long a worker holds a job without renewing it; a job
 	// whose server died is taken over by another one after it.
 	JobLease Duration `yaml:"job_lease"`
+	// MaxDownloads is how many CSV downloads one server streams at once;
+	// more wait a few seconds, then get 503 with Retry-After.
+	MaxDownloads int `yaml:"max_downloads"`
+	// StatementTimeout limits each statement of a CSV download or an
+	// export job (longer than the pages' 10 s).
+	StatementTimeout Duration `yaml:"statement_timeout"`
+	// RedactDefaults masks the columns whose names look like credentials
+	// (weekback.DefaultRedactGlobs) on top of Redact.
+	RedactDefaults bool `yaml:"redact_defaults"`
 	// UserQuotaBytes and UserQuotaFiles bound what one user keeps of
 	// finished exports (bytes of results and error logs; downloads): a
 	// completing export expires the user's oldest ones beyond them, and a
@@ -271,16 +298,19 @@ func Default() *Config {
 			Admin:          []Condition{{Column: DefaultAdminColumn, Equals: DefaultAdminEquals}},
 		},
 		Exports: Exports{
-			Dir:            DefaultExportsDir,
-			DownloadTTL:    Duration(DefaultDownloadTTL),
-			JobRetention:   Duration(DefaultJobRetention),
-			Workers:        DefaultExportWorkers,
-			Redact:         []string{},
-			MaxActiveJobs:  DefaultMaxActiveJobs,
-			JobLease:       Duration(DefaultJobLease),
-			UserQuotaBytes: DefaultUserQuotaBytes,
-			UserQuotaFiles: DefaultUserQuotaFiles,
-			Anonymize:      []string{},
+			Dir:              DefaultExportsDir,
+			DownloadTTL:      Duration(DefaultDownloadTTL),
+			JobRetention:     Duration(DefaultJobRetention),
+			Workers:          DefaultExportWorkers,
+			Redact:           []string{},
+			MaxActiveJobs:    DefaultMaxActiveJobs,
+			JobLease:         Duration(DefaultJobLease),
+			UserQuotaBytes:   DefaultUserQuotaBytes,
+			UserQuotaFiles:   DefaultUserQuotaFiles,
+			Anonymize:        []string{},
+			MaxDownloads:     DefaultMaxDownloads,
+			StatementTimeout: Duration(DefaultStatementTimeout),
+			RedactDefaults:   DefaultRedactDefaults,
 
 			AnonymizeSecretFile: DefaultAnonymizeSecretFile,
 		},
@@ -308,6 +338,9 @@ func (c *Config) Redacted() *Config {
 		if isDSNKey(k.path) {
 			k.value.SetString(RedactDSN(k.value.String()))
 		}
+	}
+	if r.Server.MetricsToken != "" {
+		r.Server.MetricsToken = "***"
 	}
 	return &r
 }

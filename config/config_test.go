@@ -77,6 +77,10 @@ func TestDefault(t *testing.T) {
 		{"server.session_secret_file", "./var/session.key"},
 		{"server.session_ttl", Duration(8 * time.Hour)},
 		{"server.trusted_proxies", []string{}},
+		{"server.metrics_token", ""},
+		{"server.metrics_token_file", ""},
+		{"server.metrics_listen", ""},
+		{"server.public_counts", false},
 		{"auth.source", "newest"},
 		{"auth.table", "users"},
 		{"auth.login_column", "login_id"},
@@ -100,6 +104,9 @@ func TestDefault(t *testing.T) {
 		{"exports.redact", []string{}},
 		{"exports.max_active_jobs", 3},
 		{"exports.job_lease", Duration(30 * time.Second)},
+		{"exports.max_downloads", 8},
+		{"exports.statement_timeout", Duration(10 * time.Minute)},
+		{"exports.redact_defaults", true},
 		{"exports.user_quota_bytes", int64(2 << 30)},
 		{"exports.user_quota_files", 20},
 		{"exports.anonymize", []string{}},
@@ -120,7 +127,7 @@ func TestDefault(t *testing.T) {
 		})
 	}
 	t.Run("every key covered", func(t *testing.T) {
-		if got, want := len(keysOf(c)), 51; got != want {
+		if got, want := len(keysOf(c)), 58; got != want {
 			t.Fatalf("keys=%d, want %d: add the new key to this table", got, want)
 		}
 	})
@@ -230,6 +237,7 @@ func TestRedacted(t *testing.T) {
 	c.Source.DSN = "src:s3cret@tcp(prod:3306)/sales"
 	c.Backup.DSN = "admin:adm!n@tcp(backup:3306)/"
 	c.Backup.ReaderDSN = "reader:r/e@d@tcp(backup:3306)/?tls=true"
+	c.Server.MetricsToken = "metrics-t0ken-0123456789"
 	r := c.Redacted()
 	for _, tt := range []struct{ got, want string }{
 		{r.Source.DSN, "src:***@tcp(prod:3306)/sales"},
@@ -252,7 +260,7 @@ func TestRedacted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{"s3cret", "adm!n", "r/e@d"} {
+	for _, secret := range []string{"s3cret", "adm!n", "r/e@d", "metrics-t0ken"} {
 		if strings.Contains(string(out), secret) {
 			t.Errorf("marshalled Redacted() contains %q:\n%s", secret, out)
 		}

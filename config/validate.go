@@ -117,6 +117,25 @@ func (c *Config) validateServer() []error {
 				"must be an IP address or a CIDR range, such as 10.0.0.0/8"))
 		}
 	}
+	return append(errs, c.validateMetrics()...)
+}
+
+// validateMetrics checks how /metrics is protected.
+func (c *Config) validateMetrics() []error {
+	var errs []error
+	s := c.Server
+	if s.MetricsToken != "" && s.MetricsTokenFile != "" {
+		errs = append(errs, c.bad("server.metrics_token", "***", "and server.metrics_token_file are both set: keep one"))
+	}
+	if t := s.MetricsToken; t != "" && len(t) < MinMetricsTokenLen {
+		errs = append(errs, c.bad("server.metrics_token", "***", fmt.Sprintf("is %d characters: use at least %d random ones (openssl rand -hex 32)", len(t), MinMetricsTokenLen)))
+	}
+	if l := s.MetricsListen; l != "" && !validListen(l) {
+		errs = append(errs, c.bad("server.metrics_listen", l, "must be host:port or :port, such as 127.0.0.1:9090"))
+	}
+	if l := s.MetricsListen; l != "" && l == s.Listen {
+		errs = append(errs, c.bad("server.metrics_listen", l, "is server.listen: choose another address (or leave it empty to serve /metrics on server.listen)"))
+	}
 	return errs
 }
 
@@ -169,6 +188,12 @@ func (c *Config) validateExports() []error {
 	}
 	if l := c.Exports.JobLease; l > 0 && time.Duration(l) < MinJobLease {
 		errs = append(errs, c.bad("exports.job_lease", l, "must be at least "+MinJobLease.String()+", such as 30s"))
+	}
+	if c.Exports.MaxDownloads < 1 {
+		errs = append(errs, c.bad("exports.max_downloads", c.Exports.MaxDownloads, "must be at least 1, such as 8"))
+	}
+	if d := c.Exports.StatementTimeout; d > 0 && time.Duration(d) < MinStatementTimeout {
+		errs = append(errs, c.bad("exports.statement_timeout", d, "must be at least "+MinStatementTimeout.String()+" (the pages' own limit), such as 10m"))
 	}
 	if d := c.Exports.AnonymizeDateShiftDays; d < 0 || d > MaxDateShiftDays {
 		errs = append(errs, c.bad("exports.anonymize_date_shift_days", d,

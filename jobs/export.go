@@ -180,7 +180,7 @@ func (r *Runner) generation(ctx context.Context, day weekback.Weekday, table str
 // table's credential columns masked (never read, even when p.Columns
 // names them), as the direct download builds it.
 func (r *Runner) recordQuery(ctx context.Context, conn *sqlx.Conn, gen *weekback.Generation, p weekback.JobParams) (mysql.RecordQuery, error) {
-	q := mysql.RecordQuery{Schema: gen.Slot, Table: p.Table, Filters: p.Filters, Sort: p.Sort, Columns: p.Columns}
+	q := mysql.RecordQuery{Schema: gen.Slot, Table: p.Table, Filters: p.Filters, Sort: p.Sort, Columns: p.Columns, Timeout: r.StatementTimeout}
 	t, err := r.Catalog.Relation(ctx, conn, gen.Slot, p.Table)
 	if err != nil {
 		return q, err

@@ -76,6 +76,9 @@ type Runner struct {
 	JanitorEvery time.Duration
 	DownloadTTL  time.Duration // exports.download_ttl
 	Retention    time.Duration // exports.job_retention
+	// StatementTimeout limits each statement of an export job
+	// (exports.statement_timeout); none when 0.
+	StatementTimeout time.Duration
 	// MaxParamBytes bounds the JSON of a job's parameters; a larger request
 	// is refused (ETOOLARGE) before anything is stored.
 	MaxParamBytes int

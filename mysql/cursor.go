@@ -88,13 +88,42 @@ func decodeCursor(s string, sig uint32, n int) (position, error) {
 
 // FormatRowKey returns the {key} of a record's URL
 // (/{day}/tables/{table}/rows/{key}): the values of the key columns in
-// order, each URL-escaped (commas included) and joined by ",".
+// order, each URL-escaped (commas included, "." and ".." as
+// EscapePathSegment writes them) and joined by ",".
 func FormatRowKey(values []string) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
-		parts[i] = strings.ReplaceAll(url.PathEscape(v), ",", "%2C")
+		parts[i] = EscapePathSegment(strings.ReplaceAll(url.PathEscape(v), ",", "%2C"))
 	}
 	return strings.Join(parts, ",")
+}
+
+// EscapePathSegment returns the URL-escaped path segment s safe from dot
+// removal: browsers and servers drop a segment "." and go up one for "..",
+// even percent-encoded ("%2E"), so such a segment gets a "~" in front ("~.",
+// "~.."), and so does one that already reads that way ("~." becomes "~~.").
+// Everything else is returned as it is.
+func EscapePathSegment(s string) string {
+	if isDotSegment(strings.TrimLeft(s, "~")) {
+		return "~" + s
+	}
+	return s
+}
+
+// UnescapePathSegment undoes EscapePathSegment on a segment still
+// URL-escaped.
+func UnescapePathSegment(s string) string {
+	if strings.HasPrefix(s, "~") && isDotSegment(strings.TrimLeft(s, "~")) {
+		return s[1:]
+	}
+	return s
+}
+
+// isDotSegment reports whether s is a dot segment as URL parsers see it:
+// "." or "..", any dot possibly written %2E.
+func isDotSegment(s string) bool {
+	d := strings.ReplaceAll(strings.ToLower(s), "%2e", ".")
+	return d == "." || d == ".."
 }
 
 // ParseRowKey reads a {key} as FormatRowKey writes it. s must be the path
@@ -104,7 +133,7 @@ func FormatRowKey(values []string) string {
 func ParseRowKey(s string) ([]string, error) {
 	parts := strings.Split(s, ",")
 	for i, p := range parts {
-		v, err := url.PathUnescape(p)
+		v, err := url.PathUnescape(UnescapePathSegment(p))
 		if err != nil {
 			return nil, weekback.Errorf(weekback.ENOTFOUND, "the record link %q is malformed; open the record from its table", s).
 				WithKey("error.record.bad_link", "key", s)

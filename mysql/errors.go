@@ -16,6 +16,7 @@ const (
 	ErrTableAccess     = 1142
 	ErrSpecificAccess  = 1227
 	ErrParse           = 1064
+	ErrDeadlock        = 1213
 )
 
 func asMySQLError(err error, target **mysql.MySQLError) bool {

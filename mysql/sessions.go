@@ -2,12 +2,12 @@ package mysql
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
 )
@@ -40,50 +40,28 @@ func (m *Meta) Revoked(ctx context.Context, jti string) (bool, error) {
 	return n > 0, nil
 }
 
-// loginFailureKeep is how long failed logins are kept for throttling.
-const loginFailureKeep = 24 * time.Hour
-
-// RecordLoginFailure notes a failed login, and forgets failures older than
-// a day.
-func (m *Meta) RecordLoginFailure(ctx context.Context, login, client string) error {
-	now := m.now()
-	_, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("login_failures")+" (login, client, failed_at) VALUES (?, ?, ?)", login, client, now)
-	if err != nil {
-		return fmt.Errorf("record login failure: %w", err)
-	}
-	if _, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("login_failures")+" WHERE failed_at < ?", now.Add(-loginFailureKeep)); err != nil {
-		return fmt.Errorf("purge login failures: %w", err)
-	}
-	return nil
-}
-
-// LoginFailures returns the times of the failures since since, for login
-// and for client, oldest first.
-func (m *Meta) LoginFailures(ctx context.Context, login, client string, since time.Time) (byLogin, byClient []time.Time, err error) {
-	q := Tag + "SELECT failed_at FROM " + m.table("login_failures") + " WHERE %s = ? AND failed_at >= ? ORDER BY failed_at"
-	if err := sqlx.SelectContext(ctx, m.db, &byLogin, fmt.Sprintf(q, "login"), login, since.UTC()); err != nil {
-		return nil, nil, fmt.Errorf("read login failures: %w", err)
-	}
-	if err := sqlx.SelectContext(ctx, m.db, &byClient, fmt.Sprintf(q, "client"), client, since.UTC()); err != nil {
-		return nil, nil, fmt.Errorf("read login failures: %w", err)
-	}
-	return byLogin, byClient, nil
-}
-
 // MaxAuditDetail is the most of an audit entry's detail that is kept
 // (the column is a TEXT; the strict sql_mode would refuse more): a longer
 // one, such as the filters of a very long export request, is cut there
 // and ends with "…".
 const MaxAuditDetail = 60000
 
-// Audit appends e to the audit log, setting its ID and time. A detail
-// longer than MaxAuditDetail bytes is cut (e.Detail says what was kept).
+// Audit appends e to the audit log, setting its ID and time; an entry
+// with a Key already stored adds one to that entry's count instead (e's
+// ID is then the stored entry's). A detail longer than MaxAuditDetail
+// bytes is cut (e.Detail says what was kept).
 func (m *Meta) Audit(ctx context.Context, e *weekback.AuditEntry) error {
 	e.At = m.now()
 	e.Detail = clipText(e.Detail, MaxAuditDetail)
+	var key any
+	if e.Key != "" {
+		sum := sha256.Sum256([]byte(e.Key))
+		key = hex.EncodeToString(sum[:])
+	}
 	res, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("audit_log")+
-		" (at, login, client, action, outcome, day, table_name, detail, `rows`) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)",
-		e.At, e.Login, e.Client, e.Action, e.Outcome, string(e.Day), e.Table, e.Detail, e.Rows)
+		" (at, login, client, action, outcome, day, table_name, detail, `rows`, agg_key) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)"+
+		" ON DUPLICATE KEY UPDATE attempts = attempts + 1, id = LAST_INSERT_ID(id)",
+		e.At, e.Login, e.Client, e.Action, e.Outcome, string(e.Day), e.Table, e.Detail, e.Rows, key)
 	if err != nil {
 		return fmt.Errorf("write audit log: %w", err)
 	}
@@ -102,7 +80,7 @@ func (m *Meta) AuditEntries(ctx context.Context, beforeID int64, limit int) ([]w
 // (restore, import and template-apply list every table they wrote there).
 func (m *Meta) AuditEntriesWhere(ctx context.Context, f weekback.AuditFilter, beforeID int64, limit int) ([]weekback.AuditEntry, error) {
 	tableKey, _ := json.Marshal(f.Table) // cannot fail: a string
-	rows, err := m.db.QueryxContext(ctx, Tag+"SELECT id, at, login, client, action, outcome, day, table_name, COALESCE(detail, ''), `rows` FROM "+
+	rows, err := m.db.QueryxContext(ctx, Tag+"SELECT id, at, login, client, action, outcome, day, table_name, COALESCE(detail, ''), `rows`, attempts FROM "+
 		m.table("audit_log")+" WHERE (? = 0 OR id < ?) AND (? = '' OR action = ?) AND (? = '' OR login = ?) AND (? = '' OR day = ?)"+
 		" AND (? = '' OR table_name = ? OR detail LIKE CONCAT('%', ?, ':%') ESCAPE '!') ORDER BY id DESC LIMIT ?",
 		beforeID, beforeID, f.Action, f.Action, f.Login, f.Login, string(f.Day), string(f.Day),
@@ -115,7 +93,7 @@ func (m *Meta) AuditEntriesWhere(ctx context.Context, f weekback.AuditFilter, be
 	for rows.Next() {
 		var e weekback.AuditEntry
 		var day string
-		if err := rows.Scan(&e.ID, &e.At, &e.Login, &e.Client, &e.Action, &e.Outcome, &day, &e.Table, &e.Detail, &e.Rows); err != nil {
+		if err := rows.Scan(&e.ID, &e.At, &e.Login, &e.Client, &e.Action, &e.Outcome, &day, &e.Table, &e.Detail, &e.Rows, &e.Count); err != nil {
 			return nil, fmt.Errorf("read audit log: %w", err)
 		}
 		e.Day = weekback.Weekday(day)

@@ -2,6 +2,9 @@ package mysql_test
 
 import (
 	"context"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,28 +54,86 @@ func TestRevokedSessions(t *testing.T) {
 	}
 }
 
-func TestLoginFailures(t *testing.T) {
+// TestReserveLoginConcurrent: 40 concurrent attempts of one login from one
+// client against a limit of 10 (as auth.ThrottlePolicy decides: refuse at
+// 10 counted) let exactly 10 through, and a release gives one back.
+func TestReserveLoginConcurrent(t *testing.T) {
 	ctx := context.Background()
-	start := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	now := start
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	m := MustOpenMeta(t, &now)
-	for i, f := range []struct{ login, client string }{
-		{"alice", "10.0.0.1"}, {"alice", "10.0.0.2"}, {"bob", "10.0.0.1"}, {"alice", "10.0.0.1"},
-	} {
-		now = start.Add(time.Duration(i) * time.Minute)
-		if err := m.RecordLoginFailure(ctx, f.login, f.client); err != nil {
+	decide := func(c *weekback.LoginCounters) time.Duration {
+		if c.Pair.Attempts >= 10 {
+			return time.Minute
+		}
+		for _, n := range []*weekback.LoginCounter{&c.Pair, &c.Login, &c.Client} {
+			n.Attempts++
+			n.WindowStart, n.Last = now, now
+		}
+		return 0
+	}
+	var allowed atomic.Int32
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Go(func() {
+			retry, err := m.ReserveLogin(ctx, "alice", "10.0.0.1", decide)
+			if err != nil {
+				t.Error(err)
+			}
+			if retry == 0 {
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if allowed.Load() != 10 {
+		t.Fatalf("%d of 40 concurrent attempts allowed, want 10", allowed.Load())
+	}
+	if err := m.ReleaseLogin(ctx, "alice", "10.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	var got weekback.LoginCounters
+	if _, err := m.ReserveLogin(ctx, "alice", "10.0.0.1", func(c *weekback.LoginCounters) time.Duration { got = *c; return time.Second }); err != nil {
+		t.Fatal(err)
+	}
+	if got.Pair.Attempts != 9 || got.Login.Attempts != 9 || got.Client.Attempts != 9 || !got.Pair.WindowStart.Equal(now) {
+		t.Fatalf("counters after a release = %+v, want 9 each, window from %v", got, now)
+	}
+	if _, err := m.ReserveLogin(ctx, "bob", "10.0.0.1", func(c *weekback.LoginCounters) time.Duration { got = *c; return time.Second }); err != nil {
+		t.Fatal(err)
+	}
+	if got.Pair.Attempts != 0 || got.Login.Attempts != 0 || got.Client.Attempts != 9 || !got.Pair.WindowStart.IsZero() {
+		t.Fatalf("bob from the same client = %+v, want only the client's 9", got)
+	}
+}
+
+// TestAuditAggregated: entries with the same Key are one line whose count
+// grows; entries without a key are lines of their own.
+func TestAuditAggregated(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	for i := range 5 {
+		e := &weekback.AuditEntry{Login: "alice", Client: "10.0.0.1", Action: weekback.AuditLogin, Outcome: weekback.OutcomeFailed, Detail: "throttled", Key: "k1"}
+		if i == 4 {
+			e.Key = "k2"
+		}
+		if err := m.Audit(ctx, e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	byLogin, byClient, err := m.LoginFailures(ctx, "alice", "10.0.0.1", start.Add(30*time.Second))
+	if err := m.Audit(ctx, &weekback.AuditEntry{Login: "bob", Action: weekback.AuditLogin, Outcome: weekback.OutcomeOK}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := m.AuditEntries(ctx, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(byLogin) != 2 || len(byClient) != 2 {
-		t.Fatalf("since +30s: %d failures for alice, %d for 10.0.0.1; want 2 and 2", len(byLogin), len(byClient))
+	var counts []int64
+	for _, e := range entries {
+		counts = append(counts, e.Count)
 	}
-	if !byLogin[0].Equal(start.Add(time.Minute)) || !byLogin[1].Equal(start.Add(3*time.Minute)) {
-		t.Errorf("alice's failures = %v, want +1m and +3m, oldest first", byLogin)
+	if !slices.Equal(counts, []int64{1, 1, 4}) {
+		t.Fatalf("counts newest first = %v, want [1 1 4]", counts)
 	}
 }
 

@@ -159,6 +159,9 @@ func (s *Server) auditView(l *i18n.Localizer, e *weekback.AuditEntry) auditView 
 	if e.Day.Valid() {
 		v.Day = l.Weekday(e.Day.Time())
 	}
+	if e.Count > 1 {
+		v.Detail += " (" + l.N("audit.count", int(e.Count)) + ")"
+	}
 	if e.Rows != 0 || e.Action == weekback.AuditExport {
 		v.Rows = l.Number(e.Rows)
 	}

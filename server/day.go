@@ -8,6 +8,7 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/i18n"
+	"github.com/weekback/weekback/mysql"
 )
 
 // localDay is the c.Locals key of the *dayPage of a request under /{day}/.
@@ -175,5 +176,5 @@ func (s *Server) dayTables(c *fiber.Ctx) error {
 
 // tableURL returns the address of a table's records on day.
 func tableURL(day weekback.Weekday, table string) string {
-	return "/" + string(day) + "/tables/" + url.PathEscape(table)
+	return "/" + string(day) + "/tables/" + mysql.EscapePathSegment(url.PathEscape(table))
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -91,8 +90,15 @@ func (s *Server) exportCSV(c *fiber.Ctx) error {
 	if err := s.prepareExport(c, er); err != nil {
 		return err
 	}
+	x, err := s.openExport(c)
+	if err != nil {
+		return err
+	}
 	if er.csv.Encoding == export.EncodingShiftJIS && !er.csv.Lossy {
-		list, err := s.unencodable(c.UserContext(), er)
+		list, err := s.unencodable(c.UserContext(), x.conn, er)
+		if err != nil || len(list) > 0 {
+			x.close()
+		}
 		if err != nil {
 			return err
 		}
@@ -100,7 +106,7 @@ func (s *Server) exportCSV(c *fiber.Ctx) error {
 			return s.renderUnencodable(c, er, list)
 		}
 	}
-	s.streamCSV(c, er)
+	s.streamCSV(c, er, x)
 	return nil
 }
 
@@ -115,6 +121,7 @@ func (s *Server) prepareExport(c *fiber.Ctx, er *exportRequest) error {
 	if err := s.checkTable(c, er.page.Gen.Manifest, er.table); err != nil {
 		return err
 	}
+	er.query = s.withExportTimeout(er.query)
 	q := &er.query
 	q.Schema, q.Table, q.Filters, q.Sort = er.page.Gen.Slot, er.table, er.rq.Filters, er.rq.Sort
 	return s.withSlot(c, func(conn *sqlx.Conn) error {
@@ -137,19 +144,14 @@ func (s *Server) exportPool() *sqlx.DB {
 	return s.Slots
 }
 
-// unencodable runs the export to nowhere and returns the characters the
-// encoding cannot hold.
-func (s *Server) unencodable(ctx context.Context, er *exportRequest) ([]export.Unencodable, error) {
-	conn, err := s.exportPool().Connx(ctx)
-	if err != nil {
-		return nil, weekback.Errorf(weekback.EUNAVAILABLE, "the backup server cannot be reached: try again in a moment")
-	}
-	defer conn.Close()
+// unencodable runs the export to nowhere on conn and returns the
+// characters the encoding cannot hold.
+func (s *Server) unencodable(ctx context.Context, conn *sqlx.Conn, er *exportRequest) ([]export.Unencodable, error) {
 	var list []export.Unencodable
 	opts := er.csv
 	opts.Lossy = true
 	opts.OnUnencodable = func(u export.Unencodable) { list = append(list, u) }
-	_, err = s.runExport(ctx, conn, er.query, er.keys, io.Discard, opts)
+	_, err := s.runExport(ctx, conn, er.query, er.keys, io.Discard, opts)
 	return list, err
 }
 
@@ -189,8 +191,16 @@ func setParam(u, key, value string) string {
 }
 
 // attachment returns a Content-Disposition header offering name for
-// download: an ASCII fallback and the UTF-8 name (RFC 6266).
+// download: an ASCII fallback and the UTF-8 name (RFC 6266), both without
+// bidirectional controls (a right-to-left override in a table name would
+// show "report‮vsc.exe" as "reportexe.csv").
 func attachment(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return -1
+		}
+		return r
+	}, name)
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
 			return '_'
@@ -200,47 +210,11 @@ func attachment(name string) string {
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
 }
 
-// streamCSV sends the headers and streams the rows after the handler
-// returns. The stream has a context of its own (the request's ends with
-// the handler), bounded by WriteTimeout; the export is audited when it
-// ends, with its row count.
-func (s *Server) streamCSV(c *fiber.Ctx, er *exportRequest) {
-	gen := er.page.Gen
-	charset := "utf-8"
-	if er.csv.Encoding == export.EncodingShiftJIS {
-		charset = "Shift_JIS"
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset="+charset)
-	c.Set(fiber.HeaderContentDisposition, attachment(export.FileName(er.table, gen.Day, gen.Manifest.SnapshotAt, s.Location, "csv")))
-	entry := &weekback.AuditEntry{Login: principalOf(c).Login, Client: s.clientAddr(c), Action: weekback.AuditExport,
-		Outcome: weekback.OutcomeOK, Day: gen.Day, Table: er.table, Detail: er.describe()}
-	q, opts, keys := er.query, er.csv, er.keys
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), s.WriteTimeout)
-		defer cancel()
-		res, err := s.writeCSV(ctx, q, keys, opts, w)
-		if res != nil {
-			entry.Rows = res.Rows
-		}
-		if err != nil {
-			entry.Outcome = weekback.OutcomeFailed
-			s.Logger.Error("csv export failed part way", "table", q.Table, "err", err)
-		}
-		s.audit(ctx, entry)
-	})
-}
-
-func (s *Server) writeCSV(ctx context.Context, q mysql.RecordQuery, keys *export.KeySet, opts export.CSVOptions, w *bufio.Writer) (*export.ExportResult, error) {
-	conn, err := s.exportPool().Connx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	res, err := s.runExport(ctx, conn, q, keys, w, opts)
-	if err == nil {
-		err = w.Flush()
-	}
-	return res, err
+// isBidiControl reports whether r changes the direction of the text
+// around it: the embeddings and overrides U+202A–U+202E, the isolates
+// U+2066–U+2069, the marks U+200E, U+200F and U+061C.
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
 // templateJSON answers the template of a table and its related tables

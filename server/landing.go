@@ -28,16 +28,19 @@ type dayView struct {
 
 // landing shows the seven days (status, snapshot time and links) and the
 // week at a glance: every table's row counts over the seven days, to
-// logged-in users only (the page is public; table names are not).
+// logged-in users only (the page is public; table names are not). The
+// days' numbers of tables and rows are shown to logged-in users, and to
+// everyone with PublicCounts.
 func (s *Server) landing(c *fiber.Ctx) error {
 	gens, err := s.Generations.Generations(c.UserContext())
 	if err != nil {
 		return err
 	}
 	l := s.localizer(c)
+	counts := principalOf(c) != nil || s.PublicCounts
 	days := make([]dayView, len(gens))
 	for i, g := range gens {
-		days[i] = s.dayView(l, g)
+		days[i] = s.dayView(l, g, counts)
 	}
 	var week []*weekChart // table names and counts: for logged-in users only
 	if principalOf(c) != nil {
@@ -49,17 +52,22 @@ func (s *Server) landing(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"days": days, "timezone": s.Location.String(), "week": week}) // null when anonymous
 	}
 	return c.Render("index", fiber.Map{"Title": l.T("landing.title"), "Days": days, "Zone": s.Location.String(),
-		"Week": week, "WeekLegend": weekLegend(l), "AlertLegend": alertLegend(l, s.AlertFraction, week), "LoggedIn": principalOf(c) != nil,
+		"Week": week, "WeekLegend": weekLegend(l), "AlertLegend": alertLegend(l, s.AlertFraction, week), "LoggedIn": principalOf(c) != nil, "Counts": counts,
 		"Demo": s.demoView(l)})
 }
 
-func (s *Server) dayView(l *i18n.Localizer, g *weekback.Generation) dayView {
+// dayView returns g as a row of the landing page, with its numbers of
+// tables and rows when counts is set.
+func (s *Server) dayView(l *i18n.Localizer, g *weekback.Generation, counts bool) dayView {
 	v := dayView{Day: g.Day, Name: g.Day.Title(), Label: l.Weekday(g.Day.Time()), Status: g.Status,
 		StatusText: statusText(l, g), Ready: g.Ready()}
 	if g.Ready() {
 		at := g.Manifest.SnapshotAt.In(s.Location)
 		v.SnapshotAt, v.SnapshotISO = l.DateTime(at, s.Location), at.Format(time.RFC3339)
-		v.Tables, v.Rows, v.URL = len(g.Manifest.Tables), g.Manifest.Rows, "/"+string(g.Day)+"/"
+		v.URL = "/" + string(g.Day) + "/"
+	}
+	if g.Ready() && counts {
+		v.Tables, v.Rows = len(g.Manifest.Tables), g.Manifest.Rows
 	}
 	return v
 }

@@ -55,7 +55,10 @@ func (s *Server) renderLogin(c *fiber.Ctx, status int, lead, next, errMsg string
 
 // postLogin checks a login (POST /login, after the CSRF checks): 303 to
 // next with a session cookie, 401 with one generic message for every kind
-// of failure, 429 while the login or the client is throttled.
+// of failure, 429 while the login from this client, the client, or (with
+// a growing delay) the login is throttled. The attempt is counted before
+// the password is checked, so concurrent attempts cannot pass the limit;
+// a success, or an attempt that could not be checked, is taken back.
 func (s *Server) postLogin(c *fiber.Ctx) error {
 	noStore(c)
 	ctx := c.UserContext()
@@ -63,15 +66,16 @@ func (s *Server) postLogin(c *fiber.Ctx) error {
 	next, client := safeNext(c.FormValue("next")), s.clientAddr(c)
 	key := throttleKey(login)
 	entry := &weekback.AuditEntry{Login: key, Client: client, Action: weekback.AuditLogin, Outcome: weekback.OutcomeFailed}
-	if retry, err := s.throttled(ctx, key, client); err != nil {
+	if retry, err := s.reserveAttempt(ctx, key, client); err != nil {
 		return err
 	} else if retry > 0 {
-		entry.Detail = "throttled"
-		s.audit(ctx, entry)
-		s.metrics.loginFailed(failThrottled)
+		s.auditThrottled(ctx, entry)
 		return s.tooManyAttempts(c, next, retry)
 	}
 	u, fail, err := s.authenticate(ctx, login, password)
+	if err != nil || u != nil {
+		s.releaseAttempt(ctx, key, client)
+	}
 	if weekback.ErrorCode(err) == weekback.EUNAVAILABLE {
 		return s.loginUnavailable(c, entry, next, err)
 	}
@@ -79,24 +83,30 @@ func (s *Server) postLogin(c *fiber.Ctx) error {
 		return err
 	}
 	if u == nil {
-		if err := s.SessionStore.RecordLoginFailure(ctx, key, client); err != nil {
-			s.Logger.Error("cannot record a failed login", "err", err)
-		}
 		entry.Detail = fail.detail
 		s.audit(ctx, entry)
 		s.metrics.loginFailed(fail.reason)
 		l := s.localizer(c)
 		return s.renderLogin(c, fiber.StatusUnauthorized, l.T("login.lead"), next, l.T("login.failed"))
 	}
-	token, claims, err := s.Sessions.Issue(u.Login, u.Admin)
+	token, claims, err := s.Sessions.Issue(u.Login, u.Admin, s.Sessions.Binding(u.PasswordHash))
 	if err != nil {
 		return err
 	}
-	s.users.put(u.Login, u)
+	s.users.put(u.Login, u, claims.Binding)
 	s.setSession(c, token, claims.Expires())
 	entry.Login, entry.Outcome = u.Login, weekback.OutcomeOK
 	s.audit(ctx, entry)
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// auditThrottled audits a refused attempt: one entry per login and client
+// per throttle window, its count growing with each attempt.
+func (s *Server) auditThrottled(ctx context.Context, e *weekback.AuditEntry) {
+	e.Detail = "throttled"
+	e.Key = "throttled\x00" + e.Login + "\x00" + e.Client + "\x00" + s.Throttle.WindowOf(s.Now()).UTC().Format(time.RFC3339)
+	s.audit(ctx, e)
+	s.metrics.loginFailed(failThrottled)
 }
 
 // loginUnavailable answers a login that could not be checked because the
@@ -167,24 +177,26 @@ func (s *Server) authenticate(ctx context.Context, login, password string) (*wee
 	return u, loginFailure{}, nil
 }
 
-// throttled returns how long the login or the client must wait before the
-// next attempt, 0 when they need not.
-func (s *Server) throttled(ctx context.Context, login, client string) (time.Duration, error) {
-	window := s.Throttle.Window
-	if window <= 0 {
-		window = auth.DefaultThrottleWindow
-	}
+// reserveAttempt counts an attempt of login from client, atomically
+// with the check of the throttle policy: how long it must wait, 0 when it
+// may go on (and is counted).
+func (s *Server) reserveAttempt(ctx context.Context, login, client string) (time.Duration, error) {
 	now := s.Now()
-	byLogin, byClient, err := s.SessionStore.LoginFailures(ctx, login, client, now.Add(-window))
+	retry, err := s.SessionStore.ReserveLogin(ctx, login, client, func(c *weekback.LoginCounters) time.Duration {
+		return s.Throttle.Reserve(c, now)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("check throttling: %w", err)
 	}
-	b1, r1 := s.Throttle.RetryAfter(byLogin, now)
-	b2, r2 := s.Throttle.RetryAfter(byClient, now)
-	if !b1 && !b2 {
-		return 0, nil
+	return retry, nil
+}
+
+// releaseAttempt takes back an attempt that succeeded or could not be
+// checked; a failure is logged (the attempt then counts as failed).
+func (s *Server) releaseAttempt(ctx context.Context, login, client string) {
+	if err := s.SessionStore.ReleaseLogin(context.WithoutCancel(ctx), login, client); err != nil {
+		s.Logger.Error("cannot release a login attempt", "err", err)
 	}
-	return max(r1, r2, time.Second), nil
 }
 
 // tooManyAttempts answers 429 with Retry-After (whole seconds, rounded up).
@@ -192,8 +204,11 @@ func (s *Server) tooManyAttempts(c *fiber.Ctx, next string, retry time.Duration)
 	secs := int(math.Ceil(retry.Seconds()))
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
 	l := s.localizer(c)
-	at := l.Time(s.Now().Add(retry), s.Location)
-	return s.renderLogin(c, fiber.StatusTooManyRequests, l.T("login.lead"), next, l.N("login.throttled", (secs+59)/60, "time", at))
+	msg := l.N("login.throttled.seconds", secs)
+	if secs >= 60 {
+		msg = l.N("login.throttled", (secs+59)/60, "time", l.Time(s.Now().Add(retry), s.Location))
+	}
+	return s.renderLogin(c, fiber.StatusTooManyRequests, l.T("login.lead"), next, msg)
 }
 
 // postLogout revokes the session until it expires, clears its cookie and

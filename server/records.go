@@ -144,7 +144,7 @@ func (q recordsQuery) encode(withCursor bool) string {
 // tableParam returns the {table} of the address, unescaped and copied
 // out of Fiber's buffer (the Catalog keeps it).
 func tableParam(c *fiber.Ctx) (string, error) {
-	t, err := url.PathUnescape(utils.CopyString(c.Params("table")))
+	t, err := url.PathUnescape(mysql.UnescapePathSegment(utils.CopyString(c.Params("table"))))
 	if err != nil || t == "" {
 		return "", fiber.ErrNotFound
 	}
@@ -187,7 +187,7 @@ func (s *Server) masked(ctx context.Context, conn *sqlx.Conn, slot, table string
 	if err != nil {
 		return nil, err
 	}
-	red := weekback.Redaction{PasswordTable: s.PasswordTable, PasswordColumn: s.PasswordColumn, Globs: s.Redact}
+	red := weekback.Redaction{PasswordTable: s.PasswordTable, PasswordColumn: s.PasswordColumn, Globs: s.Redact, NoDefaults: s.NoDefaultRedact}
 	if t.View {
 		return red.MaskedView(table, t.ColumnNames()), nil
 	}

@@ -17,7 +17,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.FS), PathPrefix: "static", MaxAge: 3600}))
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
-	app.Get("/metrics", s.metrics.handler())
+	if s.MetricsListen == "" {
+		app.Get("/metrics", s.metricsPage)
+	}
 	// Every page below answers in the request's language and, for a
 	// logged-in user, shows who is logged in (public pages included).
 	app.Use(s.language, s.optionalLogin, s.bindHeader)
@@ -39,8 +41,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/:day/tables/:table/rows/:key", dayParam, s.requireLogin, s.record)
 	app.Get("/:day/tables/:table/rows/:key/history", dayParam, s.requireLogin, s.recordHistory)
 	app.Get("/:day/tables/:table/changes", dayParam, s.requireLogin, s.tableChanges)
-	app.Get("/:day/tables/:table/export.csv", dayParam, s.requireLogin, s.exportCSV)
-	app.Get("/:day/tables/:table/template.json", dayParam, s.requireLogin, s.templateJSON)
+	app.Get("/:day/tables/:table/export.csv", dayParam, s.requireLogin, s.refuseCrossSite, s.exportCSV)
+	app.Get("/:day/tables/:table/template.json", dayParam, s.requireLogin, s.refuseCrossSite, s.templateJSON)
 	app.Post("/:day/tables/:table/exports", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitExport)
 	app.Post("/:day/tables/:table/templates", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitTemplate)
 	app.Post("/:day/tables/:table/bundles", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitBundle)
@@ -53,8 +55,8 @@ func (s *Server) jobRoutes(app *fiber.App) {
 	jobs := app.Group("/jobs", s.requireLogin, s.requireJobs)
 	jobs.Get("/", s.jobsList)
 	jobs.Get("/:id", s.jobPage)
-	jobs.Get("/:id/download", s.jobDownload)
-	jobs.Get("/:id/errors.csv", s.jobErrors)
+	jobs.Get("/:id/download", s.refuseCrossSite, s.jobDownload)
+	jobs.Get("/:id/errors.csv", s.refuseCrossSite, s.jobErrors)
 	jobs.Post("/:id/cancel", s.checkSessionCSRF, s.cancelJob)
 	jobs.Post("/:id/delete", s.checkSessionCSRF, s.deleteJob)
 	app.Get("/runs", s.requireLogin, s.runsPage)

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jmoiron/sqlx"
+	"github.com/valyala/fasthttp"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/export"
@@ -69,11 +71,22 @@ type Server struct {
 	// ExportSlots is the pool CSV downloads read slots with: the reader
 	// account opened with mysql.RoleExport (text as UTF-8). Slots when nil.
 	ExportSlots *sqlx.DB
+	// MaxExports bounds the CSV downloads streaming at once
+	// (DefaultMaxExports when 0); a download that finds no place within
+	// ExportQueueWait (DefaultExportQueueWait when 0) is answered 503 with
+	// Retry-After. ExportTimeout limits each statement of a download
+	// (DefaultExportTimeout when 0, none when negative).
+	MaxExports      int
+	ExportQueueWait time.Duration
+	ExportTimeout   time.Duration
 	// Credential columns, masked on every page: PasswordColumn of
-	// PasswordTable (auth.password_column, auth.table) and every column
-	// whose "table.column" matches a Redact glob (exports.redact).
+	// PasswordTable (auth.password_column, auth.table), every column
+	// whose "table.column" matches a Redact glob (exports.redact) and,
+	// unless NoDefaultRedact (exports.redact_defaults: false), every one
+	// weekback.DefaultRedactGlobs matches.
 	PasswordTable, PasswordColumn string
 	Redact                        []string
+	NoDefaultRedact               bool
 	// DownloadsAll lets every logged-in user download whole days
 	// (downloads.allow: all); otherwise only admins may.
 	DownloadsAll bool
@@ -94,6 +107,14 @@ type Server struct {
 	// days' banners say what the demo is and how to log in.
 	Demo *Demo
 
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// (server.metrics_token). MetricsListen, when set, serves /metrics on
+	// that address instead of Listen (server.metrics_listen).
+	MetricsToken, MetricsListen string
+	// PublicCounts shows each day's numbers of tables and rows on the
+	// landing page to visitors who are not logged in (server.public_counts);
+	// else they see only each day's status and time.
+	PublicCounts bool
 	// AlertFraction flags a day that deleted or changed more than this
 	// share of a table's rows since the copy before it
 	// (compare.alert_fraction): a badge on the week's charts and the
@@ -115,12 +136,17 @@ type Server struct {
 	app     *fiber.App
 	ln      net.Listener
 	metrics *metrics
-	served  chan error
-	users   *userCache
-	secure  bool   // BaseURL is https
-	origin  string // scheme://host of BaseURL
-	changes *changeCache
-	stop    context.CancelFunc // ends the background comparisons
+	exports *exportLimiter
+	// the /metrics listener of MetricsListen
+	metricsSrv     *http.Server
+	metricsLn      net.Listener
+	metricsHandler fiber.Handler
+	served         chan error
+	users          *userCache
+	secure         bool   // BaseURL is https
+	origin         string // scheme://host of BaseURL
+	changes        *changeCache
+	stop           context.CancelFunc // ends the background comparisons
 }
 
 // New returns a Server with every knob at its default.
@@ -162,6 +188,10 @@ func (s *Server) Open() error {
 	if err != nil {
 		return weekback.Errorf(weekback.EINVALID, "cannot listen on %s (server.listen): %v", s.Listen, err)
 	}
+	if err := s.openMetrics(); err != nil {
+		ln.Close()
+		return err
+	}
 	s.ln = ln
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.app.Listener(ln) }()
@@ -198,7 +228,13 @@ func (s *Server) Close() error {
 	if s.app == nil || s.ln == nil {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
+	defer cancel()
+	merr := s.closeMetrics(ctx)
 	err := s.app.ShutdownWithTimeout(s.ShutdownTimeout)
+	if err == nil {
+		err = merr
+	}
 	if serr := <-s.served; err == nil && serr != nil && !errors.Is(serr, net.ErrClosed) {
 		err = serr
 	}
@@ -231,6 +267,8 @@ func (s *Server) newApp() *fiber.App {
 	if oc, ok := s.Runs.(OffsiteCounter); ok {
 		s.metrics.registry.MustRegister(&offsiteCollector{src: oc})
 	}
+	s.exports = newExportLimiter(s.MaxExports, s.ExportQueueWait)
+	s.metricsHandler = s.metrics.handler()
 	s.openChanges()
 	app := fiber.New(fiber.Config{
 		Views:                 newLocalizedViews(s.Messages),
@@ -244,5 +282,16 @@ func (s *Server) newApp() *fiber.App {
 		AppName:               "weekback",
 	})
 	s.routes(app)
+	warmRender(app)
 	return app
+}
+
+// warmRender renders once before the app serves: Fiber completes its
+// list of (mounted) apps on the first Render without a lock, so the first
+// pages rendered concurrently would race on it. The render itself may fail
+// (there is no request): the list is made before the template runs.
+func warmRender(app *fiber.App) {
+	c := app.AcquireCtx(&fasthttp.RequestCtx{})
+	defer app.ReleaseCtx(c)
+	_ = c.Render("error", fiber.Map{})
 }

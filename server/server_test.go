@@ -119,23 +119,51 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+// landingDays is the days list of the landing page's JSON.
+type landingDays struct {
+	Days []struct {
+		Day    string `json:"day"`
+		Ready  bool   `json:"ready"`
+		Tables int    `json:"tables"`
+		Rows   int64  `json:"rows"`
+		Status string `json:"status"`
+	} `json:"days"`
+}
+
 func TestLandingJSONDays(t *testing.T) {
 	f := MustOpenServer(t, true)
 	_, _, body := f.do(t, "GET", "/", map[string]string{"Accept": "application/json"})
-	var got struct {
-		Days []struct {
-			Day    string `json:"day"`
-			Ready  bool   `json:"ready"`
-			Rows   int64  `json:"rows"`
-			Status string `json:"status"`
-		} `json:"days"`
-	}
+	var got landingDays
 	if err := json.Unmarshal([]byte(body), &got); err != nil {
 		t.Fatalf("JSON: %v\n%s", err, body)
 	}
-	if len(got.Days) != 7 || got.Days[0].Day != "mon" || !got.Days[0].Ready || got.Days[0].Rows != 42 || got.Days[6].Day != "sun" || got.Days[6].Ready {
-		t.Fatalf("days = %+v, want mon ready with 42 rows and six more not ready", got.Days)
+	if len(got.Days) != 7 || got.Days[0].Day != "mon" || !got.Days[0].Ready || got.Days[6].Day != "sun" || got.Days[6].Ready {
+		t.Fatalf("days = %+v, want mon ready and six more not ready", got.Days)
 	}
+}
+
+// TestLandingCounts: visitors who are not logged in see each day's status
+// and time but not its numbers of tables and rows, unless PublicCounts;
+// logged-in users always see them.
+func TestLandingCounts(t *testing.T) {
+	f := MustOpenDayServer(t)
+	check := func(name string, cookies []*http.Cookie, want bool) {
+		t.Helper()
+		var got landingDays
+		r := f.request(t, "GET", "/", nil, cookies, map[string]string{"Accept": "application/json"})
+		if err := json.Unmarshal([]byte(r.body), &got); err != nil || len(got.Days) != 7 {
+			t.Fatalf("%s: JSON %v\n%s", name, err, r.body)
+		}
+		page := f.request(t, "GET", "/", nil, cookies, nil).body
+		hasCounts := strings.Contains(page, ">Tables</th>")
+		if hasCounts != want || strings.Contains(r.body, `"rows"`) != want || !strings.Contains(page, "<time datetime=") {
+			t.Fatalf("%s: counts shown = %v (JSON: %s), want %v, with the snapshot time either way", name, hasCounts, r.body, want)
+		}
+	}
+	check("anonymous", nil, false)
+	check("logged in", []*http.Cookie{f.session}, true)
+	f.srv.PublicCounts = true
+	check("anonymous with public_counts", nil, true)
 }
 
 func TestNotReadyWithoutGeneration(t *testing.T) {

@@ -107,18 +107,33 @@ func (s *Server) requireLogin(c *fiber.Ctx) error {
 		return s.loginRequired(c)
 	}
 	login := utils.CopyString(claims.Login())
-	u, err := s.stillAllowed(c.UserContext(), login)
+	u, binding, err := s.stillAllowed(c.UserContext(), login)
 	if err != nil {
 		return err
 	}
-	if u == nil {
-		s.audit(c.UserContext(), &weekback.AuditEntry{Login: login, Client: s.clientAddr(c), Action: weekback.AuditRefused,
-			Outcome: weekback.OutcomeFailed, Detail: "no longer allowed to log in"})
-		s.clearSession(c)
-		return s.loginRequired(c)
+	if u == nil || binding != claims.Binding {
+		return s.endSession(c, login, claims, u == nil)
 	}
 	s.setPrincipal(c, u, claims)
 	return c.Next()
+}
+
+// endSession ends the session of a user who may no longer log in (gone)
+// or whose password changed since the session began: it is revoked,
+// audited and its cookie cleared, and the request goes to the login page.
+func (s *Server) endSession(c *fiber.Ctx, login string, claims *auth.Claims, gone bool) error {
+	ctx := c.UserContext()
+	detail := "no longer allowed to log in"
+	if !gone {
+		detail = "password changed since the session began"
+	}
+	if err := s.SessionStore.Revoke(ctx, claims.ID(), claims.Expires()); err != nil {
+		s.Logger.Error("cannot revoke a session", "err", err)
+	}
+	s.audit(ctx, &weekback.AuditEntry{Login: login, Client: s.clientAddr(c), Action: weekback.AuditRefused,
+		Outcome: weekback.OutcomeFailed, Detail: detail})
+	s.clearSession(c)
+	return s.loginRequired(c)
 }
 
 // optionalLogin sets the principal (for the header of public pages) when
@@ -137,11 +152,11 @@ func (s *Server) optionalLogin(c *fiber.Ctx) error {
 		}
 		return c.Next()
 	}
-	u, err := s.stillAllowed(c.UserContext(), utils.CopyString(claims.Login()))
+	u, binding, err := s.stillAllowed(c.UserContext(), utils.CopyString(claims.Login()))
 	if err != nil {
 		s.Logger.Warn("session not checked on a public page", "err", err)
 	}
-	if u != nil {
+	if u != nil && binding == claims.Binding {
 		s.setPrincipal(c, u, claims)
 	}
 	return c.Next()
@@ -167,23 +182,27 @@ func (s *Server) loginRequired(c *fiber.Ctx) error {
 }
 
 // stillAllowed returns the user of login when Users says they may still
-// log in, nil when not (or no longer there). Answers are cached (see
+// log in, nil when not (or no longer there), with the session binding of
+// their password hash (see auth.Sessions.Binding). Answers are cached (see
 // userCache): past half the TTL one request asks Users again, and if that
 // fails the cached answer stands until the TTL ends.
-func (s *Server) stillAllowed(ctx context.Context, login string) (*weekback.User, error) {
-	u, valid, refresh := s.users.get(login)
+func (s *Server) stillAllowed(ctx context.Context, login string) (*weekback.User, string, error) {
+	u, binding, valid, refresh := s.users.get(login)
 	if valid && !refresh {
-		return u, nil
+		return u, binding, nil
 	}
 	fresh, err := s.lookupAllowed(ctx, login)
 	if err != nil && refresh {
 		s.users.refreshFailed(login)
-		return u, nil
+		return u, binding, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.users.put(login, fresh), nil
+	if fresh != nil {
+		binding = s.Sessions.Binding(fresh.PasswordHash)
+	}
+	return s.users.put(login, fresh, binding), binding, nil
 }
 
 // lookupAllowed asks Users whether login may log in: the user, or nil when
@@ -237,6 +256,7 @@ type userCache struct {
 
 type userEntry struct {
 	user       *weekback.User
+	binding    string    // the session binding of the user's password hash
 	soft       time.Time // from then on, one caller checks again
 	until      time.Time // from then on, every caller does
 	refreshing bool
@@ -250,23 +270,23 @@ func newUserCache(ttl time.Duration, now func() time.Time) *userCache {
 	return &userCache{ttl: max(ttl, 0), now: now, m: map[string]userEntry{}}
 }
 
-// get returns the cached answer for login, whether there is a valid one,
-// and whether this caller should check again (then the others are not
-// asked to until it calls put or refreshFailed).
-func (uc *userCache) get(login string) (u *weekback.User, valid, refresh bool) {
+// get returns the cached answer for login and its session binding,
+// whether there is a valid one, and whether this caller should check again
+// (then the others are not asked to until it calls put or refreshFailed).
+func (uc *userCache) get(login string) (u *weekback.User, binding string, valid, refresh bool) {
 	uc.mu.Lock()
 	defer uc.mu.Unlock()
 	e, ok := uc.m[login]
 	now := uc.now()
 	if !ok || !now.Before(e.until) {
-		return nil, false, false
+		return nil, "", false, false
 	}
 	if !now.Before(e.soft) && !e.refreshing {
 		e.refreshing = true
 		uc.m[login] = e
-		return e.user, true, true
+		return e.user, e.binding, true, true
 	}
-	return e.user, true, false
+	return e.user, e.binding, true, false
 }
 
 // refreshFailed lets another caller check login again.
@@ -279,9 +299,9 @@ func (uc *userCache) refreshFailed(login string) {
 	}
 }
 
-// put remembers u (without its password hash) for login and returns what
-// it keeps.
-func (uc *userCache) put(login string, u *weekback.User) *weekback.User {
+// put remembers u (without its password hash) and the session binding of
+// that hash for login, and returns the user it keeps.
+func (uc *userCache) put(login string, u *weekback.User, binding string) *weekback.User {
 	if u != nil {
 		c := *u
 		c.PasswordHash = ""
@@ -300,6 +320,6 @@ func (uc *userCache) put(login string, u *weekback.User) *weekback.User {
 			clear(uc.m)
 		}
 	}
-	uc.m[login] = userEntry{user: u, soft: now.Add(uc.ttl / 2), until: now.Add(uc.ttl)}
+	uc.m[login] = userEntry{user: u, binding: binding, soft: now.Add(uc.ttl / 2), until: now.Add(uc.ttl)}
 	return u
 }

@@ -158,7 +158,8 @@ func (c *exportCmd) mask(ctx context.Context, gen *weekback.Generation) error {
 		return err
 	}
 	auth := c.app.cfg.Auth
-	red := weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: c.app.cfg.RedactGlobs()}
+	e := c.app.cfg.Exports
+	red := weekback.Redaction{PasswordTable: auth.Table, PasswordColumn: auth.PasswordColumn, Globs: c.app.cfg.RedactGlobs(), NoDefaults: !e.RedactDefaults}
 	c.query.Masked = red.Masked(t.Name, t.Columns)
 	for _, m := range c.query.Masked {
 		for _, col := range c.query.Columns {

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"flag"
+	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -23,7 +25,7 @@ import (
 const (
 	serveSlotConns   = 32 // the pages of a day: one connection per request in flight
 	serveMetaConns   = 16 // sessions, throttling, audit, users, generations
-	serveExportConns = 4  // CSV downloads: idle ones kept; open ones unbounded
+	serveExportConns = 4  // CSV downloads and export jobs: idle ones kept (open: exports.max_downloads + exports.workers)
 	serveConnIdle    = 5 * time.Minute
 	// auth.source production: a login, or a logged-in user's check once a
 	// minute, reads production; keep its load and its connections few.
@@ -105,12 +107,17 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	}
 	c.srv.Slots, c.srv.Catalog, c.srv.ExportSlots = c.slots, mysql.NewCatalog(), c.csv
 	c.srv.PasswordTable, c.srv.PasswordColumn = c.cfg.Auth.Table, c.cfg.Auth.PasswordColumn
-	c.srv.Redact = c.cfg.RedactGlobs()
+	c.srv.Redact, c.srv.NoDefaultRedact = c.cfg.RedactGlobs(), !c.cfg.Exports.RedactDefaults
+	c.srv.MaxExports, c.srv.ExportTimeout = c.cfg.Exports.MaxDownloads, c.cfg.Exports.StatementTimeout.D()
 	c.srv.DownloadsAll = c.cfg.Downloads.Allow == config.DownloadsAll
 	if err := c.compareSettings(); err != nil {
 		return err
 	}
 	c.srv.BaseURL, c.srv.TrustedProxies = c.cfg.Server.BaseURL, proxies
+	if c.srv.MetricsToken, err = metricsToken(c.cfg.Server); err != nil {
+		return err
+	}
+	c.srv.MetricsListen, c.srv.PublicCounts = c.cfg.Server.MetricsListen, c.cfg.Server.PublicCounts
 	c.srv.Throttle = auth.DefaultThrottlePolicy()
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
 		return err
@@ -125,6 +132,27 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	<-ctx.Done()
 	c.app.logger.Info("stopping: finishing requests in flight")
 	return nil
+}
+
+// metricsToken returns the bearer token /metrics requires:
+// server.metrics_token, or the content of server.metrics_token_file
+// (surrounding white space dropped); "" for none. It returns an EINVALID
+// error naming the key when the file cannot be read or holds a short
+// token.
+func metricsToken(s config.Server) (string, error) {
+	if s.MetricsTokenFile == "" {
+		return s.MetricsToken, nil
+	}
+	b, err := os.ReadFile(s.MetricsTokenFile)
+	if err != nil {
+		return "", weekback.Errorf(weekback.EINVALID, "server.metrics_token_file: %v: write a random token there (openssl rand -hex 32 > FILE) or remove the key", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if len(token) < config.MinMetricsTokenLen {
+		return "", weekback.Errorf(weekback.EINVALID, "server.metrics_token_file %s holds %d characters: put at least %d random ones in it (openssl rand -hex 32)",
+			s.MetricsTokenFile, len(token), config.MinMetricsTokenLen)
+	}
+	return token, nil
 }
 
 // openPools connects to the backup server with the reader account (meta
@@ -148,7 +176,7 @@ func (c *serveCmd) openPools(ctx context.Context) error {
 	sizePool(c.stored, 0, serveExportConns)
 	sizePool(c.db, serveMetaConns, serveMetaConns)
 	sizePool(c.slots, serveSlotConns, serveSlotConns)
-	sizePool(c.csv, 0, serveExportConns)
+	sizePool(c.csv, c.cfg.Exports.MaxDownloads+c.cfg.Exports.Workers, serveExportConns)
 	if c.cfg.Auth.Source != config.AuthSourceProduction && !c.cfg.Compare.Production {
 		return nil
 	}
@@ -183,9 +211,10 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	e := c.cfg.Exports
 	r := jobs.New()
 	r.Store, r.Generations, r.Slots, r.Catalog = meta, gens, c.csv, mysql.NewCatalog()
-	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: c.cfg.RedactGlobs()}
+	r.Redaction = weekback.Redaction{PasswordTable: c.cfg.Auth.Table, PasswordColumn: c.cfg.Auth.PasswordColumn, Globs: c.cfg.RedactGlobs(), NoDefaults: !e.RedactDefaults}
 	r.Location, r.Dir, r.Workers, r.MaxActive = c.cfg.Schedule.Location(), e.Dir, e.Workers, e.MaxActiveJobs
 	r.Lease, r.DownloadTTL, r.Retention = e.JobLease.D(), e.DownloadTTL.D(), e.JobRetention.D()
+	r.StatementTimeout = e.StatementTimeout.D()
 	r.QuotaBytes, r.QuotaFiles = e.UserQuotaBytes, e.UserQuotaFiles
 	r.Stored = c.stored
 	var err error

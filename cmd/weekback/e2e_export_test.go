@@ -132,26 +132,30 @@ func TestRoundTripCLI(t *testing.T) {
 // session cookie.
 func login(t *testing.T, base, user, password string) *http.Client {
 	t.Helper()
+	c := newJarClient()
+	if status := postLogin(t, c, base, user, password); status != http.StatusSeeOther {
+		t.Fatalf("POST /login = %d, want 303", status)
+	}
+	return c
+}
+
+// newJarClient returns a client with a cookie jar that does not follow
+// redirects.
+func newJarClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// postLogin opens the login form with c, posts it and returns the status.
+func postLogin(t *testing.T, c *http.Client, base, user, password string) int {
+	t.Helper()
 	_, body := mustGet(t, c, base+"/login", 200)
 	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no CSRF field on the login page:\n%s", body)
 	}
-	req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{
-		"csrf": {m[1]}, "login": {user}, "password": {password}, "next": {"/"}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("POST /login = %d, want 303", resp.StatusCode)
-	}
-	return c
+	status, _ := postForm(t, c, base, "/login", url.Values{"csrf": {m[1]}, "login": {user}, "password": {password}, "next": {"/"}}.Encode(), false)
+	return status
 }
 
 // mustGet fetches u and fails unless it answers want.

@@ -56,8 +56,14 @@
 //
 // # Throttling
 //
-// ThrottlePolicy decides from the recent failed logins of an account or an
-// address whether the next attempt is refused and for how long.
+// ThrottlePolicy.Reserve decides from counters of recent attempts (a login
+// from one address, an address for any login, a login from every address)
+// whether the next attempt may go on, and counts it when it may: refused
+// for the rest of the window past MaxFailures from one address or
+// ClientMaxFailures from an address, and past LoginSoftFailures of a login
+// only after a delay that doubles with each further failure (a soft lockout
+// that never locks the real user out). Sessions.Binding ties a session to
+// the password hash it was opened with.
 //
 // Everything in this package is safe for concurrent use.
 package auth

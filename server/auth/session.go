@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -34,10 +36,12 @@ var signingMethod = jwt.SigningMethodHS256
 var ErrInvalidSession = errors.New("invalid session")
 
 // Claims are the claims of a session token: sub is the login, adm whether
-// the user is an admin, jti the token's revocable identifier.
+// the user is an admin, jti the token's revocable identifier, pwb the
+// binding of the password hash the user logged in with (Sessions.Binding).
 type Claims struct {
 	jwt.RegisteredClaims
-	Admin bool `json:"adm"`
+	Admin   bool   `json:"adm"`
+	Binding string `json:"pwb,omitempty"`
 }
 
 // Login returns the login the session belongs to (the sub claim).
@@ -117,10 +121,11 @@ func (s *Sessions) now() time.Time {
 	return s.Now()
 }
 
-// Issue returns a signed token for login, valid from now for TTL, and its
-// claims. It fails only when login is empty or the Sessions is misconfigured
-// (short secret, empty issuer or audience, TTL not positive).
-func (s *Sessions) Issue(login string, admin bool) (token string, c *Claims, err error) {
+// Issue returns a signed token for login, valid from now for TTL, bound to
+// binding (Binding of the user's password hash), and its claims. It fails
+// only when login is empty or the Sessions is misconfigured (short secret,
+// empty issuer or audience, TTL not positive).
+func (s *Sessions) Issue(login string, admin bool, binding string) (token string, c *Claims, err error) {
 	if err := s.check(); err != nil {
 		return "", nil, fmt.Errorf("issue session: %w", err)
 	}
@@ -142,7 +147,8 @@ func (s *Sessions) Issue(login string, admin bool) (token string, c *Claims, err
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        id,
 		},
-		Admin: admin,
+		Admin:   admin,
+		Binding: binding,
 	}
 	token, err = jwt.NewWithClaims(signingMethod, c).SignedString(s.Secret)
 	if err != nil {
@@ -258,4 +264,20 @@ func (p *parsedTokens) put(token string, c *Claims, now time.Time) {
 		p.m = map[string]parsedToken{}
 	}
 	p.m[strings.Clone(token)] = parsedToken{c: c, until: now.Add(parsedTokenTTL)} // token may live in a reused buffer
+}
+
+// bindingBytes is the length of a binding before encoding: 128 bits.
+const bindingBytes = 16
+
+// Binding returns what a session carries of the password hash it was
+// issued for: an HMAC-SHA256 of the hash under a key derived from Secret,
+// cut to 128 bits, in unpadded base64url. It reveals nothing of the hash;
+// a session whose binding differs from that of the user's current hash
+// began before the password changed. It is safe for concurrent use.
+func (s *Sessions) Binding(passwordHash string) string {
+	k := hmac.New(sha256.New, s.Secret)
+	k.Write([]byte("weekback session binding of the password hash"))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(passwordHash))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:bindingBytes])
 }

@@ -41,7 +41,7 @@ func TestNewSessionsDefaults(t *testing.T) {
 func TestSessionsRoundTrip(t *testing.T) {
 	s := newTestSessions(0)
 	for _, admin := range []bool{false, true} {
-		token, issued, err := s.Issue("yamada.hanako", admin)
+		token, issued, err := s.Issue("yamada.hanako", admin, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestSessionsUniqueIDs(t *testing.T) {
 	s := newTestSessions(0)
 	seen := map[string]bool{}
 	for range 100 {
-		_, c, err := s.Issue("a", false)
+		_, c, err := s.Issue("a", false, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestSessionsUniqueIDs(t *testing.T) {
 }
 
 func TestSessionsClaimNames(t *testing.T) {
-	token, _, err := newTestSessions(0).Issue("alice", true)
+	token, _, err := newTestSessions(0).Issue("alice", true, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestSessionsClaimNames(t *testing.T) {
 }
 
 func TestSessionsLeeway(t *testing.T) {
-	token, _, err := newTestSessions(0).Issue("alice", false)
+	token, _, err := newTestSessions(0).Issue("alice", false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestSessionsLeeway(t *testing.T) {
 
 func TestSessionsParseRejects(t *testing.T) {
 	ours := newTestSessions(0)
-	valid, _, err := ours.Issue("alice", false)
+	valid, _, err := ours.Issue("alice", false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestSessionsMisconfigured(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTestSessions(0)
 			tt.change(s)
-			_, _, err := s.Issue("alice", false)
+			_, _, err := s.Issue("alice", false, "")
 			if err == nil || !strings.Contains(err.Error(), tt.want) || errors.Is(err, ErrInvalidSession) {
 				t.Errorf("Issue: err=%v, want a configuration error containing %q", err, tt.want)
 			}
@@ -275,7 +275,7 @@ func TestSessionsMisconfigured(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := newTestSessions(0).Issue("", false); err == nil {
+	if _, _, err := newTestSessions(0).Issue("", false, ""); err == nil {
 		t.Error("Issue with an empty login: err=nil, want an error")
 	}
 }
@@ -290,7 +290,7 @@ func TestSessionsNilClock(t *testing.T) {
 
 func issue(t *testing.T, s *Sessions) string {
 	t.Helper()
-	token, _, err := s.Issue("alice", false)
+	token, _, err := s.Issue("alice", false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestSessionsRememberedTokenStillExpires(t *testing.T) {
 	s := NewSessions(testSecret, testIssuer)
 	s.Now = func() time.Time { return testNow.Add(offset) }
 	s.TTL = 10 * time.Second // expires while remembered
-	token, _, err := s.Issue("alice", false)
+	token, _, err := s.Issue("alice", false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,5 +358,29 @@ func TestSessionsRememberedTokenStillExpires(t *testing.T) {
 	offset = s.TTL + SessionLeeway + time.Second
 	if _, err := s.Parse(token); !errors.Is(err, ErrInvalidSession) {
 		t.Fatalf("parsed after expiry: err=%v, want ErrInvalidSession", err)
+	}
+}
+
+// TestSessionBinding: the binding travels in the token, differs for
+// another hash or another secret, and does not contain the hash.
+func TestSessionBinding(t *testing.T) {
+	s := newTestSessions(0)
+	hash := "$2b$10$abcdefghijklmnopqrstuuN8dzVbO6uKk1yJOaWvlQ6nbHRbWrS1y"
+	b := s.Binding(hash)
+	token, _, err := s.Issue("alice", false, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Parse(token)
+	if err != nil || c.Binding != b || b == "" {
+		t.Fatalf("parsed binding = %q (err %v), want %q", c.Binding, err, b)
+	}
+	other := newTestSessions(0)
+	other.Secret = otherSecret
+	if s.Binding(hash+"x") == b || other.Binding(hash) == b || s.Binding(hash) != b {
+		t.Error("binding does not depend on exactly the hash and the secret")
+	}
+	if strings.Contains(token, "abcdefghij") || len(b) != 22 {
+		t.Errorf("binding %q (token %q): want 22 characters and no trace of the hash", b, token)
 	}
 }

@@ -1,66 +1,94 @@
 package auth
 
 import (
-	"slices"
 	"testing"
 	"time"
+
+	"github.com/weekback/weekback"
 )
 
-func TestThrottlePolicyRetryAfter(t *testing.T) {
-	now := time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
-	// ago returns n failures, the first d before now, then one a second later each.
-	ago := func(d time.Duration, n int) []time.Time {
-		var ts []time.Time
-		for i := range n {
-			ts = append(ts, now.Add(-d+time.Duration(i)*time.Second))
-		}
-		return ts
-	}
+var throttleNow = time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
+
+// counter is n attempts in a window that began start before throttleNow,
+// the latest last before it.
+func counter(n int, start, last time.Duration) weekback.LoginCounter {
+	return weekback.LoginCounter{Attempts: n, WindowStart: throttleNow.Add(-start), Last: throttleNow.Add(-last)}
+}
+
+func TestThrottlePolicyReserve(t *testing.T) {
 	tests := []struct {
-		name     string
-		policy   ThrottlePolicy
-		failures []time.Time
-		blocked  bool
-		retry    time.Duration
+		name  string
+		c     weekback.LoginCounters
+		retry time.Duration
 	}{
-		{"none", ThrottlePolicy{}, nil, false, 0},
-		{"nine", ThrottlePolicy{}, ago(time.Minute, 9), false, 0},
-		{"ten", ThrottlePolicy{}, ago(10*time.Minute, 10), true, 5 * time.Minute},
-		{"ten, the oldest just inside", ThrottlePolicy{}, ago(15*time.Minute-time.Second, 10), true, time.Second},
-		{"ten, the oldest on the edge", ThrottlePolicy{}, ago(15*time.Minute, 10), false, 0},
-		{"ten, old ones do not count", ThrottlePolicy{}, append(ago(time.Hour, 5), ago(time.Minute, 5)...), false, 0},
-		{"twelve: wait for the third oldest", ThrottlePolicy{}, ago(10*time.Minute, 12), true, 5*time.Minute + 2*time.Second},
-		{"unsorted", ThrottlePolicy{}, reversed(ago(10*time.Minute, 12)), true, 5*time.Minute + 2*time.Second},
-		{"a failure from a clock ahead counts", ThrottlePolicy{}, append(ago(10*time.Minute, 9), now.Add(5*time.Second)), true, 5 * time.Minute},
-		{"defaults", DefaultThrottlePolicy(), ago(10*time.Minute, 10), true, 5 * time.Minute},
-		{"negative takes defaults", ThrottlePolicy{MaxFailures: -1, Window: -time.Second}, ago(10*time.Minute, 10), true, 5 * time.Minute},
-		{"custom, under", ThrottlePolicy{MaxFailures: 3, Window: time.Minute}, ago(30*time.Second, 2), false, 0},
-		{"custom, blocked", ThrottlePolicy{MaxFailures: 3, Window: time.Minute}, ago(30*time.Second, 3), true, 30 * time.Second},
-		{"custom, expired", ThrottlePolicy{MaxFailures: 3, Window: time.Minute}, ago(2*time.Minute, 3), false, 0},
-		{"one is enough", ThrottlePolicy{MaxFailures: 1, Window: time.Hour}, []time.Time{now.Add(-10 * time.Minute)}, true, 50 * time.Minute},
+		{"first attempt", weekback.LoginCounters{}, 0},
+		{"nine from this client", weekback.LoginCounters{Pair: counter(9, time.Minute, 0)}, 0},
+		{"ten from this client", weekback.LoginCounters{Pair: counter(10, 10*time.Minute, 0)}, 5 * time.Minute},
+		{"ten, window just ended", weekback.LoginCounters{Pair: counter(10, 15*time.Minute, 0)}, 0},
+		{"ten, window ends in 0.2s", weekback.LoginCounters{Pair: counter(10, 15*time.Minute-200*time.Millisecond, 0)}, time.Second},
+		{"client at its limit", weekback.LoginCounters{Client: counter(30, 5*time.Minute, 0)}, 10 * time.Minute},
+		{"login below soft limit", weekback.LoginCounters{Login: counter(19, time.Minute, 0)}, 0},
+		{"login at soft limit, just tried", weekback.LoginCounters{Login: counter(20, time.Minute, 0)}, time.Second},
+		{"login at soft limit, tried 1s ago", weekback.LoginCounters{Login: counter(20, time.Minute, time.Second)}, 0},
+		{"login 3 past, tried 1s ago", weekback.LoginCounters{Login: counter(23, time.Minute, time.Second)}, 7 * time.Second},
+		{"login far past: delay capped", weekback.LoginCounters{Login: counter(90, 50*time.Minute, 10*time.Second)}, 50 * time.Second},
+		{"login window over", weekback.LoginCounters{Login: counter(90, time.Hour, 0)}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := slices.Clone(tt.failures)
-			blocked, retry := tt.policy.RetryAfter(tt.failures, now)
-			if blocked != tt.blocked || retry != tt.retry {
-				t.Errorf("RetryAfter=(%v, %v), want (%v, %v)", blocked, retry, tt.blocked, tt.retry)
+			c := tt.c
+			retry := ThrottlePolicy{}.Reserve(&c, throttleNow)
+			if retry != tt.retry {
+				t.Fatalf("retry = %v, want %v", retry, tt.retry)
 			}
-			if !slices.Equal(in, tt.failures) {
-				t.Error("RetryAfter changed its argument")
+			if retry > 0 && c != tt.c {
+				t.Errorf("refused attempt changed the counters: %+v", c)
+			}
+			if retry == 0 && (c.Pair.Attempts < 1 || !c.Login.Last.Equal(throttleNow) || !c.Client.Last.Equal(throttleNow)) {
+				t.Errorf("allowed attempt not counted: %+v", c)
 			}
 		})
 	}
 }
 
-func TestDefaultThrottlePolicy(t *testing.T) {
-	if p := DefaultThrottlePolicy(); p.MaxFailures != 10 || p.Window != 15*time.Minute {
-		t.Errorf("DefaultThrottlePolicy()=%+v, want 10 failures in 15m", p)
+// TestThrottlePolicyCountsUntilLimit: from nothing, exactly MaxFailures
+// attempts of one login from one client are allowed.
+func TestThrottlePolicyCountsUntilLimit(t *testing.T) {
+	var c weekback.LoginCounters
+	allowed := 0
+	for i := range 40 {
+		if (ThrottlePolicy{}).Reserve(&c, throttleNow.Add(time.Duration(i)*time.Millisecond)) == 0 {
+			allowed++
+		}
+	}
+	if allowed != DefaultMaxFailures {
+		t.Fatalf("allowed %d of 40, want %d", allowed, DefaultMaxFailures)
+	}
+	if c.Pair.Attempts != DefaultMaxFailures || !c.Pair.WindowStart.Equal(throttleNow) {
+		t.Errorf("pair counter = %+v, want %d attempts from %v", c.Pair, DefaultMaxFailures, throttleNow)
 	}
 }
 
-func reversed(ts []time.Time) []time.Time {
-	ts = slices.Clone(ts)
-	slices.Reverse(ts)
-	return ts
+// TestThrottleHourlyCap: one account attacked from ever new clients, each
+// attempt as soon as it is allowed, gets at most about 100 attempts an
+// hour (OWASP ASVS 2.2.1) and never waits more than MaxDelay.
+func TestThrottleHourlyCap(t *testing.T) {
+	var login weekback.LoginCounter
+	now, allowed := throttleNow, 0
+	for now.Before(throttleNow.Add(time.Hour)) {
+		c := weekback.LoginCounters{Login: login}
+		retry := ThrottlePolicy{}.Reserve(&c, now)
+		if retry > DefaultMaxDelay {
+			t.Fatalf("retry %v after %d attempts, over %v", retry, allowed, DefaultMaxDelay)
+		}
+		if retry == 0 {
+			allowed++
+			login = c.Login
+			continue
+		}
+		now = now.Add(retry)
+	}
+	if allowed > 100 || allowed < DefaultLoginSoftFailures {
+		t.Fatalf("%d attempts in an hour, want %d..100", allowed, DefaultLoginSoftFailures)
+	}
 }
