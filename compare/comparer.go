@@ -19,6 +19,11 @@ import (
 // connection.
 const DefaultParallelism = 2
 
+// EngineVersion is the version of the results Tables returns: a stored
+// change set computed by another version is computed again. Raise it
+// whenever the counts of the same two copies would differ.
+const EngineVersion = 1
+
 // Comparer compares From with To. Set the fields, then call its methods;
 // they are safe for concurrent use (production's side serializes its
 // reads).

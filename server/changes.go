@@ -40,6 +40,8 @@ func (s *Server) openChanges() {
 	s.changes.onError = func(from, to *weekback.Generation, err error) {
 		s.Logger.Error("compare generations", "from", from.Day, "to", to.Day, "err", err)
 	}
+	s.changes.store = s.ChangeSets
+	s.changes.onStoreError = func(err error) { s.Logger.Error("stored change sets", "err", err) }
 	s.metrics.registry.MustRegister(&changeCollector{s: s})
 }
 

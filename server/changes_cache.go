@@ -5,6 +5,9 @@ package server
 // replaced by a new snapshot gets a new slot, so a pair's result, keyed
 // by the two slots, stays right until one side is replaced and is then
 // simply never asked for again (and dropped when the cache is full).
+// Under the memory, the meta schema keeps finished change sets by the
+// same two slots (changes_store.go), so other replicas and a restarted
+// server read them instead of comparing again.
 // Computations run on the server's lifetime context, not a request's: a
 // page that stops waiting leaves the work going, and the next page (or
 // the week chart) finds it done. At most changeWorkers run at once.
@@ -63,6 +66,11 @@ type changeCache struct {
 	slots   chan struct{} // one token per running comparison
 	compare func(ctx context.Context, from, to *weekback.Generation, progress func(compare.Progress)) ([]compare.TableChange, error)
 	onError func(from, to *weekback.Generation, err error)
+	// store keeps finished change sets in the meta schema for every
+	// replica and the next process (none when nil); its failures go to
+	// onStoreError and only cost a comparison.
+	store        weekback.ChangeSetStore
+	onStoreError func(err error)
 
 	mu    sync.Mutex
 	pairs map[pairKey]*changeEntry
@@ -104,27 +112,39 @@ func (cc *changeCache) dropDone() {
 func (cc *changeCache) run(k pairKey, e *changeEntry, from, to *weekback.Generation) {
 	defer cc.wg.Done()
 	defer close(e.done)
-	select {
-	case cc.slots <- struct{}{}:
-		defer func() { <-cc.slots }()
-	case <-cc.ctx.Done():
-		e.err = cc.ctx.Err()
-	}
+	e.tables, e.err = cc.compute(e, from, to)
 	if e.err == nil {
-		e.tables, e.err = cc.compare(cc.ctx, from, to, func(p compare.Progress) { e.progress.Store(&p) })
 		e.byTable = make(map[string]compare.TableChange, len(e.tables))
 		for _, tc := range e.tables {
 			e.byTable[tc.Table] = tc
 		}
+		return
 	}
-	if e.err != nil {
-		cc.mu.Lock()
-		delete(cc.pairs, k)
-		cc.mu.Unlock()
-		if cc.onError != nil && cc.ctx.Err() == nil {
-			cc.onError(from, to, e.err)
-		}
+	cc.mu.Lock()
+	delete(cc.pairs, k)
+	cc.mu.Unlock()
+	if cc.onError != nil && cc.ctx.Err() == nil {
+		cc.onError(from, to, e.err)
 	}
+}
+
+// compute returns the pair's stored change set, or compares the pair
+// (waiting for a worker) and stores the result.
+func (cc *changeCache) compute(e *changeEntry, from, to *weekback.Generation) ([]compare.TableChange, error) {
+	if tables, ok := cc.stored(from, to); ok {
+		return tables, nil
+	}
+	select {
+	case cc.slots <- struct{}{}:
+		defer func() { <-cc.slots }()
+	case <-cc.ctx.Done():
+		return nil, cc.ctx.Err()
+	}
+	tables, err := cc.compare(cc.ctx, from, to, func(p compare.Progress) { e.progress.Store(&p) })
+	if err == nil {
+		cc.keep(from, to, tables)
+	}
+	return tables, err
 }
 
 // wait waits until e is done, ctx ends or budget passes, and reports

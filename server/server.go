@@ -125,6 +125,10 @@ type Server struct {
 	// source.dsn, whose schema is ProductionSchema.
 	Production       *sqlx.DB
 	ProductionSchema string
+	// ChangeSets keeps the change sets of pairs of generations in the meta
+	// schema, so that every replica and the next process reuse them; each
+	// process compares every pair itself when nil.
+	ChangeSets weekback.ChangeSetStore
 
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).

@@ -55,7 +55,7 @@ func MustOpenServer(t *testing.T, ready bool) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{db: db, meta: meta, srv: server.New()}
-	f.srv.Generations, f.srv.Ping = meta, meta.Ping
+	f.srv.Generations, f.srv.Ping, f.srv.ChangeSets = meta, meta.Ping, meta
 	f.srv.Location, _ = time.LoadLocation("Asia/Tokyo")
 	f.srv.Sessions = auth.NewSessions([]byte(strings.Repeat("k", auth.MinSecretBytes)), testBaseURL)
 	f.srv.SessionStore, f.srv.Audit, f.srv.BaseURL = meta, meta, testBaseURL

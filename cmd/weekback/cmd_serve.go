@@ -122,7 +122,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if c.srv.Jobs, err = c.openJobs(meta, gens); err != nil {
 		return err
 	}
-	c.srv.Runs, c.srv.Admin, c.srv.Demo = meta, meta, c.demo
+	c.srv.Runs, c.srv.Admin, c.srv.Demo, c.srv.ChangeSets = meta, meta, c.demo, meta
 	if err := c.srv.Open(); err != nil {
 		return err
 	}

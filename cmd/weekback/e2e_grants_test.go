@@ -111,8 +111,8 @@ func mustLoadGrantsSource(t *testing.T, db *sql.DB) string {
 // snapshot with the source and admin accounts, exports a CSV and a
 // template with the reader account, then serves with it (and the
 // production login account, auth.source production):
-// login, a throttled login, browsing, a CSV export, the audit log and the
-// runs page, a background job and its download, "snapshot now", discarding
+// login, a throttled login, browsing, the changes between two days (kept
+// in the meta schema), a CSV export, the audit log and the runs page, a background job and its download, "snapshot now", discarding
 // a day, and a logout all work.
 func TestReadmeGrants(t *testing.T) {
 	db := mysqltest.MustOpen(t)
@@ -130,6 +130,8 @@ func TestReadmeGrants(t *testing.T) {
 	}
 	snapCfg := writeConfig(t, testConfig{SourceDSN: dsn("weekback_src", n.source), BackupDSN: dsn("weekback_admin", ""), Prefix: n.prefix})
 	mustRunWeekback(t, 0, snapCfg, "snapshot", "--day", "mon")
+	mysqltest.MustExec(t, db, "DELETE FROM `"+n.source+"`.orders WHERE id > 190")
+	mustRunWeekback(t, 0, snapCfg, "snapshot", "--day", "tue")
 	n.mustRun(t, db, blocks[1])
 
 	addr := freeAddr(t)
@@ -144,6 +146,10 @@ func TestReadmeGrants(t *testing.T) {
 	p := startWeekback(t, serveCfg, "serve")
 	base := "http://" + waitListening(t, p)
 	checkServeWithReaderGrants(t, base)
+	var stored int
+	if err := db.QueryRow("SELECT COUNT(*) FROM `" + n.prefix + "_meta`.change_sets").Scan(&stored); err != nil || stored != 1 {
+		t.Errorf("change sets stored by the changes page = %d (%v), want 1", stored, err)
+	}
 	if strings.Contains(p.stderr.String(), "denied") {
 		t.Errorf("serve logged a denied command:\n%s", p.stderr.String())
 	}
@@ -159,6 +165,9 @@ func checkServeWithReaderGrants(t *testing.T, base string) {
 	}
 	for _, path := range []string{"/", "/mon/", "/mon/tables/orders", "/mon/tables/orders/rows/7", "/audit", "/runs", "/jobs"} {
 		mustGet(t, c, base+path, 200)
+	}
+	if _, body := mustGet(t, c, base+"/tue/changes?against=mon", 200); !strings.Contains(body, `kind=deleted">10</a>`) {
+		t.Fatalf("the changes page does not show the 10 orders deleted:\n%s", body)
 	}
 	if _, body := mustGet(t, c, base+"/mon/tables/orders/export.csv", 200); strings.Count(body, "\n") != 201 {
 		t.Fatalf("export.csv has %d lines, want 201", strings.Count(body, "\n"))
