@@ -30,7 +30,8 @@ const (
 func (s JobStatus) Final() bool { return s != JobQueued && s != JobRunning }
 
 // Downloadable reports whether a job of status s has a file to download
-// (until it expires): succeeded or completed with losses.
+// (until it expires): succeeded or completed with losses. A comparison
+// (JobCompare) that succeeded has no file: its result is a page.
 func (s JobStatus) Downloadable() bool { return s == JobSucceeded || s == JobLossy }
 
 // JobKind says what a job produces.
@@ -47,6 +48,10 @@ const (
 	// changes page selects (with their children when asked), their
 	// templates and a manifest, for `weekback restore --bundle`.
 	JobBundle JobKind = "bundle"
+	// JobCompare is the comparison of two generations (Day and Against):
+	// it has no file; its change set goes to the meta schema's store
+	// (ChangeSetStore), where the changes page finds it.
+	JobCompare JobKind = "compare"
 )
 
 // JobParams is what a job was asked to do: the same parameters as the
@@ -74,6 +79,8 @@ type JobParams struct {
 	// Children asks a restore bundle for the rows of the tables whose
 	// foreign keys reference the selected rows, recursively.
 	Children bool `json:"children,omitempty"`
+	// Against is a comparison's other day.
+	Against Weekday `json:"against,omitempty"`
 }
 
 // Key returns a canonical text of p: two requests with the same kind and
@@ -102,6 +109,9 @@ func (p JobParams) Key(kind JobKind) string {
 	}
 	if p.Children {
 		b.WriteString("|children")
+	}
+	if p.Against != "" {
+		b.WriteString("|against=" + string(p.Against))
 	}
 	return b.String()
 }

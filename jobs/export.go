@@ -37,6 +37,8 @@ func (a *attempt) execute(ctx context.Context) error {
 		return a.download(ctx, gen)
 	case weekback.JobBundle:
 		return a.bundle(ctx, gen)
+	case weekback.JobCompare:
+		return a.compare(ctx, gen)
 	}
 	return weekback.Errorf(weekback.EINVALID, "this server cannot run jobs of kind %q: start the export again", j.Kind)
 }
@@ -123,6 +125,9 @@ func (a *attempt) template(ctx context.Context, gen *weekback.Generation) error 
 // the same job is removed when this one has none.
 func (a *attempt) commit() error {
 	j := a.job
+	if a.out == nil { // a comparison: no file
+		return nil
+	}
 	if a.log != nil && a.log.out != nil {
 		size, err := a.log.out.commit()
 		if err != nil {
@@ -220,6 +225,8 @@ func fileName(kind weekback.JobKind, p weekback.JobParams, gen *weekback.Generat
 		return export.DayFileName(gen, p.Format, loc)
 	case weekback.JobBundle:
 		ext = "bundle.zip"
+	case weekback.JobCompare:
+		return ""
 	}
 	return export.FileName(p.Table, gen.Day, gen.Manifest.SnapshotAt, loc, ext)
 }

@@ -95,6 +95,9 @@ type Runner struct {
 	// Keys returns the keys an export with missing_in or changed_in writes
 	// (nil for one without); such exports fail while it is nil.
 	Keys func(ctx context.Context, gen *weekback.Generation, p weekback.JobParams) (*export.KeySet, error)
+	// Compare runs the comparisons of two days (JobCompare); they are
+	// refused while it is nil.
+	Compare CompareFunc
 
 	wrap   func(io.Writer) io.Writer // tests: wraps the result file (to slow an export down)
 	kick   chan struct{}

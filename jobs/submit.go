@@ -61,6 +61,10 @@ func (r *Runner) Submit(ctx context.Context, owner string, kind weekback.JobKind
 		j.RowsTotal = t.Rows // a view's count is not in the manifest
 	case kind == weekback.JobDownload:
 		j.RowsTotal = downloadRows(gen, p.Format)
+	case kind == weekback.JobCompare:
+		if j.RowsTotal, err = r.checkCompare(ctx, gen, p); err != nil {
+			return nil, nil, err
+		}
 	}
 	if replaced, err = r.Store.Enqueue(ctx, j, r.MaxActive); err != nil {
 		return nil, nil, err
@@ -92,17 +96,21 @@ func (r *Runner) checkSize(p weekback.JobParams) error {
 // normalize checks kind and p and returns p with its day, profile and
 // encoding spelled canonically (so that JobParams.Key finds repeats).
 func normalize(kind weekback.JobKind, p weekback.JobParams) (weekback.JobParams, error) {
-	if kind != weekback.JobExport && kind != weekback.JobTemplate && kind != weekback.JobDownload && kind != weekback.JobBundle {
-		return p, weekback.Errorf(weekback.EINVALID, "unknown job kind %q: use export, template, download or bundle", kind)
+	if kind != weekback.JobExport && kind != weekback.JobTemplate && kind != weekback.JobDownload && kind != weekback.JobBundle && kind != weekback.JobCompare {
+		return p, weekback.Errorf(weekback.EINVALID, "unknown job kind %q: use export, template, download, bundle or compare", kind)
 	}
 	day, err := weekback.ParseWeekday(string(p.Day))
 	if err != nil {
 		return p, err
 	}
 	p.Day = day
-	if kind == weekback.JobDownload {
+	switch kind {
+	case weekback.JobDownload:
 		return normalizeDownload(p)
+	case weekback.JobCompare:
+		return normalizeCompare(p)
 	}
+	p.Against = ""
 	p.Format = ""
 	if strings.TrimSpace(p.Table) == "" {
 		return p, weekback.Errorf(weekback.EINVALID, "a job needs a table: pick one from the day's list")

@@ -111,14 +111,14 @@ func (m *Meta) MarkSeen(ctx context.Context, owner string, ids ...int64) error {
 	return nil
 }
 
-// Expire marks the downloadable jobs (succeeded or lossy) that finished
-// before before as expired and returns them, as expired (their files are
+// Expire marks the downloadable jobs (succeeded or lossy; comparisons,
+// which have no file, aside) that finished before before as expired and returns them, as expired (their files are
 // the caller's to remove).
 // It works in transactions of jobBatch jobs: after an error, the batches
 // already done stay expired. Safe for concurrent use: two callers never
 // return the same job.
 func (m *Meta) Expire(ctx context.Context, before time.Time) ([]*weekback.Job, error) {
-	out, err := m.eachBatch(ctx, "status IN (?, ?) AND finished_at < ?", []any{weekback.JobSucceeded, weekback.JobLossy, before.UTC()},
+	out, err := m.eachBatch(ctx, "status IN (?, ?) AND finished_at < ? AND kind <> ?", []any{weekback.JobSucceeded, weekback.JobLossy, before.UTC(), weekback.JobCompare},
 		"UPDATE "+m.table("jobs")+" SET status = ? WHERE id IN (?)", weekback.JobExpired)
 	if err != nil {
 		return nil, fmt.Errorf("expire jobs: %w", err)

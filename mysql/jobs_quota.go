@@ -14,14 +14,15 @@ import (
 const QuotaEvicted = "removed to make room for newer exports (your quota of kept exports was reached)"
 
 // keptWhere selects an owner's downloadable jobs, oldest first.
-const keptWhere = " WHERE owner = ? AND status IN (?, ?) ORDER BY finished_at, id"
+// Comparisons have no file: they are never kept nor evicted.
+const keptWhere = " WHERE owner = ? AND status IN (?, ?) AND kind <> ? ORDER BY finished_at, id"
 
 // Kept returns owner's downloadable jobs (succeeded or lossy, not yet
 // expired), oldest first. Safe for concurrent use.
 func (m *Meta) Kept(ctx context.Context, owner string) ([]*weekback.Job, error) {
 	var rows []jobRow
 	err := sqlx.SelectContext(ctx, m.db, &rows, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+keptWhere,
-		owner, weekback.JobSucceeded, weekback.JobLossy)
+		owner, weekback.JobSucceeded, weekback.JobLossy, weekback.JobCompare)
 	if err != nil {
 		return nil, fmt.Errorf("read kept jobs: %w", err)
 	}
@@ -39,7 +40,7 @@ func (m *Meta) Evict(ctx context.Context, owner string, maxFiles int, maxBytes i
 	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		var rows []jobRow
 		err := sqlx.SelectContext(ctx, tx, &rows, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+keptWhere+" FOR UPDATE",
-			owner, weekback.JobSucceeded, weekback.JobLossy)
+			owner, weekback.JobSucceeded, weekback.JobLossy, weekback.JobCompare)
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,9 @@ func (s *Server) openChanges() {
 	}
 	s.changes.store = s.ChangeSets
 	s.changes.onStoreError = func(err error) { s.Logger.Error("stored change sets", "err", err) }
+	if s.built != nil { // made by New
+		s.buildOnce.Do(func() { close(s.built) })
+	}
 	s.metrics.registry.MustRegister(&changeCollector{s: s})
 }
 
@@ -197,7 +200,7 @@ func (s *Server) dayChanges(c *fiber.Ctx) error {
 		return err
 	}
 	if !done {
-		return s.renderComparing(c, p, cp, progress)
+		return s.renderComparing(c, p, cp, progress, s.compareJobAction(cp))
 	}
 	return s.renderChanges(c, p, cp, tables)
 }

@@ -120,7 +120,9 @@ func tableChangesURL(day weekback.Weekday, table, against string, kind compare.K
 
 // renderComparing answers a changes page whose comparison is still
 // running: 202, its progress, and (HTML) a page that reloads itself.
-func (s *Server) renderComparing(c *fiber.Ctx, p *dayPage, cp changePair, progress *compare.Progress) error {
+// jobAction, when set, is where its "Compare in the background" form
+// posts.
+func (s *Server) renderComparing(c *fiber.Ctx, p *dayPage, cp changePair, progress *compare.Progress, jobAction string) error {
 	c.Status(fiber.StatusAccepted)
 	from, to := cp.labels()
 	if wantsJSON(c) {
@@ -133,6 +135,6 @@ func (s *Server) renderComparing(c *fiber.Ctx, p *dayPage, cp changePair, progre
 	}
 	c.Set("Refresh", strconv.Itoa(changesRefresh))
 	return c.Render("changes", fiber.Map{"Title": l.T("changes.title", "weekday", l.Weekday(p.Gen.Day.Time())),
-		"Banner": p.Banner, "Heading": s.changesHeading(l, cp, p.Gen.Day), "Comparing": text,
+		"Banner": p.Banner, "Heading": s.changesHeading(l, cp, p.Gen.Day), "Comparing": text, "JobAction": jobAction,
 		"Action": changesURL(p.Gen.Day, ""), "Options": s.againstOptions(l, p, cp), "DayURL": "/" + string(p.Gen.Day) + "/"})
 }

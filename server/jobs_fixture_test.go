@@ -149,12 +149,18 @@ type jobJSON struct {
 // job returns job id as u sees it.
 func (f *jobsFixture) job(t *testing.T, u user, id int64) jobJSON {
 	t.Helper()
-	r := f.do(t, u, "GET", "/jobs/"+strconv.FormatInt(id, 10), nil, true)
 	var j jobJSON
-	if r.status != 200 || json.Unmarshal([]byte(r.body), &j) != nil {
+	f.jobInto(t, u, id, &j)
+	return j
+}
+
+// jobInto decodes the JSON of job id's page, as u sees it, into v.
+func (f *jobsFixture) jobInto(t *testing.T, u user, id int64, v any) {
+	t.Helper()
+	r := f.do(t, u, "GET", "/jobs/"+strconv.FormatInt(id, 10), nil, true)
+	if r.status != 200 || json.Unmarshal([]byte(r.body), v) != nil {
 		t.Fatalf("GET /jobs/%d as JSON = %d %s", id, r.status, r.body)
 	}
-	return j
 }
 
 // waitJob polls job id as the page does until it is no longer active

@@ -80,6 +80,8 @@ func (s *Server) jobViewIn(l *i18n.Localizer, j *weekback.Job) jobView {
 	case j.Damaged:
 	case j.Kind == weekback.JobDownload:
 		v.TableURL = "/" + string(j.Params.Day) + "/"
+	case j.Kind == weekback.JobCompare:
+		v.TableURL = changesURL(j.Params.Day, string(j.Params.Against))
 	default:
 		v.TableURL = tableURL(j.Params.Day, j.Params.Table)
 	}
@@ -88,7 +90,10 @@ func (s *Server) jobViewIn(l *i18n.Localizer, j *weekback.Job) jobView {
 	}
 	v.Percent = (&weekback.Job{Status: v.Status, RowsDone: j.RowsDone, RowsTotal: j.RowsTotal}).Percent()
 	v.Indefinite = v.Status == weekback.JobRunning && j.RowsTotal <= 0
-	if v.Status.Downloadable() {
+	switch {
+	case v.Status.Downloadable() && j.Kind == weekback.JobCompare:
+		v.DownloadURL = v.TableURL // no file: the changes page shows the result
+	case v.Status.Downloadable():
 		v.DownloadURL = v.URL + "/download"
 	}
 	if j.Errors > 0 && v.Status != weekback.JobExpired && v.Status != weekback.JobReplaced {
@@ -138,6 +143,26 @@ func (s *Server) jobTexts(l *i18n.Localizer, j *weekback.Job, v *jobView) {
 		v.ProgressText = l.N("jobs.progress.rows", int(j.RowsDone), "done", l.Number(j.RowsDone))
 	}
 	v.ErrorsText = l.N("jobs.errors", int(j.Errors), "count", l.Number(j.Errors))
+	if j.Kind == weekback.JobCompare {
+		compareTexts(l, j, v)
+	}
+}
+
+// compareTexts fills the texts of v, a comparison's job, in l's
+// language: what it compares, its progress in tables, and its link to
+// the changes page.
+func compareTexts(l *i18n.Localizer, j *weekback.Job, v *jobView) {
+	name := func(d weekback.Weekday) string {
+		if d.Valid() {
+			return l.Weekday(d.Time())
+		}
+		return string(d)
+	}
+	if !j.Damaged {
+		v.Description = l.T("changes.job.describe", "weekday", name(j.Params.Day), "against", name(j.Params.Against))
+	}
+	v.DownloadText = l.T("changes.job.open")
+	v.ProgressText = l.N("changes.job.progress", int(j.RowsTotal), "done", l.Number(j.RowsDone), "total", l.Number(j.RowsTotal))
 }
 
 // jobStatusText says where v is, in l's language.
@@ -155,7 +180,7 @@ func jobStatusText(l *i18n.Localizer, v *jobView) string {
 // over.
 func (s *Server) expired(j *weekback.Job) bool {
 	return j.Status == weekback.JobExpired ||
-		(j.Status.Downloadable() && jobs.Expired(j, s.Now(), s.Jobs.DownloadTTL))
+		(j.Status.Downloadable() && j.Kind != weekback.JobCompare && jobs.Expired(j, s.Now(), s.Jobs.DownloadTTL))
 }
 
 // inZone returns t in loc, the zero time as it is (so that omitzero
@@ -194,6 +219,8 @@ func (s *Server) notifyOf(l *i18n.Localizer, list []*weekback.Job) *notifyView {
 			n.Latest, n.LinkURL = &v, v.URL
 			n.LinkText = l.T("notify.finished", "id", j.ID, "status", v.StatusText)
 			switch {
+			case v.DownloadURL != "" && j.Kind == weekback.JobCompare:
+				n.LinkURL, n.LinkText = v.DownloadURL, l.T("changes.job.notify", "id", j.ID)
 			case v.DownloadURL != "" && v.Status == weekback.JobLossy:
 				n.LinkURL, n.LinkText = v.URL, l.T("notify.lossy", "file", j.File)
 			case v.DownloadURL != "":

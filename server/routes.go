@@ -47,6 +47,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/:day/tables/:table/templates", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitTemplate)
 	app.Post("/:day/tables/:table/bundles", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitBundle)
 	app.Post("/:day/downloads", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitDownload)
+	app.Post("/:day/changes/jobs", dayParam, s.requireLogin, s.requireJobs, s.checkSessionCSRF, s.submitCompare)
 }
 
 // jobRoutes wires the export center and the snapshot runs page. Forms

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -150,6 +151,8 @@ type Server struct {
 	secure         bool   // BaseURL is https
 	origin         string // scheme://host of BaseURL
 	changes        *changeCache
+	built          chan struct{} // closed once Build or Open made the routes (and the change cache)
+	buildOnce      sync.Once
 	stop           context.CancelFunc // ends the background comparisons
 }
 
@@ -170,6 +173,7 @@ func New() *Server {
 		ShutdownTimeout: DefaultShutdownTimeout,
 		RequestTimeout:  DefaultRequestTimeout,
 		AlertFraction:   DefaultAlertFraction,
+		built:           make(chan struct{}),
 	}
 }
 
