@@ -3,7 +3,10 @@
 // whole day (kind download: the SQL script, gzip-compressed, or the CSV
 // bundle, written by package export) started from the day page; users
 // leave and download the result later (docs/ARCHITECTURE.md, "Background
-// jobs").
+// jobs"). A comparison of two days (kind compare) has no file: it runs
+// the Runner's Compare (the server's change cache, which stores the
+// change set in the meta schema) with the tables done as its progress,
+// and is never kept, expired nor counted in the quota.
 //
 // Jobs live in the meta schema (weekback.JobStore), shared by every
 // `weekback serve` replica. Each replica opens one Runner, which runs

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weekback/weekback/jobs"
 )
 
 // mustOpenCompareJobs returns the jobs fixture with the compare copies
@@ -83,6 +85,9 @@ func TestCompareJob(t *testing.T) {
 	if jp := f.do(t, u, "GET", "/jobs/"+strconv.FormatInt(id, 10), nil, false); !strings.Contains(jp.body, `href="/thu/changes?against=wed"`) {
 		t.Errorf("the job's page does not link to the changes page:\n%.3000s", jp.body)
 	}
+	if r := f.do(t, u, "GET", "/jobs/"+strconv.FormatInt(id, 10)+"/download", nil, false); r.status != 404 {
+		t.Errorf("a comparison's download = %d, want 404 (it has no file)", r.status)
+	}
 	if r := f.do(t, u, "GET", "/thu/changes?against=wed", nil, false); r.status != 200 || !strings.Contains(r.body, `data-table="items"`) {
 		t.Fatalf("the changes page after the job: status %d\n%.2000s", r.status, r.body)
 	}
@@ -111,6 +116,16 @@ func TestCompareJobAlone(t *testing.T) {
 	}
 	if r := f.do(t, u, "GET", "/tue/changes?against=wed", nil, false); r.status != 200 || !strings.Contains(r.body, `data-table="items"`) {
 		t.Fatalf("the changes page after the job: status %d\n%.2000s", r.status, r.body)
+	}
+	f.ageJob(t, second, 2*jobs.DefaultDownloadTTL)
+	if err := f.runner.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if kept, err := f.meta.Kept(context.Background(), u.login); err != nil || len(kept) != 0 {
+		t.Errorf("kept downloads = %d (%v), want none: a comparison has no file", len(kept), err)
+	}
+	if j := f.job(t, u, second); j.Status != "succeeded" {
+		t.Errorf("after the download TTL and a sweep the comparison is %s, want still succeeded (it has no file to expire)", j.Status)
 	}
 	for _, path := range []string{"/tue/changes/jobs?against=tue", "/tue/changes/jobs?against=production", "/tue/changes/jobs?against=xyz"} {
 		if r := f.post(t, u, path, nil); r.status != 400 {

@@ -32,7 +32,7 @@ func (s *Server) jobDownload(c *fiber.Ctx) error {
 	if s.expired(j) || j.Status == weekback.JobReplaced {
 		return s.jobGone(c, j)
 	}
-	if !j.Status.Downloadable() {
+	if !j.Status.Downloadable() || j.Kind == weekback.JobCompare { // a comparison's result is its changes page
 		return s.errorf(c, weekback.ENOTFOUND, "jobs.no_file", "id", j.ID, "status", s.jobView(c, j).StatusText)
 	}
 	path, err := s.Jobs.Result(j)
