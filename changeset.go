@@ -25,4 +25,7 @@ type ChangeSetStore interface {
 	// PutChangeSet stores cs, replacing the pair's previous one, and
 	// forgets the change sets of slots no generation points at.
 	PutChangeSet(ctx context.Context, cs *ChangeSet) error
+	// PurgeChangeSets deletes the change sets of slots no generation
+	// points at (replaced or discarded days) and returns how many.
+	PurgeChangeSets(ctx context.Context) (int64, error)
 }

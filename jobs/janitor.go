@@ -26,7 +26,8 @@ func (r *Runner) janitor(ctx context.Context) {
 // Sweep does the janitor's work once, at Now: it marks the jobs that
 // succeeded more than DownloadTTL ago as expired and deletes the jobs
 // created more than Retention ago, removing their files, and removes
-// temporary files that stopped processes left in Dir. Every replica
+// temporary files that stopped processes left in Dir, and the stored
+// change sets of slots no generation points at (ChangeSets). Every replica
 // sweeps; the store hands each job to one of them. It returns the store's
 // errors and the files it could not remove, joined. It is safe for
 // concurrent use.
@@ -52,5 +53,12 @@ func (r *Runner) Sweep(ctx context.Context) error {
 		r.Logger.Info("job files removed", "expired", len(expired), "purged", len(purged))
 	}
 	r.sweepTemp(ctx)
+	if r.ChangeSets != nil {
+		if n, err := r.ChangeSets.PurgeChangeSets(sctx); err != nil {
+			errs = append(errs, err)
+		} else if n > 0 {
+			r.Logger.Info("change sets of replaced days deleted", "count", n)
+		}
+	}
 	return errors.Join(errs...)
 }

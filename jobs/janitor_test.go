@@ -159,3 +159,39 @@ func TestTempNames(t *testing.T) {
 		t.Errorf("workerToken = %q and %q", a, b)
 	}
 }
+
+// TestJanitorChangeSets: the janitor deletes the stored change sets of a
+// day replaced (or discarded) since, and keeps those of served slots.
+func TestJanitorChangeSets(t *testing.T) {
+	prefix := mysqltest.UniqueName("wbj_cs_")
+	store := mustJobStore(t, prefix)
+	ctx := context.Background()
+	switchTo := func(day weekback.Weekday, slot string) {
+		t.Helper()
+		m := &weekback.Manifest{Day: day, Slot: slot, SnapshotAt: time.Now()}
+		if _, err := store.Switch(ctx, day, slot, m, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mon, tue, wed := prefix+"_mon_r1", prefix+"_tue_r2", prefix+"_wed_r3"
+	switchTo(weekback.Monday, mon)
+	switchTo(weekback.Tuesday, tue)
+	switchTo(weekback.Wednesday, wed)
+	for _, pair := range [][2]string{{mon, tue}, {tue, wed}} {
+		if err := store.PutChangeSet(ctx, &weekback.ChangeSet{From: pair[0], To: pair[1], Engine: 1, Tables: []byte("[]")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	switchTo(weekback.Monday, prefix+"_mon_r4") // Monday replaced: mon..tue is of no served slot
+	janitor := newRunner(t, store, t.TempDir())
+	janitor.ChangeSets = store
+	if err := janitor.Sweep(ctx); err != nil {
+		t.Fatalf("Sweep: %v", err)
+	}
+	if cs, err := store.ChangeSet(ctx, mon, tue); err != nil || cs != nil {
+		t.Errorf("the replaced Monday's change set = %+v, %v; want deleted", cs, err)
+	}
+	if cs, err := store.ChangeSet(ctx, tue, wed); err != nil || cs == nil {
+		t.Errorf("tue..wed = %+v, %v; want kept", cs, err)
+	}
+}

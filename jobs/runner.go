@@ -98,6 +98,9 @@ type Runner struct {
 	// Compare runs the comparisons of two days (JobCompare); they are
 	// refused while it is nil.
 	Compare CompareFunc
+	// ChangeSets, when set, has the janitor delete the stored change sets
+	// of slots no generation points at any more (discarded days).
+	ChangeSets weekback.ChangeSetStore
 
 	wrap   func(io.Writer) io.Writer // tests: wraps the result file (to slow an export down)
 	kick   chan struct{}

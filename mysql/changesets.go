@@ -50,17 +50,19 @@ func (m *Meta) PutChangeSet(ctx context.Context, cs *weekback.ChangeSet) error {
 	if err != nil {
 		return fmt.Errorf("store change set %s..%s: %w", cs.From, cs.To, err)
 	}
-	return m.purgeChangeSets(ctx)
+	_, err = m.PurgeChangeSets(ctx)
+	return err
 }
 
-// purgeChangeSets deletes the change sets of which a slot is no longer
-// any generation's.
-func (m *Meta) purgeChangeSets(ctx context.Context) error {
+// PurgeChangeSets deletes the change sets of which a slot is no longer
+// any generation's and returns how many. It is safe for concurrent use.
+func (m *Meta) PurgeChangeSets(ctx context.Context) (int64, error) {
 	served := "SELECT slot FROM " + m.table("generations") + " WHERE slot IS NOT NULL"
-	_, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("change_sets")+
+	res, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("change_sets")+
 		" WHERE from_slot NOT IN ("+served+") OR to_slot NOT IN ("+served+")")
 	if err != nil {
-		return fmt.Errorf("purge change sets: %w", err)
+		return 0, fmt.Errorf("purge change sets: %w", err)
 	}
-	return nil
+	n, _ := res.RowsAffected() // always known to the driver
+	return n, nil
 }

@@ -223,7 +223,7 @@ func (c *serveCmd) openJobs(meta *mysql.Meta, gens weekback.GenerationStore) (*j
 	}
 	c.srv.Anonymizer = r.Anonymizer
 	r.Logger = c.app.logger
-	r.Keys, r.Compare = c.srv.JobKeys, c.srv.CompareJob
+	r.Keys, r.Compare, r.ChangeSets = c.srv.JobKeys, c.srv.CompareJob, meta
 	if err := r.Open(); err != nil {
 		return nil, err
 	}
