@@ -43,6 +43,16 @@ func mustHaveNoFiles(t *testing.T, dir string) {
 	}
 }
 
+// mustEmptySoon fails unless dir is empty within 5 s: the files of a job
+// are removed just after its row says it ended.
+func mustEmptySoon(t *testing.T, dir string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); len(dirNames(t, dir)) > 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	mustHaveNoFiles(t, dir)
+}
+
 // TestCancelStreaming: a job canceled while rows stream ends canceled
 // within 2 s (one Heartbeat of the default second) and its partial file
 // is removed.

@@ -26,5 +26,5 @@ func TestDiscardDayLater(t *testing.T) {
 	if got.Status != weekback.JobExpired {
 		t.Fatalf("job after the later pass: %s, want expired", got.Status)
 	}
-	mustHaveNoFiles(t, dir)
+	mustEmptySoon(t, dir)
 }
