@@ -23,6 +23,7 @@ type Mismatch struct {
 	Detail         string // what differs, when not the rows (a sequence)
 }
 
+// String says what differs, in one line for logs and `verify`'s output.
 func (m Mismatch) String() string {
 	switch {
 	case m.Detail != "":
