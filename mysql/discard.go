@@ -55,7 +55,7 @@ func (r discardRow) discard() *weekback.Discard {
 // sentence saying so. Safe for concurrent use.
 func (m *Meta) Discard(ctx context.Context, day weekback.Weekday, by, reason string) (*weekback.Discard, error) {
 	d := &weekback.Discard{At: m.nowMicro(), By: clipText(by, 255), Reason: clipText(reason, MaxDiscardReason)}
-	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		var slot, manifest sql.NullString
 		err := tx.QueryRowxContext(ctx, Tag+"SELECT slot, manifest FROM "+m.table("generations")+" WHERE day = ? FOR UPDATE", day).Scan(&slot, &manifest)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && (!slot.Valid || slot.String == "")) {

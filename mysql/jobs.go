@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -21,8 +20,9 @@ import (
 // Every transaction here runs at READ COMMITTED: locking reads then lock
 // only the rows they return (no gap locks), so claimers that skip each
 // other's rows (SKIP LOCKED) and enqueuers never deadlock on ranges.
-// Enqueue serializes one owner's requests with a named lock (GET_LOCK), so
-// the per-user limit holds even when the owner has no row to lock yet.
+// Enqueue serializes one owner's requests with a lease (a row of the leases
+// table), so the per-user limit holds even when the owner has no row to
+// lock yet, on every node of a cluster.
 
 var _ weekback.JobStore = (*Meta)(nil)
 
@@ -105,20 +105,6 @@ type txBeginner interface {
 	BeginTxx(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, error)
 }
 
-// inTx runs fn in a READ COMMITTED transaction on db and commits it when
-// fn returns nil.
-func inTx(ctx context.Context, db txBeginner, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 func jobNotFound(id int64) error {
 	return weekback.Errorf(weekback.ENOTFOUND, "job %d does not exist (it may have been deleted or purged)", id)
 }
@@ -148,7 +134,7 @@ type activeJob struct {
 // finishes); all get ReplacedBy = j.ID, and their IDs are returned. Jobs being replaced and jobs whose cancel was requested do
 // not count toward maxActive (at least 1); when the others already reach
 // it, nothing changes and the error is ECONFLICT with a sentence for the
-// user. Concurrent Enqueues of one owner are serialized (a named lock held
+// user. Concurrent Enqueues of one owner are serialized (a lease held
 // for the transaction); it is safe for concurrent use by several
 // processes.
 func (m *Meta) Enqueue(ctx context.Context, j *weekback.Job, maxActive int) ([]int64, error) {
@@ -156,13 +142,13 @@ func (m *Meta) Enqueue(ctx context.Context, j *weekback.Job, maxActive int) ([]i
 	if err != nil {
 		return nil, fmt.Errorf("enqueue job: %w", err)
 	}
-	conn, unlock, err := m.lockOwner(ctx, j.Owner)
+	lock, err := m.lockOwner(ctx, j.Owner)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer lock.Release()
 	var replaced []int64
-	err = inTx(ctx, conn, func(tx *sqlx.Tx) error {
+	err = retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		replaced, err = m.enqueueTx(ctx, tx, j, string(params), max(maxActive, 1))
 		return err
 	})
@@ -176,31 +162,18 @@ func (m *Meta) Enqueue(ctx context.Context, j *weekback.Job, maxActive int) ([]i
 	return replaced, nil
 }
 
-// lockOwner takes the named lock of owner's jobs on a connection of its
-// own; unlock releases it and returns the connection to the pool.
-func (m *Meta) lockOwner(ctx context.Context, owner string) (conn *sqlx.Conn, unlock func(), err error) {
-	conn, err = m.db.Connx(ctx)
+// lockOwner takes the lease of owner's jobs, waiting up to ownerLockWait
+// for another Enqueue of the same owner.
+func (m *Meta) lockOwner(ctx context.Context, owner string) (*Lock, error) {
+	sum := sha256.Sum256([]byte(owner))
+	l, err := waitLease(ctx, m.db, m.schema, "jobs."+hex.EncodeToString(sum[:]), ownerLockWait, ownerLockWait)
 	if err != nil {
-		return nil, nil, fmt.Errorf("enqueue job: %w", err)
+		return nil, fmt.Errorf("enqueue job: %w", err)
 	}
-	sum := sha256.Sum256([]byte(m.schema + "|" + owner))
-	name := "weekback.jobs." + hex.EncodeToString(sum[:20]) // GET_LOCK names: at most 64 characters
-	var got sql.NullInt64
-	err = conn.QueryRowxContext(ctx, Tag+"SELECT GET_LOCK(?, ?)", name, int(ownerLockWait.Seconds())).Scan(&got)
-	if err != nil || got.Int64 != 1 {
-		conn.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("enqueue job: %w", err)
-		}
-		return nil, nil, weekback.Errorf(weekback.ECONFLICT, "another export of yours is being added right now: try again in a moment")
+	if l == nil {
+		return nil, weekback.Errorf(weekback.ECONFLICT, "another export of yours is being added right now: try again in a moment")
 	}
-	return conn, func() {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), Tag+"SELECT RELEASE_LOCK(?)", name); err != nil {
-			// Never hand a connection that may hold the lock back to the pool.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		conn.Close()
-	}, nil
+	return l, nil
 }
 
 func (m *Meta) enqueueTx(ctx context.Context, tx *sqlx.Tx, j *weekback.Job, params string, maxActive int) ([]int64, error) {
@@ -295,7 +268,7 @@ func stopArgs(more ...any) []any {
 // claimers, in any process, never get the same job.
 func (m *Meta) Claim(ctx context.Context, worker string, lease time.Duration) (*weekback.Job, error) {
 	var j *weekback.Job
-	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		var err error
 		j, err = m.claimTx(ctx, tx, worker, lease)
 		return err
@@ -417,7 +390,7 @@ func (m *Meta) Finish(ctx context.Context, j *weekback.Job) error {
 	}
 	now := m.nowMicro()
 	status := j.Status
-	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		var replacedBy int64
 		err := tx.QueryRowxContext(ctx, Tag+"SELECT replaced_by FROM "+m.table("jobs")+
 			" WHERE id = ? AND worker = ? AND status = ? FOR UPDATE", j.ID, j.Worker, weekback.JobRunning).Scan(&replacedBy)

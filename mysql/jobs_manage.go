@@ -53,7 +53,7 @@ func (m *Meta) Jobs(ctx context.Context, owner string, limit int) ([]*weekback.J
 // It returns ENOTFOUND when the job does not exist. Safe for concurrent
 // use.
 func (m *Meta) Cancel(ctx context.Context, id int64) error {
-	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		var status string
 		err := tx.QueryRowxContext(ctx, Tag+"SELECT status FROM "+m.table("jobs")+" WHERE id = ? FOR UPDATE", id).Scan(&status)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -151,7 +151,7 @@ func (m *Meta) eachBatch(ctx context.Context, where string, args []any, change s
 	var out []*weekback.Job
 	for {
 		var batch []*weekback.Job
-		err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+		err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 			var err error
 			batch, err = m.changeBatch(ctx, tx, where, args, change, changeArgs)
 			return err

@@ -37,7 +37,7 @@ func (m *Meta) Kept(ctx context.Context, owner string) ([]*weekback.Job, error) 
 // caller's to remove). Safe for concurrent use.
 func (m *Meta) Evict(ctx context.Context, owner string, maxFiles int, maxBytes int64, keep int64) ([]*weekback.Job, error) {
 	var out []*weekback.Job
-	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		var rows []jobRow
 		err := sqlx.SelectContext(ctx, tx, &rows, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+keptWhere+" FOR UPDATE",
 			owner, weekback.JobSucceeded, weekback.JobLossy, weekback.JobCompare)

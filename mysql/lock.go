@@ -2,67 +2,22 @@ package mysql
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/weekback/weekback"
 )
 
-// Lock is a named server lock (GET_LOCK) held on its own connection for as
-// long as the process needs it. The server releases it when the connection
-// ends, so a killed process never leaves it behind.
-type Lock struct {
-	conn *sqlx.Conn
-	name string
-}
+// SnapshotLeaseName is the name of the lease (in the meta schema's leases
+// table) that keeps snapshots of one backup prefix from running at once.
+const SnapshotLeaseName = "snapshot"
 
-// TryLock takes the lock name without waiting. It returns (nil, nil) when
-// another session holds it.
-func TryLock(ctx context.Context, db *sqlx.DB, name string) (*Lock, error) {
-	conn, err := db.Connx(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("take lock %s: %w", name, err)
-	}
-	var got sql.NullInt64
-	if err := conn.QueryRowxContext(ctx, Tag+"SELECT GET_LOCK(?, 0)", name).Scan(&got); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("take lock %s: %w", name, err)
-	}
-	if got.Int64 != 1 {
-		conn.Close()
-		return nil, nil
-	}
-	return &Lock{conn: conn, name: name}, nil
-}
-
-// Release releases the lock and closes its connection. Calling it again
-// does nothing.
-func (l *Lock) Release() error {
-	if l.conn == nil {
-		return nil
-	}
-	defer func() { l.conn = nil }()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := l.conn.ExecContext(ctx, Tag+"SELECT RELEASE_LOCK(?)", l.name)
-	if cerr := l.conn.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// SnapshotLockName returns the name of the lock that keeps snapshots of one
-// backup prefix from running at once.
-func SnapshotLockName(prefix string) string { return MetaSchema(prefix) + ".snapshot" }
-
-// LockSnapshot takes the snapshot lock of m's prefix. When another run
-// holds it, it returns an ECONFLICT error naming that run.
+// LockSnapshot takes the snapshot lease of m's prefix (one for all days)
+// and renews it until Release. When another run holds it, it returns an
+// ECONFLICT error naming that run.
 func (m *Meta) LockSnapshot(ctx context.Context) (*Lock, error) {
-	l, err := TryLock(ctx, m.db, SnapshotLockName(m.prefix))
+	l, err := takeLease(ctx, m.db, m.schema, SnapshotLeaseName, SnapshotLease)
 	if err != nil || l != nil {
 		return l, err
 	}
@@ -72,7 +27,8 @@ func (m *Meta) LockSnapshot(ctx context.Context) (*Lock, error) {
 func (m *Meta) describeRunning(ctx context.Context) string {
 	runs, err := m.Runs(ctx, weekback.RunRunning, 5)
 	if err != nil || len(runs) == 0 {
-		return "it holds the lock " + SnapshotLockName(m.prefix) + " on the backup server"
+		_, holder, _ := leaseHeld(ctx, m.db, m.schema, SnapshotLeaseName)
+		return "on " + holder + ", holding the lock " + SnapshotLeaseName + " of " + m.schema
 	}
 	var parts []string
 	for _, r := range runs {

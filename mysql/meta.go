@@ -242,12 +242,9 @@ func (m *Meta) markDead(ctx context.Context, runs map[weekback.Weekday]*weekback
 	if len(running) == 0 {
 		return nil
 	}
-	var holder sql.NullInt64
-	if err := m.db.QueryRowxContext(ctx, Tag+"SELECT IS_USED_LOCK(?)", SnapshotLockName(m.prefix)).Scan(&holder); err != nil {
-		return fmt.Errorf("check the snapshot lock: %w", err)
-	}
-	if holder.Valid {
-		return nil
+	held, _, err := leaseHeld(ctx, m.db, m.schema, SnapshotLeaseName)
+	if err != nil || held {
+		return err
 	}
 	for _, r := range running {
 		r.Status, r.Error = weekback.RunFailed, InterruptedRun
@@ -343,15 +340,21 @@ func (m *Meta) Switch(ctx context.Context, day weekback.Weekday, slot string, ma
 	if err != nil {
 		return "", fmt.Errorf("encode manifest: %w", err)
 	}
-	tx, err := m.db.BeginTxx(ctx, nil)
+	var prev sql.NullString
+	err = retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
+		prev = sql.NullString{}
+		return m.switchTx(ctx, tx, day, slot, manifest, grace, string(body), &prev)
+	})
 	if err != nil {
 		return "", fmt.Errorf("switch %s: %w", day, err)
 	}
-	defer tx.Rollback()
-	var prev sql.NullString
-	err = tx.QueryRowxContext(ctx, Tag+"SELECT slot FROM "+m.table("generations")+" WHERE day = ? FOR UPDATE", day).Scan(&prev)
+	return prev.String, nil
+}
+
+func (m *Meta) switchTx(ctx context.Context, tx *sqlx.Tx, day weekback.Weekday, slot string, manifest *weekback.Manifest, grace time.Duration, body string, prev *sql.NullString) error {
+	err := tx.QueryRowxContext(ctx, Tag+"SELECT slot FROM "+m.table("generations")+" WHERE day = ? FOR UPDATE", day).Scan(prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("switch %s: %w", day, err)
+		return err
 	}
 	now := m.now()
 	_, err = tx.ExecContext(ctx, Tag+"INSERT INTO "+m.table("generations")+
@@ -359,21 +362,15 @@ func (m *Meta) Switch(ctx context.Context, day weekback.Weekday, slot string, ma
 		ON DUPLICATE KEY UPDATE slot = VALUES(slot), snapshot_at = VALUES(snapshot_at),
 		switched_at = VALUES(switched_at), verified_at = VALUES(verified_at), manifest = VALUES(manifest),
 		discarded_at = NULL, discarded_by = '', discard_reason = NULL`,
-		day, slot, manifest.SnapshotAt.UTC(), now, now, string(body))
+		day, slot, manifest.SnapshotAt.UTC(), now, now, body)
 	if err != nil {
-		return "", fmt.Errorf("switch %s: %w", day, err)
+		return err
 	}
 	if prev.Valid && prev.String != "" && prev.String != slot {
 		_, err = tx.ExecContext(ctx, Tag+"INSERT INTO "+m.table("retired_slots")+
 			" (slot, day, retired_at, drop_after) VALUES (?, ?, ?, ?)", prev.String, day, now, now.Add(grace))
-		if err != nil {
-			return "", fmt.Errorf("switch %s: %w", day, err)
-		}
 	}
-	if err := tx.Commit(); err != nil {
-		return "", fmt.Errorf("switch %s: %w", day, err)
-	}
-	return prev.String, nil
+	return err
 }
 
 // MarkVerified records that day's generation was verified now.

@@ -16,19 +16,28 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// leasesMigration is the migration that creates the leases table. It is
+// idempotent and also run before the migration lease is taken, since that
+// lease is one of its rows.
+const leasesMigration = 8
+
 // migrate applies the embedded migrations that schema has not seen yet,
-// under a named lock so concurrent processes do not race.
+// under the migration lease so concurrent processes (on any node of a
+// cluster) do not race.
 func migrate(ctx context.Context, db *sqlx.DB, schema string) error {
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", schema, err)
 	}
 	defer conn.Close()
-	var got int
-	if err := conn.QueryRowxContext(ctx, Tag+"SELECT GET_LOCK(?, 30)", schema+".migrate").Scan(&got); err != nil || got != 1 {
-		return fmt.Errorf("migrate %s: cannot take the migration lock (%v)", schema, err)
+	if err := applyStatements(ctx, conn, schema, migration{version: leasesMigration, name: "0008_leases.sql"}); err != nil {
+		return err
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), Tag+"SELECT RELEASE_LOCK(?)", schema+".migrate")
+	lock, err := waitLease(ctx, db, schema, "migrate", migrateLease, migrateWait)
+	if err != nil || lock == nil {
+		return fmt.Errorf("migrate %s: another process kept the migration lock for %s (%v); try again", schema, migrateWait, err)
+	}
+	defer lock.Release()
 	if _, err := conn.ExecContext(ctx, Tag+"CREATE TABLE IF NOT EXISTS "+QuoteTable(schema, "schema_migrations")+
 		" (version INT NOT NULL PRIMARY KEY, applied_at DATETIME(6) NOT NULL) ENGINE=InnoDB"); err != nil {
 		return fmt.Errorf("migrate %s: %w", schema, err)
@@ -74,7 +83,8 @@ func migrationFiles() ([]migration, error) {
 	return out, nil
 }
 
-func applyMigration(ctx context.Context, conn *sqlx.Conn, schema string, m migration) error {
+// applyStatements runs the statements of migration m in schema.
+func applyStatements(ctx context.Context, conn *sqlx.Conn, schema string, m migration) error {
 	body, err := migrations.ReadFile("migrations/" + m.name)
 	if err != nil {
 		return fmt.Errorf("read migration %s: %w", m.name, err)
@@ -87,7 +97,14 @@ func applyMigration(ctx context.Context, conn *sqlx.Conn, schema string, m migra
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
-	_, err = conn.ExecContext(ctx, Tag+"INSERT INTO "+QuoteTable(schema, "schema_migrations")+" VALUES (?, ?)", m.version, time.Now().UTC())
+	return nil
+}
+
+func applyMigration(ctx context.Context, conn *sqlx.Conn, schema string, m migration) error {
+	if err := applyStatements(ctx, conn, schema, m); err != nil {
+		return err
+	}
+	_, err := conn.ExecContext(ctx, Tag+"INSERT INTO "+QuoteTable(schema, "schema_migrations")+" VALUES (?, ?)", m.version, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}

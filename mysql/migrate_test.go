@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"reflect"
 	"sync"
 	"testing"
@@ -70,20 +71,7 @@ func TestMigrationFiles(t *testing.T) {
 // (the migration lock must serialize them).
 func TestOpenMetaMigrates(t *testing.T) {
 	ctx := context.Background()
-	db := mysqltest.MustOpen(t)
-	backup, err := Open(ctx, mysqltest.DSN(t, ""), "backup.dsn", RoleBackup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { backup.Close() })
-	files, err := migrationFiles()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []int
-	for _, f := range files {
-		want = append(want, f.version)
-	}
+	db, backup, _, want := migrationFixture(t)
 
 	t.Run("twice", func(t *testing.T) {
 		prefix := mysqltest.UniqueName("wbunit_")
@@ -115,6 +103,105 @@ func TestOpenMetaMigrates(t *testing.T) {
 		}
 		assertMigrated(t, backup, MetaSchema(prefix), want)
 	})
+	t.Run("three processes on a fresh schema", func(t *testing.T) {
+		prefix := mysqltest.UniqueName("wbunit_")
+		mysqltest.DropPrefixOnCleanup(t, db, prefix)
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for i := range errs {
+			pool, err := Open(ctx, mysqltest.DSN(t, ""), "backup.dsn", RoleBackup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { pool.Close() })
+			wg.Go(func() { _, errs[i] = OpenMeta(ctx, pool, prefix) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("OpenMeta #%d: %v", i+1, err)
+			}
+		}
+		assertMigrated(t, backup, MetaSchema(prefix), want)
+		if held, _, err := leaseHeld(ctx, backup, MetaSchema(prefix), "migrate"); err != nil || held {
+			t.Fatalf("migration lease after the migrations: held %v (%v), want released", held, err)
+		}
+	})
+}
+
+// TestMigrationsResume applies a migration by hand without recording it
+// (all its statements, or only the first ones, as a process killed in the
+// middle would) and migrates: every step is safe to run again, so the
+// migration resumes and the schema ends complete.
+func TestMigrationsResume(t *testing.T) {
+	ctx := context.Background()
+	db, backup, files, want := migrationFixture(t)
+	for n, half := range files {
+		body, err := migrations.ReadFile("migrations/" + half.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmts := splitStatements(string(body))
+		for _, k := range []int{(len(stmts) + 1) / 2, len(stmts)} {
+			prefix := mysqltest.UniqueName("wbunit_")
+			mysqltest.DropPrefixOnCleanup(t, db, prefix)
+			schema := MetaSchema(prefix)
+			conn := mustConn(t, backup, schema)
+			for _, f := range files[:n] {
+				if err := applyMigration(ctx, conn, schema, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, stmt := range stmts[:k] {
+				if _, err := conn.ExecContext(ctx, stmt); err != nil {
+					t.Fatalf("%s by hand: %v", half.name, err)
+				}
+			}
+			if err := migrate(ctx, backup, schema); err != nil {
+				t.Fatalf("migrate after %d of %d statements of %s: %v", k, len(stmts), half.name, err)
+			}
+			assertMigrated(t, backup, schema, want)
+		}
+	}
+}
+
+// mustConn creates schema with the migrations table and returns a
+// connection to it.
+func mustConn(t *testing.T, db *sqlx.DB, schema string) *sqlx.Conn {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	for _, stmt := range []string{"CREATE DATABASE " + QuoteIdent(schema), "USE " + QuoteIdent(schema),
+		"CREATE TABLE schema_migrations (version INT NOT NULL PRIMARY KEY, applied_at DATETIME(6) NOT NULL) ENGINE=InnoDB"} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conn
+}
+
+// migrationFixture opens the test server twice (plain, and as the backup
+// role) and lists the migrations and their versions.
+func migrationFixture(t *testing.T) (*sql.DB, *sqlx.DB, []migration, []int) {
+	t.Helper()
+	backup, err := Open(context.Background(), mysqltest.DSN(t, ""), "backup.dsn", RoleBackup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { backup.Close() })
+	files, err := migrationFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for _, f := range files {
+		want = append(want, f.version)
+	}
+	return mysqltest.MustOpen(t), backup, files, want
 }
 
 // assertMigrated checks that schema_migrations holds each version once and
@@ -132,7 +219,7 @@ func assertMigrated(t *testing.T, db *sqlx.DB, schema string, want []int) {
 	if err := db.Select(&tables, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", schema); err != nil {
 		t.Fatal(err)
 	}
-	if wantTables := []string{"audit_log", "change_sets", "generations", "jobs", "login_throttle", "retired_slots", "revoked_sessions", "schema_migrations", "snapshot_requests", "snapshot_runs"}; !reflect.DeepEqual(tables, wantTables) {
+	if wantTables := []string{"audit_log", "change_sets", "generations", "jobs", "leases", "login_throttle", "retired_slots", "revoked_sessions", "schema_migrations", "snapshot_requests", "snapshot_runs"}; !reflect.DeepEqual(tables, wantTables) {
 		t.Fatalf("tables of %s = %v, want %v", schema, tables, wantTables)
 	}
 }

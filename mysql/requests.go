@@ -90,7 +90,7 @@ func (m *Meta) SnapshotRequests(ctx context.Context, limit int) ([]*weekback.Sna
 // Safe for concurrent use.
 func (m *Meta) ClaimRequest(ctx context.Context) (*weekback.SnapshotRequest, error) {
 	var out *weekback.SnapshotRequest
-	err := inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		var r requestRow
 		err := sqlx.GetContext(ctx, tx, &r, Tag+"SELECT "+requestColumns+" FROM "+m.table("snapshot_requests")+
 			" WHERE status = ? ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", weekback.RequestPending)
@@ -158,11 +158,8 @@ func (m *Meta) RecordOffsite(ctx context.Context, id int64, status, name, errTex
 // SnapshotLockFree reports whether no process holds the snapshot lock
 // (a snapshot can start now). Safe for concurrent use.
 func (m *Meta) SnapshotLockFree(ctx context.Context) (bool, error) {
-	var holder sql.NullInt64
-	if err := m.db.QueryRowxContext(ctx, Tag+"SELECT IS_USED_LOCK(?)", SnapshotLockName(m.prefix)).Scan(&holder); err != nil {
-		return false, fmt.Errorf("check the snapshot lock: %w", err)
-	}
-	return !holder.Valid, nil
+	held, _, err := leaseHeld(ctx, m.db, m.schema, SnapshotLeaseName)
+	return !held, err
 }
 
 // OffsiteFailures counts the runs whose off-site copy failed. Safe for

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/weekback/weekback"
 )
 
@@ -20,13 +22,17 @@ var (
 // Revoke marks the session jti revoked until expires, and forgets
 // revocations that have expired.
 func (m *Meta) Revoke(ctx context.Context, jti string, expires time.Time) error {
-	_, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("revoked_sessions")+
-		" (jti, expires_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)", jti, expires.UTC())
+	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, Tag+"INSERT INTO "+m.table("revoked_sessions")+
+			" (jti, expires_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)", jti, expires.UTC())
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, Tag+"DELETE FROM "+m.table("revoked_sessions")+" WHERE expires_at < ?", m.now())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("revoke session: %w", err)
-	}
-	if _, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("revoked_sessions")+" WHERE expires_at < ?", m.now()); err != nil {
-		return fmt.Errorf("purge revoked sessions: %w", err)
 	}
 	return nil
 }

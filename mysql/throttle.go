@@ -41,7 +41,7 @@ func (m *Meta) ReserveLogin(ctx context.Context, login, client string, decide fu
 	var retry time.Duration
 	var err error
 	for range reserveTries {
-		err = inTx(ctx, m.db, func(tx *sqlx.Tx) error {
+		err = retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 			retry, err = m.reserveTx(ctx, tx, login, client, decide)
 			return err
 		})

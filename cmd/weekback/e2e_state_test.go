@@ -153,17 +153,27 @@ func prefixSchemas(t *testing.T, db *sql.DB, prefix string) []string {
 	return names
 }
 
-// waitLockFree waits until nobody holds prefix's snapshot lock (the server
-// releases a killed process's lock when it notices the connection died).
+// waitLockFree waits until nobody holds prefix's snapshot lease (a killed
+// process's lease expires wmysql.SnapshotLease after its last renewal).
 func waitLockFree(t *testing.T, db *sql.DB, prefix string) {
 	t.Helper()
-	waitFor(t, "the snapshot lock to be released", nil, func() bool {
-		var holder sql.NullInt64
-		if err := db.QueryRow("SELECT IS_USED_LOCK(?)", wmysql.SnapshotLockName(prefix)).Scan(&holder); err != nil {
-			t.Fatalf("IS_USED_LOCK: %v", err)
+	start := time.Now()
+	for {
+		var held int
+		err := db.QueryRow("SELECT COUNT(*) FROM "+wmysql.QuoteTable(wmysql.MetaSchema(prefix), "leases")+
+			" WHERE name = ? AND expires_at >= NOW(6)", wmysql.SnapshotLeaseName).Scan(&held)
+		if err != nil {
+			t.Fatalf("read the snapshot lease: %v", err)
 		}
-		return !holder.Valid
-	})
+		if held == 0 {
+			t.Logf("waited %s for the snapshot lease to expire", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Since(start) > wmysql.SnapshotLease+pollTimeout {
+			t.Fatalf("the snapshot lease is still held after %s", time.Since(start))
+		}
+		time.Sleep(pollEvery)
+	}
 }
 
 // deadAddr returns a local TCP address where nothing listens.

@@ -1,5 +1,5 @@
 -- Generation pointers: one row per weekday, switched in one transaction.
-CREATE TABLE generations (
+CREATE TABLE IF NOT EXISTS generations (
   day         CHAR(3)      NOT NULL PRIMARY KEY,
   slot        VARCHAR(64)  NULL,
   snapshot_at DATETIME(6)  NULL,
@@ -9,7 +9,7 @@ CREATE TABLE generations (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- Every snapshot run, its live progress and its outcome.
-CREATE TABLE snapshot_runs (
+CREATE TABLE IF NOT EXISTS snapshot_runs (
   id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   day          CHAR(3)         NOT NULL,
   slot         VARCHAR(64)     NOT NULL,
@@ -32,7 +32,7 @@ CREATE TABLE snapshot_runs (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- Slots switched away from, dropped once their grace period is over.
-CREATE TABLE retired_slots (
+CREATE TABLE IF NOT EXISTS retired_slots (
   slot       VARCHAR(64) NOT NULL PRIMARY KEY,
   day        CHAR(3)     NOT NULL,
   retired_at DATETIME(6) NOT NULL,

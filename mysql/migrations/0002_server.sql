@@ -1,12 +1,12 @@
 -- Sessions revoked on logout, until they would have expired anyway.
-CREATE TABLE revoked_sessions (
+CREATE TABLE IF NOT EXISTS revoked_sessions (
   jti        VARCHAR(64) NOT NULL PRIMARY KEY,
   expires_at DATETIME(6) NOT NULL,
   KEY expires (expires_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=ascii;
 
 -- Failed logins, shared by every server replica for throttling.
-CREATE TABLE login_failures (
+CREATE TABLE IF NOT EXISTS login_failures (
   id        BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   login     VARCHAR(255) NOT NULL,
   client    VARCHAR(64)  NOT NULL,
@@ -16,7 +16,7 @@ CREATE TABLE login_failures (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- Who did what: logins, refused accesses, exports.
-CREATE TABLE audit_log (
+CREATE TABLE IF NOT EXISTS audit_log (
   id         BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   at         DATETIME(6)  NOT NULL,
   login      VARCHAR(255) NOT NULL DEFAULT '',

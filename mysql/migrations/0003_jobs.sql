@@ -4,7 +4,7 @@
 -- over once its lease has run out. param_key is the hex SHA-256 of
 -- "owner|Params.Key(kind)": asking again for the same export replaces the
 -- active job with that key (replaced_by names the new one).
-CREATE TABLE jobs (
+CREATE TABLE IF NOT EXISTS jobs (
   id               BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   owner            VARCHAR(255)    NOT NULL,
   kind             VARCHAR(16)     NOT NULL,

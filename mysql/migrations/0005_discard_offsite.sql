@@ -3,14 +3,14 @@
 -- cleared in the same transaction; the slot is dropped by the backup admin
 -- account: `weekback discard`, the snapshotter daemon or the next snapshot).
 ALTER TABLE generations
-  ADD COLUMN discarded_at DATETIME(6) NULL,
-  ADD COLUMN discarded_by VARCHAR(255) NOT NULL DEFAULT '',
-  ADD COLUMN discard_reason TEXT NULL;
+  ADD COLUMN IF NOT EXISTS discarded_at DATETIME(6) NULL,
+  ADD COLUMN IF NOT EXISTS discarded_by VARCHAR(255) NOT NULL DEFAULT '',
+  ADD COLUMN IF NOT EXISTS discard_reason TEXT NULL;
 
 -- "Take a snapshot now" requests, written by the server, run by the
 -- snapshotter daemon. pending_day is the day while the request waits and
 -- NULL afterwards: its unique key keeps one pending request per day.
-CREATE TABLE snapshot_requests (
+CREATE TABLE IF NOT EXISTS snapshot_requests (
   id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   day          CHAR(3)         NOT NULL,
   requested_by VARCHAR(255)    NOT NULL,
@@ -27,6 +27,6 @@ CREATE TABLE snapshot_requests (
 
 -- The off-site copy of a run's generation: copied or failed (with why).
 ALTER TABLE snapshot_runs
-  ADD COLUMN offsite_status VARCHAR(16)  NOT NULL DEFAULT '',
-  ADD COLUMN offsite_name   VARCHAR(255) NOT NULL DEFAULT '',
-  ADD COLUMN offsite_error  TEXT         NULL;
+  ADD COLUMN IF NOT EXISTS offsite_status VARCHAR(16)  NOT NULL DEFAULT '',
+  ADD COLUMN IF NOT EXISTS offsite_name   VARCHAR(255) NOT NULL DEFAULT '',
+  ADD COLUMN IF NOT EXISTS offsite_error  TEXT         NULL;

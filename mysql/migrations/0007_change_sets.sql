@@ -4,7 +4,7 @@
 -- are served; rows whose slots no generation points at any more are
 -- deleted whenever a change set is stored. engine is the comparison
 -- engine's version: rows of another version are recomputed.
-CREATE TABLE change_sets (
+CREATE TABLE IF NOT EXISTS change_sets (
   from_slot   VARCHAR(64)  NOT NULL,
   to_slot     VARCHAR(64)  NOT NULL,
   engine      INT          NOT NULL,

@@ -1,0 +1,181 @@
+package mysql
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// A lease is a lock kept as a row of the meta schema's leases table, so
+// that it holds across every node of a multi-primary cluster. Its holder
+// renews it every third of its length; a holder that stops renewing (a
+// killed process) loses it when it expires. Times are the server's
+// (NOW(6)), so the clocks of the processes do not matter.
+
+// SnapshotLease is how long a snapshot's lock outlives its process: a
+// killed snapshot's lock can be taken over this long after its last
+// renewal (renewals come every SnapshotLease/3).
+const SnapshotLease = 30 * time.Second
+
+// migrateLease is the length of the migration lock's lease, and
+// migrateWait how long a process waits for another one's migrations.
+const (
+	migrateLease = 30 * time.Second
+	migrateWait  = 2 * time.Minute
+)
+
+// leaseRetryEvery is how often a waiting taker tries again.
+const leaseRetryEvery = 100 * time.Millisecond
+
+// Lock is a lease held by this process until Release.
+type Lock struct {
+	db     *sqlx.DB
+	table  string
+	name   string
+	token  string
+	stop   chan struct{}
+	done   chan struct{}
+	mu     sync.Mutex
+	lost   error
+	closed bool
+}
+
+// leaseHolder describes this process in the holder column.
+func leaseHolder() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s pid %d", host, os.Getpid())
+}
+
+// takeLease takes the lease name of schema for ttl without waiting. It
+// returns (nil, nil) when another holder's lease has not expired.
+func takeLease(ctx context.Context, db *sqlx.DB, schema, name string, ttl time.Duration) (*Lock, error) {
+	l := &Lock{db: db, table: QuoteTable(schema, "leases"), name: name, token: newToken()}
+	err := retryTx(ctx, db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, Tag+"DELETE FROM "+l.table+" WHERE name = ? AND expires_at < NOW(6)", name); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, Tag+"INSERT INTO "+l.table+" (name, token, holder, acquired_at, expires_at)"+
+			" VALUES (?, ?, ?, NOW(6), NOW(6) + INTERVAL ? MICROSECOND)", name, l.token, clipText(leaseHolder(), 255), ttl.Microseconds())
+		return err
+	})
+	if IsErrorNumber(err, ErrDupEntry) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("take lock %s: %w", name, err)
+	}
+	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	go l.heartbeat(ttl)
+	return l, nil
+}
+
+// waitLease takes the lease name, waiting up to wait for its holder.
+func waitLease(ctx context.Context, db *sqlx.DB, schema, name string, ttl, wait time.Duration) (*Lock, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		l, err := takeLease(ctx, db, schema, name, ttl)
+		if err != nil || l != nil || time.Now().After(deadline) {
+			return l, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(jitter(leaseRetryEvery)):
+		}
+	}
+}
+
+// heartbeat renews the lease every ttl/3 until Release.
+func (l *Lock) heartbeat(ttl time.Duration) {
+	defer close(l.done)
+	t := time.NewTicker(ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+			if err := l.renew(ttl); err != nil {
+				l.mu.Lock()
+				l.lost = err
+				l.mu.Unlock()
+				return
+			}
+		}
+	}
+}
+
+func (l *Lock) renew(ttl time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), ttl/3)
+	defer cancel()
+	res, err := l.db.ExecContext(ctx, Tag+"UPDATE "+l.table+" SET expires_at = NOW(6) + INTERVAL ? MICROSECOND"+
+		" WHERE name = ? AND token = ?", ttl.Microseconds(), l.name, l.token)
+	if err != nil {
+		return fmt.Errorf("renew lock %s: %w", l.name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("lock %s was lost: its lease expired and another process took it", l.name)
+	}
+	return nil
+}
+
+// stopRenewing ends the heartbeat without deleting the row, as a killed
+// process would.
+func (l *Lock) stopRenewing() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.closed {
+		l.closed = true
+		close(l.stop)
+	}
+	<-l.done
+}
+
+// Release stops the renewals and deletes the lease. It returns an error
+// when the lease was lost meanwhile. Calling it again does nothing.
+func (l *Lock) Release() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	close(l.stop)
+	l.mu.Unlock()
+	<-l.done
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := l.db.ExecContext(ctx, Tag+"DELETE FROM "+l.table+" WHERE name = ? AND token = ?", l.name, l.token)
+	if err != nil {
+		return fmt.Errorf("release lock %s: %w", l.name, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost
+}
+
+// leaseHeld reports whether an unexpired lease name exists, and its holder.
+func leaseHeld(ctx context.Context, db sqlx.QueryerContext, schema, name string) (bool, string, error) {
+	var holders []string
+	err := sqlx.SelectContext(ctx, db, &holders, Tag+"SELECT holder FROM "+QuoteTable(schema, "leases")+
+		" WHERE name = ? AND expires_at >= NOW(6)", name)
+	if err != nil {
+		return false, "", fmt.Errorf("check the lock %s: %w", name, err)
+	}
+	if len(holders) == 0 {
+		return false, "", nil
+	}
+	return true, holders[0], nil
+}
+
+func newToken() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

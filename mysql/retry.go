@@ -1,0 +1,67 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ErrNotPrimary is Galera's "not connected to the primary component" (the
+// node lost its quorum; another node may answer).
+const ErrNotPrimary = 1047
+
+// txAttempts is how many times retryTx runs a transaction, and
+// txRetryBase the first pause between attempts (doubled each time, with
+// jitter).
+const (
+	txAttempts  = 5
+	txRetryBase = 20 * time.Millisecond
+)
+
+// retryable reports whether err is a transient conflict worth running the
+// transaction again for: a deadlock or certification failure, a lock wait
+// timeout, a node outside the primary component.
+func retryable(err error) bool {
+	return IsErrorNumber(err, ErrDeadlock) || IsErrorNumber(err, ErrLockWaitTimeout) || IsErrorNumber(err, ErrNotPrimary)
+}
+
+// retryTx runs fn in a READ COMMITTED transaction on db and commits it when
+// fn returns nil. A deadlock, lock wait timeout or certification failure
+// (of fn or of the commit) rolls back and runs fn again, a few times, after
+// a growing pause with jitter. fn must have no effect outside tx that a
+// second run would repeat wrongly.
+func retryTx(ctx context.Context, db txBeginner, fn func(tx *sqlx.Tx) error) error {
+	pause := txRetryBase
+	for attempt := 1; ; attempt++ {
+		err := txOnce(ctx, db, fn)
+		if err == nil || !retryable(err) || attempt == txAttempts {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(jitter(pause)):
+		}
+		pause *= 2
+	}
+}
+
+func txOnce(ctx context.Context, db txBeginner, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// jitter returns a random duration between d/2 and 3d/2.
+func jitter(d time.Duration) time.Duration {
+	return d/2 + rand.N(d)
+}
