@@ -3,15 +3,23 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"math/rand/v2"
+	"net"
+	"syscall"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 )
 
 // ErrNotPrimary is Galera's "not connected to the primary component" (the
 // node lost its quorum; another node may answer).
 const ErrNotPrimary = 1047
+
+// ErrTooManyConnections is the server's "Too many connections".
+const ErrTooManyConnections = 1040
 
 // txAttempts is how many times retryTx runs a transaction, and
 // txRetryBase the first pause between attempts (doubled each time, with
@@ -64,4 +72,22 @@ func txOnce(ctx context.Context, db txBeginner, fn func(tx *sqlx.Tx) error) erro
 // jitter returns a random duration between d/2 and 3d/2.
 func jitter(d time.Duration) time.Duration {
 	return d/2 + rand.N(d)
+}
+
+// Unavailable reports whether err means the server did not answer or was
+// too busy to (refused or broken connections, a node outside the primary
+// component, conflicts that outlasted retryTx's attempts, too many
+// connections): the request may succeed if tried again later.
+func Unavailable(err error) bool {
+	var nerr net.Error
+	var operr *net.OpError
+	switch {
+	case err == nil:
+		return false
+	case retryable(err), IsErrorNumber(err, ErrTooManyConnections):
+		return true
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, syscall.ECONNREFUSED):
+		return true
+	}
+	return errors.As(err, &operr) || (errors.As(err, &nerr) && nerr.Timeout())
 }

@@ -79,4 +79,8 @@ func TestRetryTxGivesUp(t *testing.T) {
 	if !IsErrorNumber(err, ErrDeadlock) || n != txAttempts {
 		t.Fatalf("lasting deadlock: %v after %d runs, want 1213 after %d", err, n, txAttempts)
 	}
+	if !Unavailable(err) || Unavailable(other) || Unavailable(nil) {
+		t.Errorf("Unavailable(lasting deadlock) = %v, Unavailable(plain error) = %v, Unavailable(nil) = %v; want true, false, false",
+			Unavailable(err), Unavailable(other), Unavailable(nil))
+	}
 }

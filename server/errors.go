@@ -2,13 +2,16 @@ package server
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/i18n"
+	"github.com/weekback/weekback/mysql"
 )
 
 // statusOf maps weekback error codes to HTTP statuses, in one place.
@@ -22,6 +25,10 @@ var statusOf = map[string]int{
 	weekback.EABORTED:     fiber.StatusServiceUnavailable,
 	weekback.EINTERNAL:    fiber.StatusInternalServerError,
 }
+
+// unavailableRetryAfter is the Retry-After of a 503 answered because the
+// backup server did not answer or stayed busy.
+const unavailableRetryAfter = 5 * time.Second
 
 // statusKeys names the catalog keys of each status: its page title
 // ("title."+key) and its generic sentence ("error."+key).
@@ -78,6 +85,10 @@ func (s *Server) errorMessage(c *fiber.Ctx, l *i18n.Localizer, err error) (statu
 		if t, ok := translated(l, err); ok {
 			return status, t, ""
 		}
+	case mysql.Unavailable(err):
+		s.Logger.Warn("backup server unavailable", "method", c.Method(), "path", c.Path(), "err", err)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(unavailableRetryAfter.Seconds())))
+		status = fiber.StatusServiceUnavailable
 	default:
 		s.Logger.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	}

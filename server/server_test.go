@@ -31,10 +31,16 @@ type fixture struct {
 // Monday has a generation.
 func MustOpenServer(t *testing.T, ready bool) *fixture {
 	t.Helper()
+	return mustOpenServerAt(t, ready, mysqltest.DSN(t, ""))
+}
+
+// mustOpenServerAt is MustOpenServer with the backup server at dsn.
+func mustOpenServerAt(t *testing.T, ready bool, dsn string) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	prefix := mysqltest.UniqueName("wbs_")
 	mysqltest.DropPrefixOnCleanup(t, mysqltest.MustOpen(t), prefix)
-	db, err := mysql.Open(ctx, mysqltest.DSN(t, ""), "test", mysql.RoleMeta)
+	db, err := mysql.Open(ctx, dsn, "test", mysql.RoleMeta)
 	if err != nil {
 		t.Fatal(err)
 	}
