@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -41,6 +42,7 @@ type Lock struct {
 	token  string
 	stop   chan struct{}
 	done   chan struct{}
+	lostCh chan struct{}
 	mu     sync.Mutex
 	lost   error
 	closed bool
@@ -70,7 +72,7 @@ func takeLease(ctx context.Context, db *sqlx.DB, schema, name string, ttl time.D
 	if err != nil {
 		return nil, fmt.Errorf("take lock %s: %w", name, err)
 	}
-	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	l.stop, l.done, l.lostCh = make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go l.heartbeat(ttl)
 	return l, nil
 }
@@ -91,7 +93,10 @@ func waitLease(ctx context.Context, db *sqlx.DB, schema, name string, ttl, wait 
 	}
 }
 
-// heartbeat renews the lease every ttl/3 until Release.
+// heartbeat renews the lease every ttl/3 until Release. A renewal that
+// fails (the server did not answer) is tried again at the next tick: the
+// row is still ours unless another process took it over, which ends the
+// heartbeat and closes Lost.
 func (l *Lock) heartbeat(ttl time.Duration) {
 	defer close(l.done)
 	t := time.NewTicker(ttl / 3)
@@ -101,14 +106,43 @@ func (l *Lock) heartbeat(ttl time.Duration) {
 		case <-l.stop:
 			return
 		case <-t.C:
-			if err := l.renew(ttl); err != nil {
+			if err := l.renew(ttl); errors.Is(err, errLeaseLost) {
 				l.mu.Lock()
-				l.lost = err
+				l.lost = fmt.Errorf("lock %s: %w", l.name, err)
 				l.mu.Unlock()
+				close(l.lostCh)
 				return
 			}
 		}
 	}
+}
+
+// errLeaseLost says another process took over an expired lease.
+var errLeaseLost = errors.New("its lease expired and another process took it")
+
+// Lost is closed when the lease was taken over by another process (this
+// one failed to renew it in time): work it guarded must stop.
+func (l *Lock) Lost() <-chan struct{} { return l.lostCh }
+
+// Context returns a context that is cancelled, with the reason as its
+// cause, when parent is or when the lease is lost.
+func (l *Lock) Context(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	go func() {
+		select {
+		case <-l.lostCh:
+			cancel(l.Err())
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(context.Canceled) }
+}
+
+// Err returns why the lease was lost, or nil while it is held.
+func (l *Lock) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lost
 }
 
 func (l *Lock) renew(ttl time.Duration) error {
@@ -120,7 +154,7 @@ func (l *Lock) renew(ttl time.Duration) error {
 		return fmt.Errorf("renew lock %s: %w", l.name, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("lock %s was lost: its lease expired and another process took it", l.name)
+		return errLeaseLost
 	}
 	return nil
 }
@@ -155,9 +189,7 @@ func (l *Lock) Release() error {
 	if err != nil {
 		return fmt.Errorf("release lock %s: %w", l.name, err)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.lost
+	return l.Err()
 }
 
 // leaseHeld reports whether an unexpired lease name exists, and its holder.

@@ -114,7 +114,8 @@ func TestLeaseRenewedAndTakenOver(t *testing.T) {
 	}
 }
 
-// TestLeaseLost: a holder whose lease was taken over learns it on Release.
+// TestLeaseLost: a holder whose lease was taken over learns it at its next
+// renewal: Lost closes, the guarded context ends, Release says so.
 func TestLeaseLost(t *testing.T) {
 	ctx := context.Background()
 	m, db := openLeaseMeta(t)
@@ -126,8 +127,18 @@ func TestLeaseLost(t *testing.T) {
 	if _, err := db.Exec("UPDATE " + QuoteTable(m.schema, "leases") + " SET token = 'other' WHERE name = 'x'"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(ttl) // a renewal finds the row gone
-	if err := a.Release(); err == nil || !strings.Contains(err.Error(), "was lost") {
+	work, cancel := a.Context(ctx)
+	defer cancel()
+	select { // a renewal finds the row gone
+	case <-a.Lost():
+	case <-time.After(2 * ttl):
+		t.Fatal("Lost not closed after the takeover")
+	}
+	<-work.Done()
+	if cause := context.Cause(work); !errors.Is(cause, errLeaseLost) {
+		t.Errorf("the guarded work's context ended with %v, want the lease lost", cause)
+	}
+	if err := a.Release(); !errors.Is(err, errLeaseLost) {
 		t.Fatalf("Release after the takeover: %v, want lost", err)
 	}
 }

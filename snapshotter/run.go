@@ -72,6 +72,8 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 		return nil, err
 	}
 	defer lock.Release()
+	ctx, stop := lock.Context(ctx) // a lost lease (another run took over) stops this one
+	defer stop()
 	if err := s.cleanup(ctx); err != nil {
 		return nil, err
 	}
@@ -94,6 +96,9 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	var old string
 	if err == nil {
 		old, err = s.meta.Switch(ctx, day, r.slot, m, s.GracePeriod)
+	}
+	if lerr := lock.Err(); err != nil && lerr != nil {
+		err = lerr
 	}
 	r.finish(ctx, err)
 	if err != nil {
