@@ -44,7 +44,7 @@ func (m *Meta) PutChangeSet(ctx context.Context, cs *weekback.ChangeSet) error {
 	if at.IsZero() {
 		at = m.now()
 	}
-	_, err := m.db.ExecContext(ctx, Tag+"REPLACE INTO "+m.table("change_sets")+
+	_, err := m.exec(ctx, Tag+"REPLACE INTO "+m.table("change_sets")+
 		" (from_slot, to_slot, engine, tables_json, computed_at) VALUES (?, ?, ?, ?, ?)",
 		cs.From, cs.To, cs.Engine, cs.Tables, at.UTC())
 	if err != nil {
@@ -58,7 +58,7 @@ func (m *Meta) PutChangeSet(ctx context.Context, cs *weekback.ChangeSet) error {
 // any generation's and returns how many. It is safe for concurrent use.
 func (m *Meta) PurgeChangeSets(ctx context.Context) (int64, error) {
 	served := "SELECT slot FROM " + m.table("generations") + " WHERE slot IS NOT NULL"
-	res, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("change_sets")+
+	res, err := m.exec(ctx, Tag+"DELETE FROM "+m.table("change_sets")+
 		" WHERE from_slot NOT IN ("+served+") OR to_slot NOT IN ("+served+")")
 	if err != nil {
 		return 0, fmt.Errorf("purge change sets: %w", err)

@@ -94,7 +94,7 @@ func (m *Meta) discardTx(ctx context.Context, tx *sqlx.Tx, day weekback.Weekday,
 // request reaches the copies still inside their grace period). Safe for
 // concurrent use.
 func (m *Meta) ExpireRetired(ctx context.Context) error {
-	if _, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("retired_slots")+" SET drop_after = ?", m.nowMicro()); err != nil {
+	if _, err := m.exec(ctx, Tag+"UPDATE "+m.table("retired_slots")+" SET drop_after = ?", m.nowMicro()); err != nil {
 		return fmt.Errorf("expire retired slots: %w", err)
 	}
 	return nil
@@ -107,7 +107,7 @@ func (m *Meta) ExpireRetired(ctx context.Context) error {
 // concurrent use.
 func (m *Meta) DiscardDayJobs(ctx context.Context, day weekback.Weekday) ([]*weekback.Job, error) {
 	const ofDay = "JSON_VALUE(params, '$.day') = ?"
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+" SET cancel_requested = 1 WHERE status = ? AND "+ofDay,
+	_, err := m.exec(ctx, Tag+"UPDATE "+m.table("jobs")+" SET cancel_requested = 1 WHERE status = ? AND "+ofDay,
 		weekback.JobRunning, day)
 	if err != nil {
 		return nil, fmt.Errorf("cancel the jobs of %s: %w", day, err)

@@ -357,7 +357,7 @@ func (m *Meta) lockOne(ctx context.Context, tx *sqlx.Tx, where string, args ...a
 // released or deleted. A lease that ran out but was not taken over yet is
 // still worker's. Safe for concurrent use.
 func (m *Meta) Renew(ctx context.Context, id int64, worker string, lease time.Duration, rowsDone int64) (bool, error) {
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
+	_, err := m.exec(ctx, Tag+"UPDATE "+m.table("jobs")+
 		" SET lease_until = ?, rows_done = ? WHERE id = ? AND worker = ? AND status = ?",
 		m.nowMicro().Add(lease), rowsDone, id, worker, weekback.JobRunning)
 	if err != nil {
@@ -425,7 +425,7 @@ func (m *Meta) Finish(ctx context.Context, j *weekback.Job) error {
 // replaced) instead. It returns ECONFLICT when worker no longer runs the job. Safe
 // for concurrent use.
 func (m *Meta) Release(ctx context.Context, id int64, worker string) error {
-	res, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("jobs")+
+	res, err := m.exec(ctx, Tag+"UPDATE "+m.table("jobs")+
 		` SET finished_at = IF(cancel_requested, ?, NULL), status = IF(cancel_requested, `+canceledStatus+`, ?), worker = '',
 		lease_until = NULL, started_at = NULL, rows_done = 0, errors = 0 WHERE id = ? AND worker = ? AND status = ?`,
 		append([]any{m.nowMicro()}, stopArgs(weekback.JobQueued, id, worker, weekback.JobRunning)...)...)

@@ -82,7 +82,7 @@ func (m *Meta) Cancel(ctx context.Context, id int64) error {
 // ECONFLICT at its next Renew). It returns ENOTFOUND when the job does not
 // exist. Safe for concurrent use.
 func (m *Meta) Delete(ctx context.Context, id int64) error {
-	res, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("jobs")+" WHERE id = ?", id)
+	res, err := m.exec(ctx, Tag+"DELETE FROM "+m.table("jobs")+" WHERE id = ?", id)
 	if err != nil {
 		return fmt.Errorf("delete job %d: %w", id, err)
 	}
@@ -104,7 +104,7 @@ func (m *Meta) MarkSeen(ctx context.Context, owner string, ids ...int64) error {
 			return fmt.Errorf("mark jobs seen: %w", err)
 		}
 	}
-	_, err := m.db.ExecContext(ctx, q, args...)
+	_, err := m.exec(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("mark jobs seen: %w", err)
 	}

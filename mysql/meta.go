@@ -273,7 +273,7 @@ func (m *Meta) Runs(ctx context.Context, status string, limit int) ([]*weekback.
 func (m *Meta) StartRun(ctx context.Context, run *weekback.SnapshotRun, slotName func(id int64) string) error {
 	run.StartedAt = m.now()
 	run.Status = weekback.RunRunning
-	res, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("snapshot_runs")+
+	res, err := m.exec(ctx, Tag+"INSERT INTO "+m.table("snapshot_runs")+
 		" (day, slot, host, pid, started_at, status) VALUES (?, '', ?, ?, ?, ?)",
 		run.Day, run.Host, run.PID, run.StartedAt, run.Status)
 	if err != nil {
@@ -283,7 +283,7 @@ func (m *Meta) StartRun(ctx context.Context, run *weekback.SnapshotRun, slotName
 		return fmt.Errorf("record snapshot run: %w", err)
 	}
 	run.Slot = slotName(run.ID)
-	_, err = m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+" SET slot = ? WHERE id = ?", run.Slot, run.ID)
+	_, err = m.exec(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+" SET slot = ? WHERE id = ?", run.Slot, run.ID)
 	if err != nil {
 		return fmt.Errorf("record snapshot run: %w", err)
 	}
@@ -292,7 +292,7 @@ func (m *Meta) StartRun(ctx context.Context, run *weekback.SnapshotRun, slotName
 
 // UpdateRun writes run's mode, position and progress.
 func (m *Meta) UpdateRun(ctx context.Context, run *weekback.SnapshotRun, tablesDone int) error {
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+
+	_, err := m.exec(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+
 		` SET mode = ?, binlog_file = ?, binlog_pos = ?, gtid = ?, tables_total = ?, tables_done = ?,
 		rows_copied = ?, bytes_copied = ? WHERE id = ?`,
 		run.Mode, run.Position.File, run.Position.Pos, run.Position.GTID, run.Tables, tablesDone,
@@ -306,7 +306,7 @@ func (m *Meta) UpdateRun(ctx context.Context, run *weekback.SnapshotRun, tablesD
 // FinishRun records run's outcome (status, end time, totals, error).
 func (m *Meta) FinishRun(ctx context.Context, run *weekback.SnapshotRun) error {
 	run.EndedAt = m.now()
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+
+	_, err := m.exec(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+
 		` SET status = ?, ended_at = ?, mode = ?, binlog_file = ?, binlog_pos = ?, gtid = ?, tables_total = ?,
 		rows_copied = ?, bytes_copied = ?, error = NULLIF(?, '') WHERE id = ?`,
 		run.Status, run.EndedAt, run.Mode, run.Position.File, run.Position.Pos, run.Position.GTID, run.Tables,
@@ -325,7 +325,7 @@ func (m *Meta) AbandonRunning(ctx context.Context, reason string) ([]*weekback.S
 	if err != nil {
 		return nil, err
 	}
-	_, err = m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+
+	_, err = m.exec(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+
 		" SET status = ?, ended_at = ?, error = ? WHERE status = ?", weekback.RunFailed, m.now(), reason, weekback.RunRunning)
 	if err != nil {
 		return nil, fmt.Errorf("abandon crashed runs: %w", err)
@@ -375,7 +375,7 @@ func (m *Meta) switchTx(ctx context.Context, tx *sqlx.Tx, day weekback.Weekday, 
 
 // MarkVerified records that day's generation was verified now.
 func (m *Meta) MarkVerified(ctx context.Context, day weekback.Weekday, slot string) error {
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("generations")+" SET verified_at = ? WHERE day = ? AND slot = ?", m.now(), day, slot)
+	_, err := m.exec(ctx, Tag+"UPDATE "+m.table("generations")+" SET verified_at = ? WHERE day = ? AND slot = ?", m.now(), day, slot)
 	if err != nil {
 		return fmt.Errorf("mark %s verified: %w", day, err)
 	}
@@ -406,7 +406,7 @@ func (m *Meta) RetiredSlots(ctx context.Context) (map[string]time.Time, error) {
 
 // ForgetRetired removes slot from the retired list (after it was dropped).
 func (m *Meta) ForgetRetired(ctx context.Context, slot string) error {
-	if _, err := m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("retired_slots")+" WHERE slot = ?", slot); err != nil {
+	if _, err := m.exec(ctx, Tag+"DELETE FROM "+m.table("retired_slots")+" WHERE slot = ?", slot); err != nil {
 		return fmt.Errorf("forget retired slot %s: %w", slot, err)
 	}
 	return nil

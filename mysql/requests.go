@@ -44,7 +44,7 @@ func (r requestRow) request() *weekback.SnapshotRequest {
 // with queued false. Safe for concurrent use (by every server replica).
 func (m *Meta) RequestSnapshot(ctx context.Context, day weekback.Weekday, by string) (req *weekback.SnapshotRequest, queued bool, err error) {
 	now := m.nowMicro()
-	res, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("snapshot_requests")+
+	res, err := m.exec(ctx, Tag+"INSERT INTO "+m.table("snapshot_requests")+
 		" (day, requested_by, requested_at, status, pending_day) VALUES (?, ?, ?, ?, ?)",
 		day, clipText(by, 255), now, weekback.RequestPending, day)
 	if IsErrorNumber(err, ErrDupEntry) {
@@ -120,7 +120,7 @@ func (m *Meta) FinishRequest(ctx context.Context, id, runID int64, errText strin
 	if errText != "" {
 		status = weekback.RequestFailed
 	}
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("snapshot_requests")+
+	_, err := m.exec(ctx, Tag+"UPDATE "+m.table("snapshot_requests")+
 		" SET status = ?, ended_at = ?, run_id = ?, error = NULLIF(?, '') WHERE id = ?",
 		status, m.nowMicro(), runID, clipText(errText, 4000), id)
 	if err != nil {
@@ -133,7 +133,7 @@ func (m *Meta) FinishRequest(ctx context.Context, id, runID int64, errText strin
 // failed (interrupted). Call it when a daemon starts. Safe for concurrent
 // use.
 func (m *Meta) AbandonRequests(ctx context.Context) error {
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("snapshot_requests")+
+	_, err := m.exec(ctx, Tag+"UPDATE "+m.table("snapshot_requests")+
 		" SET status = ?, ended_at = ?, error = ? WHERE status = ?",
 		weekback.RequestFailed, m.nowMicro(), InterruptedRun, weekback.RequestRunning)
 	if err != nil {
@@ -146,7 +146,7 @@ func (m *Meta) AbandonRequests(ctx context.Context) error {
 // (weekback.OffsiteCopied or OffsiteFailed), the object's name and, when
 // it failed, why. Safe for concurrent use.
 func (m *Meta) RecordOffsite(ctx context.Context, id int64, status, name, errText string) error {
-	_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+
+	_, err := m.exec(ctx, Tag+"UPDATE "+m.table("snapshot_runs")+
 		" SET offsite_status = ?, offsite_name = ?, offsite_error = NULLIF(?, '') WHERE id = ?",
 		status, clipText(name, 255), clipText(errText, 4000), id)
 	if err != nil {

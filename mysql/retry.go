@@ -91,3 +91,15 @@ func Unavailable(err error) bool {
 	}
 	return errors.As(err, &operr) || (errors.As(err, &nerr) && nerr.Timeout())
 }
+
+// exec runs one statement on the meta schema through retryTx, so that a
+// deadlock or certification failure is tried again like any transaction.
+func (m *Meta) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}

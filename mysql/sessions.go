@@ -64,7 +64,7 @@ func (m *Meta) Audit(ctx context.Context, e *weekback.AuditEntry) error {
 		sum := sha256.Sum256([]byte(e.Key))
 		key = hex.EncodeToString(sum[:])
 	}
-	res, err := m.db.ExecContext(ctx, Tag+"INSERT INTO "+m.table("audit_log")+
+	res, err := m.exec(ctx, Tag+"INSERT INTO "+m.table("audit_log")+
 		" (at, login, client, action, outcome, day, table_name, detail, `rows`, agg_key) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?)"+
 		" ON DUPLICATE KEY UPDATE attempts = attempts + 1, id = LAST_INSERT_ID(id)",
 		e.At, e.Login, e.Client, e.Action, e.Outcome, string(e.Day), e.Table, e.Detail, e.Rows, key)

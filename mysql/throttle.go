@@ -107,7 +107,7 @@ func (m *Meta) lockCounter(ctx context.Context, tx *sqlx.Tx, r throttleScope) er
 func (m *Meta) ReleaseLogin(ctx context.Context, login, client string) error {
 	var c weekback.LoginCounters
 	for _, r := range scopes(login, client, &c) {
-		_, err := m.db.ExecContext(ctx, Tag+"UPDATE "+m.table("login_throttle")+" SET attempts = GREATEST(attempts - 1, 0)"+
+		_, err := m.exec(ctx, Tag+"UPDATE "+m.table("login_throttle")+" SET attempts = GREATEST(attempts - 1, 0)"+
 			" WHERE scope = ? AND login = ? AND client = ?", r.scope, r.login, r.client)
 		if err != nil {
 			return fmt.Errorf("release login attempt: %w", err)
@@ -119,5 +119,5 @@ func (m *Meta) ReleaseLogin(ctx context.Context, login, client string) error {
 // purgeLoginCounters forgets counters idle for loginCounterKeep, a batch
 // at a time; a failure only leaves them for the next attempt.
 func (m *Meta) purgeLoginCounters(ctx context.Context) {
-	m.db.ExecContext(ctx, Tag+"DELETE FROM "+m.table("login_throttle")+" WHERE last_at < ? LIMIT 100", m.now().Add(-loginCounterKeep))
+	m.exec(ctx, Tag+"DELETE FROM "+m.table("login_throttle")+" WHERE last_at < ? LIMIT 100", m.now().Add(-loginCounterKeep))
 }
