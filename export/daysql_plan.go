@@ -157,26 +157,16 @@ func containsFold(names []string, name string) bool {
 // slotColumns reads the nullability and character set of every column of
 // schema, by table and column.
 func slotColumns(ctx context.Context, conn *sqlx.Conn, schema string) (map[string]map[string]slotColumn, error) {
-	rows, err := conn.QueryxContext(ctx, mysql.Tag+`SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE = 'YES', COALESCE(CHARACTER_SET_NAME, '')
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?`, schema)
+	all, err := mysql.SchemaColumns(ctx, conn, schema)
 	if err != nil {
-		return nil, fmt.Errorf("list the columns of %s: %w", schema, err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]map[string]slotColumn{}
-	for rows.Next() {
-		var table, col string
-		var sc slotColumn
-		if err := rows.Scan(&table, &col, &sc.nullable, &sc.charset); err != nil {
-			return nil, fmt.Errorf("read the columns of %s: %w", schema, err)
+	out := make(map[string]map[string]slotColumn, len(all))
+	for table, cols := range all {
+		out[table] = make(map[string]slotColumn, len(cols))
+		for _, c := range cols {
+			out[table][c.Name] = slotColumn{nullable: c.Nullable, charset: c.Charset}
 		}
-		if out[table] == nil {
-			out[table] = map[string]slotColumn{}
-		}
-		out[table][col] = sc
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the columns of %s: %w", schema, err)
 	}
 	return out, nil
 }

@@ -133,31 +133,26 @@ func Tables(ctx context.Context, q sqlx.QueryerContext, schema string) ([]*Table
 }
 
 func columns(ctx context.Context, q sqlx.QueryerContext, schema string) (map[string][]Column, error) {
-	rows, err := q.QueryxContext(ctx, Tag+`SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA,
-		COALESCE(GENERATION_EXPRESSION, '')
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`, schema)
+	all, err := SchemaColumns(ctx, q, schema)
 	if err != nil {
-		return nil, fmt.Errorf("list columns of %s: %w", schema, err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[string][]Column{}
-	for rows.Next() {
-		var table, expr string
-		var c Column
-		if err := rows.Scan(&table, &c.Name, &c.DataType, &c.ColumnType, &c.Extra, &expr); err != nil {
-			return nil, fmt.Errorf("read columns of %s: %w", schema, err)
+	out := make(map[string][]Column, len(all))
+	for table, cols := range all {
+		for _, cc := range cols {
+			out[table] = append(out[table], cc.column())
 		}
-		extra := strings.ToUpper(c.Extra)
-		c.Generated = strings.Contains(extra, "GENERATED") || strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT")
-		if e := strings.ToUpper(expr); c.Generated && (e == "ROW START" || e == "ROW END") {
-			c.Period = e
-		}
-		out[table] = append(out[table], c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read columns of %s: %w", schema, err)
 	}
 	return out, nil
+}
+
+// column is the copier's view of c.
+func (c CatalogColumn) column() Column {
+	col := Column{Name: c.Name, DataType: c.DataType, ColumnType: c.ColumnType, Extra: c.Extra, Generated: c.Generated()}
+	if e := strings.ToUpper(c.Expression); col.Generated && (e == "ROW START" || e == "ROW END") {
+		col.Period = e
+	}
+	return col
 }
 
 // ShowCreateTable returns the CREATE TABLE statement of schema.table.

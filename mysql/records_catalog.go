@@ -251,34 +251,20 @@ func noTable(table string) error {
 }
 
 func recordColumns(ctx context.Context, q sqlx.QueryerContext, schema, table string) ([]RecordColumn, error) {
-	rows, err := q.QueryxContext(ctx, Tag+`SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, EXTRA, IS_NULLABLE,
-		COALESCE(CHARACTER_SET_NAME, ''), COALESCE(COLLATION_NAME, ''), COALESCE(CHARACTER_MAXIMUM_LENGTH, 0),
-		COALESCE(CHARACTER_OCTET_LENGTH, 0), COALESCE(NUMERIC_PRECISION, 0), COALESCE(NUMERIC_SCALE, 0)
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, schema, table)
+	catalog, err := TableColumns(ctx, q, schema, table)
 	if err != nil {
-		return nil, fmt.Errorf("list columns of %s.%s: %w", schema, table, err)
+		return nil, err
 	}
-	defer rows.Close()
-	var cols []RecordColumn
-	for rows.Next() {
-		var c RecordColumn
-		var nullable string
-		if err := rows.Scan(&c.Name, &c.DataType, &c.ColumnType, &c.Extra, &nullable, &c.Charset, &c.Collation,
-			&c.MaxChars, &c.MaxBytes, &c.Precision, &c.Scale); err != nil {
-			return nil, fmt.Errorf("read columns of %s.%s: %w", schema, table, err)
-		}
-		c.DataType = strings.ToLower(c.DataType)
-		extra := strings.ToUpper(c.Extra)
-		c.Generated = strings.Contains(extra, "GENERATED") || strings.Contains(extra, "VIRTUAL") || strings.Contains(extra, "PERSISTENT")
-		c.Nullable = nullable == "YES"
+	cols := make([]RecordColumn, 0, len(catalog))
+	for _, cc := range catalog {
+		c := RecordColumn{Column: Column{Name: cc.Name, DataType: strings.ToLower(cc.DataType), ColumnType: cc.ColumnType,
+			Extra: cc.Extra, Generated: cc.Generated()}, Nullable: cc.Nullable, Charset: cc.Charset, Collation: cc.Collation,
+			MaxChars: cc.MaxChars, MaxBytes: cc.MaxBytes, Precision: cc.Precision, Scale: cc.Scale}
 		c.Kind = ColumnKind(c.Column)
 		if !validCharsetName(c.Charset) || !validCharsetName(c.Collation) {
 			return nil, fmt.Errorf("column %s.%s.%s: unexpected character set %q or collation %q", schema, table, c.Name, c.Charset, c.Collation)
 		}
 		cols = append(cols, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read columns of %s.%s: %w", schema, table, err)
 	}
 	return cols, nil
 }

@@ -74,16 +74,16 @@ func loadImportTable(ctx context.Context, q sqlx.QueryerContext, table string, h
 // requiredColumns returns the columns a row cannot leave out: NOT NULL
 // without a default (and not AUTO_INCREMENT).
 func requiredColumns(ctx context.Context, q sqlx.QueryerContext, schema, table string) (map[string]bool, error) {
-	var names []string
-	err := sqlx.SelectContext(ctx, q, &names, mysql.Tag+`SELECT COLUMN_NAME FROM information_schema.COLUMNS
-		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL
-		AND EXTRA NOT LIKE '%auto_increment%' AND EXTRA NOT LIKE '%GENERATED%'`, schema, table)
+	cols, err := mysql.TableColumns(ctx, q, schema, table)
 	if err != nil {
-		return nil, fmt.Errorf("list required columns of %s.%s: %w", schema, table, err)
+		return nil, err
 	}
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
+	m := map[string]bool{}
+	for _, c := range cols {
+		extra := strings.ToUpper(c.Extra)
+		if !c.Nullable && c.Default == nil && !strings.Contains(extra, "AUTO_INCREMENT") && !strings.Contains(extra, "GENERATED") {
+			m[c.Name] = true
+		}
 	}
 	return m, nil
 }

@@ -2,7 +2,6 @@ package template
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 
@@ -65,25 +64,21 @@ func readTableOptions(ctx context.Context, q sqlx.QueryerContext, schema string,
 }
 
 func readColumns(ctx context.Context, q sqlx.QueryerContext, schema string, names []string, out map[string]*weekback.TemplateTable) error {
-	return eachRow(ctx, q, "read columns", schema, `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE = 'YES', COLUMN_DEFAULT,
-		EXTRA, COALESCE(CHARACTER_SET_NAME,''), COALESCE(COLLATION_NAME,''), COALESCE(GENERATION_EXPRESSION,''), COLUMN_COMMENT
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?)
-		ORDER BY TABLE_NAME, ORDINAL_POSITION`, []any{schema, names}, func(rows *sqlx.Rows) error {
-		var table string
-		var def sql.NullString
-		var c weekback.TemplateColumn
-		if err := rows.Scan(&table, &c.Name, &c.ColumnType, &c.Nullable, &def, &c.Extra, &c.Charset, &c.Collation,
-			&c.Generated, &c.Comment); err != nil {
-			return err
+	all, err := mysql.SchemaColumns(ctx, q, schema)
+	if err != nil {
+		return err
+	}
+	for table, cols := range all {
+		t := out[table]
+		if t == nil {
+			continue
 		}
-		if def.Valid {
-			c.Default = &def.String
+		for _, c := range cols {
+			t.Columns = append(t.Columns, weekback.TemplateColumn{Name: c.Name, ColumnType: c.ColumnType, Nullable: c.Nullable,
+				Default: c.Default, Extra: c.Extra, Charset: c.Charset, Collation: c.Collation, Generated: c.Expression, Comment: c.Comment})
 		}
-		if t := out[table]; t != nil {
-			t.Columns = append(t.Columns, c)
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func readIndexes(ctx context.Context, q sqlx.QueryerContext, schema string, names []string, out map[string]*weekback.TemplateTable) error {
