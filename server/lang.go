@@ -152,8 +152,20 @@ func (v *localizedViews) Load() error {
 		if err := e.Load(); err != nil {
 			return fmt.Errorf("load templates (%s): %w", lang, err)
 		}
+		escapeAll(e)
 	}
 	return nil
+}
+
+// escapeAll has html/template escape every template once, before any
+// request. It escapes a template on its first Execute, writing the shared
+// set, while the html engine copies templates without a lock: the first
+// pages rendered at once would race. Executing with no data fails after
+// the escaping, which is all that is wanted here.
+func escapeAll(e *html.Engine) {
+	for _, t := range e.Templates.Templates() {
+		_ = t.Execute(io.Discard, nil)
+	}
 }
 
 // Render renders name in the binding's language.
