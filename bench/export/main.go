@@ -34,7 +34,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -86,15 +85,8 @@ func parseOptions(args []string) (options, error) {
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	switch {
-	case fs.NArg() > 0:
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case !(o.scale > 0):
-		return o, errors.New("-scale must be greater than 0")
-	case o.runs < 1:
-		return o, errors.New("-runs must be at least 1")
-	case o.timeout <= 0:
-		return o, errors.New("-timeout must be greater than 0")
+	if err := benchutil.CheckRun(fs, o.scale, o.runs, o.timeout); err != nil {
+		return o, err
 	}
 	if o.src == "" {
 		o.src = sourceSchema(o.scale)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // Exit codes of Main.
@@ -37,4 +38,21 @@ func Main[O any](parse func(args []string) (O, error), run func(context.Context,
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(ExitFailed)
 	}
+}
+
+// CheckRun is the check every benchmark's flags share, after fs.Parse: no
+// argument left, a positive -scale, at least one of -runs, a positive
+// -timeout. It returns the first problem, naming the flag.
+func CheckRun(fs *flag.FlagSet, scale float64, runs int, timeout time.Duration) error {
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case !(scale > 0):
+		return errors.New("-scale must be greater than 0")
+	case runs < 1:
+		return errors.New("-runs must be at least 1")
+	case timeout <= 0:
+		return errors.New("-timeout must be greater than 0")
+	}
+	return nil
 }
