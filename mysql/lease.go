@@ -186,7 +186,8 @@ func (l *Lock) stopRenewing() {
 }
 
 // Release stops the renewals and deletes the lease. It returns an error
-// when the lease was lost meanwhile. Calling it again does nothing.
+// wrapping errLeaseLost when the lease was lost meanwhile (taken over by
+// another process). Calling it again does nothing.
 func (l *Lock) Release() error {
 	l.mu.Lock()
 	if l.closed {
@@ -199,14 +200,22 @@ func (l *Lock) Release() error {
 	<-l.done
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	var gone bool
 	err := retryTx(ctx, l.db, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, Tag+"DELETE FROM "+l.table+" WHERE name = ? AND token = ?", l.name, l.token)
+		res, err := tx.ExecContext(ctx, Tag+"DELETE FROM "+l.table+" WHERE name = ? AND token = ?", l.name, l.token)
+		if err == nil {
+			n, _ := res.RowsAffected()
+			gone = n == 0
+		}
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("release lock %s: %w", l.name, err)
 	}
-	return l.Err()
+	if err := l.Err(); err != nil || !gone {
+		return err
+	}
+	return fmt.Errorf("lock %s: %w", l.name, errLeaseLost)
 }
 
 // leaseHeld reports whether an unexpired lease name exists, and its holder.
