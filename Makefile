@@ -6,6 +6,10 @@
 #             server; extra flags in BENCH_ARGS, BENCH_SERVER_ARGS, BENCH_EXPORT_ARGS, BENCH_COMPARE_ARGS and
 #             BENCH_DOWNLOAD_ARGS="..."
 # make lint   go vet + staticcheck (pinned)
+# make test-galera  starts the 3-node Galera test cluster (scripts/ensure-galera) and runs every TestGalera…
+#             test against it (the source on the ensure-mariadb server), then the suites that touch the meta
+#             schema (GALERA_SUITES) with node 1 as the test server
+# make test-galera-ci  the CI subset: locks, migrations and job claims on the cluster (a few minutes)
 # make galera prints the DSNs of the 3-node Galera test cluster, starting it when needed
 # make clean  stops the private MariaDB and the Galera test cluster (if any) and removes bin/ and var/
 #
@@ -24,8 +28,12 @@ BENCH_ARGS ?=
 BENCH_SERVER_ARGS ?=
 BENCH_EXPORT_ARGS ?=
 DEMO_ARGS ?=
+# The suites run with node 1 of the Galera cluster as their test server by make test-galera.
+GALERA_SUITES ?= ./mysql/... ./jobs/... ./snapshotter/... ./server/... ./cmd/weekback/...
+# The Galera tests CI runs: the lock, migration and job-claim ones.
+GALERA_CI_TESTS := TestGalera(MigrateAtOnce|SnapshotLockExclusive|LeaseTakenOver|SwitchFenced|JobsExactlyOnce|SnapshotsAtOnce|FirstUseOnThreeNodes|JobsOverTwoReplicas)$$
 
-.PHONY: all build test demo bench lint vet staticcheck fmt clean mariadb galera
+.PHONY: all build test test-galera test-galera-ci demo bench lint vet staticcheck fmt clean mariadb galera
 
 all: lint build test
 
@@ -37,6 +45,15 @@ test:
 		echo '!!! chromium not found: browser tests will be SKIPPED (apt-get install chromium; set WEEKBACK_REQUIRE_BROWSER=1 to make them fail instead)' >&2; \
 	fi
 	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" $(GO) test -race -count=1 -timeout 20m ./...
+
+test-galera:
+	DSNS=$$(scripts/ensure-galera) && DSN=$$(scripts/ensure-mariadb) && \
+		WEEKBACK_GALERA_DSNS="$$DSNS" WEEKBACK_TEST_DSN="$$DSN" $(GO) test -race -count=1 -timeout 30m -run '^TestGalera' ./... && \
+		WEEKBACK_TEST_DSN="$${DSNS%% *}" $(GO) test -race -count=1 -timeout 40m $(GALERA_SUITES)
+
+test-galera-ci:
+	DSNS=$$(scripts/ensure-galera) && DSN=$$(scripts/ensure-mariadb) && \
+		WEEKBACK_GALERA_DSNS="$$DSNS" WEEKBACK_TEST_DSN="$$DSN" $(GO) test -race -count=1 -timeout 15m -run '^$(GALERA_CI_TESTS)' ./mysql/ ./cmd/weekback/
 
 demo: build
 	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" bin/weekback demo $(DEMO_ARGS)
