@@ -276,14 +276,21 @@ func TestJobCancel(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	m := MustOpenMeta(t, &now)
-	running, queued, done := exportJob("alice", "a"), exportJob("alice", "b"), exportJob("alice", "c")
-	for _, j := range []*weekback.Job{running, done, queued} {
+	all := map[int64]*weekback.Job{}
+	for _, name := range []string{"a", "b", "c"} {
+		j := exportJob("alice", name)
 		mustEnqueue(t, m, j)
+		all[j.ID] = j
 	}
-	mustClaim(t, m, "w1")
-	d := mustClaim(t, m, "w2")
-	d.Status, d.Error = weekback.JobFailed, "the table no longer exists"
-	if err := m.Finish(ctx, d); err != nil {
+	running, done := mustClaim(t, m, "w1"), mustClaim(t, m, "w2") // in any order (a cluster picks at random)
+	delete(all, running.ID)
+	delete(all, done.ID)
+	var queued *weekback.Job
+	for _, j := range all {
+		queued = j
+	}
+	done.Status, done.Error = weekback.JobFailed, "the table no longer exists"
+	if err := m.Finish(ctx, done); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -318,11 +325,10 @@ func TestJobRelease(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	m := MustOpenMeta(t, &now)
-	kept, canceled := exportJob("alice", "a"), exportJob("alice", "b")
-	mustEnqueue(t, m, kept)
-	mustEnqueue(t, m, canceled)
-	for _, w := range []string{"w1", "w2"} {
-		j := mustClaim(t, m, w)
+	mustEnqueue(t, m, exportJob("alice", "a"))
+	mustEnqueue(t, m, exportJob("alice", "b"))
+	kept, canceled := mustClaim(t, m, "w1"), mustClaim(t, m, "w2") // in any order (a cluster picks at random)
+	for w, j := range map[string]*weekback.Job{"w1": kept, "w2": canceled} {
 		if _, err := m.Renew(ctx, j.ID, w, testLease, 50); err != nil {
 			t.Fatal(err)
 		}
