@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -76,33 +77,13 @@ func galeraMetas(t *testing.T) []*Meta {
 	return metas
 }
 
-// schemaShape describes schema's tables, columns and indexes, one line
-// each, in a stable order.
-func schemaShape(t *testing.T, db *sqlx.DB, schema string) string {
-	t.Helper()
-	var lines []string
-	for _, q := range []string{
-		`SELECT CONCAT_WS(' ', TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COALESCE(COLUMN_DEFAULT, 'none'), EXTRA)
-		 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-		`SELECT CONCAT_WS(' ', TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME)
-		 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
-	} {
-		var part []string
-		if err := db.Select(&part, q, schema); err != nil {
-			t.Fatalf("describe %s: %v", schema, err)
-		}
-		lines = append(lines, part...)
-	}
-	return strings.Join(lines, "\n")
-}
-
 // TestGaleraMigrateAtOnce: the first use of a meta schema on three nodes
 // at once succeeds everywhere, applies each migration once and leaves the
 // schema a single server's sequential migration makes.
 func TestGaleraMigrateAtOnce(t *testing.T) {
 	pools := galeraPools(t)
 	ref, _ := openLeaseMeta(t) // migrated alone, on the single test server
-	want := schemaShape(t, ref.db, ref.schema)
+	want := mysqltest.SchemaShape(t, ref.db.DB, ref.schema)
 	files, err := migrationFiles()
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +97,7 @@ func TestGaleraMigrateAtOnce(t *testing.T) {
 			}
 		}
 		for i, db := range pools {
-			if got := schemaShape(t, db, metas[i].schema); got != want {
+			if got := mysqltest.SchemaShape(t, db.DB, metas[i].schema); got != want {
 				t.Fatalf("round %d: node %d's meta schema differs from a single server's:\n%s\nwant:\n%s", round, i+1, got, want)
 			}
 			var versions []int
@@ -213,23 +194,6 @@ func TestGaleraSwitchFenced(t *testing.T) {
 	checkSwitchFenced(t, metas[0], metas[1])
 }
 
-// certFailures returns the sum over pools of the nodes' certification
-// failures and brute-force aborts (each a 1213 some transaction got).
-func certFailures(t *testing.T, pools []*sqlx.DB) int64 {
-	t.Helper()
-	var sum int64
-	for i, db := range pools {
-		var n int64
-		err := db.Get(&n, "SELECT COALESCE(SUM(VARIABLE_VALUE), 0) FROM information_schema.GLOBAL_STATUS"+
-			" WHERE VARIABLE_NAME IN ('WSREP_LOCAL_CERT_FAILURES', 'WSREP_LOCAL_BF_ABORTS')")
-		if err != nil {
-			t.Fatalf("node %d's wsrep status: %v", i+1, err)
-		}
-		sum += n
-	}
-	return sum
-}
-
 // galeraJob is an export job of owner on a table named name.
 func galeraJob(owner, name string) *weekback.Job {
 	return &weekback.Job{Owner: owner, Kind: weekback.JobExport,
@@ -243,8 +207,8 @@ func galeraJob(owner, name string) *weekback.Job {
 func TestGaleraJobsExactlyOnce(t *testing.T) {
 	ctx := context.Background()
 	metas := galeraMetas(t)
-	pools := []*sqlx.DB{metas[0].db, metas[1].db, metas[2].db}
-	before := certFailures(t, pools)
+	nodes := []*sql.DB{metas[0].db.DB, metas[1].db.DB, metas[2].db.DB}
+	before := mysqltest.CertFailures(t, nodes...)
 	const jobs = 80
 	ids := make(chan int64, jobs)
 	var wg sync.WaitGroup
@@ -260,7 +224,7 @@ func TestGaleraJobsExactlyOnce(t *testing.T) {
 	}
 	wg.Wait()
 	close(ids)
-	enqueued := certFailures(t, pools) - before
+	enqueued := mysqltest.CertFailures(t, nodes...) - before
 	claimed := make(chan int64, 2*jobs)
 	for w := range 6 {
 		wg.Go(func() {
@@ -281,7 +245,7 @@ func TestGaleraJobsExactlyOnce(t *testing.T) {
 	wg.Wait()
 	close(claimed)
 	t.Logf("certification conflicts (retried): %d while enqueuing %d jobs, %d while claiming them",
-		enqueued, jobs, certFailures(t, pools)-before-enqueued)
+		enqueued, jobs, mysqltest.CertFailures(t, nodes...)-before-enqueued)
 	want := map[int64]bool{}
 	for id := range ids {
 		want[id] = true

@@ -223,32 +223,18 @@ func TestGaleraFirstUseOnThreeNodes(t *testing.T) {
 // one line each.
 func metaShape(t *testing.T, db *sql.DB, schema string) string {
 	t.Helper()
-	var lines []string
-	for _, q := range []string{
-		`SELECT CONCAT_WS(' ', TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COALESCE(COLUMN_DEFAULT, 'none'), EXTRA)
-		 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-		`SELECT CONCAT_WS(' ', TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME)
-		 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
-		"SELECT CONCAT('migration ', version, ' ', ?) FROM " + wmysql.QuoteTable(schema, "schema_migrations") + " ORDER BY version",
-	} {
-		arg := ""
-		if strings.Contains(q, "TABLE_SCHEMA") {
-			arg = schema
-		}
-		rows, err := db.Query(q, arg)
-		if err != nil {
-			t.Fatalf("describe %s: %v", schema, err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, s)
-		}
-		rows.Close()
+	var versions []string
+	rows, err := db.Query("SELECT version FROM " + wmysql.QuoteTable(schema, "schema_migrations") + " ORDER BY version")
+	if err != nil {
+		t.Fatalf("read the migrations of %s: %v", schema, err)
 	}
-	return strings.Join(lines, "\n")
+	defer rows.Close()
+	for rows.Next() {
+		var v string
+		rows.Scan(&v)
+		versions = append(versions, v)
+	}
+	return mysqltest.SchemaShape(t, db, schema) + "\nmigrations " + strings.Join(versions, " ")
 }
 
 // startGaleraReplica serves prefix on addr with node dsn as its backup
@@ -305,23 +291,6 @@ func galeraCaughtUp(t *testing.T, nodes []*sql.DB) {
 	t.Logf("the nodes caught up with the cluster %s after the last write", time.Since(start).Round(time.Millisecond))
 }
 
-// galeraCertFailures sums the nodes' certification failures and
-// brute-force aborts: each is a 1213 some transaction got (and retried).
-func galeraCertFailures(t *testing.T, nodes []*sql.DB) int64 {
-	t.Helper()
-	var sum int64
-	for i, db := range nodes {
-		var n int64
-		err := db.QueryRow("SELECT COALESCE(SUM(VARIABLE_VALUE), 0) FROM information_schema.GLOBAL_STATUS" +
-			" WHERE VARIABLE_NAME IN ('WSREP_LOCAL_CERT_FAILURES', 'WSREP_LOCAL_BF_ABORTS')").Scan(&n)
-		if err != nil {
-			t.Fatalf("node %d's wsrep status: %v", i+1, err)
-		}
-		sum += n
-	}
-	return sum
-}
-
 // galeraJobs is how many jobs TestGaleraJobsOverTwoReplicas submits.
 const galeraJobs = 80
 
@@ -350,15 +319,15 @@ func TestGaleraJobsOverTwoReplicas(t *testing.T) {
 	}
 	c := login(t, replicas[0].base, "support", zooPassword)
 	csrf := mustCSRF(t, c, replicas[1].base) // the session works on both replicas
-	before := galeraCertFailures(t, nodes)
+	before := mysqltest.CertFailures(t, nodes...)
 	failures := submitJobsAtOnce(t, c, replicas, origin, csrf)
-	submitted := galeraCertFailures(t, nodes) - before
+	submitted := mysqltest.CertFailures(t, nodes...) - before
 	if failures > 0 {
 		t.Fatalf("%d of %d submissions failed (%d certification conflicts meanwhile)", failures, galeraJobs, submitted)
 	}
 	waitGaleraJobsFinal(t, nodes[2], prefix)
 	t.Logf("certification conflicts (each a 1213, retried): %d during the %d submissions, %d in all", submitted, galeraJobs,
-		galeraCertFailures(t, nodes)-before)
+		mysqltest.CertFailures(t, nodes...)-before)
 	checkStartedOnce(t, replicas)
 	entries, _ := os.ReadDir(filepath.Join(shared, "exports"))
 	var names []string

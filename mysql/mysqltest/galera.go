@@ -82,3 +82,48 @@ func OpenNode(tb testing.TB, dsn string) *sql.DB {
 	tb.Cleanup(func() { db.Close() })
 	return db
 }
+
+// CertFailures returns the sum over the nodes of their certification
+// failures and brute-force aborts: each is an error 1213 some transaction
+// got (and, in Weekback, retried).
+func CertFailures(tb testing.TB, nodes ...*sql.DB) int64 {
+	tb.Helper()
+	var sum int64
+	for i, db := range nodes {
+		var n int64
+		err := db.QueryRow("SELECT COALESCE(SUM(VARIABLE_VALUE), 0) FROM information_schema.GLOBAL_STATUS" +
+			" WHERE VARIABLE_NAME IN ('WSREP_LOCAL_CERT_FAILURES', 'WSREP_LOCAL_BF_ABORTS')").Scan(&n)
+		if err != nil {
+			tb.Fatalf("node %d's wsrep status: %v", i+1, err)
+		}
+		sum += n
+	}
+	return sum
+}
+
+// SchemaShape describes schema's columns and indexes, one line each, in a
+// stable order: two schemas with the same shape have the same tables.
+func SchemaShape(tb testing.TB, db *sql.DB, schema string) string {
+	tb.Helper()
+	var lines []string
+	for _, q := range []string{
+		`SELECT CONCAT_WS(' ', TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COALESCE(COLUMN_DEFAULT, 'none'), EXTRA)
+		 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+		`SELECT CONCAT_WS(' ', TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME)
+		 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+	} {
+		rows, err := db.Query(q, schema)
+		if err != nil {
+			tb.Fatalf("describe %s: %v", schema, err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				tb.Fatalf("describe %s: %v", schema, err)
+			}
+			lines = append(lines, s)
+		}
+		rows.Close()
+	}
+	return strings.Join(lines, "\n")
+}
