@@ -28,8 +28,11 @@ BENCH_ARGS ?=
 BENCH_SERVER_ARGS ?=
 BENCH_EXPORT_ARGS ?=
 DEMO_ARGS ?=
-# The suites run with node 1 of the Galera cluster as their test server by make test-galera.
+# The suites run with node 1 of the Galera cluster as their test server by make test-galera (source
+# and backup both on node 1), less GALERA_SKIP: tests whose source fixture Galera refuses (a SEQUENCE
+# with CACHE, error 1235; a production source is never the cluster).
 GALERA_SUITES ?= ./mysql/... ./jobs/... ./snapshotter/... ./server/... ./cmd/weekback/...
+GALERA_SKIP := ^TestEveryObjectCopiedOrNamed$$
 # The Galera tests CI runs: the lock, migration and job-claim ones.
 GALERA_CI_TESTS := TestGalera(MigrateAtOnce|SnapshotLockExclusive|LeaseTakenOver|SwitchFenced|JobsExactlyOnce|SnapshotsAtOnce|FirstUseOnThreeNodes|JobsOverTwoReplicas)$$
 
@@ -49,7 +52,7 @@ test:
 test-galera:
 	DSNS=$$(scripts/ensure-galera) && DSN=$$(scripts/ensure-mariadb) && \
 		WEEKBACK_GALERA_DSNS="$$DSNS" WEEKBACK_TEST_DSN="$$DSN" $(GO) test -race -count=1 -timeout 30m -run '^TestGalera' ./... && \
-		WEEKBACK_TEST_DSN="$${DSNS%% *}" $(GO) test -race -count=1 -timeout 40m $(GALERA_SUITES)
+		WEEKBACK_TEST_DSN="$${DSNS%% *}" $(GO) test -race -count=1 -timeout 60m -skip '$(GALERA_SKIP)' $(GALERA_SUITES)
 
 test-galera-ci:
 	DSNS=$$(scripts/ensure-galera) && DSN=$$(scripts/ensure-mariadb) && \

@@ -17,6 +17,7 @@ const (
 	ErrSpecificAccess  = 1227
 	ErrParse           = 1064
 	ErrDeadlock        = 1213
+	ErrNotSupportedYet = 1235 // e.g. Galera's "CACHE without INCREMENT BY 0" for a sequence
 )
 
 func asMySQLError(err error, target **mysql.MySQLError) bool {

@@ -3,6 +3,7 @@ package snapshotter
 import (
 	"context"
 	"fmt"
+	"regexp"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql"
@@ -35,15 +36,35 @@ func (r *run) copySequences(ctx context.Context) ([]weekback.SequenceInfo, error
 	return out, nil
 }
 
+// sequenceCache is a sequence DDL's cache clause, which a Galera cluster
+// refuses (ErrNotSupportedYet) unless the increment is 0.
+var sequenceCache = regexp.MustCompile(`(?i)\bcache \d+\b`)
+
+// withoutCache returns a sequence's DDL with nocache instead of its cache:
+// the slot's copy on a Galera backup store. The cache only says how many
+// values a server reserves at a time; the copy hands out the same values.
+func withoutCache(ddl string) string { return sequenceCache.ReplaceAllString(ddl, "nocache") }
+
+// createSequence creates sq in the slot and restarts it at sq.Next. On a
+// Galera backup store, which refuses a cache and ALTER SEQUENCE … RESTART
+// (ErrNotSupportedYet), it is created without a cache and set with SETVAL.
 func (r *run) createSequence(ctx context.Context, sq weekback.SequenceInfo) error {
 	create, err := qualifyCreateAs("SEQUENCE", sq.DDL, r.slot, sq.Name)
 	if err != nil {
 		return err
 	}
-	if _, err := r.s.backup.ExecContext(ctx, mysql.Tag+create); err != nil {
+	_, err = r.s.backup.ExecContext(ctx, mysql.Tag+create)
+	if mysql.IsErrorNumber(err, mysql.ErrNotSupportedYet) {
+		_, err = r.s.backup.ExecContext(ctx, mysql.Tag+withoutCache(create))
+	}
+	if err != nil {
 		return err
 	}
-	_, err = r.s.backup.ExecContext(ctx, fmt.Sprintf("%sALTER SEQUENCE %s RESTART WITH %d", mysql.Tag, mysql.QuoteTable(r.slot, sq.Name), sq.Next))
+	name := mysql.QuoteTable(r.slot, sq.Name)
+	_, err = r.s.backup.ExecContext(ctx, fmt.Sprintf("%sALTER SEQUENCE %s RESTART WITH %d", mysql.Tag, name, sq.Next))
+	if mysql.IsErrorNumber(err, mysql.ErrNotSupportedYet) {
+		_, err = r.s.backup.ExecContext(ctx, fmt.Sprintf("%sSELECT SETVAL(%s, %d, 0)", mysql.Tag, name, sq.Next))
+	}
 	return err
 }
 
@@ -58,7 +79,7 @@ func (s *Snapshotter) checkSequence(ctx context.Context, slot string, sq weekbac
 	if err != nil {
 		return nil, err
 	}
-	if ddl != sq.DDL {
+	if ddl != sq.DDL && ddl != withoutCache(sq.DDL) {
 		return &Mismatch{Table: sq.Name, Detail: fmt.Sprintf("sequence %s is defined as %q, manifest says %q", sq.Name, ddl, sq.DDL)}, nil
 	}
 	next, err := mysql.SequenceNext(ctx, s.backup, slot, sq.Name)
