@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -296,9 +295,7 @@ func (c *Catalog) ScanRecords(ctx context.Context, conn *sqlx.Conn, q RecordQuer
 	query := p.selectSQL("", false, false)
 	err = withTimeout(ctx, timeout, func(ctx context.Context) error {
 		return readOnly(ctx, conn, p.flavor, func(rc rawConn) error {
-			return rc.query(ctx, query, p.args, func(rows driver.Rows) error {
-				return scanDriverRows(rows, len(cols), fn)
-			})
+			return rc.scan(ctx, query, p.args, len(cols), fn)
 		})
 	})
 	if err != nil {
