@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
 )
 
 // The lean row reader (lean.go) streams result sets of the text protocol
@@ -121,4 +122,15 @@ func (c *leanConn) breakConn() {
 	if !c.broken.Swap(true) {
 		c.nc.Close()
 	}
+}
+
+// leanConnOf reports whether conn's statements without arguments are
+// read by the lean reader.
+func leanConnOf(conn *sqlx.Conn) bool {
+	lean := false
+	_ = conn.Raw(func(dc any) error {
+		_, lean = dc.(*leanConn)
+		return nil
+	})
+	return lean
 }

@@ -266,7 +266,7 @@ func (c *Catalog) RecordColumns(ctx context.Context, conn *sqlx.Conn, q RecordQu
 	if err != nil {
 		return nil, err
 	}
-	return p.exportList(), nil
+	return p.exportList(false), nil
 }
 
 // ScanRecords streams every row of q.Table matching q.Filters, in the
@@ -288,7 +288,7 @@ func (c *Catalog) ScanRecords(ctx context.Context, conn *sqlx.Conn, q RecordQuer
 		return err
 	}
 	p.head = selectHead(p.flavor, max(timeout, 0))
-	cols := p.exportList()
+	cols := p.exportList(len(p.args) == 0 && leanConnOf(conn))
 	if !p.keyed {
 		p.order = p.order[:len(p.order)-1] // the digest: order by the sort column only
 	}
