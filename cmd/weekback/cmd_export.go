@@ -233,7 +233,7 @@ func writeFileAtomic[T any](path string, write func(w io.Writer) (T, error)) (T,
 		return zero, weekback.Errorf(weekback.EINVALID, "cannot write %s: %v: pick a writable -o", path, err)
 	}
 	defer os.Remove(f.Name())
-	res, err := write(f)
+	res, err := write(export.WriteBehind(f))
 	if err == nil {
 		err = f.Sync()
 	}
