@@ -387,3 +387,29 @@ func BenchmarkEncodingCSV(b *testing.B) {
 		w.Flush()
 	})
 }
+
+// BenchmarkCSVWriterShiftJIS writes rows with Japanese, accented and
+// ASCII text in the spreadsheet profile in Shift_JIS (the è of each row
+// cannot be encoded and is reported).
+func BenchmarkCSVWriterShiftJIS(b *testing.B) {
+	cols, rows := benchColumns(), make([][][]byte, 1024)
+	notes := []string{"領収書の宛名は株式会社ウィークバックで", "Livraison après 18h", "置き配希望〜", "Call before delivery — thanks!"}
+	for i := range rows {
+		rows[i] = benchRow(i)
+		rows[i][7] = csvVal(notes[i%len(notes)])
+	}
+	w, err := export.NewCSVWriter(discardWriter{}, cols, export.CSVOptions{Profile: export.ProfileSpreadsheet,
+		Encoding: export.EncodingShiftJIS, Lossy: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := w.WriteRow(rows[i%len(rows)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+}
