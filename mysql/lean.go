@@ -13,11 +13,13 @@ import (
 
 // Protocol constants of the lean reader.
 const (
-	comQuery           = 0x03
-	maxPacketLen       = 1<<24 - 1
-	statusMoreResults  = 0x0008
-	packetOK, packetEO = 0x00, 0xFE
-	packetErr, nullVal = 0xFF, 0xFB
+	comQuery          = 0x03      // COM_QUERY
+	maxPacketLen      = 1<<24 - 1 // a longer payload continues in the next packet
+	statusMoreResults = 0x0008    // SERVER_MORE_RESULTS_EXISTS
+	packetOK          = 0x00      // first byte of an OK packet
+	packetEOF         = 0xFE      // first byte of an EOF packet, or of an OK packet that ends rows
+	packetErr         = 0xFF      // first byte of an ERR packet
+	nullValue         = 0xFB      // a NULL value in a text row
 )
 
 // maxKeptBuffer is the largest buffer of long packets a connection keeps
@@ -118,10 +120,10 @@ func (c *leanConn) readRows(n int, fn func(values [][]byte) error) error {
 		switch {
 		case data[0] == packetErr:
 			return errorPacket(data)
-		case data[0] == packetEO && len(data) == 5 && first:
+		case data[0] == packetEOF && len(data) == 5 && first:
 			first = false // the EOF after the column definitions (no CLIENT_DEPRECATE_EOF)
 			continue
-		case data[0] == packetEO && len(data) < maxPacketLen:
+		case data[0] == packetEOF && len(data) < maxPacketLen:
 			return endOfRows(data, fnErr)
 		}
 		first = false
@@ -165,7 +167,7 @@ func splitRow(data []byte, vals [][]byte) bool {
 		if pos >= len(data) {
 			return false
 		}
-		if data[pos] == nullVal {
+		if data[pos] == nullValue {
 			vals[i] = nil
 			pos++
 			continue
