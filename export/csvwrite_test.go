@@ -330,11 +330,16 @@ func benchRow(i int) [][]byte {
 }
 
 func BenchmarkCSVWriter(b *testing.B) {
-	cols, rows := benchColumns(), make([][][]byte, 1024)
+	rows := make([][][]byte, 1024)
 	for i := range rows {
 		rows[i] = benchRow(i)
 	}
-	w, err := export.NewCSVWriter(discardWriter{}, cols, export.CSVOptions{})
+	benchWriteRows(b, rows, export.CSVOptions{})
+}
+
+// benchWriteRows writes rows, round and round, with a CSVWriter of opts.
+func benchWriteRows(b *testing.B, rows [][][]byte, opts export.CSVOptions) {
+	w, err := export.NewCSVWriter(discardWriter{}, benchColumns(), opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -386,4 +391,17 @@ func BenchmarkEncodingCSV(b *testing.B) {
 		}
 		w.Flush()
 	})
+}
+
+// BenchmarkCSVWriterShiftJIS writes rows with Japanese, accented and
+// ASCII text in the spreadsheet profile in Shift_JIS (the è of each row
+// cannot be encoded and is reported).
+func BenchmarkCSVWriterShiftJIS(b *testing.B) {
+	rows := make([][][]byte, 1024)
+	notes := []string{"領収書の宛名は株式会社ウィークバックで", "Livraison après 18h", "置き配希望〜", "Call before delivery — thanks!"}
+	for i := range rows {
+		rows[i] = benchRow(i)
+		rows[i][7] = csvVal(notes[i%len(notes)])
+	}
+	benchWriteRows(b, rows, export.CSVOptions{Profile: export.ProfileSpreadsheet, Encoding: export.EncodingShiftJIS, Lossy: true})
 }

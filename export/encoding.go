@@ -84,20 +84,39 @@ type cp932Code struct {
 	n uint8
 }
 
+// cp932Entry is the encoding of one character of the Basic Multilingual
+// Plane, once seen.
+type cp932Entry struct {
+	code cp932Code
+	seen bool
+}
+
 // cp932 encodes text to CP932 one character at a time, remembering the
-// characters it has seen. It is not safe for concurrent use.
+// characters it has seen: those of the Basic Multilingual Plane (every
+// character CP932 holds) in a table indexed by the character, which costs
+// 256 KiB and no hashing, others in a map. It is not safe for concurrent
+// use.
 type cp932 struct {
 	enc   *encoding.Encoder
 	dec   *encoding.Decoder
+	bmp   []cp932Entry
 	cache map[rune]cp932Code
 }
 
 func newCP932() *cp932 {
-	return &cp932{enc: japanese.ShiftJIS.NewEncoder(), dec: japanese.ShiftJIS.NewDecoder(), cache: make(map[rune]cp932Code)}
+	return &cp932{enc: japanese.ShiftJIS.NewEncoder(), dec: japanese.ShiftJIS.NewDecoder(),
+		bmp: make([]cp932Entry, 1<<16), cache: make(map[rune]cp932Code)}
 }
 
 // lookup returns the CP932 encoding of r.
 func (c *cp932) lookup(r rune) cp932Code {
+	if uint32(r) < uint32(len(c.bmp)) {
+		e := &c.bmp[r]
+		if !e.seen {
+			e.code, e.seen = c.encode(r), true
+		}
+		return e.code
+	}
 	code, ok := c.cache[r]
 	if !ok {
 		code = c.encode(r)
@@ -134,11 +153,19 @@ func (c *cp932) encode(r rune) cp932Code {
 // (and each byte that is not UTF-8) is reported and written as '?'.
 func (w *CSVWriter) appendCP932(buf []byte, row int64, col int, s []byte, quote bool) []byte {
 	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c == '"' && quote {
+		j := i
+		for j < len(s) && s[j] < utf8.RuneSelf && s[j] != '"' {
+			j++
+		}
+		buf, i = append(buf, s[i:j]...), j // a run of ASCII is CP932 as it is
+		if i == len(s) {
+			break
+		}
+		if s[i] == '"' {
+			if quote {
 				buf = append(buf, '"')
 			}
-			buf = append(buf, c)
+			buf = append(buf, '"')
 			i++
 			continue
 		}

@@ -24,7 +24,9 @@ func bufferedDial(timeout time.Duration, size int) func(ctx context.Context, net
 		if err != nil {
 			return nil, err
 		}
-		return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, size)}, nil
+		bc := &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, size)}
+		noteDialed(ctx, bc)
+		return bc, nil
 	}
 }
 

@@ -19,17 +19,23 @@ import (
 
 // SelectExpr returns the expression that reads column c losslessly: FLOAT
 // is widened to DOUBLE (FLOAT's own text keeps 6 digits and does not
-// round-trip), and FLOAT, DOUBLE and YEAR are read as text with CAST(… AS
-// CHAR) so the driver hands over the server's exact digits instead of a
-// re-formatted number ("0000" stays "0000"). Everything else is read as
-// stored.
+// round-trip), and FLOAT, DOUBLE, YEAR and ZEROFILL integers are read as
+// text with CAST(… AS CHAR) so the driver hands over the server's exact
+// digits instead of a re-formatted number ("0000" and "00042" stay as
+// they are). Other integers are read as they are: the driver's number,
+// written back in decimal, is the server's text, and a CAST costs the
+// server a conversion per value. Everything else is read as stored.
 func SelectExpr(c Column) string {
 	q := QuoteIdent(c.Name)
 	switch c.DataType {
 	case "float":
 		return "CAST(CAST(" + q + " AS DOUBLE) AS CHAR)"
-	case "double", "year", "tinyint", "smallint", "mediumint", "int", "bigint":
+	case "double", "year":
 		return "CAST(" + q + " AS CHAR)"
+	case "tinyint", "smallint", "mediumint", "int", "bigint":
+		if strings.Contains(strings.ToLower(c.ColumnType), "zerofill") {
+			return "CAST(" + q + " AS CHAR)"
+		}
 	}
 	return q
 }

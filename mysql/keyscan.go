@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 
@@ -176,9 +175,7 @@ func (c *Catalog) RunScan(ctx context.Context, conn *sqlx.Conn, s Scan, inTx boo
 		return err
 	}
 	run := func(rc rawConn, head string) error {
-		return rc.query(ctx, s.SQL(head), s.Args, func(rows driver.Rows) error {
-			return scanDriverRows(rows, len(s.List), fn)
-		})
+		return rc.scan(ctx, s.SQL(head), s.Args, len(s.List), fn)
 	}
 	if inTx {
 		err = conn.Raw(func(dc any) error { return run(rawConn{dc: dc}, selectHead(flavorMySQL, 0)) })

@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -267,7 +266,7 @@ func (c *Catalog) RecordColumns(ctx context.Context, conn *sqlx.Conn, q RecordQu
 	if err != nil {
 		return nil, err
 	}
-	return p.exportList(), nil
+	return p.exportList(false), nil
 }
 
 // ScanRecords streams every row of q.Table matching q.Filters, in the
@@ -289,16 +288,14 @@ func (c *Catalog) ScanRecords(ctx context.Context, conn *sqlx.Conn, q RecordQuer
 		return err
 	}
 	p.head = selectHead(p.flavor, max(timeout, 0))
-	cols := p.exportList()
+	cols := p.exportList(len(p.args) == 0 && leanConnOf(conn))
 	if !p.keyed {
 		p.order = p.order[:len(p.order)-1] // the digest: order by the sort column only
 	}
 	query := p.selectSQL("", false, false)
 	err = withTimeout(ctx, timeout, func(ctx context.Context) error {
 		return readOnly(ctx, conn, p.flavor, func(rc rawConn) error {
-			return rc.query(ctx, query, p.args, func(rows driver.Rows) error {
-				return scanDriverRows(rows, len(cols), fn)
-			})
+			return rc.scan(ctx, query, p.args, len(cols), fn)
 		})
 	})
 	if err != nil {

@@ -61,6 +61,8 @@ func openPool(ctx context.Context, dsn, field string, role Role, wrap func(drive
 	}
 	if wrap != nil {
 		conn = wrap(conn)
+	} else {
+		conn = newLeanConnector(conn, cfg, role)
 	}
 	db = sqlx.NewDb(sql.OpenDB(conn), "mysql")
 	if !ping {

@@ -260,8 +260,9 @@ func (p *plan) displayExpr(c *RecordColumn) (string, bool) {
 }
 
 // exportList builds the SELECT list of ScanRecords: the unmasked columns
-// read losslessly (SelectExpr; dates and times as the server's text).
-func (p *plan) exportList() []RecordColumn {
+// read losslessly (SelectExpr; dates and times as the server's text, which
+// the lean reader receives as it is: with lean, they are not cast).
+func (p *plan) exportList(lean bool) []RecordColumn {
 	var cols []RecordColumn
 	p.list = nil
 	for _, c := range p.out {
@@ -269,7 +270,7 @@ func (p *plan) exportList() []RecordColumn {
 			continue
 		}
 		e := SelectExpr(c.Column)
-		if c.Kind == KindDatetime && c.DataType != "year" {
+		if c.Kind == KindDatetime && c.DataType != "year" && !lean {
 			e = "CAST(" + QuoteIdent(c.Name) + " AS CHAR)"
 		}
 		p.add(e)

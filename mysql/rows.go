@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -17,9 +18,11 @@ import (
 // should be opened with RoleSource so values arrive as stored (raw bytes,
 // UTC). Memory stays flat whatever the table's size.
 //
-// Rows are read from the driver directly, bypassing database/sql's
+// Rows are read by the lean reader (lean.go) on the driver's socket when
+// conn is a leanConn (RoleSource pools opened by Open, without TLS or
+// compression), else from the driver directly, bypassing database/sql's
 // per-value conversions; integers, which the driver parses, are written
-// back in their decimal form.
+// back in their decimal form, so the values are the same either way.
 func ScanRows(ctx context.Context, conn *sqlx.Conn, schema, table string, cols []Column, fn func(values [][]byte) error) error {
 	return ScanSource(ctx, conn, RowSource{Schema: schema, Table: table}, cols, fn)
 }
@@ -44,18 +47,23 @@ func (src RowSource) from() string {
 // ScanSource is ScanRows for a RowSource.
 func ScanSource(ctx context.Context, conn *sqlx.Conn, src RowSource, cols []Column, fn func(values [][]byte) error) error {
 	query := Tag + "SELECT " + SelectList(cols) + src.from()
-	return conn.Raw(func(dc any) error {
-		q, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return errors.New("the driver cannot query directly")
-		}
-		rows, err := q.QueryContext(ctx, query, nil)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		return scanDriverRows(rows, len(cols), fn)
-	})
+	return conn.Raw(func(dc any) error { return rawConn{dc: dc}.scan(ctx, query, nil, len(cols), fn) })
+}
+
+// scan runs query with args on rc and calls fn with the values of each
+// of its rows, which have n columns: nil for NULL, otherwise the value's
+// text (or bytes) as the server sent it, valid only during the call. A
+// query without arguments on a leanConn is read by the lean reader;
+// others through the driver's rows (scanDriverRows), with the same
+// values.
+func (rc rawConn) scan(ctx context.Context, query string, args []any, n int, fn func(values [][]byte) error) error {
+	if rc.stmtReadOnly && !strings.HasPrefix(query, mariaDBReadOnlyHead) {
+		return errors.New("a query outside a read-only transaction was refused")
+	}
+	if lc, ok := rc.dc.(*leanConn); ok && len(args) == 0 {
+		return lc.scan(ctx, query, n, fn)
+	}
+	return rc.query(ctx, query, args, func(rows driver.Rows) error { return scanDriverRows(rows, n, fn) })
 }
 
 func scanDriverRows(rows driver.Rows, n int, fn func(values [][]byte) error) error {

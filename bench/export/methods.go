@@ -14,7 +14,6 @@ import (
 type method struct {
 	key      string
 	name     string
-	once     bool // measured in the first round only
 	optional bool // a failure skips the method instead of ending the benchmark
 	run      func(ctx context.Context, i int) (sample, error)
 	skipped  string // why the method does not run (any more)
@@ -31,8 +30,8 @@ type sample struct {
 	procs []benchutil.ProcRSS
 }
 
-// methods builds A and A2 (weekback export), B (INTO OUTFILE) and C
-// (the mariadb client).
+// methods builds A and A2 (weekback export), B (INTO OUTFILE), C (the
+// mariadb client) and, with -bin-before, A0 (A with another build).
 func (b *bench) methods(ctx context.Context) ([]*method, error) {
 	client, err := b.clientMethod()
 	if err != nil {
@@ -41,23 +40,23 @@ func (b *bench) methods(ctx context.Context) ([]*method, error) {
 	if err := b.resolveOutfileDir(ctx); err != nil {
 		return nil, err
 	}
-	return []*method{
-		b.weekbackMethod("A", "weekback export -o (reimport, utf-8)", false),
-		b.weekbackMethod("A2", "weekback export -o (spreadsheet, shift_jis, --lossy)", true,
+	methods := []*method{
+		b.weekbackMethod("A", "weekback export -o (reimport, utf-8)", b.o.bin),
+		b.weekbackMethod("A2", "weekback export -o (spreadsheet, shift_jis, --lossy)", b.o.bin,
 			"--profile", "spreadsheet", "--encoding", "shift_jis", "--lossy"),
 		b.outfileMethod(),
 		client,
-	}, nil
+	}
+	if b.o.binBefore != "" {
+		methods = append(methods, b.weekbackMethod("A0", "A with -bin-before "+b.o.binBefore, b.o.binBefore))
+	}
+	return methods, nil
 }
 
-// runAll runs every method o.runs times, interleaved; once-methods run in
-// the first round only.
+// runAll runs every method o.runs times, interleaved.
 func (b *bench) runAll(ctx context.Context, methods []*method) error {
 	for i := 1; i <= b.o.runs; i++ {
 		for _, m := range methods {
-			if m.once && i > 1 {
-				continue
-			}
 			if err := b.runOnce(ctx, m, i); err != nil {
 				return err
 			}
@@ -95,7 +94,12 @@ func (b *bench) runOnce(ctx context.Context, m *method, i int) error {
 // weekback returns `weekback --config FILE args…` run in the temporary
 // directory, without WEEKBACK_* variables (which would override the file).
 func (b *bench) weekback(ctx context.Context, args ...string) (*exec.Cmd, error) {
-	bin, err := benchutil.WeekbackBinary(b.o.bin)
+	return b.weekbackBin(ctx, b.o.bin, args...)
+}
+
+// weekbackBin is weekback with the binary bin.
+func (b *bench) weekbackBin(ctx context.Context, bin string, args ...string) (*exec.Cmd, error) {
+	bin, err := benchutil.WeekbackBinary(bin)
 	if err != nil {
 		return nil, err
 	}

@@ -9,14 +9,14 @@ import (
 )
 
 // weekbackMethod builds `weekback export --day mon --table orders -o FILE
-// extra…`: optional, so that a binary without the export command leaves
-// the baselines running.
-func (b *bench) weekbackMethod(key, name string, once bool, extra ...string) *method {
-	m := &method{key: key, name: name, once: once, optional: true}
+// extra…` run with the binary bin: optional, so that a binary without the
+// export command leaves the baselines running.
+func (b *bench) weekbackMethod(key, name, bin string, extra ...string) *method {
+	m := &method{key: key, name: name, optional: true}
 	m.run = func(ctx context.Context, i int) (sample, error) {
 		out := filepath.Join(b.Dir, fmt.Sprintf("weekback-%s-%d.csv", key, i))
 		args := append([]string{"export", "--day", "mon", "--table", exportTable, "-o", out}, extra...)
-		cmd, err := b.weekback(ctx, args...)
+		cmd, err := b.weekbackBin(ctx, bin, args...)
 		if err != nil {
 			return sample{}, err
 		}

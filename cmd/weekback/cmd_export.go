@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -24,7 +25,8 @@ type exportCmd struct {
 	out   string // -o; stdout when ""
 	r     slotReader
 	unenc int64
-	anon  bool // --anonymize
+	errs  *bufio.Writer // the lines of reportUnencodable, written to stderr in blocks
+	anon  bool          // --anonymize
 	// --missing-in / --changed-in: only the rows whose key is absent in
 	// (differs in) another day or production.
 	against *exportAgainst
@@ -99,7 +101,10 @@ func (c *exportCmd) parseQuery(columns string, filters []string, sort string) er
 // stderr.
 func (c *exportCmd) reportUnencodable(u export.Unencodable) {
 	c.unenc++
-	fmt.Fprintf(c.app.env.Stderr, "row %d, column %s: %s (%s) cannot be written in %s\n", u.Row, u.Column, u.Char, u.Code, c.csv.Encoding)
+	if c.errs == nil {
+		c.errs = bufio.NewWriter(c.app.env.Stderr)
+	}
+	fmt.Fprintf(c.errs, "row %d, column %s: %s (%s) cannot be written in %s\n", u.Row, u.Column, u.Char, u.Code, c.csv.Encoding)
 }
 
 // Run streams the CSV to stdout or, through a temporary file renamed at
@@ -127,6 +132,9 @@ func (c *exportCmd) Run(ctx context.Context) error {
 		c.csv.Replace = export.NewRowReplacer(weekback.Redaction{}, anon)
 	}
 	res, err := c.write(ctx)
+	if c.errs != nil {
+		c.errs.Flush()
+	}
 	c.audit(ctx, res, err)
 	if c.unenc > 0 && !c.csv.Lossy {
 		return c.lossError()
@@ -225,7 +233,7 @@ func writeFileAtomic[T any](path string, write func(w io.Writer) (T, error)) (T,
 		return zero, weekback.Errorf(weekback.EINVALID, "cannot write %s: %v: pick a writable -o", path, err)
 	}
 	defer os.Remove(f.Name())
-	res, err := write(f)
+	res, err := write(export.WriteBehind(f))
 	if err == nil {
 		err = f.Sync()
 	}
