@@ -49,60 +49,51 @@ func (t *tablePlan) source(schema string) wmysql.RowSource {
 
 // copyTable creates t in slot and streams its rows from src (a connection
 // inside the snapshot transaction) into it with one LOAD DATA LOCAL
-// INFILE, then adds the deferred indexes. It returns the manifest entry
-// with the row count and content hash of what was read, and whether the
-// copy is already proven by its checksums (checksumProof); when not, the
-// caller reads it back.
-func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (info weekback.TableInfo, proven bool, err error) {
-	info = weekback.TableInfo{Name: t.Name, DDL: t.DDL, Columns: wmysql.ColumnNames(t.columns()), History: t.History}
+// INFILE, then adds the deferred indexes and foreign keys. It returns the
+// manifest entry with the row count and content hash of what was read.
+func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (weekback.TableInfo, error) {
+	info := weekback.TableInfo{Name: t.Name, DDL: t.DDL, Columns: wmysql.ColumnNames(t.columns()), History: t.History}
 	ddl := splitDDL(t.DDL, autoIncColumn(t.Table))
 	create, err := qualifyCreate(ddl.Create, r.slot, t.Name)
 	if err != nil {
-		return info, false, err
+		return info, err
 	}
 	dst, err := r.s.loader.Connx(ctx)
 	if err != nil {
-		return info, false, fmt.Errorf("copy table %s: %w", t.Name, err)
+		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
 	}
 	defer dst.Close()
 	if _, err := dst.ExecContext(ctx, wmysql.Tag+create); err != nil {
-		return info, false, fmt.Errorf("create table %s: %w", t.Name, err)
+		return info, fmt.Errorf("create table %s: %w", t.Name, err)
 	}
 	started := time.Now()
-	loaded, err := r.load(ctx, src, dst, t, &info)
-	if err != nil {
-		return info, false, fmt.Errorf("copy table %s: %w", t.Name, err)
+	if err := r.load(ctx, src, dst, t, &info); err != nil {
+		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
 	}
 	if t.History {
 		// The rows streamed are every version; the current ones are
 		// counted in the same snapshot.
 		info.Versions = info.Rows
 		if info.Rows, err = wmysql.CountRows(ctx, src, r.s.sourceSchema, t.Name); err != nil {
-			return info, false, err
+			return info, err
 		}
 	}
-	loadDone := time.Now()
-	if proven, err = r.checksumProof(ctx, src, dst, t, loaded, info.Rows); err != nil {
-		return info, false, err
-	}
-	indexing := time.Now()
+	loaded := time.Now()
 	if ddl.Indexes != "" {
 		if _, err := dst.ExecContext(ctx, wmysql.Tag+"ALTER TABLE "+wmysql.QuoteTable(r.slot, t.Name)+" "+ddl.Indexes); err != nil {
-			return info, false, fmt.Errorf("add indexes to %s: %w", t.Name, err)
+			return info, fmt.Errorf("add indexes to %s: %w", t.Name, err)
 		}
 	}
 	r.s.Logger.Debug("table copied", "table", t.Name, "rows", info.Rows, "mb", float64(info.Bytes)/1e6,
-		"load", loadDone.Sub(started).Round(time.Millisecond), "checksums", indexing.Sub(loadDone).Round(time.Millisecond),
-		"proven", proven, "indexes", time.Since(indexing).Round(time.Millisecond))
-	return info, proven, nil
+		"load", loaded.Sub(started).Round(time.Millisecond), "indexes", time.Since(loaded).Round(time.Millisecond))
+	return info, nil
 }
 
 // load runs the LOAD DATA on dst while a goroutine reads src and feeds it.
-// It returns the number of rows the LOAD DATA stored.
-func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info *weekback.TableInfo) (int64, error) {
+func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info *weekback.TableInfo) error {
 	cols := t.columns()
 	if len(cols) == 0 {
-		return 0, nil
+		return nil
 	}
 	pipe := newBufPipe()
 	name := fmt.Sprintf("weekback-%d-%d", r.run.ID, readerSeq.Add(1))
@@ -121,19 +112,15 @@ func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info 
 		// Lets the load set row start and end, so history rows stay history.
 		load = "SET STATEMENT system_versioning_insert_history=1 FOR " + load
 	}
-	res, loadErr := dst.ExecContext(ctx, wmysql.Tag+load)
+	_, loadErr := dst.ExecContext(ctx, wmysql.Tag+load)
 	pipe.Close()
 	if err := <-readErr; err != nil {
-		return 0, r.lost(ctx, err, "source", r.s.SourceDSN, "source.dsn", t.Name)
+		return r.lost(ctx, err, "source", r.s.SourceDSN, "source.dsn", t.Name)
 	}
 	if loadErr != nil {
-		return 0, r.lost(ctx, loadErr, "backup", r.s.BackupDSN, "backup.dsn", t.Name)
+		return r.lost(ctx, loadErr, "backup", r.s.BackupDSN, "backup.dsn", t.Name)
 	}
-	loaded, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("rows loaded: %w", err)
-	}
-	return loaded, nil
+	return nil
 }
 
 // lost turns a broken connection into a sentence for the user; other

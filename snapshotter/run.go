@@ -40,8 +40,6 @@ type run struct {
 	slot     string
 	plan     *Plan
 	progress *progress
-	// checksums is set when CHECKSUM TABLE may prove a copy (sameServer).
-	checksums bool
 }
 
 // SlotName returns the slot schema of run id for day.
@@ -135,7 +133,6 @@ func (r *run) execute(ctx context.Context) (*weekback.Manifest, error) {
 		r.s.Logger.Warn("no binlog position recorded in the manifest", "why", snap.noPos)
 	}
 	m := r.manifest(snap)
-	r.checksums = r.sameServer(ctx)
 	r.progress = newProgress(r.s, r.run, r.plan)
 	stop := r.progress.start(ctx)
 	tables, err := r.copyAll(ctx, snap)
@@ -183,10 +180,10 @@ func (r *run) manifest(snap *snapshot) *weekback.Manifest {
 }
 
 // copyAll copies and verifies the tables, biggest first, one worker per
-// snapshot connection: each table is proven by its checksums, or else read
-// back from the slot and checked against what was read from the source, as
-// soon as it is copied, while other tables are still loading. The first
-// error or mismatch cancels the others.
+// snapshot connection: each table is read back from the slot and checked
+// against what was read from the source as soon as it is copied, while
+// other tables are still loading. The first error or mismatch cancels the
+// others.
 func (r *run) copyAll(ctx context.Context, snap *snapshot) ([]weekback.TableInfo, error) {
 	out := make([]weekback.TableInfo, len(r.plan.Tables))
 	next := make(chan int, len(r.plan.Tables))
@@ -199,14 +196,16 @@ func (r *run) copyAll(ctx context.Context, snap *snapshot) ([]weekback.TableInfo
 		g.Go(func() error {
 			for i := range next {
 				t := r.plan.Tables[i]
-				info, proven, err := r.copyTable(gctx, conn, t)
+				info, err := r.copyTable(gctx, conn, t)
 				if err != nil {
 					return err
 				}
-				if !proven {
-					if err := r.readBack(gctx, info, t); err != nil {
-						return err
-					}
+				mm, err := r.s.checkTable(gctx, r.slot, info, t.columns())
+				if err != nil {
+					return fmt.Errorf("verify table %s: %w", t.Name, err)
+				}
+				if mm != nil {
+					return weekback.Errorf(weekback.EMISMATCH, "verification of %s (slot %s) failed: %s", r.run.Day, r.slot, mm)
 				}
 				out[i] = info
 				r.progress.tableDone()
@@ -218,19 +217,6 @@ func (r *run) copyAll(ctx context.Context, snap *snapshot) ([]weekback.TableInfo
 		return nil, err
 	}
 	return out, nil
-}
-
-// readBack reads t back from the slot and compares it with info, what
-// was read from the source; a difference is an EMISMATCH error.
-func (r *run) readBack(ctx context.Context, info weekback.TableInfo, t *tablePlan) error {
-	mm, err := r.s.checkTable(ctx, r.slot, info, t.columns())
-	if err != nil {
-		return fmt.Errorf("verify table %s: %w", t.Name, err)
-	}
-	if mm != nil {
-		return weekback.Errorf(weekback.EMISMATCH, "verification of %s (slot %s) failed: %s", r.run.Day, r.slot, mm)
-	}
-	return nil
 }
 
 func (r *run) createSlot(ctx context.Context) error {
