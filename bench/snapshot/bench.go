@@ -13,13 +13,20 @@ import (
 )
 
 // The schemas the benchmark uses: the source, the scratch copies of B and
-// C, and weekback's backup prefix (its slots and meta schema start with it).
-const (
-	srcSchema    = "wbbench_src"
-	dumpSchema   = "wbbench_dump"
-	insSchema    = "wbbench_ins"
-	backupPrefix = "wbbench"
+// C, and weekback's backup prefix (its slots and meta schema start with
+// it). useSchemas derives them from -prefix.
+var (
+	srcSchema    = DefaultPrefix + "_src"
+	dumpSchema   = DefaultPrefix + "_dump"
+	insSchema    = DefaultPrefix + "_ins"
+	backupPrefix = DefaultPrefix
 )
+
+// useSchemas names the benchmark's schemas after prefix, so that runs with
+// different prefixes can share one server.
+func useSchemas(prefix string) {
+	srcSchema, dumpSchema, insSchema, backupPrefix = prefix+"_src", prefix+"_dump", prefix+"_ins", prefix
+}
 
 // cleanupTimeout bounds the final drops, which run even after an interrupt.
 const cleanupTimeout = 10 * time.Minute

@@ -8,7 +8,7 @@
 //
 // Usage:
 //
-//	go run ./bench/snapshot [-scale 1] [-runs 3] [-parallelism 4] [-bin bin/weekback] [-keep]
+//	go run ./bench/snapshot [-scale 1] [-runs 3] [-parallelism 4] [-bin bin/weekback] [-keep] [-prefix wbbench]
 //
 // The server comes from WEEKBACK_TEST_DSN (default root@tcp(127.0.0.1:3306)/).
 // A missed target is printed, never an error; the exit code is 1 only when
@@ -32,6 +32,7 @@ const (
 	DefaultParallelism = 4
 	DefaultBin         = "bin/weekback"
 	DefaultTimeout     = 30 * time.Minute
+	DefaultPrefix      = "wbbench"
 )
 
 // options are the parsed flags and environment.
@@ -43,6 +44,7 @@ type options struct {
 	bin         string
 	keep        bool
 	timeout     time.Duration
+	prefix      string
 }
 
 func main() {
@@ -59,6 +61,7 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.bin, "bin", DefaultBin, "weekback binary (built by make build)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scratch, slot and meta schemas for inspection")
 	fs.DurationVar(&o.timeout, "timeout", DefaultTimeout, "limit of one measured run")
+	fs.StringVar(&o.prefix, "prefix", DefaultPrefix, "name prefix of the source, scratch, slot and meta schemas (another prefix lets two runs share a server)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -68,5 +71,22 @@ func parseOptions(args []string) (options, error) {
 	if o.parallelism < 1 {
 		return o, errors.New("-parallelism must be at least 1")
 	}
+	if !validPrefix(o.prefix) {
+		return o, errors.New("-prefix must be 1 to 40 letters, digits or underscores")
+	}
+	useSchemas(o.prefix)
 	return o, nil
+}
+
+// validPrefix reports whether p can name schemas unquoted in the report.
+func validPrefix(p string) bool {
+	if p == "" || len(p) > 40 {
+		return false
+	}
+	for _, c := range p {
+		if !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

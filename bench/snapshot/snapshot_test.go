@@ -7,10 +7,10 @@ func TestParseOptions(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseOptions: %v", err)
 	}
-	if o.scale != 0.01 || o.runs != 5 || o.parallelism != DefaultParallelism || o.bin != DefaultBin {
-		t.Fatalf("options = %+v, want scale 0.01, runs 5 and the default parallelism and binary", o)
+	if o.scale != 0.01 || o.runs != 5 || o.parallelism != DefaultParallelism || o.bin != DefaultBin || o.prefix != DefaultPrefix {
+		t.Fatalf("options = %+v, want scale 0.01, runs 5 and the default parallelism, binary and prefix", o)
 	}
-	for _, args := range [][]string{{"-scale", "0"}, {"-runs", "0"}, {"-parallelism", "0"}, {"extra"}} {
+	for _, args := range [][]string{{"-scale", "0"}, {"-runs", "0"}, {"-parallelism", "0"}, {"-prefix", "a-b"}, {"-prefix", ""}, {"extra"}} {
 		if _, err := parseOptions(args); err == nil {
 			t.Fatalf("parseOptions(%q) succeeded, want an error", args)
 		}
