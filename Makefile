@@ -6,7 +6,8 @@
 #             server; extra flags in BENCH_ARGS, BENCH_SERVER_ARGS, BENCH_EXPORT_ARGS, BENCH_COMPARE_ARGS and
 #             BENCH_DOWNLOAD_ARGS="..."
 # make lint   go vet + staticcheck (pinned)
-# make clean  stops the private MariaDB (if any) and removes bin/ and var/
+# make galera prints the DSNs of the 3-node Galera test cluster, starting it when needed
+# make clean  stops the private MariaDB and the Galera test cluster (if any) and removes bin/ and var/
 #
 # Set WEEKBACK_TEST_DSN to use a server of your own, or WEEKBACK_PRIVATE_MARIADB=1 to force the
 # private one under var/mariadb/ (see scripts/ensure-mariadb).
@@ -24,7 +25,7 @@ BENCH_SERVER_ARGS ?=
 BENCH_EXPORT_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: all build test demo bench lint vet staticcheck fmt clean mariadb
+.PHONY: all build test demo bench lint vet staticcheck fmt clean mariadb galera
 
 all: lint build test
 
@@ -62,8 +63,13 @@ fmt:
 mariadb:
 	@scripts/ensure-mariadb
 
+# Prints the three DSNs of the Galera test cluster, starting it when needed (scripts/ensure-galera).
+galera:
+	@scripts/ensure-galera
+
 # A failed stop aborts before var/ is removed: deleting the datadir under a running server would
 # leave it orphaned.
 clean:
 	scripts/ensure-mariadb --stop
+	scripts/ensure-galera --stop
 	rm -rf bin var
