@@ -20,7 +20,7 @@ const jobBatch = 500
 // use.
 func (m *Meta) Job(ctx context.Context, id int64) (*weekback.Job, error) {
 	var r jobRow
-	err := sqlx.GetContext(ctx, m.db, &r, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" WHERE id = ?", id)
+	err := sqlx.GetContext(ctx, m.db, &r, m.causal(ctx, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" WHERE id = ?"), id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, jobNotFound(id)
 	}
@@ -41,7 +41,7 @@ func (m *Meta) Jobs(ctx context.Context, owner string, limit int) ([]*weekback.J
 		args = []any{owner, limit}
 	}
 	var rows []jobRow
-	if err := sqlx.SelectContext(ctx, m.db, &rows, q, args...); err != nil {
+	if err := sqlx.SelectContext(ctx, m.db, &rows, m.causal(ctx, q), args...); err != nil {
 		return nil, fmt.Errorf("read jobs: %w", err)
 	}
 	return jobsOf(rows), nil

@@ -25,6 +25,7 @@ type Meta struct {
 	prefix string
 	schema string
 	Now    func() time.Time
+	wsrep  wsrepState // is the backup server a Galera node (causal reads)
 }
 
 var _ weekback.GenerationStore = (*Meta)(nil)

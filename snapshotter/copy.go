@@ -63,6 +63,9 @@ func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (week
 		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
 	}
 	defer dst.Close()
+	if err := r.prepareLoad(ctx, dst, t); err != nil {
+		return info, err
+	}
 	if _, err := dst.ExecContext(ctx, wmysql.Tag+create); err != nil {
 		return info, fmt.Errorf("create table %s: %w", t.Name, err)
 	}

@@ -1,0 +1,251 @@
+package snapshotter
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/mysql"
+)
+
+// How a snapshot runs when the backup server is a node of a Galera
+// cluster (@@wsrep_on).
+const (
+	// GaleraFragmentRows is the most rows of one streaming-replication
+	// fragment: a table's LOAD DATA is replicated in fragments of this many
+	// rows (fewer when wsrep_max_ws_rows or wsrep_max_ws_size ask for it)
+	// instead of one write set of the whole table, which the limits refuse
+	// and which stalls every node while it is certified and applied.
+	GaleraFragmentRows = 10_000
+	// GaleraStall is how long the node may stay unusable (not ready, out
+	// of the primary component, or not answering) before the run fails:
+	// every statement of a run on a wedged cluster ends by then, and the
+	// served generation is untouched.
+	GaleraStall = 60 * time.Second
+	// galeraPoll is how often the node's state is read during a run.
+	galeraPoll = 5 * time.Second
+)
+
+// galera is what a snapshot knows of the backup server's cluster.
+type galera struct {
+	maxRows  int64  // wsrep_max_ws_rows; 0 for no limit
+	maxBytes int64  // wsrep_max_ws_size
+	mode     string // wsrep_mode, such as REQUIRED_PRIMARY_KEY,STRICT_REPLICATION
+}
+
+// loadGalera returns the cluster's limits, or nil when db's server is not
+// a Galera node.
+func loadGalera(ctx context.Context, db *sqlx.DB) (*galera, error) {
+	var on int
+	err := db.QueryRowxContext(ctx, mysql.Tag+"SELECT @@wsrep_on").Scan(&on)
+	if mysql.IsErrorNumber(err, mysql.ErrUnknownSystemVariable) || (err == nil && on != 1) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read wsrep_on: %w", err)
+	}
+	g := &galera{}
+	err = db.QueryRowxContext(ctx, mysql.Tag+"SELECT @@wsrep_max_ws_rows, @@wsrep_max_ws_size").Scan(&g.maxRows, &g.maxBytes)
+	if err != nil {
+		return nil, fmt.Errorf("read the Galera write-set limits: %w", err)
+	}
+	err = db.QueryRowxContext(ctx, mysql.Tag+"SELECT @@wsrep_mode").Scan(&g.mode)
+	if err != nil && !mysql.IsErrorNumber(err, mysql.ErrUnknownSystemVariable) { // before MariaDB 10.6
+		return nil, fmt.Errorf("read wsrep_mode: %w", err)
+	}
+	return g, nil
+}
+
+// checkGalera reads the backup cluster's limits (nothing when the backup
+// server is not a Galera node) and checks every planned table against
+// them before anything is written. It returns an EINVALID error with one
+// sentence per table that cannot be copied there, naming the fix.
+func (s *Snapshotter) checkGalera(ctx context.Context, plan *Plan) error {
+	g, err := loadGalera(ctx, s.backup)
+	if err != nil || g == nil {
+		return err
+	}
+	var problems []string
+	for _, t := range plan.Tables {
+		if p := g.problem(t); p != "" {
+			problems = append(problems, p)
+		}
+	}
+	if len(problems) > 0 {
+		return weekback.Errorf(weekback.EINVALID, "the backup server is a Galera cluster that cannot hold these tables:\n  %s",
+			strings.Join(problems, "\n  "))
+	}
+	s.galera = g
+	s.Logger.Info("backup server is a Galera node: tables are copied with streaming replication",
+		"max_fragment_rows", g.fragmentRows(nil), "wsrep_max_ws_rows", g.maxRows, "wsrep_max_ws_size", g.maxBytes)
+	return nil
+}
+
+// problem returns why t cannot be copied to the cluster, or "".
+func (g *galera) problem(t *tablePlan) string {
+	name := mysql.QuoteIdent(t.Name)
+	switch {
+	case !hasPrimaryKey(t.DDL) && g.requires("REQUIRED_PRIMARY_KEY"):
+		return fmt.Sprintf("table %s has no primary key, which the cluster's wsrep_mode (REQUIRED_PRIMARY_KEY) requires: add one in production, leave the table out (source.exclude), or remove REQUIRED_PRIMARY_KEY from wsrep_mode", name)
+	case !g.replicates(t.Engine):
+		return fmt.Sprintf("table %s uses the %s engine, which Galera does not replicate (its rows would be on one node only): convert it to InnoDB in production, leave it out (source.exclude), or add REPLICATE_MYISAM / REPLICATE_ARIA to wsrep_mode", name, t.Engine)
+	case avgRow(t) > g.maxBytes:
+		return fmt.Sprintf("table %s has rows of %d bytes on average, more than wsrep_max_ws_size (%d): not even one row fits a write set; raise wsrep_max_ws_size or leave the table out (source.exclude)", name, avgRow(t), g.maxBytes)
+	}
+	return ""
+}
+
+// requires reports whether wsrep_mode holds flag.
+func (g *galera) requires(flag string) bool {
+	for f := range strings.SplitSeq(g.mode, ",") {
+		if strings.EqualFold(strings.TrimSpace(f), flag) {
+			return true
+		}
+	}
+	return false
+}
+
+// replicates reports whether the cluster replicates the rows of a table
+// of engine.
+func (g *galera) replicates(engine string) bool {
+	switch strings.ToLower(engine) {
+	case "innodb", "":
+		return true
+	case "myisam":
+		return g.requires("REPLICATE_MYISAM")
+	case "aria":
+		return g.requires("REPLICATE_ARIA")
+	}
+	return false
+}
+
+// hasPrimaryKey reports whether the SHOW CREATE TABLE text ddl has one.
+func hasPrimaryKey(ddl string) bool {
+	for line := range strings.SplitSeq(ddl, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "PRIMARY KEY ") {
+			return true
+		}
+	}
+	return false
+}
+
+// avgRow returns t's average row size in bytes by the source's estimate.
+func avgRow(t *tablePlan) int64 {
+	return t.DataLength / max(t.EstRows, 1)
+}
+
+// fragmentRows returns the rows per fragment for t (nil: for any table):
+// GaleraFragmentRows, at most half of wsrep_max_ws_rows, and few enough
+// that a fragment of t's average rows stays under half of
+// wsrep_max_ws_size. At least 1.
+func (g *galera) fragmentRows(t *tablePlan) int64 {
+	rows := int64(GaleraFragmentRows)
+	if g.maxRows > 0 {
+		rows = min(rows, g.maxRows/2)
+	}
+	if t != nil && avgRow(t) > 0 {
+		rows = min(rows, g.maxBytes/2/avgRow(t))
+	}
+	return max(rows, 1)
+}
+
+// prepareLoad sets dst, the loader connection about to copy t, to
+// replicate in fragments (streaming replication) on a Galera cluster; it
+// does nothing elsewhere.
+func (r *run) prepareLoad(ctx context.Context, dst *sqlx.Conn, t *tablePlan) error {
+	g := r.s.galera
+	if g == nil {
+		return nil
+	}
+	_, err := dst.ExecContext(ctx, fmt.Sprintf(mysql.Tag+"SET SESSION wsrep_trx_fragment_unit = 'rows', wsrep_trx_fragment_size = %d", g.fragmentRows(t)))
+	if err != nil {
+		return fmt.Errorf("turn on streaming replication for %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// guardGalera returns ctx, canceled with the reason as its cause once the
+// backup node has been unusable for GaleraStall, and the function that
+// ends the watch. Without Galera it returns ctx itself.
+func (s *Snapshotter) guardGalera(ctx context.Context) (context.Context, func()) {
+	if s.galera == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go s.watchGalera(ctx, cancel, done)
+	return ctx, func() { close(done); cancel(nil) }
+}
+
+// watchGalera reads the node's state every galeraPoll until done is
+// closed, and cancels the run when it stays unusable for GaleraStall.
+func (s *Snapshotter) watchGalera(ctx context.Context, cancel context.CancelCauseFunc, done <-chan struct{}) {
+	tick := time.NewTicker(galeraPoll)
+	defer tick.Stop()
+	var since time.Time
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		why := s.nodeTrouble(ctx)
+		switch {
+		case why == "":
+			since = time.Time{}
+		case since.IsZero():
+			since = time.Now()
+			s.Logger.Warn("the backup node cannot take writes; the run fails if this lasts", "why", why, "limit", GaleraStall)
+		case time.Since(since) >= GaleraStall:
+			cancel(weekback.Errorf(weekback.EUNAVAILABLE,
+				"the backup Galera node could not take writes for %s (%s): the run stopped and the served generation is unchanged; run the snapshot again once the cluster is healthy (OPERATIONS.md, Running on Galera)",
+				GaleraStall, why))
+			return
+		}
+	}
+}
+
+// nodeTrouble returns why the backup node cannot take the run's writes
+// (not ready, outside the primary component, not answering), or "".
+func (s *Snapshotter) nodeTrouble(ctx context.Context) string {
+	qctx, cancel := context.WithTimeout(ctx, galeraPoll)
+	defer cancel()
+	state := map[string]string{}
+	rows, err := s.backup.QueryxContext(qctx, mysql.Tag+"SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_cluster_status')")
+	if err != nil {
+		return "its state cannot be read: " + err.Error()
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return "its state cannot be read: " + err.Error()
+		}
+		state[strings.ToLower(name)] = value
+	}
+	if err := rows.Err(); err != nil {
+		return "its state cannot be read: " + err.Error()
+	}
+	if v := state["wsrep_cluster_status"]; v != "Primary" {
+		return "outside the primary component: wsrep_cluster_status is " + v
+	}
+	if v := state["wsrep_ready"]; v != "ON" {
+		return "wsrep_ready is " + v
+	}
+	return ""
+}
+
+// stalled returns the reason the Galera watch stopped the run when it did
+// (ctx is guardGalera's), else err.
+func stalled(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); err != nil && cause != nil && weekback.ErrorCode(cause) == weekback.EUNAVAILABLE {
+		return cause
+	}
+	return err
+}
