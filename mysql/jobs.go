@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -260,12 +262,15 @@ func stopArgs(more ...any) []any {
 // Claim takes a job for worker until now+lease and returns it running,
 // with StartedAt set to now (a job taken over restarts: StartedAt is the
 // current attempt's start) and RowsDone and Errors back at 0. A running
-// job whose lease ran out is taken over first (the oldest lease first),
-// else the oldest queued job; one whose lease ran out after a cancel was
-// requested ends canceled (or replaced) instead, and one whose parameters
-// cannot be read ends failed with DamagedParams: neither is ever claimed. It returns nil when there is nothing to
-// do. Rows are chosen with SELECT … FOR UPDATE SKIP LOCKED, so concurrent
-// claimers, in any process, never get the same job.
+// job whose lease ran out is taken over first, else the oldest queued
+// one; on a Galera cluster each is picked at random among the claimSpread
+// oldest, so that claimers on several nodes rarely race for one row. One whose lease ran
+// out after a cancel was requested ends canceled (or replaced) instead,
+// and one whose parameters cannot be read ends failed with DamagedParams:
+// neither is ever claimed. It returns nil when there is nothing to do.
+// Rows are locked with SELECT … FOR UPDATE SKIP LOCKED and the claim
+// retried on a conflict, so concurrent claimers, in any process on any
+// node, never get the same job.
 func (m *Meta) Claim(ctx context.Context, worker string, lease time.Duration) (*weekback.Job, error) {
 	var j *weekback.Job
 	err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
@@ -311,12 +316,18 @@ func (m *Meta) failDamaged(ctx context.Context, tx *sqlx.Tx, id int64, now time.
 	return err
 }
 
+// claimSpread is how many of the first claimable jobs a claim picks from
+// at random. SKIP LOCKED skips only rows locked on the same server: on a
+// multi-primary cluster, claimers on different nodes that all took the
+// oldest job would fail certification against each other every time.
+const claimSpread = 8
+
 // claimable locks the next job to claim: a running one whose lease ran
 // out, else a queued one. Expired ones whose cancel was requested are
 // ended as canceled on the way.
 func (m *Meta) claimable(ctx context.Context, tx *sqlx.Tx, now time.Time) (*jobRow, error) {
 	for {
-		r, err := m.lockOne(ctx, tx, "status = ? AND lease_until < ? ORDER BY lease_until, id", weekback.JobRunning, now)
+		r, err := m.lockOneOf(ctx, tx, "status = ? AND lease_until < ?", "lease_until, id", weekback.JobRunning, now)
 		if err != nil {
 			return nil, err
 		}
@@ -332,11 +343,35 @@ func (m *Meta) claimable(ctx context.Context, tx *sqlx.Tx, now time.Time) (*jobR
 			return nil, err
 		}
 	}
-	return m.lockOne(ctx, tx, "status = ? ORDER BY created_at, id", weekback.JobQueued)
+	return m.lockOneOf(ctx, tx, "status = ?", "created_at, id", weekback.JobQueued)
 }
 
-// lockOne locks and returns the first job matching where (which ends with
-// its ORDER BY), skipping rows other transactions hold; nil when none.
+// lockOneOf locks and returns one of the first m.spread jobs matching
+// where in order, chosen at random, skipping rows other transactions
+// hold; when all of those are held, the first one matching that is not;
+// nil when none.
+func (m *Meta) lockOneOf(ctx context.Context, tx *sqlx.Tx, where, order string, args ...any) (*jobRow, error) {
+	if m.spread <= 1 {
+		return m.lockOne(ctx, tx, where+" ORDER BY "+order, args...)
+	}
+	var ids []int64
+	err := sqlx.SelectContext(ctx, tx, &ids, Tag+"SELECT id FROM "+m.table("jobs")+" WHERE "+where+" ORDER BY "+order+" LIMIT ?",
+		append(slices.Clone(args), m.spread)...)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	rand.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	for _, id := range ids {
+		r, err := m.lockOne(ctx, tx, "id = ? AND "+where, append([]any{id}, args...)...)
+		if r != nil || err != nil {
+			return r, err
+		}
+	}
+	return m.lockOne(ctx, tx, where+" ORDER BY "+order, args...)
+}
+
+// lockOne locks and returns the first job matching where (which may end
+// with an ORDER BY), skipping rows other transactions hold; nil when none.
 func (m *Meta) lockOne(ctx context.Context, tx *sqlx.Tx, where string, args ...any) (*jobRow, error) {
 	var r jobRow
 	err := sqlx.GetContext(ctx, tx, &r, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+

@@ -40,6 +40,7 @@ type Lock struct {
 	table  string
 	name   string
 	token  string
+	ttl    time.Duration
 	stop   chan struct{}
 	done   chan struct{}
 	lostCh chan struct{}
@@ -57,7 +58,7 @@ func leaseHolder() string {
 // takeLease takes the lease name of schema for ttl without waiting. It
 // returns (nil, nil) when another holder's lease has not expired.
 func takeLease(ctx context.Context, db *sqlx.DB, schema, name string, ttl time.Duration) (*Lock, error) {
-	l := &Lock{db: db, table: QuoteTable(schema, "leases"), name: name, token: newToken()}
+	l := &Lock{db: db, table: QuoteTable(schema, "leases"), name: name, token: newToken(), ttl: ttl}
 	err := retryTx(ctx, db, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, Tag+"DELETE FROM "+l.table+" WHERE name = ? AND expires_at < NOW(6)", name); err != nil {
 			return err
@@ -148,10 +149,23 @@ func (l *Lock) Err() error {
 func (l *Lock) renew(ttl time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), ttl/3)
 	defer cancel()
-	res, err := l.db.ExecContext(ctx, Tag+"UPDATE "+l.table+" SET expires_at = NOW(6) + INTERVAL ? MICROSECOND"+
-		" WHERE name = ? AND token = ?", ttl.Microseconds(), l.name, l.token)
-	if err != nil {
+	err := retryTx(ctx, l.db, func(tx *sqlx.Tx) error { return l.fence(ctx, tx) })
+	if err != nil && !errors.Is(err, errLeaseLost) {
 		return fmt.Errorf("renew lock %s: %w", l.name, err)
+	}
+	return err
+}
+
+// fence renews the lease in tx, failing with errLeaseLost when another
+// process took it over. A transaction that calls it commits only while
+// this process holds the lease: the lease row is in its write set, so a
+// concurrent takeover on another node of a cluster fails certification
+// against it (one of the two is retried and then sees the other).
+func (l *Lock) fence(ctx context.Context, tx *sqlx.Tx) error {
+	res, err := tx.ExecContext(ctx, Tag+"UPDATE "+l.table+" SET expires_at = NOW(6) + INTERVAL ? MICROSECOND"+
+		" WHERE name = ? AND token = ?", l.ttl.Microseconds(), l.name, l.token)
+	if err != nil {
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errLeaseLost
@@ -185,7 +199,10 @@ func (l *Lock) Release() error {
 	<-l.done
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := l.db.ExecContext(ctx, Tag+"DELETE FROM "+l.table+" WHERE name = ? AND token = ?", l.name, l.token)
+	err := retryTx(ctx, l.db, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, Tag+"DELETE FROM "+l.table+" WHERE name = ? AND token = ?", l.name, l.token)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("release lock %s: %w", l.name, err)
 	}

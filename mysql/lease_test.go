@@ -142,3 +142,43 @@ func TestLeaseLost(t *testing.T) {
 		t.Fatalf("Release after the takeover: %v, want lost", err)
 	}
 }
+
+// TestSwitchFenced: a run whose snapshot lease was taken over (it stopped
+// renewing, as a stalled process would) cannot switch; the new holder can.
+func TestSwitchFenced(t *testing.T) {
+	m, _ := openLeaseMeta(t)
+	checkSwitchFenced(t, m, m)
+}
+
+// checkSwitchFenced takes the snapshot lease through a, lets it lapse,
+// takes it over through b (the same meta schema, maybe on another node)
+// and checks that only b's holder switches.
+func checkSwitchFenced(t *testing.T, a, b *Meta) {
+	t.Helper()
+	ctx := context.Background()
+	const ttl = 600 * time.Millisecond
+	stale, err := takeLease(ctx, a.db, a.schema, SnapshotLeaseName, ttl)
+	if err != nil || stale == nil {
+		t.Fatalf("take: %v, %v", stale, err)
+	}
+	stale.stopRenewing()
+	taker, err := waitLease(ctx, b.db, b.schema, SnapshotLeaseName, ttl, 10*ttl)
+	if err != nil || taker == nil {
+		t.Fatalf("take over: %v, %v", taker, err)
+	}
+	defer taker.Release()
+	man := &weekback.Manifest{Day: weekback.Friday, Slot: "fence_fri_r1", SnapshotAt: time.Now().UTC()}
+	if _, err := a.SwitchFenced(ctx, stale, weekback.Friday, man.Slot, man, time.Minute); !errors.Is(err, errLeaseLost) {
+		t.Fatalf("switch by the run whose lease was taken over: %v, want the lease lost", err)
+	}
+	if g, err := a.Generation(ctx, weekback.Friday); err != nil || g.Slot != "" {
+		t.Fatalf("friday after the refused switch: slot %q (%v), want none", g.Slot, err)
+	}
+	man.Slot = "fence_fri_r2"
+	if _, err := b.SwitchFenced(ctx, taker, weekback.Friday, man.Slot, man, time.Minute); err != nil {
+		t.Fatalf("switch by the holder: %v", err)
+	}
+	if g, err := b.Generation(ctx, weekback.Friday); err != nil || g.Slot != man.Slot {
+		t.Fatalf("friday after the holder's switch: slot %q (%v), want %s", g.Slot, err, man.Slot)
+	}
+}

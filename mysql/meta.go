@@ -26,6 +26,7 @@ type Meta struct {
 	schema string
 	Now    func() time.Time
 	wsrep  wsrepState // is the backup server a Galera node (causal reads)
+	spread int        // how many of the oldest claimable jobs Claim picks from (claimSpread on a cluster)
 }
 
 var _ weekback.GenerationStore = (*Meta)(nil)
@@ -36,7 +37,7 @@ func MetaSchema(prefix string) string { return prefix + "_meta" }
 // OpenMeta creates the meta schema of prefix when missing and applies the
 // pending migrations. db must be a backup (admin) connection.
 func OpenMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
-	m := &Meta{db: db, prefix: prefix, schema: MetaSchema(prefix), Now: time.Now}
+	m := newMeta(ctx, db, prefix)
 	if _, err := db.ExecContext(ctx, Tag+"CREATE DATABASE IF NOT EXISTS "+QuoteIdent(m.schema)+" CHARACTER SET utf8mb4"); err != nil {
 		return nil, fmt.Errorf("create meta schema %s: %w", m.schema, err)
 	}
@@ -46,6 +47,19 @@ func OpenMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
 	return m, nil
 }
 
+// newMeta returns the meta schema of prefix on db. On a Galera node
+// (@@wsrep_on) claims pick among the claimSpread oldest jobs at random;
+// on a single server, where SKIP LOCKED sees every claimer, the oldest
+// first.
+func newMeta(ctx context.Context, db *sqlx.DB, prefix string) *Meta {
+	m := &Meta{db: db, prefix: prefix, schema: MetaSchema(prefix), Now: time.Now, spread: 1}
+	var on sql.NullBool
+	if db.QueryRowxContext(ctx, Tag+"SELECT @@wsrep_on").Scan(&on) == nil && on.Bool {
+		m.spread = claimSpread
+	}
+	return m
+}
+
 // AttachMeta opens the existing meta schema of prefix without creating or
 // migrating it: the server's reader account may not, and only the
 // snapshotter (backup admin, `weekback snapshot` and `snapshotter`) creates
@@ -53,7 +67,7 @@ func OpenMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
 // creates a schema. It returns an EINVALID error
 // saying what to run when the schema is missing or older than this binary.
 func AttachMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
-	m := &Meta{db: db, prefix: prefix, schema: MetaSchema(prefix), Now: time.Now}
+	m := newMeta(ctx, db, prefix)
 	var version int
 	err := db.QueryRowxContext(ctx, Tag+"SELECT COALESCE(MAX(version), 0) FROM "+m.table("schema_migrations")).Scan(&version)
 	if IsErrorNumber(err, ErrNoSuchTable) || IsErrorNumber(err, ErrBadDB) || (err == nil && version == 0) {
@@ -336,7 +350,16 @@ func (m *Meta) AbandonRunning(ctx context.Context, reason string) ([]*weekback.S
 
 // Switch points day at slot with manifest in one transaction, records the
 // previous slot (if any) as retired until grace has passed, and returns it.
+// A snapshot run switches with SwitchFenced.
 func (m *Meta) Switch(ctx context.Context, day weekback.Weekday, slot string, manifest *weekback.Manifest, grace time.Duration) (old string, err error) {
+	return m.SwitchFenced(ctx, nil, day, slot, manifest, grace)
+}
+
+// SwitchFenced is Switch done only while lock (the run's snapshot lease,
+// nil for none) is still held: the same transaction renews the lease, so
+// a run whose lease another run took over fails (the lease lost) and
+// switches nothing, on a single server and across a cluster's nodes.
+func (m *Meta) SwitchFenced(ctx context.Context, lock *Lock, day weekback.Weekday, slot string, manifest *weekback.Manifest, grace time.Duration) (old string, err error) {
 	body, err := json.Marshal(manifest)
 	if err != nil {
 		return "", fmt.Errorf("encode manifest: %w", err)
@@ -344,6 +367,11 @@ func (m *Meta) Switch(ctx context.Context, day weekback.Weekday, slot string, ma
 	var prev sql.NullString
 	err = retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 		prev = sql.NullString{}
+		if lock != nil {
+			if err := lock.fence(ctx, tx); err != nil {
+				return fmt.Errorf("lock %s: %w", lock.name, err)
+			}
+		}
 		return m.switchTx(ctx, tx, day, slot, manifest, grace, string(body), &prev)
 	})
 	if err != nil {

@@ -100,7 +100,7 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	m, err := r.execute(ctx)
 	var old string
 	if err == nil {
-		old, err = s.meta.Switch(ctx, day, r.slot, m, s.GracePeriod)
+		old, err = s.meta.SwitchFenced(ctx, lock, day, r.slot, m, s.GracePeriod)
 	}
 	if lerr := lock.Err(); err != nil && lerr != nil {
 		err = lerr
