@@ -1,8 +1,10 @@
 package snapshotter
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -80,7 +82,7 @@ func (s *Snapshotter) checkGalera(ctx context.Context, plan *Plan) error {
 			strings.Join(problems, "\n  "))
 	}
 	s.galera = g
-	s.Logger.Info("backup server is a Galera node: tables are copied with streaming replication",
+	s.Logger.Info("backup server is a Galera node: tables are copied with streaming replication, in transactions of at most half wsrep_max_ws_rows rows when it is set",
 		"max_fragment_rows", g.fragmentRows(nil), "wsrep_max_ws_rows", g.maxRows, "wsrep_max_ws_size", g.maxBytes)
 	return nil
 }
@@ -248,4 +250,84 @@ func stalled(ctx context.Context, err error) error {
 		return cause
 	}
 	return err
+}
+
+// loadSource returns what the LOAD DATA statements of one table read from
+// pipe: the pipe itself, or on a Galera cluster with wsrep_max_ws_rows set
+// its rows in chunks of half that many, one statement (one transaction)
+// each — streaming replication splits a write set's bytes but not its
+// rows, which the limit counts over the whole transaction. The slot is
+// not served before the switch, so a table committed in parts is never
+// seen half-filled; a run that fails drops it.
+func (r *run) loadSource(pipe io.Reader) io.Reader {
+	if g := r.s.galera; g != nil && g.maxRows > 1 {
+		return &rowChunks{src: pipe, rows: g.maxRows / 2, buf: make([]byte, 64<<10)}
+	}
+	return pipe
+}
+
+// execLoad runs the LOAD DATA statement stmt on dst once, or once per
+// chunk when src (from loadSource) is chunked.
+func execLoad(ctx context.Context, dst *sqlx.Conn, stmt string, src io.Reader) error {
+	chunks, ok := src.(*rowChunks)
+	if !ok {
+		_, err := dst.ExecContext(ctx, stmt)
+		return err
+	}
+	for chunks.next() {
+		if _, err := dst.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rowChunks reads src (rows in LOAD DATA form, each ended by its only raw
+// newline) a chunk of rows at a time: Read ends with io.EOF after the
+// chunk's last row, and next starts the following chunk.
+type rowChunks struct {
+	src     io.Reader
+	rows    int64  // rows per chunk
+	left    int64  // rows left in the current chunk
+	buf     []byte // what src gave
+	pending []byte // the part of buf not yet handed out
+	srcErr  error  // src's io.EOF or error, once seen
+}
+
+// next starts a chunk; it reports false once src is exhausted.
+func (c *rowChunks) next() bool {
+	c.left = c.rows
+	return len(c.pending) > 0 || c.srcErr == nil
+}
+
+// Read implements io.Reader for the current chunk.
+func (c *rowChunks) Read(b []byte) (int, error) {
+	if c.left == 0 {
+		return 0, io.EOF
+	}
+	if len(c.pending) == 0 {
+		if c.srcErr != nil {
+			return 0, c.srcErr
+		}
+		n, err := c.src.Read(c.buf)
+		c.pending, c.srcErr = c.buf[:n], err
+		if n == 0 {
+			return 0, err
+		}
+	}
+	out := c.pending[:min(len(b), len(c.pending))]
+	for i := 0; ; {
+		j := bytes.IndexByte(out[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		if c.left--; c.left == 0 {
+			out = out[:i]
+			break
+		}
+	}
+	n := copy(b, out)
+	c.pending = c.pending[n:]
+	return n, nil
 }
