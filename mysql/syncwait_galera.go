@@ -12,6 +12,12 @@ import (
 // what a replica on another node just wrote is seen.
 const SyncWaitHead = Tag + "SET STATEMENT wsrep_sync_wait=15 FOR "
 
+// SyncWaitReads turns the causal reads on (the default). Benchmarks turn
+// it off to measure what the reads cost; nothing else should.
+var SyncWaitReads atomic.Bool
+
+func init() { SyncWaitReads.Store(true) }
+
 // wsrepState remembers whether the meta schema's server is a Galera node
 // (@@wsrep_on), asked once.
 type wsrepState struct {
@@ -34,7 +40,7 @@ func (m *Meta) causal(ctx context.Context, query string) string {
 			m.wsrep.known.Store(true)
 		}
 	}
-	if !m.wsrep.on.Load() {
+	if !m.wsrep.on.Load() || !SyncWaitReads.Load() {
 		return query
 	}
 	return SyncWaitHead + strings.TrimPrefix(query, Tag)
