@@ -155,7 +155,9 @@ const lagRows = 300_000
 // nodes apply what is committed after it only once they applied it.
 func (w *galeraWorld) bigWriteSet(t *testing.T) {
 	t.Helper()
-	defer func(start time.Time) { t.Logf("a write set of %d rows committed on node 1 in %s", lagRows, time.Since(start)) }(time.Now())
+	defer func(start time.Time) {
+		t.Logf("a write set of %d rows committed on node 1 in %s", lagRows, time.Since(start))
+	}(time.Now())
 	lag := "`" + w.prefix + "_lag`"
 	mysqltest.MustExec(t, w.node1, "CREATE DATABASE "+lag, "CREATE TABLE "+lag+".t (id INT PRIMARY KEY, v VARCHAR(40) NOT NULL)",
 		fmt.Sprintf("INSERT INTO %s.t SELECT seq, MD5(seq) FROM %s.seq_1_to_%d", lag, lag, lagRows))
