@@ -63,9 +63,6 @@ func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (week
 		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
 	}
 	defer dst.Close()
-	if err := r.prepareLoad(ctx, dst, t); err != nil {
-		return info, err
-	}
 	if _, err := dst.ExecContext(ctx, wmysql.Tag+create); err != nil {
 		return info, fmt.Errorf("create table %s: %w", t.Name, err)
 	}
@@ -100,7 +97,7 @@ func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info 
 	}
 	pipe := newBufPipe()
 	name := fmt.Sprintf("weekback-%d-%d", r.run.ID, readerSeq.Add(1))
-	rows := r.loadSource(pipe)
+	rows := r.loadSource(pipe, t)
 	mysql.RegisterReaderHandler(name, func() io.Reader { return rows })
 	defer mysql.DeregisterReaderHandler(name)
 

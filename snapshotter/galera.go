@@ -17,12 +17,13 @@ import (
 // How a snapshot runs when the backup server is a node of a Galera
 // cluster (@@wsrep_on).
 const (
-	// GaleraFragmentRows is the most rows of one streaming-replication
-	// fragment: a table's LOAD DATA is replicated in fragments of this many
-	// rows (fewer when wsrep_max_ws_rows or wsrep_max_ws_size ask for it)
-	// instead of one write set of the whole table, which the limits refuse
-	// and which stalls every node while it is certified and applied.
-	GaleraFragmentRows = 10_000
+	// GaleraChunkRows is the most rows of one transaction of a table's
+	// copy: a table is loaded in transactions of this many rows (fewer
+	// when wsrep_max_ws_rows or wsrep_max_ws_size ask for it) instead of
+	// one write set of the whole table, which the limits refuse and which
+	// every other node then applies for seconds, behind it everything
+	// committed later (a logout too).
+	GaleraChunkRows = 10_000
 	// GaleraStall is how long the node may stay unusable (not ready, out
 	// of the primary component, or not answering) before the run fails:
 	// every statement of a run on a wedged cluster ends by then, and the
@@ -82,8 +83,8 @@ func (s *Snapshotter) checkGalera(ctx context.Context, plan *Plan) error {
 			strings.Join(problems, "\n  "))
 	}
 	s.galera = g
-	s.Logger.Info("backup server is a Galera node: tables are copied with streaming replication, in transactions of at most half wsrep_max_ws_rows rows when it is set",
-		"max_fragment_rows", g.fragmentRows(nil), "wsrep_max_ws_rows", g.maxRows, "wsrep_max_ws_size", g.maxBytes)
+	s.Logger.Info("backup server is a Galera node: tables are loaded in transactions of a bounded size",
+		"max_rows", g.chunkRows(nil), "wsrep_max_ws_rows", g.maxRows, "wsrep_max_ws_size", g.maxBytes)
 	return nil
 }
 
@@ -140,12 +141,12 @@ func avgRow(t *tablePlan) int64 {
 	return t.DataLength / max(t.EstRows, 1)
 }
 
-// fragmentRows returns the rows per fragment for t (nil: for any table):
-// GaleraFragmentRows, at most half of wsrep_max_ws_rows, and few enough
-// that a fragment of t's average rows stays under half of
-// wsrep_max_ws_size. At least 1.
-func (g *galera) fragmentRows(t *tablePlan) int64 {
-	rows := int64(GaleraFragmentRows)
+// chunkRows returns the rows per transaction for t (nil: for any table):
+// GaleraChunkRows, at most half of wsrep_max_ws_rows, and few enough that
+// a chunk of t's average rows stays under half of wsrep_max_ws_size. At
+// least 1.
+func (g *galera) chunkRows(t *tablePlan) int64 {
+	rows := int64(GaleraChunkRows)
 	if g.maxRows > 0 {
 		rows = min(rows, g.maxRows/2)
 	}
@@ -153,21 +154,6 @@ func (g *galera) fragmentRows(t *tablePlan) int64 {
 		rows = min(rows, g.maxBytes/2/avgRow(t))
 	}
 	return max(rows, 1)
-}
-
-// prepareLoad sets dst, the loader connection about to copy t, to
-// replicate in fragments (streaming replication) on a Galera cluster; it
-// does nothing elsewhere.
-func (r *run) prepareLoad(ctx context.Context, dst *sqlx.Conn, t *tablePlan) error {
-	g := r.s.galera
-	if g == nil {
-		return nil
-	}
-	_, err := dst.ExecContext(ctx, fmt.Sprintf(mysql.Tag+"SET SESSION wsrep_trx_fragment_unit = 'rows', wsrep_trx_fragment_size = %d", g.fragmentRows(t)))
-	if err != nil {
-		return fmt.Errorf("turn on streaming replication for %s: %w", t.Name, err)
-	}
-	return nil
 }
 
 // guardGalera returns ctx, canceled with the reason as its cause once the
@@ -252,16 +238,21 @@ func stalled(ctx context.Context, err error) error {
 	return err
 }
 
-// loadSource returns what the LOAD DATA statements of one table read from
-// pipe: the pipe itself, or on a Galera cluster with wsrep_max_ws_rows set
-// its rows in chunks of half that many, one statement (one transaction)
-// each — streaming replication splits a write set's bytes but not its
-// rows, which the limit counts over the whole transaction. The slot is
-// not served before the switch, so a table committed in parts is never
-// seen half-filled; a run that fails drops it.
-func (r *run) loadSource(pipe io.Reader) io.Reader {
-	if g := r.s.galera; g != nil && g.maxRows > 1 {
-		return &rowChunks{src: pipe, rows: g.maxRows / 2, buf: make([]byte, 64<<10)}
+// loadSource returns what the LOAD DATA statements of t read from pipe:
+// the pipe itself, or on a Galera cluster its rows in chunks of
+// chunkRows(t), one statement (one transaction, one write set) each. The
+// slot is not served before the switch, so a table committed in parts is
+// never seen half-filled; a run that fails drops it.
+//
+// Not streaming replication: MariaDB 10.11 counts wsrep_max_ws_rows over
+// the whole streamed transaction (a 2-million-row load failed with
+// "wsrep_max_ws_rows exceeded" in fragments of 10,000 rows), and a client
+// killed in the middle of a streamed load once left a node deadlocked on
+// mysql.wsrep_streaming_log, every write of the cluster waiting behind
+// it, until that node was restarted.
+func (r *run) loadSource(pipe io.Reader, t *tablePlan) io.Reader {
+	if g := r.s.galera; g != nil {
+		return &rowChunks{src: pipe, rows: g.chunkRows(t), buf: make([]byte, 64<<10)}
 	}
 	return pipe
 }

@@ -62,10 +62,10 @@ func sqlValue(v string) string {
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 }
 
-// TestGaleraBigTable: a 2-million-row table is one write set of 2 M rows
-// without streaming replication, which wsrep_max_ws_rows = 50000 refuses
-// (shown with an INSERT … SELECT of 60,000 rows); the snapshot copies it in
-// fragments, and every node holds all of it.
+// TestGaleraBigTable: a 2-million-row table, one write set of 2 M rows
+// in one transaction, which wsrep_max_ws_rows = 50000 refuses (shown with
+// an INSERT … SELECT of 60,000 rows), is copied in transactions of at most
+// 10,000 rows (GaleraChunkRows), and every node holds all of it.
 func TestGaleraBigTable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("copies 2 M rows into the cluster (a few minutes)")
