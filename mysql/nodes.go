@@ -67,7 +67,7 @@ func newNodeConnector(dsns []string, field string, role Role) (*nodeConnector, *
 // Connect implements driver.Connector: the first node, from the current
 // one on, that accepts the connection and is ready (a Galera node in the
 // primary component and synced enough to serve: wsrep_ready). It returns
-// every node's error joined when none is.
+// every node's error (nodeErrors) when none is.
 func (c *nodeConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	start := int(c.cur.Load())
 	var errs []error
@@ -89,8 +89,23 @@ func (c *nodeConnector) Connect(ctx context.Context) (driver.Conn, error) {
 			break
 		}
 	}
-	return nil, errors.Join(errs...)
+	return nil, nodeErrors(errs)
 }
+
+// nodeErrors is every node's error, on one line.
+type nodeErrors []error
+
+// Error implements error.
+func (e nodeErrors) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap returns the nodes' errors, for errors.Is and errors.As.
+func (e nodeErrors) Unwrap() []error { return e }
 
 // Driver implements driver.Connector.
 func (c *nodeConnector) Driver() driver.Driver { return c.nodes[0].conn.Driver() }

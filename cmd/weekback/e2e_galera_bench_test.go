@@ -55,9 +55,10 @@ func TestGaleraBenchSnapshot(t *testing.T) {
 
 // TestGaleraBenchPages measures the p99 of a records page on two replicas
 // on node 2, one with the sync-wait reads (revocations, throttle, job
-// pages) and one without, asked alternately by 8 clients each while a
-// snapshot runs and node 2 applies a big write set late — the worst case
-// of the sync-wait reads:
+// pages) and one without, asked at once by 8 clients each (one session),
+// during a snapshot (its copy commits bounded transactions), then during
+// a snapshot while node 2 applies a 300,000-row write set seconds late —
+// the worst case of the sync-wait reads:
 //
 //	WEEKBACK_GALERA_BENCH=1 WEEKBACK_GALERA_DSNS=… go test ./cmd/weekback -run TestGaleraBenchPages -v
 func TestGaleraBenchPages(t *testing.T) {
@@ -70,49 +71,74 @@ func TestGaleraBenchPages(t *testing.T) {
 	uo, _ := url.Parse(without)
 	co.Jar.SetCookies(uo, cw.Jar.Cookies(uw)) // one session, both replicas
 	w.addBigTable(t)
-	{
-		snap := startWeekback(t, w.snapCfg, "snapshot", "--day", "tue")
-		var mu sync.Mutex
-		lat, failed := map[string][]time.Duration{}, map[string]int{}
+	clients := map[string]*http.Client{with: cw, without: co}
+	for _, phase := range []struct {
+		name string
+		day  weekback.Weekday
+		lag  bool
+	}{{"a snapshot", weekback.Tuesday, false}, {"a snapshot, node 2 applying a big write set", weekback.Wednesday, true}} {
+		snap := startWeekback(t, w.snapCfg, "snapshot", "--day", string(phase.day))
 		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for range 8 {
-			for name, base := range map[string]string{"with": with, "without": without} {
-				wg.Go(func() {
-					c := map[string]*http.Client{"with": cw, "without": co}[name]
-					for {
-						select {
-						case <-stop:
-							return
-						default:
-						}
-						start := time.Now()
-						resp, err := c.Get(base + "/mon/tables/orders")
-						d := time.Since(start)
-						if err == nil {
-							resp.Body.Close()
-						}
-						mu.Lock()
-						if err != nil || resp.StatusCode != http.StatusOK {
-							failed[name]++
-						}
-						lat[name] = append(lat[name], d)
-						mu.Unlock()
-					}
-				})
-			}
+		lat := pageLoad(clients, "/mon/tables/orders", 8, stop)
+		if phase.lag {
+			w.bigWriteSet(t)
 		}
-		w.bigWriteSet(t)
 		code := snap.wait(t, 10*time.Minute)
 		close(stop)
-		wg.Wait()
-		if code != 0 || failed["with"]+failed["without"] > 0 {
-			t.Errorf("snapshot exited %d; pages not answered 200: %v", code, failed)
+		res := <-lat
+		if code != 0 || res.failed > 0 {
+			t.Errorf("%s: snapshot exited %d; %d pages not answered 200", phase.name, code, res.failed)
 		}
-		pw, po := p99(lat["with"]), p99(lat["without"])
-		t.Logf("records page p99 during a snapshot with node 2 late: with sync-wait reads %s (%d pages), without %s (%d pages): ratio %.2f\n",
-			pw.Round(time.Millisecond), len(lat["with"]), po.Round(time.Millisecond), len(lat["without"]), pw.Seconds()/po.Seconds())
+		pw, po := p99(res.lat[with]), p99(res.lat[without])
+		t.Logf("records page p99 during %s: with the sync-wait reads %s (%d pages), without %s (%d pages): ratio %.2f",
+			phase.name, pw.Round(time.Millisecond), len(res.lat[with]), po.Round(time.Millisecond), len(res.lat[without]), pw.Seconds()/po.Seconds())
 	}
+}
+
+// loadResult is what pageLoad measured: latencies by base URL, pages not
+// answered 200.
+type loadResult struct {
+	lat    map[string][]time.Duration
+	failed int
+}
+
+// pageLoad gets path from every base URL of clients with n goroutines
+// each until stop is closed, then sends what it measured.
+func pageLoad(clients map[string]*http.Client, path string, n int, stop <-chan struct{}) <-chan loadResult {
+	out := make(chan loadResult, 1)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	res := loadResult{lat: map[string][]time.Duration{}}
+	for base, c := range clients {
+		for range n {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					start := time.Now()
+					resp, err := c.Get(base + path)
+					d := time.Since(start)
+					mu.Lock()
+					if err != nil || resp.StatusCode != http.StatusOK {
+						res.failed++
+					}
+					res.lat[base] = append(res.lat[base], d)
+					mu.Unlock()
+					if err == nil {
+						resp.Body.Close()
+					}
+				}
+			})
+		}
+	}
+	go func() {
+		wg.Wait()
+		out <- res
+	}()
+	return out
 }
 
 func median(d []time.Duration) time.Duration {
