@@ -41,7 +41,7 @@ func (m *Meta) Jobs(ctx context.Context, owner string, limit int) ([]*weekback.J
 		args = []any{owner, limit}
 	}
 	var rows []jobRow
-	if err := sqlx.SelectContext(ctx, m.db, &rows, m.causal(ctx, q), args...); err != nil {
+	if err := sqlx.SelectContext(ctx, m.db, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("read jobs: %w", err)
 	}
 	return jobsOf(rows), nil

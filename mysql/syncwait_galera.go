@@ -28,7 +28,8 @@ type wsrepState struct {
 // wsrep_sync_wait when the backup server is a Galera node, else query
 // itself. It is for the few meta reads that decide access or a job's
 // state — a revoked session, the login throttle's counters, a job just
-// submitted or canceled on another replica — and never for the pages:
+// submitted on another replica — and never for the pages (nor the job
+// notifications every page shows):
 // during a snapshot a node may apply writes seconds late, and every
 // statement that waits for it waits that long. Safe for concurrent use.
 func (m *Meta) causal(ctx context.Context, query string) string {
