@@ -199,7 +199,10 @@ func (w *galeraWorld) applyLag(t *testing.T, dsn string, since time.Time) <-chan
 // TestGaleraLogoutAcrossReplicas: two replicas on nodes 1 and 2 share the
 // sessions; during a snapshot (node 2 applying the copy's writes), a
 // logout on replica 1 is refused by replica 2 for every request sent
-// more than 2 s (the revocation cache's time) after it.
+// more than 2 s (the revocation cache's time) after it. A write set of
+// lagRows rows makes node 2 apply seconds late; WEEKBACK_TEST_SYNC_WAIT=off
+// runs replica 2 without the sync-wait reads, and the test then fails (the
+// session accepted 2 s after the logout).
 func TestGaleraLogoutAcrossReplicas(t *testing.T) {
 	w := newGaleraWorld(t)
 	one := w.serve(t, w.dsns[:1], w.listen, true)
