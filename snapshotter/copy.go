@@ -115,7 +115,7 @@ func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info 
 	}
 	loadErr := execLoad(ctx, dst, wmysql.Tag+load, rows)
 	pipe.Close()
-	if err := <-readErr; err != nil {
+	if err := <-readErr; err != nil && (loadErr == nil || !errors.Is(err, io.ErrClosedPipe)) { // a failed load closes the pipe
 		return r.lost(ctx, err, "source", r.s.SourceDSN, "source.dsn", t.Name)
 	}
 	if loadErr != nil {

@@ -137,3 +137,57 @@ func TestGaleraPreflight(t *testing.T) {
 		t.Errorf("%d schemas of the prefix exist after the refused pre-flight, want 0", schemas)
 	}
 }
+
+// TestGaleraRunFailsOnLostNode: a run whose node leaves the primary
+// component in the middle of the copy (gmcast.isolate) fails within
+// GaleraStall and a minute, and the served generation is untouched on the
+// nodes that stayed primary; the node rejoins afterwards.
+func TestGaleraRunFailsOnLostNode(t *testing.T) {
+	dsns := mysqltest.GaleraDSNs(t)
+	ctx := context.Background()
+	db := mysqltest.MustOpen(t)
+	src := mysqltest.MustCreateSchema(t, db, "wbg_src_")
+	mysqltest.MustExec(t, db, "CREATE TABLE `"+src+"`.small (id INT PRIMARY KEY)", "INSERT INTO `"+src+"`.small VALUES (1), (2)")
+	s, node1 := mustOpenGaleraSnapshotter(t, dsns[:1], src) // node 1 only: no failover
+	first, err := s.Snapshot(ctx, weekback.Monday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mysqltest.MustExec(t, db, "CREATE TABLE `"+src+"`.big (id INT UNSIGNED PRIMARY KEY, tag VARCHAR(40) NOT NULL)",
+		"INSERT INTO `"+src+"`.big SELECT seq, MD5(seq) FROM `"+src+"`.seq_1_to_1000000")
+	done := make(chan error, 1)
+	go func() { _, err := s.Snapshot(ctx, weekback.Monday); done <- err }()
+	time.Sleep(3 * time.Second) // into the copy of big
+	t.Cleanup(func() { rejoin(t, node1) })
+	mysqltest.MustExec(t, node1, "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'")
+	select {
+	case err = <-done:
+	case <-time.After(snapshotter.GaleraStall + time.Minute):
+		t.Fatalf("the run did not end %s after its node left the primary component", snapshotter.GaleraStall+time.Minute)
+	}
+	if msg := strings.ToLower(fmt.Sprint(err)); err == nil || !strings.Contains(msg, "wsrep") && !strings.Contains(msg, "primary component") {
+		t.Fatalf("the run = %v, want it failed for its node outside the primary component", err)
+	}
+	t.Logf("the run failed: %v", err)
+	var slot string
+	q := "SELECT slot FROM `" + s.Prefix + "_meta`.generations WHERE day = 'mon'"
+	if err := mysqltest.OpenNode(t, dsns[1]).QueryRow(q).Scan(&slot); err != nil || slot != first.Manifest.Slot {
+		t.Errorf("Monday on node 2 serves %q (%v), want the first run's %q", slot, err, first.Manifest.Slot)
+	}
+}
+
+// rejoin puts node back in the cluster and waits until it is synced.
+func rejoin(t *testing.T, node *sql.DB) {
+	if _, err := node.Exec("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'"); err != nil {
+		t.Errorf("rejoin: %v", err)
+		return
+	}
+	for end := time.Now().Add(2 * time.Minute); time.Now().Before(end); time.Sleep(time.Second) {
+		var state string
+		err := node.QueryRow("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'").Scan(&state)
+		if err == nil && state == "Synced" {
+			return
+		}
+	}
+	t.Errorf("the isolated node is not Synced 2 minutes after it rejoined")
+}
