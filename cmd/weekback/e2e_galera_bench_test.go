@@ -34,7 +34,7 @@ func galeraBench(t *testing.T) {
 func TestGaleraBenchSnapshot(t *testing.T) {
 	galeraBench(t)
 	const runs = 3
-	w := newGaleraWorld(t)
+	w := newClusterWorld(t)
 	w.addBigTable(t)
 	single := writeConfig(t, testConfig{SourceDSN: mysqltest.DSN(t, w.src), BackupDSN: mysqltest.DSN(t, ""), Prefix: newPrefix(t, mysqltest.MustOpen(t))})
 	var one, many []time.Duration
@@ -63,7 +63,7 @@ func TestGaleraBenchSnapshot(t *testing.T) {
 //	WEEKBACK_GALERA_BENCH=1 WEEKBACK_GALERA_DSNS=… go test ./cmd/weekback -run TestGaleraBenchPages -v
 func TestGaleraBenchPages(t *testing.T) {
 	galeraBench(t)
-	w := newGaleraWorld(t)
+	w := newClusterWorld(t)
 	with := w.serve(t, w.dsns[1:2], w.listen, true)
 	without := w.serve(t, w.dsns[1:2], "127.0.0.1:0", false)
 	cw, co := login(t, with, "ann", galeraPassword), newJarClient()

@@ -40,10 +40,10 @@ func init() {
 // test checks a replica: a few seconds of LOAD DATA on the test machine.
 const galeraBigRows = 600_000
 
-// galeraWorld is production on the single test server (orders, a big
+// clusterWorld is production on the single test server (orders, a big
 // table and a users table) and a backup prefix on the Galera test
 // cluster, with Monday snapshotted there.
-type galeraWorld struct {
+type clusterWorld struct {
 	dsns    []string // the cluster's nodes
 	node1   *sql.DB
 	src     string
@@ -56,9 +56,9 @@ type galeraWorld struct {
 
 const galeraPassword = "galera password"
 
-func newGaleraWorld(t *testing.T) *galeraWorld {
+func newClusterWorld(t *testing.T) *clusterWorld {
 	t.Helper()
-	w := &galeraWorld{dsns: mysqltest.GaleraDSNs(t), dir: t.TempDir(), listen: freeAddr(t)}
+	w := &clusterWorld{dsns: mysqltest.GaleraDSNs(t), dir: t.TempDir(), listen: freeAddr(t)}
 	w.baseURL = "http://" + w.listen
 	f := &fixture{db: mysqltest.MustOpen(t)}
 	f.src = mustLoadSource(t, f.db)
@@ -74,7 +74,7 @@ func newGaleraWorld(t *testing.T) *galeraWorld {
 
 // addBigTable adds to production the table whose copy keeps a later
 // snapshot busy (Monday's has not got it).
-func (w *galeraWorld) addBigTable(t *testing.T) {
+func (w *clusterWorld) addBigTable(t *testing.T) {
 	t.Helper()
 	mysqltest.MustExec(t, mysqltest.MustOpen(t), "CREATE TABLE `"+w.src+"`.big (id INT UNSIGNED PRIMARY KEY, n INT NOT NULL, tag VARCHAR(40) NOT NULL)",
 		fmt.Sprintf("INSERT INTO `%s`.big SELECT seq, seq %% 1000, MD5(seq) FROM `%s`.seq_1_to_%d", w.src, w.src, galeraBigRows))
@@ -82,7 +82,7 @@ func (w *galeraWorld) addBigTable(t *testing.T) {
 
 // config writes a configuration whose backup.dsn lists every node and
 // whose backup.reader_dsn lists readers (YAML lists), serving on listen.
-func (w *galeraWorld) config(t *testing.T, readers []string, listen string) string {
+func (w *clusterWorld) config(t *testing.T, readers []string, listen string) string {
 	t.Helper()
 	list := func(dsns []string) string {
 		var b strings.Builder
@@ -105,7 +105,7 @@ func (w *galeraWorld) config(t *testing.T, readers []string, listen string) stri
 
 // serve starts a replica reading through readers and returns its base URL;
 // syncWait false turns its causal reads off.
-func (w *galeraWorld) serve(t *testing.T, readers []string, listen string, syncWait bool) string {
+func (w *clusterWorld) serve(t *testing.T, readers []string, listen string, syncWait bool) string {
 	t.Helper()
 	cfg := w.config(t, readers, listen)
 	if !syncWait {
@@ -140,7 +140,7 @@ func getStatus(t *testing.T, c *http.Client, u string) (int, string) {
 }
 
 // runningSnapshot reports whether a snapshot run of w's prefix is running.
-func (w *galeraWorld) runningSnapshot(t *testing.T) bool {
+func (w *clusterWorld) runningSnapshot(t *testing.T) bool {
 	var n int
 	err := w.node1.QueryRow("SELECT COUNT(*) FROM `" + w.prefix + "_meta`.snapshot_runs WHERE status = 'running'").Scan(&n)
 	return err == nil && n > 0
@@ -153,7 +153,7 @@ const lagRows = 300_000
 // bigWriteSet commits one write set of lagRows rows on node 1, as a copy
 // without streaming replication (or any big transaction) does: the other
 // nodes apply what is committed after it only once they applied it.
-func (w *galeraWorld) bigWriteSet(t *testing.T) {
+func (w *clusterWorld) bigWriteSet(t *testing.T) {
 	t.Helper()
 	defer func(start time.Time) {
 		t.Logf("a write set of %d rows committed on node 1 in %s", lagRows, time.Since(start))
@@ -184,7 +184,7 @@ func keepAsking(c *http.Client, u string) func() {
 
 // applyLag returns a channel that gets how long after since the node at
 // dsn, read without wsrep_sync_wait, first shows a revoked session.
-func (w *galeraWorld) applyLag(t *testing.T, dsn string, since time.Time) <-chan time.Duration {
+func (w *clusterWorld) applyLag(t *testing.T, dsn string, since time.Time) <-chan time.Duration {
 	node := mysqltest.OpenNode(t, dsn)
 	out := make(chan time.Duration, 1)
 	go func() {
@@ -204,7 +204,7 @@ func (w *galeraWorld) applyLag(t *testing.T, dsn string, since time.Time) <-chan
 // runs replica 2 without the sync-wait reads, and the test then fails (the
 // session accepted 2 s after the logout).
 func TestGaleraLogoutAcrossReplicas(t *testing.T) {
-	w := newGaleraWorld(t)
+	w := newClusterWorld(t)
 	one := w.serve(t, w.dsns[:1], w.listen, true)
 	two := w.serve(t, w.dsns[1:2], "127.0.0.1:0", os.Getenv("WEEKBACK_TEST_SYNC_WAIT") != "off")
 	c := login(t, one, "ann", galeraPassword)
@@ -261,7 +261,7 @@ func TestGaleraLogoutAcrossReplicas(t *testing.T) {
 // 500 — and /readyz names node 3; the jobs submitted before finish; node 2
 // rejoins (it is started again even when the test fails).
 func TestGaleraNodeKilled(t *testing.T) {
-	w := newGaleraWorld(t)
+	w := newClusterWorld(t)
 	base := w.serve(t, []string{w.dsns[1], w.dsns[2]}, w.listen, true)
 	c := login(t, base, "ann", galeraPassword)
 	if _, body := mustGet(t, c, base+"/readyz", 200); !strings.Contains(body, mysql.Addr(w.dsns[1])) {
