@@ -121,6 +121,9 @@ const DefaultOffsiteKeep = 14
 
 // Backup is the server that holds the generations and the meta schema.
 type Backup struct {
+	// DSN and ReaderDSN take one DSN or a YAML list of them, the nodes of a
+	// cluster tried in order (kept one per line; in the environment,
+	// separated by white space).
 	DSN       string `yaml:"dsn"`        // snapshotter's account: slots and meta
 	ReaderDSN string `yaml:"reader_dsn"` // server's account: SELECT on slots, writes on meta only
 	Prefix    string `yaml:"prefix"`     // schema-name prefix: <prefix>_meta, slots

@@ -8,8 +8,16 @@ import "strings"
 // last '@' before the last '/'); when the DSN is malformed it masks
 // everything between the first ':' and the last '@' (or the end) instead, so
 // a password is never shown. A DSN without a password comes back unchanged.
+// Of a list of DSNs one per line (backup.dsn), each is masked.
 // It never fails and is safe for concurrent use.
 func RedactDSN(dsn string) string {
+	if strings.Contains(dsn, "\n") { // a list (backup.dsn): each DSN on its line
+		lines := strings.Split(dsn, "\n")
+		for i, l := range lines {
+			lines[i] = RedactDSN(l)
+		}
+		return strings.Join(lines, "\n")
+	}
 	start, end, ok := passwordSpan(dsn)
 	if !ok || start == end {
 		return dsn

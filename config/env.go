@@ -119,6 +119,8 @@ func setFromEnv(k key, name, value string) error {
 		return nil
 	}
 	switch {
+	case listDSNKeys[k.path]:
+		v.SetString(envDSNs(value))
 	case v.Kind() == reflect.String:
 		v.SetString(value)
 	case v.CanInt():

@@ -155,6 +155,8 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string, o origin) []error {
 		return decodeSection(n, v.Elem(), path, o)
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
 		return decodeList(n, v, path, o)
+	case listDSNKeys[path] && n.Kind == yaml.SequenceNode:
+		return decodeDSNList(n, v, path, o)
 	}
 	if err := n.Decode(v.Addr().Interface()); err != nil {
 		return []error{leafError(n, t, path, o, err)}

@@ -49,7 +49,7 @@ func (c *Config) validateSource() []error {
 }
 
 func (c *Config) validateBackup() []error {
-	errs := []error{c.checkDSN("backup.dsn", c.Backup.DSN), c.checkDSN("backup.reader_dsn", c.Backup.ReaderDSN)}
+	errs := append(c.checkDSNs("backup.dsn", c.Backup.DSN), c.checkDSNs("backup.reader_dsn", c.Backup.ReaderDSN)...)
 	if !prefixPattern.MatchString(c.Backup.Prefix) {
 		errs = append(errs, c.bad("backup.prefix", c.Backup.Prefix,
 			"must be 1 to 32 lower-case letters, digits or underscores, starting with a letter, such as "+DefaultBackupPrefix))

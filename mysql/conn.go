@@ -165,14 +165,19 @@ func quoteAccount(user string) string {
 	return "'" + strings.ReplaceAll(user, "'", "''") + "'@'%'"
 }
 
-// Addr returns the host:port of dsn, or "" when it does not parse. It never
+// Addr returns the host:port of dsn (of each node, comma-separated, when
+// dsn lists several one per line), or "" when it does not parse. It never
 // contains the password.
 func Addr(dsn string) string {
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return ""
+	var addrs []string
+	for _, d := range SplitDSNs(dsn) {
+		cfg, err := mysql.ParseDSN(d)
+		if err != nil {
+			return ""
+		}
+		addrs = append(addrs, cfg.Addr)
 	}
-	return cfg.Addr
+	return strings.Join(addrs, ", ")
 }
 
 // SetDriverLogger sends the MySQL driver's own messages (connection

@@ -20,7 +20,7 @@ const jobBatch = 500
 // use.
 func (m *Meta) Job(ctx context.Context, id int64) (*weekback.Job, error) {
 	var r jobRow
-	err := sqlx.GetContext(ctx, m.db, &r, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" WHERE id = ?", id)
+	err := sqlx.GetContext(ctx, m.db, &r, m.causal(ctx, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" WHERE id = ?"), id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, jobNotFound(id)
 	}

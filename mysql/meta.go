@@ -25,7 +25,8 @@ type Meta struct {
 	prefix string
 	schema string
 	Now    func() time.Time
-	spread int // how many of the oldest claimable jobs Claim picks from (claimSpread on a cluster)
+	wsrep  wsrepState // is the backup server a Galera node (causal reads)
+	spread int        // how many of the oldest claimable jobs Claim picks from (claimSpread on a cluster)
 }
 
 var _ weekback.GenerationStore = (*Meta)(nil)

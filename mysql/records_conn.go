@@ -51,13 +51,9 @@ func OpenProduction(ctx context.Context, dsn, field string) (*sqlx.DB, error) {
 // the server answered the ping, even with an error.
 func openPool(ctx context.Context, dsn, field string, role Role, wrap func(driver.Connector) driver.Connector,
 	ping bool) (db *sqlx.DB, answered bool, err error) {
-	cfg, err := Config(dsn, field, role)
+	conn, cfg, nodes, err := connector(dsn, field, role)
 	if err != nil {
-		return nil, false, err
-	}
-	conn, err := mysql.NewConnector(cfg)
-	if err != nil {
-		return nil, false, weekback.Errorf(weekback.EINVALID, "%s: %v", field, err)
+		return nil, false, weekback.Errorf(weekback.EINVALID, "%v", err)
 	}
 	if wrap != nil {
 		conn = wrap(conn)
@@ -68,7 +64,7 @@ func openPool(ctx context.Context, dsn, field string, role Role, wrap func(drive
 	if !ping {
 		return db, false, nil
 	}
-	pctx, cancel := context.WithTimeout(ctx, cfg.Timeout+5*time.Second)
+	pctx, cancel := context.WithTimeout(ctx, time.Duration(nodes)*cfg.Timeout+5*time.Second)
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()

@@ -37,10 +37,11 @@ func (m *Meta) Revoke(ctx context.Context, jti string, expires time.Time) error 
 	return nil
 }
 
-// Revoked reports whether jti was revoked.
+// Revoked reports whether jti was revoked; on a Galera node it first
+// applies what the cluster committed (a logout on another replica counts).
 func (m *Meta) Revoked(ctx context.Context, jti string) (bool, error) {
 	var n int
-	if err := m.db.QueryRowxContext(ctx, Tag+"SELECT COUNT(*) FROM "+m.table("revoked_sessions")+" WHERE jti = ?", jti).Scan(&n); err != nil {
+	if err := m.db.QueryRowxContext(ctx, m.causal(ctx, Tag+"SELECT COUNT(*) FROM "+m.table("revoked_sessions")+" WHERE jti = ?"), jti).Scan(&n); err != nil {
 		return false, fmt.Errorf("check session: %w", err)
 	}
 	return n > 0, nil

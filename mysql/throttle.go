@@ -82,8 +82,8 @@ func (m *Meta) reserveTx(ctx context.Context, tx *sqlx.Tx, login, client string,
 // r.counter (a row never used reads as the zero counter).
 func (m *Meta) lockCounter(ctx context.Context, tx *sqlx.Tx, r throttleScope) error {
 	zero := time.Unix(0, 0).UTC()
-	_, err := tx.ExecContext(ctx, Tag+"INSERT INTO "+m.table("login_throttle")+" (scope, login, client, window_start, attempts, last_at)"+
-		" VALUES (?, ?, ?, ?, 0, ?) ON DUPLICATE KEY UPDATE attempts = attempts", r.scope, r.login, r.client, zero, zero)
+	_, err := tx.ExecContext(ctx, m.causal(ctx, Tag+"INSERT INTO "+m.table("login_throttle")+" (scope, login, client, window_start, attempts, last_at)"+
+		" VALUES (?, ?, ?, ?, 0, ?) ON DUPLICATE KEY UPDATE attempts = attempts"), r.scope, r.login, r.client, zero, zero)
 	if err != nil {
 		return err
 	}

@@ -86,12 +86,17 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 }
 
 // readyz answers 200 when the backup server answers and at least one
-// generation is ready, 503 otherwise (saying which).
+// generation is ready, 503 otherwise (saying which); with PingNode, the
+// answer names the node that answered ("ready: backup node 10.0.0.2:3306").
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if err := s.Ping(ctx); err != nil {
+	node, err := s.pingNode(ctx)
+	if err != nil {
 		s.Logger.Warn("not ready: backup server unreachable", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("backup server unreachable")
+	}
+	if node != "" {
+		node = ": backup node " + node
 	}
 	gens, err := s.Generations.Generations(ctx)
 	if err != nil {
@@ -100,8 +105,16 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	}
 	for _, g := range gens {
 		if g.Ready() {
-			return c.SendString("ready")
+			return c.SendString("ready" + node)
 		}
 	}
-	return c.Status(fiber.StatusServiceUnavailable).SendString("no generation is ready yet")
+	return c.Status(fiber.StatusServiceUnavailable).SendString("no generation is ready yet" + node)
+}
+
+// pingNode is PingNode when set, else Ping (naming no node).
+func (s *Server) pingNode(ctx context.Context) (string, error) {
+	if s.PingNode != nil {
+		return s.PingNode(ctx)
+	}
+	return "", s.Ping(ctx)
 }

@@ -41,7 +41,10 @@ type Server struct {
 	Listen      string
 	Generations weekback.GenerationStore
 	// Ping reports whether the backup server answers (readiness).
-	Ping     func(ctx context.Context) error
+	Ping func(ctx context.Context) error
+	// PingNode, when set, is Ping for /readyz that also names the node
+	// (host:port) of the backup server that answered.
+	PingNode func(ctx context.Context) (string, error)
 	Location *time.Location // time zone of the times shown (schedule.timezone)
 	Logger   *slog.Logger
 	Now      func() time.Time

@@ -97,7 +97,8 @@ func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info 
 	}
 	pipe := newBufPipe()
 	name := fmt.Sprintf("weekback-%d-%d", r.run.ID, readerSeq.Add(1))
-	mysql.RegisterReaderHandler(name, func() io.Reader { return pipe })
+	rows := r.loadSource(pipe, t)
+	mysql.RegisterReaderHandler(name, func() io.Reader { return rows })
 	defer mysql.DeregisterReaderHandler(name)
 
 	readErr := make(chan error, 1)
@@ -112,9 +113,9 @@ func (r *run) load(ctx context.Context, src, dst *sqlx.Conn, t *tablePlan, info 
 		// Lets the load set row start and end, so history rows stay history.
 		load = "SET STATEMENT system_versioning_insert_history=1 FOR " + load
 	}
-	_, loadErr := dst.ExecContext(ctx, wmysql.Tag+load)
+	loadErr := execLoad(ctx, dst, wmysql.Tag+load, rows)
 	pipe.Close()
-	if err := <-readErr; err != nil {
+	if err := <-readErr; err != nil && (loadErr == nil || !errors.Is(err, io.ErrClosedPipe)) { // a failed load closes the pipe
 		return r.lost(ctx, err, "source", r.s.SourceDSN, "source.dsn", t.Name)
 	}
 	if loadErr != nil {

@@ -64,6 +64,9 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkGalera(ctx, plan); err != nil {
+		return nil, err
+	}
 	if _, err := s.OpenMeta(ctx); err != nil {
 		return nil, err
 	}
@@ -74,6 +77,8 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	defer lock.Release()
 	ctx, stop := lock.Context(ctx) // a lost lease (another run took over) stops this one
 	defer stop()
+	ctx, unguard := s.guardGalera(ctx) // so does a wedged Galera node
+	defer unguard()
 	if err := s.cleanup(ctx); err != nil {
 		return nil, err
 	}
@@ -100,6 +105,7 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	if lerr := lock.Err(); err != nil && lerr != nil {
 		err = lerr
 	}
+	err = stalled(ctx, err)
 	r.finish(ctx, err)
 	if err != nil {
 		log.Error("snapshot failed; the served generation is unchanged", "err", err)

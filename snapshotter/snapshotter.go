@@ -55,6 +55,7 @@ type Snapshotter struct {
 	loader       *sqlx.DB // backup connections with FK and unique checks off
 	verifier     *sqlx.DB // backup connections that read slots back as stored
 	metaDB       *sqlx.DB // the meta schema's connections (strict sql_mode)
+	galera       *galera  // the backup cluster's limits; nil unless a Galera node
 	meta         *mysql.Meta
 	sourceSchema string
 }

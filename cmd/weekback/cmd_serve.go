@@ -91,7 +91,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	gens := server.NewGenerationCache(meta)
 	c.srv = server.New()
 	c.srv.Listen = c.cfg.Server.Listen
-	c.srv.Generations, c.srv.Ping = gens, meta.Ping
+	c.srv.Generations, c.srv.Ping, c.srv.PingNode = gens, meta.Ping, c.pingNode
 	c.srv.Location = c.cfg.Schedule.Location()
 	c.srv.Logger = c.app.logger
 	c.srv.Sessions = auth.NewSessions(secret, c.cfg.Server.BaseURL)
@@ -250,6 +250,16 @@ func (c *serveCmd) Close() error {
 		}
 	}
 	return err
+}
+
+// pingNode pings the meta pool and names the backup node that answered:
+// the one its connections go to, or the only one configured.
+func (c *serveCmd) pingNode(ctx context.Context) (string, error) {
+	node, err := mysql.PingNode(ctx, c.db)
+	if node == "" {
+		node = mysql.Addr(c.cfg.Backup.ReaderDSN)
+	}
+	return node, err
 }
 
 // sizePool keeps up to idle connections of db open between requests and
