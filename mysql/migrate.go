@@ -34,8 +34,11 @@ func migrate(ctx context.Context, db *sqlx.DB, schema string) error {
 		return err
 	}
 	lock, err := waitLease(ctx, db, schema, "migrate", migrateLease, migrateWait)
-	if err != nil || lock == nil {
-		return fmt.Errorf("migrate %s: another process kept the migration lock for %s (%v); try again", schema, migrateWait, err)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", schema, err)
+	}
+	if lock == nil {
+		return fmt.Errorf("migrate %s: another process kept the migration lock for %s; try again", schema, migrateWait)
 	}
 	defer lock.Release()
 	if _, err := conn.ExecContext(ctx, Tag+"CREATE TABLE IF NOT EXISTS "+QuoteTable(schema, "schema_migrations")+
