@@ -129,8 +129,8 @@ func TestWithoutWeekbackEnv(t *testing.T) {
 
 func TestTarget(t *testing.T) {
 	tests := []struct {
-		name                         string
-		t                            Target
+		name                   string
+		t                      Target
 		measured, goal, result string
 	}{
 		{"ratio at most, met", Target{Name: "a / b", Value: 0.35, Op: AtMost, Want: 0.35}, "0.35×", "≤ 0.35×", "PASS"},
