@@ -23,24 +23,25 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-func TestVerdict(t *testing.T) {
+func TestTargets(t *testing.T) {
 	fast := []time.Duration{time.Millisecond, 2 * time.Millisecond}
 	slow := []time.Duration{time.Millisecond, targetP99}
-	for _, tt := range []struct {
-		name string
-		r    result
-		want string
-	}{
-		{"pass", result{lat: fast}, "PASS"},
-		{"slow", result{lat: slow}, "MISS (p99)"},
-		{"errors", result{lat: fast, errors: 1}, "MISS (errors)"},
-		{"both", result{lat: slow, errors: 2}, "MISS (p99, errors)"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := verdict(tt.r); got != tt.want {
-				t.Errorf("verdict = %q, want %q", got, tt.want)
-			}
-		})
+	scenarios := []*scenario{
+		{name: "pass", json: true, http: result{lat: fast}},
+		{name: "slow", http: result{lat: slow}},
+		{name: "errors", json: true, http: result{lat: fast, errors: 1}},
+		{name: "both", http: result{lat: slow, errors: 2}},
+	}
+	want := []struct{ name, measured, result string }{
+		{"p99 ×32 pass (JSON)", "2.0 ms", "PASS"},
+		{"p99 ×32 slow (HTML)", "50.0 ms", "MISS"},
+		{"p99 ×32 errors (JSON)", "2.0 ms", "MISS (1 errors)"},
+		{"p99 ×32 both (HTML)", "50.0 ms", "MISS (2 errors)"},
+	}
+	for i, tg := range targets(options{clients: 32}, scenarios) {
+		if got := (struct{ name, measured, result string }{tg.Name, tg.Measured(), tg.Result()}); got != want[i] {
+			t.Errorf("target %d = %+v, want %+v", i, got, want[i])
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,26 +17,38 @@ const (
 	pageSize     = 50
 )
 
-// scenario is one measured page: its URL path, the SQL that is its floor,
-// and the results.
+// scenario is one measured page: its URL path, whether it is asked for as
+// JSON, the SQL that is its floor ("" for none: a page served from the
+// server's memory) and the results.
 type scenario struct {
 	name     string
 	path     string
+	json     bool
 	floorSQL string
 	args     []any
 	index    string // the index EXPLAIN says the floor query uses
 
-	http   result
+	http   result    // N clients at once
+	one    result    // one client alone
 	sql    result    // the floor over database/sql at the same concurrency
 	client floorCL   // the floor with the mariadb command line client, one at a time
 	conc   floorConc // the same client, as many at once as HTTP clients
 }
 
-// scenarios builds the three scenarios of the benchmark; the deep one walks
-// to its cursor first (untimed).
+// format is JSON or HTML.
+func (s *scenario) format() string {
+	if s.json {
+		return "JSON"
+	}
+	return "HTML"
+}
+
+// scenarios builds the scenarios of the benchmark: the records pages, then
+// the compare pages (once the server has compared the two days); the deep
+// one walks to its cursor first (untimed).
 func (b *bench) scenarios(ctx context.Context, c *client) ([]*scenario, error) {
 	orders := qualify(b.slot, "orders")
-	first := &scenario{name: "first page",
+	first := &scenario{name: "first page", json: true,
 		path:     fmt.Sprintf("/mon/tables/orders?page_size=%d", pageSize),
 		floorSQL: fmt.Sprintf("SELECT * FROM %s ORDER BY id LIMIT %d", orders, pageSize+1)}
 	deep, err := b.deepScenario(ctx, c, orders)
@@ -46,20 +59,37 @@ func (b *bench) scenarios(ctx context.Context, c *client) ([]*scenario, error) {
 	// ordered_at): the filter and the sort are both served by it, no
 	// filesort. customer_id is indexed too, but no customer has a page of
 	// orders (at most ~30), so it would not measure a full page.
-	filtered := &scenario{name: "status=paid by -ordered_at",
+	filtered := &scenario{name: "status=paid by -ordered_at", json: true,
 		path:     fmt.Sprintf("/mon/tables/orders?f.status=eq:paid&sort=-ordered_at&page_size=%d", pageSize),
 		floorSQL: fmt.Sprintf("SELECT * FROM %s WHERE status = 'paid' ORDER BY ordered_at DESC, id DESC LIMIT %d", orders, pageSize+1)}
-	out := []*scenario{first, deep, filtered}
+	firstHTML := *first
+	firstHTML.json = false
+	compares, err := b.compareScenarios(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]*scenario{first, deep, filtered, &firstHTML}, compares...)
 	for _, s := range out {
-		if s.index, err = b.explain(ctx, s); err != nil {
+		if err := b.checkScenario(ctx, c, s); err != nil {
 			return nil, err
 		}
-		if _, err := c.getPage(ctx, s.path); err != nil {
-			return nil, fmt.Errorf("scenario %s: %w", s.name, err)
-		}
-		logf("scenario %s: GET %s; floor %s (index %s)", s.name, s.path, s.floorSQL, s.index)
 	}
 	return out, nil
+}
+
+// checkScenario explains s's floor and gets its page once.
+func (b *bench) checkScenario(ctx context.Context, c *client, s *scenario) error {
+	if s.floorSQL != "" {
+		var err error
+		if s.index, err = b.explain(ctx, s); err != nil {
+			return err
+		}
+	}
+	if status, body, err := c.do(ctx, http.MethodGet, s.path, nil, s.json); err != nil || status != http.StatusOK {
+		return fmt.Errorf("scenario %s (%s): status %d, %v\n%.500s", s.name, s.format(), status, err, body)
+	}
+	logf("scenario %s (%s): GET %s; floor %s (index %s)", s.name, s.format(), s.path, s.floorSQL, s.index)
+	return nil
 }
 
 // deepScenario follows next cursors walkPages times with walkPageSize rows
