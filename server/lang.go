@@ -152,6 +152,9 @@ func (v *localizedViews) Load() error {
 		if err := e.Load(); err != nil {
 			return fmt.Errorf("load templates (%s): %w", lang, err)
 		}
+		if err := wrapPages(e); err != nil {
+			return fmt.Errorf("load templates (%s): %w", lang, err)
+		}
 		escapeAll(e)
 	}
 	return nil
@@ -168,13 +171,17 @@ func escapeAll(e *html.Engine) {
 	}
 }
 
-// Render renders name in the binding's language.
+// Render renders name in the binding's language; a page in the page
+// layout without the engine's lock (see wrapPages).
 func (v *localizedViews) Render(out io.Writer, name string, binding any, layout ...string) error {
 	e := v.def
 	if m, ok := binding.(fiber.Map); ok {
 		if l, ok := m["L"].(*i18n.Localizer); ok && v.byLang[l.Lang()] != nil {
 			e = v.byLang[l.Lang()]
 		}
+	}
+	if ok, err := renderPage(e, out, name, binding, layout); ok {
+		return err
 	}
 	return e.Render(out, name, binding, layout...)
 }

@@ -18,7 +18,7 @@
 //
 // Usage:
 //
-//	go run ./bench/server [-scale 1] [-clients 32] [-requests 2000] [-single-requests 300] [-bin bin/weekback] [-keep] [-reuse]
+//	go run ./bench/server [-scale 1] [-clients 32] [-requests 2000] [-single-requests 300] [-only REGEXP] [-bin bin/weekback] [-keep] [-reuse]
 //
 // -reuse serves the slots an earlier -keep run left (snapshotting only
 // when there are none) and keeps them: for iterating on the server, where a
@@ -36,6 +36,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/weekback/weekback/bench/internal/benchutil"
@@ -63,6 +65,7 @@ type options struct {
 	clients  int
 	requests int
 	single   int
+	only     *regexp.Regexp
 	bin      string
 	keep     bool
 	reuse    bool
@@ -85,6 +88,7 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.clients, "clients", DefaultClients, "concurrent clients of each scenario")
 	fs.IntVar(&o.requests, "requests", DefaultRequests, "requests of each scenario, in total over the clients")
 	fs.IntVar(&o.single, "single-requests", DefaultSingleRequests, "requests of each scenario's run with one client alone (0: none)")
+	only := fs.String("only", "", "measure only the scenarios whose \"name (JSON|HTML)\" matches this regular expression")
 	fs.StringVar(&o.bin, "bin", DefaultBin, "weekback binary (built by make build)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the wbsrv_* schemas for inspection")
 	fs.BoolVar(&o.reuse, "reuse", false, "serve the Monday and Tuesday slots kept by an earlier -keep run (implies -keep)")
@@ -93,6 +97,10 @@ func parseOptions(args []string) (options, error) {
 		return o, err
 	}
 	o.keep = o.keep || o.reuse
+	var err error
+	if o.only, err = regexp.Compile(*only); err != nil {
+		return o, fmt.Errorf("-only: %w", err)
+	}
 	if err := benchutil.CheckRun(fs, o.scale, 1, o.timeout); err != nil {
 		return o, err
 	}

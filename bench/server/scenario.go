@@ -68,11 +68,18 @@ func (b *bench) scenarios(ctx context.Context, c *client) ([]*scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := append([]*scenario{first, deep, filtered, &firstHTML}, compares...)
-	for _, s := range out {
+	var out []*scenario
+	for _, s := range append([]*scenario{first, deep, filtered, &firstHTML}, compares...) {
+		if !b.o.only.MatchString(s.name + " (" + s.format() + ")") {
+			continue
+		}
 		if err := b.checkScenario(ctx, c, s); err != nil {
 			return nil, err
 		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("-only %q matches no scenario", b.o.only)
 	}
 	return out, nil
 }
@@ -124,7 +131,7 @@ func (b *bench) deepScenario(ctx context.Context, c *client, orders string) (*sc
 		return nil, fmt.Errorf("walk to the deep page: row %d has id %d, the walk ended on %d", depth, want, id)
 	}
 	logf("walked %d pages of %d: cursor after row %d (id %d)", depth/walkPageSize, walkPageSize, depth, id)
-	return &scenario{name: fmt.Sprintf("after row %d (cursor)", depth),
+	return &scenario{name: fmt.Sprintf("after row %d (cursor)", depth), json: true,
 		path:     fmt.Sprintf("/mon/tables/orders?page_size=%d&after=%s", pageSize, url.QueryEscape(cursor)),
 		floorSQL: fmt.Sprintf("SELECT * FROM %s WHERE id > ? ORDER BY id LIMIT %d", orders, pageSize+1),
 		args:     []any{id}}, nil
