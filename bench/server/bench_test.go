@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,5 +55,21 @@ func TestListenAddr(t *testing.T) {
 		if got := listenAddr(tt.log); got != tt.want {
 			t.Errorf("listenAddr(%q) = %q, want %q", tt.log, got, tt.want)
 		}
+	}
+}
+
+func TestTimeLines(t *testing.T) {
+	var tl timeLines
+	out := "id\tnote\n1\t" + strings.Repeat("x", 10_000) + "\n51 rows in set (0.003 sec)\n\nid\n2 rows in s"
+	for i := 0; i < len(out); i += 7 {
+		tl.Write([]byte(out[i:min(i+7, len(out))]))
+	}
+	tl.Write([]byte("et (1.250 sec)\n"))
+	want := []time.Duration{3 * time.Millisecond, 1250 * time.Millisecond}
+	if len(tl.times) != 2 || tl.times[0] != want[0] || tl.times[1] != want[1] || tl.err != nil {
+		t.Fatalf("times = %v (err %v), want %v", tl.times, tl.err, want)
+	}
+	if len(tl.line) > lineTail {
+		t.Fatalf("kept %d bytes of a line, want at most %d", len(tl.line), lineTail)
 	}
 }

@@ -95,7 +95,7 @@ func (b *bench) measureScenario(ctx context.Context, c *client, s *scenario) err
 	}
 	query := func(ctx context.Context) error { return b.floorQuery(ctx, s) }
 	load(ctx, b.o.clients, b.o.clients, query)
-	s.sql = load(ctx, b.o.clients, b.o.requests, query)
+	s.sql = load(ctx, b.o.clients, s.floorRequests(b.o.requests), query)
 	logRun("sql floor", s, s.sql)
 	var err error
 	if s.client, err = b.clientFloor(ctx, s); err != nil {
@@ -105,6 +105,14 @@ func (b *bench) measureScenario(ctx context.Context, c *client, s *scenario) err
 		return err
 	}
 	return ctx.Err()
+}
+
+// floorRequests is how many times s's floors run its query.
+func (s *scenario) floorRequests(requests int) int {
+	if s.floorN > 0 {
+		return min(s.floorN, requests)
+	}
+	return requests
 }
 
 // floorQuery runs s's floor query and reads every row.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The deep scenario's walk: walkPages pages of walkPageSize rows reach row
@@ -27,6 +28,7 @@ type scenario struct {
 	floorSQL string
 	args     []any
 	index    string // the index EXPLAIN says the floor query uses
+	floorN   int    // how many floor queries (at most; 0: as many as requests)
 
 	http   result    // N clients at once
 	one    result    // one client alone
@@ -92,10 +94,12 @@ func (b *bench) checkScenario(ctx context.Context, c *client, s *scenario) error
 			return err
 		}
 	}
+	start := time.Now()
 	if status, body, err := c.do(ctx, http.MethodGet, s.path, nil, s.json); err != nil || status != http.StatusOK {
 		return fmt.Errorf("scenario %s (%s): status %d, %v\n%.500s", s.name, s.format(), status, err, body)
 	}
-	logf("scenario %s (%s): GET %s; floor %s (index %s)", s.name, s.format(), s.path, s.floorSQL, s.index)
+	logf("scenario %s (%s): GET %s in %s (the first time); floor %s (index %s)", s.name, s.format(), s.path,
+		ms(time.Since(start)), s.floorSQL, s.index)
 	return nil
 }
 
