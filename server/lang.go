@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -120,12 +121,14 @@ func newLocalizedViews(cat *i18n.Catalog) *localizedViews {
 
 // templateFuncs are the text functions of the templates in l's language:
 // t KEY [NAME VALUE]… (a message), n KEY COUNT [NAME VALUE]… (its plural
-// form for COUNT) and num N (a number).
+// form for COUNT), num N (a number) and cells CELLS (a records row's cells).
 func templateFuncs(l *i18n.Localizer) map[string]any {
 	return map[string]any{
 		"t":   l.T,
 		"n":   func(key string, count any, args ...any) string { return l.N(key, toInt(count), args...) },
 		"num": func(n any) string { return l.Number(int64(toInt(n))) },
+		// cells writes a records row's cells (cellsHTML).
+		"cells": func(cells []cellView) template.HTML { return cellsHTML(l, cells) },
 	}
 }
 
