@@ -17,7 +17,9 @@ const cellsTemplate = `{{range .}}<td class="kind-{{.Kind}}{{if .Empty}} empty{{
 
 func TestCellsHTMLAsTheTemplate(t *testing.T) {
 	tricky := "a<b>&\"c\" 'd' + e\x00 — 日本語 ü"
-	col := func(kind mysql.Kind, masked bool) mysql.RecordColumn { return mysql.RecordColumn{Kind: kind, Masked: masked} }
+	col := func(kind mysql.Kind, masked bool) mysql.RecordColumn {
+		return mysql.RecordColumn{Kind: kind, Masked: masked}
+	}
 	cells := []cellView{
 		cellOf(col(mysql.KindText, false), mysql.Value{Bytes: []byte(tricky)}),
 		cellOf(col(mysql.KindText, false), mysql.Value{Bytes: []byte(strings.Repeat("long+<", 10)), Truncated: true}),
