@@ -101,8 +101,11 @@ func (b *bench) measureScenario(ctx context.Context, c *client, s *scenario) err
 	if s.client, err = b.clientFloor(ctx, s); err != nil {
 		return err
 	}
-	if s.conc, err = b.concurrentClientFloor(ctx, s); err != nil {
-		return err
+	if s.conc, err = b.concurrentClientFloor(ctx, s); err != nil && ctx.Err() == nil {
+		// 32 more sessions may pass the server's max_connections on a
+		// shared server: the other floors still stand.
+		logf("client floor ×%d %s: %v (left out of the report)", b.o.clients, s.name, err)
+		s.conc = floorConc{}
 	}
 	return ctx.Err()
 }

@@ -38,8 +38,12 @@ func floorColumns(s *scenario) string {
 	if s.floorSQL == "" {
 		return "—\t—\t—\t—\t—\t—\t—"
 	}
+	conc50, conc99 := "—", "—"
+	if s.conc.queries > 0 {
+		conc50, conc99 = ms(s.conc.r.percentile(0.5)), ms(s.conc.r.percentile(0.99))
+	}
 	return fmt.Sprintf("%s\t%s\t%.0f\t%s\t%s\t%s\t%s", ms(s.sql.percentile(0.5)), ms(s.sql.percentile(0.99)), s.sql.rate(),
-		ms(s.conc.r.percentile(0.5)), ms(s.conc.r.percentile(0.99)), ms(s.client.reported), ms(s.client.median))
+		conc50, conc99, ms(s.client.reported), ms(s.client.median))
 }
 
 // targets are every scenario's p99 with o.clients clients, missed on any
