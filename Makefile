@@ -3,8 +3,9 @@
 # make test   runs every test with -race against the server scripts/ensure-mariadb finds or starts
 # make demo   builds and runs `weekback demo` against that server
 # make bench  runs bench/snapshot, bench/server, bench/export, bench/compare and bench/download against that
-#             server; extra flags in BENCH_ARGS, BENCH_SERVER_ARGS, BENCH_EXPORT_ARGS, BENCH_COMPARE_ARGS and
-#             BENCH_DOWNLOAD_ARGS="..."
+#             server, then prints every target with PASS or MISS (also in var/bench/targets.txt); extra flags
+#             in BENCH_ARGS, BENCH_SERVER_ARGS, BENCH_EXPORT_ARGS, BENCH_COMPARE_ARGS and
+#             BENCH_DOWNLOAD_ARGS="..."; BENCH_NEIGHBOUR=1 runs stress-ng --cpu 1 beside every benchmark
 # make lint   go vet + staticcheck (pinned)
 # make test-galera  starts the 3-node Galera test cluster (scripts/ensure-galera) and runs every TestGalera…
 #             test against it (the source on the ensure-mariadb server), then the suites that touch the meta
@@ -27,6 +28,10 @@ STATICCHECK_VERSION := v0.8.2
 BENCH_ARGS ?=
 BENCH_SERVER_ARGS ?=
 BENCH_EXPORT_ARGS ?=
+BENCH_COMPARE_ARGS ?=
+BENCH_DOWNLOAD_ARGS ?=
+BENCH_NEIGHBOUR ?=
+export BENCH_NEIGHBOUR
 DEMO_ARGS ?=
 # The suites run with node 1 of the Galera cluster as their test server by make test-galera (source
 # and backup both on node 1), less GALERA_SKIP: tests whose source fixture Galera refuses (a SEQUENCE
@@ -63,11 +68,18 @@ demo: build
 	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" bin/weekback demo $(DEMO_ARGS)
 
 bench: build
-	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/snapshot $(BENCH_ARGS) && \
-		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/server $(BENCH_SERVER_ARGS) && \
-		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/export $(BENCH_EXPORT_ARGS) && \
-		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/compare $(BENCH_COMPARE_ARGS) && \
-		WEEKBACK_TEST_DSN="$$DSN" $(GO) run ./bench/download $(BENCH_DOWNLOAD_ARGS)
+	@mkdir -p var/bench && : > var/bench/targets.txt
+	trap "exit 130" INT TERM; DSN=$$(scripts/ensure-mariadb); rc=0; \
+		export WEEKBACK_TEST_DSN="$$DSN" BENCH_TARGETS="$(CURDIR)/var/bench/targets.txt"; \
+		$(GO) run ./bench/snapshot $(BENCH_ARGS) || rc=1; \
+		$(GO) run ./bench/server $(BENCH_SERVER_ARGS) || rc=1; \
+		$(GO) run ./bench/export $(BENCH_EXPORT_ARGS) || rc=1; \
+		$(GO) run ./bench/compare $(BENCH_COMPARE_ARGS) || rc=1; \
+		$(GO) run ./bench/download $(BENCH_DOWNLOAD_ARGS) || rc=1; \
+		printf '\n== make bench: every target%s ==\n' "$${BENCH_NEIGHBOUR:+ (BENCH_NEIGHBOUR=$$BENCH_NEIGHBOUR)}"; \
+		cat var/bench/targets.txt; \
+		if [[ $$rc != 0 ]]; then echo 'make bench: a benchmark failed (see above); its targets are missing here' >&2; fi; \
+		exit $$rc
 
 lint: vet staticcheck
 

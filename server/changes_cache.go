@@ -72,6 +72,9 @@ type changeCache struct {
 	store        weekback.ChangeSetStore
 	onStoreError func(err error)
 
+	// rows keeps pages of change rows of the pairs (changes_rows_cache.go).
+	rows rowsCache
+
 	mu    sync.Mutex
 	pairs map[pairKey]*changeEntry
 	sides map[string]*compare.Side // by day and slot

@@ -106,20 +106,31 @@ func (s *Server) parseChangeQuery(c *fiber.Ctx) (cq changeQuery, form bool, err 
 }
 
 // changeRows returns one page of table's rows of cq.Kind between the
-// pair's sides.
+// pair's sides; pages of two generations come from the change cache's
+// pages when they are there.
 func (s *Server) changeRows(ctx context.Context, cp changePair, table string, cq changeQuery) (*changeRowsPage, error) {
 	if s.noneOfKind(cp, table, cq.Kind) {
 		return &changeRowsPage{Set: &compare.RowSet{Table: table}}, nil // no need to read the tables through
 	}
+	limit := cq.PageSize
+	if limit == 0 {
+		limit = mysql.DefaultPageSize
+	}
+	read := func(ctx context.Context) (*changeRowsPage, error) { return s.readChangeRows(ctx, cp, table, cq, limit) }
+	if cp.Production {
+		return read(ctx)
+	}
+	return s.changes.rows.get(ctx, rowsKeyOf(cp, table, cq, limit), read)
+}
+
+// readChangeRows reads one page of table's rows of cq.Kind between the
+// pair's sides, at most limit.
+func (s *Server) readChangeRows(ctx context.Context, cp changePair, table string, cq changeQuery, limit int) (*changeRowsPage, error) {
 	cmp, done, err := s.pairComparer(ctx, cp)
 	if err != nil {
 		return nil, err
 	}
 	defer done()
-	limit := cq.PageSize
-	if limit == 0 {
-		limit = mysql.DefaultPageSize
-	}
 	page := &changeRowsPage{}
 	page.Set, err = cmp.Rows(ctx, compare.RowQuery{Table: table, Kind: cq.Kind, Filters: cq.Filters, After: cq.After, Limit: limit},
 		func(r *compare.RowChange) error {

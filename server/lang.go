@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -120,12 +121,14 @@ func newLocalizedViews(cat *i18n.Catalog) *localizedViews {
 
 // templateFuncs are the text functions of the templates in l's language:
 // t KEY [NAME VALUE]… (a message), n KEY COUNT [NAME VALUE]… (its plural
-// form for COUNT) and num N (a number).
+// form for COUNT), num N (a number) and cells CELLS (a records row's cells).
 func templateFuncs(l *i18n.Localizer) map[string]any {
 	return map[string]any{
 		"t":   l.T,
 		"n":   func(key string, count any, args ...any) string { return l.N(key, toInt(count), args...) },
 		"num": func(n any) string { return l.Number(int64(toInt(n))) },
+		// cells writes a records row's cells (cellsHTML).
+		"cells": func(cells []cellView) template.HTML { return cellsHTML(l, cells) },
 	}
 }
 
@@ -152,6 +155,9 @@ func (v *localizedViews) Load() error {
 		if err := e.Load(); err != nil {
 			return fmt.Errorf("load templates (%s): %w", lang, err)
 		}
+		if err := wrapPages(e); err != nil {
+			return fmt.Errorf("load templates (%s): %w", lang, err)
+		}
 		escapeAll(e)
 	}
 	return nil
@@ -168,13 +174,17 @@ func escapeAll(e *html.Engine) {
 	}
 }
 
-// Render renders name in the binding's language.
+// Render renders name in the binding's language; a page in the page
+// layout without the engine's lock (see wrapPages).
 func (v *localizedViews) Render(out io.Writer, name string, binding any, layout ...string) error {
 	e := v.def
 	if m, ok := binding.(fiber.Map); ok {
 		if l, ok := m["L"].(*i18n.Localizer); ok && v.byLang[l.Lang()] != nil {
 			e = v.byLang[l.Lang()]
 		}
+	}
+	if ok, err := renderPage(e, out, name, binding, layout); ok {
+		return err
 	}
 	return e.Render(out, name, binding, layout...)
 }

@@ -85,7 +85,7 @@ func run(ctx context.Context, o options) error {
 		err = errors.Join(err, b.restoreSource(context.WithoutCancel(ctx)))
 	}
 	if err == nil {
-		b.report(os.Stdout, res)
+		err = b.report(os.Stdout, res)
 	}
 	return errors.Join(err, b.cleanup())
 }

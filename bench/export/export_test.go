@@ -73,8 +73,10 @@ func TestReport(t *testing.T) {
 		}
 	}
 	var out strings.Builder
-	printTargets(&out, methods)
-	for _, want := range []string{"0.72      ≥ 1.00   MISS", "0.45      ≥ 0.70   MISS", "35.8 MB   < 64 MB  PASS", "71.7 MB   < 64 MB  MISS"} {
+	if err := printTargets(&out, methods); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"0.72×     ≥ 1.00×    MISS", "0.45×     ≥ 0.70×    MISS", "35.8 MB   < 64.0 MB  PASS", "71.7 MB   < 64.0 MB  MISS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("targets:\n%s\nwant a line with %q", out.String(), want)
 		}

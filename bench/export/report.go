@@ -11,9 +11,9 @@ import (
 	"github.com/weekback/weekback/bench/internal/benchutil"
 )
 
-// The targets: weekback's throughput against INTO OUTFILE's (reimport
-// profile, and spreadsheet in Shift_JIS; fastest run over fastest run),
-// and its peak RSS.
+// The targets: weekback's throughput against INTO OUTFILE's (the
+// reimport format, A, and the spreadsheet one in Shift_JIS, A2; fastest
+// run over fastest run), and its peak RSS.
 const (
 	targetVsOutfile     = 1.0
 	targetSJISVsOutfile = 0.7
@@ -32,7 +32,9 @@ func (b *bench) report(ctx context.Context, w io.Writer, methods []*method) erro
 		exportTable, b.o.src, b.o.scale, b.slot, b.rows, float64(data)/1e6, b.o.runs)
 	printMethods(w, b.rows, methods)
 	fmt.Fprintln(w)
-	printTargets(w, methods)
+	if err := printTargets(w, methods); err != nil {
+		return err
+	}
 	fmt.Fprintln(w, "\nrows/s and MB/s divide the rows and each method's own output by its median wall time;")
 	fmt.Fprintln(w, "× OUTFILE is that throughput over INTO OUTFILE's (B's median time / the method's).")
 	fmt.Fprintln(w, "On a loaded machine, compare the three ratios: other work slows single runs by several times.")
@@ -70,39 +72,45 @@ func methodRow(m *method, rows int64, base *method) string {
 		ratioText(throughputRatio(m, base)), benchutil.RSSText(medianProcs(m)))
 }
 
-// printTargets prints the targets for A, and A2's RSS.
-func printTargets(w io.Writer, methods []*method) {
+// printTargets prints the targets for A and A2, and the other ratios of A
+// to B.
+func printTargets(w io.Writer, methods []*method) error {
 	a, a2, base := methods[0], methods[1], outfile(methods)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\tmeasured\tgoal\tresult")
-	ratioRows(tw, "weekback throughput / INTO OUTFILE", a, base, targetVsOutfile)
-	ratioRows(tw, "weekback spreadsheet shift_jis / INTO OUTFILE", a2, base, targetSJISVsOutfile)
-	fmt.Fprintln(tw, rssRow("weekback peak RSS (A)", a))
-	fmt.Fprintln(tw, rssRow("weekback peak RSS (A2, shift_jis)", a2))
-	tw.Flush()
-}
-
-// ratioRows prints m's throughput over base's, fastest run over fastest
-// run, against goal, and the ratios of the medians and of the rounds.
-func ratioRows(w io.Writer, label string, m, base *method, goal float64) {
-	r := fastestRatio(m, base)
-	if r == 0 {
-		fmt.Fprintf(w, "%s\t—\t≥ %.2f\tSKIP\n", label, goal)
-		return
+	ts := []benchutil.Target{
+		throughputTarget("weekback throughput / INTO OUTFILE", a, base, targetVsOutfile),
+		throughputTarget("weekback shift_jis throughput / INTO OUTFILE", a2, base, targetSJISVsOutfile),
+		rssTarget("weekback peak RSS (A)", a), rssTarget("weekback peak RSS (A2, shift_jis)", a2),
 	}
-	fmt.Fprintf(w, "%s (fastest run over fastest run)\t%.2f\t≥ %.2f\t%s\n", label, r, goal, benchutil.Verdict(r >= goal))
-	fmt.Fprintf(w, "  the same, of the medians\t%s\t\t\n", ratioText(throughputRatio(m, base)))
-	fmt.Fprintf(w, "  the same, median of each round's ratio\t%s\t\t\n", ratioText(pairedRatio(m, base)))
+	if err := benchutil.PrintTargets(w, "export", ts); err != nil {
+		return err
+	}
+	for _, m := range []*method{a, a2} {
+		if fastestRatio(m, base) != 0 {
+			fmt.Fprintf(w, "%s / B, of the medians: %s; median of each round's ratio: %s\n",
+				m.key, ratioText(throughputRatio(m, base)), ratioText(pairedRatio(m, base)))
+		}
+	}
+	return nil
 }
 
-// rssRow compares m's median peak RSS with the goal.
-func rssRow(label string, m *method) string {
+// throughputTarget compares m's throughput over base's with goal.
+func throughputTarget(label string, m, base *method, goal float64) benchutil.Target {
+	t := benchutil.Target{Name: label + " (fastest run over fastest run)", Op: benchutil.AtLeast, Want: goal, Value: fastestRatio(m, base)}
+	if t.Value == 0 {
+		t.Skip = "not run"
+	}
+	return t
+}
+
+// rssTarget compares m's median peak RSS with the goal.
+func rssTarget(label string, m *method) benchutil.Target {
+	t := benchutil.Target{Name: label, Op: benchutil.Below, Want: targetRSSMB, Unit: "MB"}
 	if len(m.samples) == 0 {
-		return fmt.Sprintf("%s\t—\t< %.0f MB\tSKIP", label, targetRSSMB)
+		t.Skip = "not run"
+	} else {
+		t.Value = benchutil.KiBToMB(medianProcs(m)[0].KiB)
 	}
-	kib := medianProcs(m)[0].KiB
-	return fmt.Sprintf("%s\t%s\t< %.0f MB\t%s", label, benchutil.MB(kib), targetRSSMB,
-		benchutil.Verdict(benchutil.KiBToMB(kib) < targetRSSMB))
+	return t
 }
 
 // outfile returns B, the baseline of the ratios.

@@ -13,13 +13,18 @@ import (
 	"github.com/weekback/weekback/bench/dataset"
 )
 
-// The schemas the benchmark uses: the source (shared with bench/snapshot)
-// and this benchmark's private backup prefix (its slots and meta schema
-// start with it).
-const (
-	srcSchema    = "wbbench_src"
-	backupPrefix = "wbsrv"
-)
+// backupPrefix is this benchmark's private backup prefix: its slots and
+// meta schema start with it and an underscore.
+const backupPrefix = "wbsrv"
+
+// sourceSchema returns the name of day's source at scale: Monday's is the
+// bench/dataset schema, Tuesday's the same with the change of
+// prepareTuesday. They are the benchmark's own (other benchmarks on the
+// same server regenerate theirs at other scales) and kept for the next
+// run; names outside the backup prefix keep them out of dropScratch.
+func sourceSchema(day string, scale float64) string {
+	return strings.ReplaceAll(fmt.Sprintf("wbsrv%s_%g", day, scale), ".", "_")
+}
 
 // cleanupTimeout bounds the final drops, which run even after an interrupt.
 const cleanupTimeout = 5 * time.Minute
@@ -30,6 +35,8 @@ type bench struct {
 	*benchutil.Base // the server (without a database), its pool, a temporary directory
 	o               options
 	slot            string // the Monday slot, once snapshotted
+	tue             string // the Tuesday slot, once snapshotted
+	source          string // the source of the next snapshot ("": Monday's)
 }
 
 // run snapshots the dataset, serves it, measures the scenarios and their
@@ -67,15 +74,15 @@ func (b *bench) measure(ctx context.Context) error {
 			return err
 		}
 	}
-	printReport(os.Stdout, b.o, scenarios)
-	return nil
+	return printReport(os.Stdout, b.o, scenarios)
 }
 
-// prepare makes the Monday slot with the bench user: anew (dropping
-// earlier runs' schemas), or with -reuse the one an earlier run kept.
+// prepare makes the Monday and Tuesday slots with the bench user: anew
+// (dropping earlier runs' schemas), or with -reuse the ones an earlier run
+// kept.
 func (b *bench) prepare(ctx context.Context) error {
 	if b.o.reuse {
-		found, err := b.keptSlot(ctx)
+		found, err := b.keptSlots(ctx)
 		if found || err != nil {
 			return err
 		}
@@ -83,31 +90,42 @@ func (b *bench) prepare(ctx context.Context) error {
 	if err := b.dropScratch(ctx); err != nil {
 		return err
 	}
-	if err := dataset.Generate(ctx, b.DB, srcSchema, b.o.scale, logf); err != nil {
+	mon := sourceSchema("mon", b.o.scale)
+	if err := dataset.Generate(ctx, b.DB, mon, b.o.scale, logf); err != nil {
 		return err
 	}
-	if err := b.snapshot(ctx); err != nil {
+	var err error
+	if b.slot, err = b.snapshot(ctx, "mon", mon); err != nil {
+		return err
+	}
+	tue := sourceSchema("tue", b.o.scale)
+	if err := b.prepareTuesday(ctx, tue); err != nil {
+		return err
+	}
+	if b.tue, err = b.snapshot(ctx, "tue", tue); err != nil {
 		return err
 	}
 	return b.addBenchUser(ctx)
 }
 
-// keptSlot finds the Monday slot of an earlier run and its bench user; it
-// reports false (and no error) when either is missing.
-func (b *bench) keptSlot(ctx context.Context) (bool, error) {
-	err := b.DB.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
-		" WHERE day = 'mon' AND slot IS NOT NULL").Scan(&b.slot)
+// keptSlots finds the Monday and Tuesday slots of an earlier run and its
+// bench user; it reports false (and no error) when one is missing.
+func (b *bench) keptSlots(ctx context.Context) (bool, error) {
+	var err error
+	if b.slot, err = b.slotOf(ctx, "mon"); err == nil {
+		b.tue, err = b.slotOf(ctx, "tue")
+	}
 	if err != nil {
-		logf("-reuse: no kept Monday slot (%v): snapshotting", err)
+		logf("-reuse: no kept slots (%v): snapshotting", err)
 		return false, nil
 	}
 	var n int
-	err = b.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+qualify(b.slot, "users")+" WHERE login_id = ?", benchLogin).Scan(&n)
+	err = b.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+qualify(b.tue, "users")+" WHERE login_id = ?", benchLogin).Scan(&n)
 	if err != nil || n == 0 {
-		logf("-reuse: %s has no bench user (%v): snapshotting", b.slot, err)
+		logf("-reuse: %s has no bench user (%v): snapshotting", b.tue, err)
 		return false, nil
 	}
-	logf("-reuse: serving the kept slot %s", b.slot)
+	logf("-reuse: serving the kept slots %s and %s", b.slot, b.tue)
 	return true, nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/weekback/weekback/bench/internal/benchutil"
 
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,7 +38,7 @@ const (
 // and a server on a free port of 127.0.0.1.
 func (b *bench) writeConfig() (string, error) {
 	src := b.Cfg.Clone()
-	src.DBName = srcSchema
+	src.DBName = cmp.Or(b.source, sourceSchema("mon", b.o.scale))
 	doc := map[string]any{
 		"source":   map[string]any{"dsn": src.FormatDSN()},
 		"backup":   map[string]any{"dsn": b.Cfg.FormatDSN(), "reader_dsn": b.Cfg.FormatDSN(), "prefix": backupPrefix},
@@ -79,44 +80,59 @@ func (b *bench) command(ctx context.Context, args ...string) (*exec.Cmd, error) 
 	return cmd, nil
 }
 
-// snapshot copies the dataset into Monday's generation of the private
-// prefix (always anew: dropScratch removed earlier runs' slots) and records
-// the slot's name.
-func (b *bench) snapshot(ctx context.Context) error {
-	cmd, err := b.command(ctx, "snapshot", "--day", "mon")
+// snapshot copies source into day's generation of the private prefix
+// (always anew: dropScratch removed earlier runs' slots) and returns the
+// slot's name.
+func (b *bench) snapshot(ctx context.Context, day, source string) (string, error) {
+	b.source = source
+	cmd, err := b.command(ctx, "snapshot", "--day", day)
+	b.source = ""
 	if err != nil {
-		return err
+		return "", err
 	}
 	var stderr benchutil.TailBuffer
 	cmd.Stderr = &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("weekback snapshot: %w\n%s", err, stderr.Tail(benchutil.TailLines))
+		return "", fmt.Errorf("weekback snapshot --day %s: %w\n%s", day, err, stderr.Tail(benchutil.TailLines))
 	}
-	err = b.DB.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
-		" WHERE day = 'mon' AND slot IS NOT NULL").Scan(&b.slot)
+	slot, err := b.slotOf(ctx, day)
 	if err != nil {
-		return fmt.Errorf("find the monday slot: %w", err)
+		return "", err
 	}
-	logf("snapshot into %s in %s", b.slot, time.Since(start).Round(time.Millisecond))
-	return nil
+	logf("snapshot of %s into %s in %s", source, slot, time.Since(start).Round(time.Millisecond))
+	return slot, nil
+}
+
+// slotOf returns the slot day's generation is in.
+func (b *bench) slotOf(ctx context.Context, day string) (string, error) {
+	var slot string
+	err := b.DB.QueryRowContext(ctx, "SELECT slot FROM "+qualify(backupPrefix+"_meta", "generations")+
+		" WHERE day = ? AND slot IS NOT NULL", day).Scan(&slot)
+	if err != nil {
+		return "", fmt.Errorf("find the %s slot: %w", day, err)
+	}
+	return slot, nil
 }
 
 // addBenchUser inserts the bench user, with a real bcrypt hash, into the
-// Monday slot's users table: the dataset's own hashes only look like
-// bcrypt. Writing into a slot is something weekback itself never does; it
-// is acceptable here only because the slot belongs to this benchmark's
-// private prefix and is dropped at the end.
+// users table of both slots (the same row in each, so that the comparison
+// of the two days does not see it): the dataset's own hashes only look
+// like bcrypt. Writing into a slot is something weekback itself never
+// does; it is acceptable here only because the slots belong to this
+// benchmark's private prefix and are dropped at the end.
 func (b *bench) addBenchUser(ctx context.Context) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(benchPassword), bcrypt.MinCost)
 	if err != nil {
 		return fmt.Errorf("hash the bench password: %w", err)
 	}
-	_, err = b.DB.ExecContext(ctx, "INSERT INTO "+qualify(b.slot, "users")+
-		` (login_id, password_hash, display_name, email, can_manage_settings, role, created_at)
-		VALUES (?, ?, 'Bench', 'bench@example.invalid', 1, 'superadmin', UTC_TIMESTAMP())`, benchLogin, string(hash))
-	if err != nil {
-		return fmt.Errorf("add the bench user: %w", err)
+	for _, slot := range []string{b.slot, b.tue} {
+		_, err = b.DB.ExecContext(ctx, "INSERT INTO "+qualify(slot, "users")+
+			` (login_id, password_hash, display_name, email, can_manage_settings, role, created_at)
+			VALUES (?, ?, 'Bench', 'bench@example.invalid', 1, 'superadmin', '2026-12-01 09:00:00')`, benchLogin, string(hash))
+		if err != nil {
+			return fmt.Errorf("add the bench user to %s: %w", slot, err)
+		}
 	}
 	return nil
 }

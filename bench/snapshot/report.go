@@ -12,11 +12,13 @@ import (
 	"github.com/weekback/weekback/bench/internal/benchutil"
 )
 
-// The targets: weekback's wall time against B's and C's, and its peak RSS.
+// The targets: weekback's wall time against B's (alone, and with the
+// neighbour of BENCH_NEIGHBOUR beside both) and C's, and its peak RSS.
 const (
-	targetVsDump     = 0.45
-	targetVsInServer = 1.15
-	targetRSSMB      = 200.0
+	targetVsDump          = 0.35
+	targetVsDumpNeighbour = 0.6
+	targetVsInServer      = 0.8
+	targetRSSMB           = 200.0
 )
 
 // report prints the medians and the targets.
@@ -42,14 +44,8 @@ func (b *bench) report(ctx context.Context, w io.Writer, methods []*method) erro
 		return fmt.Errorf("print report: %w", err)
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\tmeasured\tgoal\tresult")
-	a, bm, c := methods[0], methods[1], methods[2]
-	fmt.Fprintln(tw, ratioRow("weekback / dump-pipe", a, bm, targetVsDump))
-	fmt.Fprintln(tw, ratioRow("weekback / in-server", a, c, targetVsInServer))
-	fmt.Fprintln(tw, rssRow(a))
-	if err := tw.Flush(); err != nil {
-		return fmt.Errorf("print report: %w", err)
+	if err := benchutil.PrintTargets(w, "snapshot", targets(methods)); err != nil {
+		return err
 	}
 	for _, m := range methods {
 		if m.skipped != "" {
@@ -69,23 +65,33 @@ func methodRow(m *method) string {
 		benchutil.Seconds(slices.Min(walls)), benchutil.Seconds(slices.Max(walls)), benchutil.RSSText(medianProcs(m.samples)))
 }
 
-// ratioRow compares the median wall times of a and b with goal.
-func ratioRow(label string, a, b *method, goal float64) string {
-	if len(a.samples) == 0 || len(b.samples) == 0 {
-		return fmt.Sprintf("%s\t—\t≤ %.2f\tSKIP", label, goal)
+// targets are weekback's (A's) ratios to the dump pipe (B) and the
+// in-server copy (C), and its peak RSS.
+func targets(methods []*method) []benchutil.Target {
+	a, bm, c := methods[0], methods[1], methods[2]
+	vsDump := targetVsDump
+	if benchutil.NeighbourLabel() != "" {
+		vsDump = targetVsDumpNeighbour
 	}
-	r := float64(benchutil.Median(wallTimes(a))) / float64(benchutil.Median(wallTimes(b)))
-	return fmt.Sprintf("%s\t%.2f\t≤ %.2f\t%s", label, r, goal, benchutil.Verdict(r <= goal))
+	rss := benchutil.Target{Name: "weekback peak RSS", Op: benchutil.Below, Want: targetRSSMB, Unit: "MB"}
+	if len(a.samples) == 0 {
+		rss.Skip = "not run"
+	} else {
+		rss.Value = benchutil.KiBToMB(medianProcs(a.samples)[0].KiB)
+	}
+	return []benchutil.Target{ratioTarget("weekback / dump-pipe", a, bm, vsDump),
+		ratioTarget("weekback / in-server", a, c, targetVsInServer), rss}
 }
 
-// rssRow compares weekback's median peak RSS with its goal.
-func rssRow(a *method) string {
-	if len(a.samples) == 0 {
-		return fmt.Sprintf("weekback peak RSS\t—\t< %.0f MB\tSKIP", targetRSSMB)
+// ratioTarget compares the median wall times of a and b with goal.
+func ratioTarget(label string, a, b *method, goal float64) benchutil.Target {
+	t := benchutil.Target{Name: label, Op: benchutil.AtMost, Want: goal}
+	if len(a.samples) == 0 || len(b.samples) == 0 {
+		t.Skip = "not run"
+		return t
 	}
-	kib := medianProcs(a.samples)[0].KiB
-	return fmt.Sprintf("weekback peak RSS\t%s\t< %.0f MB\t%s", benchutil.MB(kib), targetRSSMB,
-		benchutil.Verdict(benchutil.KiBToMB(kib) < targetRSSMB))
+	t.Value = float64(benchutil.Median(wallTimes(a))) / float64(benchutil.Median(wallTimes(b)))
+	return t
 }
 
 // wallTimes returns the wall times of m's samples.

@@ -1,6 +1,7 @@
 package benchutil
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -123,5 +124,72 @@ func TestWithoutWeekbackEnv(t *testing.T) {
 	got := WithoutWeekbackEnv([]string{"PATH=/bin", "WEEKBACK_SOURCE_DSN=x", "HOME=/root", "WEEKBACK_TEST_DSN=y"})
 	if want := []string{"PATH=/bin", "HOME=/root"}; !slices.Equal(got, want) {
 		t.Fatalf("WithoutWeekbackEnv = %v, want %v", got, want)
+	}
+}
+
+func TestTarget(t *testing.T) {
+	tests := []struct {
+		name                   string
+		t                      Target
+		measured, goal, result string
+	}{
+		{"ratio at most, met", Target{Name: "a / b", Value: 0.35, Op: AtMost, Want: 0.35}, "0.35×", "≤ 0.35×", "PASS"},
+		{"ratio at most, missed", Target{Name: "a / b", Value: 0.351, Op: AtMost, Want: 0.35}, "0.35×", "≤ 0.35×", "MISS"},
+		{"below is strict", Target{Name: "rss", Value: 200, Op: Below, Want: 200, Unit: "MB"}, "200.0 MB", "< 200.0 MB", "MISS"},
+		{"at least, met", Target{Name: "tp", Value: 1.2, Op: AtLeast, Want: 1}, "1.20×", "≥ 1.00×", "PASS"},
+		{"at least, missed", Target{Name: "tp", Value: 0.9, Op: AtLeast, Want: 1}, "0.90×", "≥ 1.00×", "MISS"},
+		{"fail overrides the value", Target{Name: "p99", Value: 3, Op: Below, Want: 50, Unit: "ms", Fail: "errors"}, "3.0 ms", "< 50.0 ms", "MISS (errors)"},
+		{"skipped", Target{Name: "x", Op: AtMost, Want: 1, Skip: "no mariadb-dump"}, "—", "≤ 1.00×", "SKIP (no mariadb-dump)"},
+		{"unknown op never passes", Target{Name: "x", Value: 0, Op: "=", Want: 1}, "0.00×", "= 1.00×", "MISS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := []string{tt.t.Measured(), tt.t.Goal(), tt.t.Result()}
+			if want := []string{tt.measured, tt.goal, tt.result}; !slices.Equal(got, want) {
+				t.Fatalf("measured, goal, result = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestPrintTargetsAppendsTheSummary(t *testing.T) {
+	path := t.TempDir() + "/targets.txt"
+	t.Setenv(TargetsEnv, path)
+	t.Setenv(NeighbourEnv, "")
+	ts := []Target{{Name: "a / b", Value: 0.3, Op: AtMost, Want: 0.35}, {Name: "rss", Value: 250, Op: Below, Want: 200, Unit: "MB"}}
+	var out strings.Builder
+	for _, bench := range []string{"one", "two"} {
+		if err := PrintTargets(&out, bench, ts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(out.String(), "a / b   0.30×     ≤ 0.35×     PASS") {
+		t.Fatalf("table:\n%s", out.String())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "one ") || !strings.HasSuffix(lines[1], "MISS") ||
+		!strings.HasPrefix(lines[3], "two ") {
+		t.Fatalf("summary file:\n%s", data)
+	}
+	t.Setenv(NeighbourEnv, "1")
+	if got := SummaryLine("one", ts[0]); !strings.HasSuffix(got, "PASS  (with neighbour)\n") {
+		t.Fatalf("SummaryLine with the neighbour = %q", got)
+	}
+}
+
+func TestNeighbourWorkers(t *testing.T) {
+	for _, tt := range []struct {
+		env  string
+		want int
+		err  bool
+	}{{"", 0, false}, {"0", 0, false}, {"1", 1, false}, {"2", 2, false}, {"yes", 0, true}, {"-1", 0, true}} {
+		t.Setenv(NeighbourEnv, tt.env)
+		if got, err := NeighbourWorkers(); got != tt.want || (err != nil) != tt.err {
+			t.Fatalf("%s=%q: %d, %v, want %d, error %v", NeighbourEnv, tt.env, got, err, tt.want, tt.err)
+		}
 	}
 }

@@ -19,9 +19,11 @@ const (
 
 // Main is a benchmark's main: it parses the command line's arguments with
 // parse, runs run with a context cancelled on SIGINT or SIGTERM (so that
-// run can still drop its schemas), and exits: 0 after -h or success,
-// ExitUsage on a parse error, ExitFailed when run fails. It does not
-// return.
+// run can still drop its schemas) beside the neighbour $BENCH_NEIGHBOUR
+// asks for (see StartNeighbour; it runs through the whole of run, so both
+// sides of every comparison share the machine with it), and exits: 0 after
+// -h or success, ExitUsage on a parse error, ExitFailed when run fails or
+// the neighbour cannot start. It does not return.
 func Main[O any](parse func(args []string) (O, error), run func(context.Context, O) error) {
 	o, err := parse(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
@@ -31,9 +33,15 @@ func Main[O any](parse func(args []string) (O, error), run func(context.Context,
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(ExitUsage)
 	}
+	n, err := StartNeighbour()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(ExitFailed)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err = run(ctx, o)
 	stop()
+	n.Stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(ExitFailed)
