@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -90,13 +91,7 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	r.slot = r.run.Slot
 	log := s.Logger.With("day", day, "run", r.run.ID, "slot", r.slot)
 	log.Info("snapshot started", "tables", len(plan.Tables), "est_mb", float64(plan.EstBytes)/1e6)
-	for _, o := range plan.Skipped {
-		msg := "not copied (listed in the manifest)"
-		if o.Partial {
-			msg = "copied in part (listed in the manifest)"
-		}
-		log.Warn(msg, "object", o.Name, "type", o.Type, "reason", o.Reason)
-	}
+	logSkipped(log, plan)
 	m, err := r.execute(ctx)
 	var old string
 	if err == nil {
@@ -119,6 +114,18 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 		s.dropAfterGrace(ctx, old)
 	}
 	return res, nil
+}
+
+// logSkipped warns of every object of the source the plan leaves out, or
+// copies in part.
+func logSkipped(log *slog.Logger, plan *Plan) {
+	for _, o := range plan.Skipped {
+		msg := "not copied (listed in the manifest)"
+		if o.Partial {
+			msg = "copied in part (listed in the manifest)"
+		}
+		log.Warn(msg, "object", o.Name, "type", o.Type, "reason", o.Reason)
+	}
 }
 
 // execute builds and verifies the slot; it returns its manifest.

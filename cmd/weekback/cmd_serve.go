@@ -77,9 +77,9 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	secret, err := auth.LoadOrCreateSecret(c.cfg.Server.SessionSecretFile)
+	sessions, err := c.sessions()
 	if err != nil {
-		return weekback.Errorf(weekback.EINVALID, "server.session_secret_file: %v", err)
+		return err
 	}
 	if err := c.openPools(ctx); err != nil {
 		return err
@@ -94,10 +94,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	c.srv.Generations, c.srv.Ping, c.srv.PingNode = gens, meta.Ping, c.pingNode
 	c.srv.Location = c.cfg.Schedule.Location()
 	c.srv.Logger = c.app.logger
-	c.srv.Sessions = auth.NewSessions(secret, c.cfg.Server.BaseURL)
-	if ttl := c.cfg.Server.SessionTTL.D(); ttl > 0 {
-		c.srv.Sessions.TTL = ttl
-	}
+	c.srv.Sessions = sessions
 	c.srv.SessionStore, c.srv.Audit = server.NewRevocationCache(meta), meta
 	if c.srv.Users, err = c.users(gens); err != nil {
 		return err
@@ -132,6 +129,20 @@ func (c *serveCmd) Run(ctx context.Context) error {
 	<-ctx.Done()
 	c.app.logger.Info("stopping: finishing requests in flight")
 	return nil
+}
+
+// sessions signs and checks the session tokens with the key of
+// server.session_secret_file (created on first use) for server.base_url.
+func (c *serveCmd) sessions() (*auth.Sessions, error) {
+	secret, err := auth.LoadOrCreateSecret(c.cfg.Server.SessionSecretFile)
+	if err != nil {
+		return nil, weekback.Errorf(weekback.EINVALID, "server.session_secret_file: %v", err)
+	}
+	s := auth.NewSessions(secret, c.cfg.Server.BaseURL)
+	if ttl := c.cfg.Server.SessionTTL.D(); ttl > 0 {
+		s.TTL = ttl
+	}
+	return s, nil
 }
 
 // metricsToken returns the bearer token /metrics requires:
