@@ -39,6 +39,8 @@ DEMO_ARGS ?=
 # its fixtures are such sources; its Galera end-to-end tests (TestGalera…) keep the source apart.
 GALERA_SUITES ?= ./mysql/... ./jobs/... ./snapshotter/... ./server/...
 GALERA_SKIP := ^TestEveryObjectCopiedOrNamed$$
+# The TestGalera… tests run one package at a time (-p 1): some kill or isolate a node, which the
+# tests of another package running meanwhile would see as a failure.
 # The Galera tests CI runs: the lock, migration and job-claim ones.
 GALERA_CI_TESTS := TestGalera(MigrateAtOnce|SnapshotLockExclusive|LeaseTakenOver|SwitchFenced|JobsExactlyOnce|SnapshotsAtOnce|FirstUseOnThreeNodes|JobsOverTwoReplicas)$$
 
@@ -57,12 +59,12 @@ test:
 
 test-galera:
 	DSNS=$$(scripts/ensure-galera) && DSN=$$(scripts/ensure-mariadb) && \
-		WEEKBACK_GALERA_DSNS="$$DSNS" WEEKBACK_TEST_DSN="$$DSN" $(GO) test -race -count=1 -timeout 30m -run '^TestGalera' ./... && \
+		WEEKBACK_GALERA_DSNS="$$DSNS" WEEKBACK_TEST_DSN="$$DSN" $(GO) test -race -count=1 -p 1 -timeout 30m -run '^TestGalera' ./... && \
 		WEEKBACK_TEST_DSN="$${DSNS%% *}" $(GO) test -race -count=1 -timeout 60m -skip '$(GALERA_SKIP)' $(GALERA_SUITES)
 
 test-galera-ci:
 	DSNS=$$(scripts/ensure-galera) && DSN=$$(scripts/ensure-mariadb) && \
-		WEEKBACK_GALERA_DSNS="$$DSNS" WEEKBACK_TEST_DSN="$$DSN" $(GO) test -race -count=1 -timeout 15m -run '^$(GALERA_CI_TESTS)' ./mysql/ ./cmd/weekback/
+		WEEKBACK_GALERA_DSNS="$$DSNS" WEEKBACK_TEST_DSN="$$DSN" $(GO) test -race -count=1 -p 1 -timeout 15m -run '^$(GALERA_CI_TESTS)' ./mysql/ ./cmd/weekback/
 
 demo: build
 	DSN=$$(scripts/ensure-mariadb) && WEEKBACK_TEST_DSN="$$DSN" bin/weekback demo $(DEMO_ARGS)
