@@ -38,22 +38,38 @@ func (r *Runner) DiscardDay(ctx context.Context, store DayJobStore, day weekback
 	return len(ended), nil
 }
 
+// discardLaterAttempts is how many times DiscardDayLater tries a pass that
+// fails (the meta schema busy or unreachable), d apart.
+const discardLaterAttempts = 3
+
 // DiscardDayLater runs DiscardDay again after d, on the runner's own
 // goroutine (Close stops and waits for it): a job of the day that
 // completed before its worker saw the cancel loses its file once the
-// slot is gone. Before Open it does nothing.
+// slot is gone. A pass that fails is tried again after d, up to
+// discardLaterAttempts times, and logged. Before Open it does nothing.
 func (r *Runner) DiscardDayLater(store DayJobStore, day weekback.Weekday, d time.Duration) {
 	if r.life == nil {
 		return
 	}
 	r.wg.Go(func() {
-		select {
-		case <-r.life.Done():
-			return
-		case <-time.After(d):
-		}
-		if n, err := r.DiscardDay(r.life, store, day); err != nil || n > 0 {
-			r.Logger.Info("ended the jobs a discarded day still had", "day", day, "jobs", n, "err", err)
+		for attempt := 1; ; attempt++ {
+			select {
+			case <-r.life.Done():
+				return
+			case <-time.After(d):
+			}
+			n, err := r.DiscardDay(r.life, store, day)
+			if err == nil {
+				if n > 0 {
+					r.Logger.Info("ended the jobs a discarded day still had", "day", day, "jobs", n)
+				}
+				return
+			}
+			if attempt == discardLaterAttempts {
+				r.Logger.Error("could not end the jobs of a discarded day; run weekback discard again", "day", day, "err", err)
+				return
+			}
+			r.Logger.Warn("ending the jobs of a discarded day failed; trying again", "day", day, "err", err, "in", d)
 		}
 	})
 }

@@ -112,7 +112,7 @@ func (m *Meta) DiscardDayJobs(ctx context.Context, day weekback.Weekday) ([]*wee
 	if err != nil {
 		return nil, fmt.Errorf("cancel the jobs of %s: %w", day, err)
 	}
-	out, err := m.eachBatch(ctx, "status IN (?, ?, ?) AND "+ofDay,
+	out, err := m.eachBatch(ctx, waitLocked, "status IN (?, ?, ?) AND "+ofDay,
 		[]any{weekback.JobQueued, weekback.JobSucceeded, weekback.JobLossy, day},
 		"UPDATE "+m.table("jobs")+" SET status = IF(status = ?, ?, ?), finished_at = COALESCE(finished_at, ?) WHERE id IN (?)",
 		weekback.JobQueued, weekback.JobCanceled, weekback.JobExpired, m.nowMicro())

@@ -118,7 +118,7 @@ func (m *Meta) MarkSeen(ctx context.Context, owner string, ids ...int64) error {
 // already done stay expired. Safe for concurrent use: two callers never
 // return the same job.
 func (m *Meta) Expire(ctx context.Context, before time.Time) ([]*weekback.Job, error) {
-	out, err := m.eachBatch(ctx, "status IN (?, ?) AND finished_at < ? AND kind <> ?", []any{weekback.JobSucceeded, weekback.JobLossy, before.UTC(), weekback.JobCompare},
+	out, err := m.eachBatch(ctx, skipLocked, "status IN (?, ?) AND finished_at < ? AND kind <> ?", []any{weekback.JobSucceeded, weekback.JobLossy, before.UTC(), weekback.JobCompare},
 		"UPDATE "+m.table("jobs")+" SET status = ? WHERE id IN (?)", weekback.JobExpired)
 	if err != nil {
 		return nil, fmt.Errorf("expire jobs: %w", err)
@@ -135,7 +135,7 @@ func (m *Meta) Expire(ctx context.Context, before time.Time) ([]*weekback.Job, e
 // stay deleted. Safe for concurrent use: two callers never return the
 // same job.
 func (m *Meta) Purge(ctx context.Context, before time.Time) ([]*weekback.Job, error) {
-	out, err := m.eachBatch(ctx, "created_at < ? AND status <> ?", []any{before.UTC(), weekback.JobRunning},
+	out, err := m.eachBatch(ctx, skipLocked, "created_at < ? AND status <> ?", []any{before.UTC(), weekback.JobRunning},
 		"DELETE FROM "+m.table("jobs")+" WHERE id IN (?)")
 	if err != nil {
 		return nil, fmt.Errorf("purge jobs: %w", err)
@@ -143,17 +143,28 @@ func (m *Meta) Purge(ctx context.Context, before time.Time) ([]*weekback.Job, er
 	return out, nil
 }
 
+// rowLock is how a batch of jobs is locked: skipLocked leaves rows another
+// transaction holds for a later pass (the janitor of another replica, a
+// claim's scan); waitLocked waits for them, for a pass that must not miss
+// one (a discarded day's jobs).
+type rowLock string
+
+const (
+	skipLocked rowLock = "FOR UPDATE SKIP LOCKED"
+	waitLocked rowLock = "FOR UPDATE"
+)
+
 // eachBatch locks the jobs matching where, jobBatch at a time (skipping
-// rows other transactions hold), applies change with changeArgs followed
+// rows other transactions hold, or waiting for them, as lock says), applies change with changeArgs followed
 // by the batch's IDs (for its last "IN (?)") to each batch in the batch's
 // transaction, and returns the jobs as they were before the change.
-func (m *Meta) eachBatch(ctx context.Context, where string, args []any, change string, changeArgs ...any) ([]*weekback.Job, error) {
+func (m *Meta) eachBatch(ctx context.Context, lock rowLock, where string, args []any, change string, changeArgs ...any) ([]*weekback.Job, error) {
 	var out []*weekback.Job
 	for {
 		var batch []*weekback.Job
 		err := retryTx(ctx, m.db, func(tx *sqlx.Tx) error {
 			var err error
-			batch, err = m.changeBatch(ctx, tx, where, args, change, changeArgs)
+			batch, err = m.changeBatch(ctx, tx, lock, where, args, change, changeArgs)
 			return err
 		})
 		if err != nil {
@@ -166,10 +177,10 @@ func (m *Meta) eachBatch(ctx context.Context, where string, args []any, change s
 	}
 }
 
-func (m *Meta) changeBatch(ctx context.Context, tx *sqlx.Tx, where string, args []any, change string, changeArgs []any) ([]*weekback.Job, error) {
+func (m *Meta) changeBatch(ctx context.Context, tx *sqlx.Tx, lock rowLock, where string, args []any, change string, changeArgs []any) ([]*weekback.Job, error) {
 	var rows []jobRow
 	err := sqlx.SelectContext(ctx, tx, &rows, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+
-		" WHERE "+where+" ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED", slices.Concat(args, []any{jobBatch})...)
+		" WHERE "+where+" ORDER BY id LIMIT ? "+string(lock), slices.Concat(args, []any{jobBatch})...)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
