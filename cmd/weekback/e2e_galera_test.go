@@ -301,7 +301,8 @@ func galeraCaughtUp(t *testing.T, nodes []*sql.DB) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := conn.ExecContext(t.Context(), "SET SESSION wsrep_sync_wait = 1"); err == nil {
+		_, err = conn.ExecContext(t.Context(), "SET SESSION wsrep_sync_wait = 1")
+		if err == nil {
 			_, err = conn.ExecContext(t.Context(), "SELECT 1")
 		}
 		conn.Close()
