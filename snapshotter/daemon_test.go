@@ -41,7 +41,11 @@ func TestDaemonRunsOnScheduleAndStopsCleanly(t *testing.T) {
 	day := weekback.DayOf(time.Now(), tokyo)
 	first := waitGeneration(t, s, day, func(g *weekback.Generation) bool { return g.Ready() })
 	proxy.SetRate(200 << 10) // the next run now takes seconds
-	waitGeneration(t, s, day, func(g *weekback.Generation) bool { return g.Status == weekback.StatusBuilding })
+	// Ready holds from the first run's switch on, while that run is still
+	// recording its outcome (building): wait for a later run.
+	waitGeneration(t, s, day, func(g *weekback.Generation) bool {
+		return g.Status == weekback.StatusBuilding && g.LastRun != nil && first.LastRun != nil && g.LastRun.ID > first.LastRun.ID
+	})
 	stopped := time.Now()
 	cancel()
 	wg.Wait()
