@@ -30,7 +30,8 @@ func migrate(ctx context.Context, db *sqlx.DB, schema string) error {
 		return fmt.Errorf("migrate %s: %w", schema, err)
 	}
 	defer conn.Close()
-	if err := applyStatements(ctx, conn, schema, migration{version: leasesMigration, name: "0008_leases.sql"}); err != nil {
+	leases := migration{version: leasesMigration, name: "0008_leases.sql"}
+	if err := retry(ctx, func() error { return applyStatements(ctx, conn, schema, leases) }); err != nil {
 		return err
 	}
 	lock, err := waitLease(ctx, db, schema, "migrate", migrateLease, migrateWait)
@@ -57,7 +58,9 @@ func migrate(ctx context.Context, db *sqlx.DB, schema string) error {
 		if f.version <= current {
 			continue
 		}
-		if err := applyMigration(ctx, conn, schema, f); err != nil {
+		// Every step is idempotent: one that a cluster's DDL or another
+		// node's write aborted (1213) runs again whole.
+		if err := retry(ctx, func() error { return applyMigration(ctx, conn, schema, f) }); err != nil {
 			return err
 		}
 	}

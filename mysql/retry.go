@@ -42,9 +42,16 @@ func retryable(err error) bool {
 // a growing pause with jitter. fn must have no effect outside tx that a
 // second run would repeat wrongly.
 func retryTx(ctx context.Context, db txBeginner, fn func(tx *sqlx.Tx) error) error {
+	return retry(ctx, func() error { return txOnce(ctx, db, fn) })
+}
+
+// retry runs fn again after a transient conflict (retryable), like
+// retryTx, for work that is safe to repeat but not one transaction: a
+// migration step (its DDL commits by itself).
+func retry(ctx context.Context, fn func() error) error {
 	pause := txRetryBase
 	for attempt := 1; ; attempt++ {
-		err := txOnce(ctx, db, fn)
+		err := fn()
 		if err == nil || !retryable(err) || attempt == txAttempts {
 			return err
 		}
