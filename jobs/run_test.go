@@ -197,8 +197,10 @@ func TestProgress(t *testing.T) {
 	if limit := int64(took/r.Heartbeat) + 1; renews < 2 || renews > limit {
 		t.Errorf("%d progress writes in %s, want 2 to %d (one a second)", renews, took.Round(time.Millisecond), limit)
 	}
-	if done.RowsDone != bigRows || seen[len(seen)-1] >= bigRows {
-		t.Errorf("RowsDone=%d, last progress %d; want %d at the end", done.RowsDone, seen[len(seen)-1], bigRows)
+	// A heartbeat may land after the last row and before the finish (a
+	// slower meta schema, such as a cluster): it then reports every row.
+	if done.RowsDone != bigRows || seen[len(seen)-1] > bigRows {
+		t.Errorf("RowsDone=%d, last progress %d; want %d at the end, never more before", done.RowsDone, seen[len(seen)-1], bigRows)
 	}
 	t.Logf("%d rows in %s, progress written %d times: %v", done.RowsDone, took.Round(time.Millisecond), renews, seen)
 }
