@@ -66,6 +66,10 @@ func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (week
 	if _, err := dst.ExecContext(ctx, wmysql.Tag+create); err != nil {
 		return info, fmt.Errorf("create table %s: %w", t.Name, err)
 	}
+	resumeStats, err := r.pauseStats(ctx, dst, t)
+	if err != nil {
+		return info, err
+	}
 	started := time.Now()
 	if err := r.load(ctx, src, dst, t, &info); err != nil {
 		return info, fmt.Errorf("copy table %s: %w", t.Name, err)
@@ -83,6 +87,9 @@ func (r *run) copyTable(ctx context.Context, src *sqlx.Conn, t *tablePlan) (week
 		if _, err := dst.ExecContext(ctx, wmysql.Tag+"ALTER TABLE "+wmysql.QuoteTable(r.slot, t.Name)+" "+ddl.Indexes); err != nil {
 			return info, fmt.Errorf("add indexes to %s: %w", t.Name, err)
 		}
+	}
+	if err := resumeStats(ctx); err != nil {
+		return info, err
 	}
 	r.s.Logger.Debug("table copied", "table", t.Name, "rows", info.Rows, "mb", float64(info.Bytes)/1e6,
 		"load", loaded.Sub(started).Round(time.Millisecond), "indexes", time.Since(loaded).Round(time.Millisecond))
