@@ -53,8 +53,9 @@ type method struct {
 // sample is one measured run: its wall time and the peak RSS of each child
 // process; procs is nil for server-side work.
 type sample struct {
-	wall  time.Duration
-	procs []benchutil.ProcRSS
+	wall    time.Duration // until the copy is usable: for A, until it is served
+	process time.Duration // A: the whole process, grace period and old slot's drop included
+	procs   []benchutil.ProcRSS
 }
 
 // run generates the source, measures the methods, prints the report and

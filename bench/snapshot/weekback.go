@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/weekback/weekback/bench/internal/benchutil"
@@ -46,20 +49,71 @@ func (b *bench) writeWeekbackConfig(path string) error {
 }
 
 // runWeekback runs one snapshot; a non-zero exit is an error carrying the
-// tail of its stderr.
+// tail of its stderr. The sample's wall time ends when the new generation
+// is served (weekback's "switched" log line): what follows, the grace
+// period and the drop of the previous run's slot, is the removal of an
+// older copy, which B and C do untimed before their runs. The whole
+// process's time is kept beside it.
 func (b *bench) runWeekback(ctx context.Context, bin, config string) (sample, error) {
 	cmd := exec.CommandContext(ctx, bin, "--config", config, "snapshot", "--day", "mon")
 	cmd.Dir = b.Dir
 	cmd.Env = benchutil.WithoutWeekbackEnv(os.Environ())
 	var stdout benchutil.TailBuffer
 	cmd.Stdout = &stdout
+	watch := &switchWatch{start: time.Now()}
+	cmd.Stderr = watch
 	cmd.WaitDelay = 10 * time.Second
-	wall, err := benchutil.Run(cmd)
+	err := cmd.Run()
+	process := time.Since(watch.start)
 	if err != nil {
-		return sample{}, err
+		return sample{}, benchutil.ExitError(cmd, err, &watch.tail)
+	}
+	served := watch.served()
+	if served == 0 {
+		return sample{}, fmt.Errorf("weekback snapshot exited 0 without logging the switch (msg=switched):\n%s", watch.tail.Tail(benchutil.TailLines))
 	}
 	if line := benchutil.LastLine(stdout.String()); line != "" {
-		benchutil.Logf("A weekback: %s", line)
+		benchutil.Logf("A weekback: %s; served after %s, process %s", line, benchutil.Seconds(served), benchutil.Seconds(process))
 	}
-	return sample{wall: wall, procs: []benchutil.ProcRSS{{Name: "weekback", KiB: benchutil.PeakRSS(cmd.ProcessState)}}}, nil
+	return sample{wall: served, process: process, procs: []benchutil.ProcRSS{{Name: "weekback", KiB: benchutil.PeakRSS(cmd.ProcessState)}}}, nil
+}
+
+// switchWatch keeps the tail of weekback's log and the time, from start,
+// at which the log said the generation was switched.
+type switchWatch struct {
+	start time.Time
+	tail  benchutil.TailBuffer
+
+	mu   sync.Mutex
+	at   time.Duration
+	line []byte // a log line split across writes
+}
+
+// switchedMsg is how the text and the JSON log handlers write the message.
+var switchedMsg = [][]byte{[]byte("msg=switched "), []byte(`"msg":"switched"`)}
+
+// Write records the first switch line's time and keeps the tail.
+func (w *switchWatch) Write(p []byte) (int, error) {
+	now := time.Since(w.start)
+	w.mu.Lock()
+	if w.at == 0 {
+		w.line = append(w.line, p...)
+		for _, m := range switchedMsg {
+			if bytes.Contains(w.line, m) {
+				w.at = now
+			}
+		}
+		if i := bytes.LastIndexByte(w.line, '\n'); i >= 0 {
+			w.line = append(w.line[:0], w.line[i+1:]...)
+		}
+	}
+	w.mu.Unlock()
+	return w.tail.Write(p)
+}
+
+// served is when the switch was logged, or 0 if it was not.
+func (w *switchWatch) served() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.at
 }
