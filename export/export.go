@@ -22,20 +22,24 @@ type ExportResult struct {
 
 // ExportCSV streams the rows of q (a table of a slot, with its filters,
 // sort, columns and masked columns) to w as CSV in opts' profile and
-// encoding: a header row, then one line per row. Reading and encoding run
-// on separate goroutines (so on separate cores) and hand rows over in
-// bounded batches: memory stays flat whatever the table's size.
+// encoding: a header row, then one line per row. Each row is encoded as
+// it is read, so memory stays flat whatever the table's size.
 //
 // conn must be a connection of a pool opened with mysql.RoleExport (text
 // as UTF-8). progress, when set, is called from ExportCSV's goroutine
-// with the rows written so far, after each batch. ExportCSV returns the
-// Catalog's errors for a bad query (ENOTFOUND, EINVALID), the writer's
-// (EINVALID when characters could not be encoded and opts.Lossy is
-// false: the file is complete, with '?' in their place) and w's.
+// with the rows written so far, every progressRows rows and at the end.
+// ExportCSV returns the Catalog's errors for a bad query (ENOTFOUND,
+// EINVALID), the writer's (EINVALID when characters could not be encoded
+// and opts.Lossy is false: the file is complete, with '?' in their place)
+// and w's.
 func ExportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql.RecordQuery, w io.Writer,
 	opts CSVOptions, progress func(rows int64)) (*ExportResult, error) {
 	return exportCSV(ctx, conn, cat, q, nil, w, opts, progress)
 }
+
+// progressRows is how many rows ExportCSV writes between two calls of its
+// progress function.
+const progressRows = 4096
 
 // exportCSV is ExportCSV keeping only the rows whose key is in keys (all
 // when keys is nil).
@@ -69,15 +73,22 @@ func exportCSV(ctx context.Context, conn *sqlx.Conn, cat *mysql.Catalog, q mysql
 	if err := cw.WriteHeader(); err != nil {
 		return res, fmt.Errorf("write csv header: %w", err)
 	}
-	err = pipeRows(ctx, len(cols), scan, func(b *batch) error {
-		if err := b.each(write); err != nil {
+	// Rows are encoded as they are read, on this goroutine: the server's
+	// thread producing them is the other busy one, and handing rows to a
+	// second goroutine cost a copy of each and more CPU than it overlapped
+	// (docs/PERFORMANCE.md, "Exports").
+	err = scan(ctx, func(values [][]byte) error {
+		if err := write(values); err != nil {
 			return fmt.Errorf("write csv: %w", err)
 		}
-		if progress != nil {
+		if progress != nil && cw.Rows()%progressRows == 0 {
 			progress(cw.Rows())
 		}
 		return nil
 	})
+	if progress != nil && err == nil {
+		progress(cw.Rows())
+	}
 	res.Rows, res.Unencodable = cw.Rows(), cw.Unencodable()
 	if err != nil {
 		return res, err
