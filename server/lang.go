@@ -121,7 +121,9 @@ func newLocalizedViews(cat *i18n.Catalog) *localizedViews {
 
 // templateFuncs are the text functions of the templates in l's language:
 // t KEY [NAME VALUE]… (a message), n KEY COUNT [NAME VALUE]… (its plural
-// form for COUNT), num N (a number) and cells CELLS (a records row's cells).
+// form for COUNT), num N (a number), cells CELLS (a records row's cells),
+// rows ROWS KEYED (the records table's rows), changecells CELLS (a change
+// row's cells) and opoptions OP (a filter row's operator options).
 func templateFuncs(l *i18n.Localizer) map[string]any {
 	return map[string]any{
 		"t":   l.T,
@@ -129,6 +131,12 @@ func templateFuncs(l *i18n.Localizer) map[string]any {
 		"num": func(n any) string { return l.Number(int64(toInt(n))) },
 		// cells writes a records row's cells (cellsHTML).
 		"cells": func(cells []cellView) template.HTML { return cellsHTML(l, cells) },
+		// changecells writes a change row's cells (changeCellsHTML).
+		"changecells": func(cells []changeCell) template.HTML { return changeCellsHTML(l, cells) },
+		// rows writes the records table's rows (rowsHTML).
+		"rows": func(rows []rowView, keyed bool) template.HTML { return rowsHTML(l, rows, keyed) },
+		// opoptions writes a filter row's operator options (opOptionsHTML).
+		"opoptions": func(op string) template.HTML { return opOptionsHTML(l, op) },
 	}
 }
 
