@@ -93,6 +93,7 @@ func run(ctx context.Context, o options) error {
 // dumpFile is one SQL file and the time it took to write.
 type dumpFile struct {
 	name, path string
+	blanked    []string // the download's credential columns, written blank
 	write      time.Duration
 	loads      []time.Duration
 }
@@ -120,7 +121,7 @@ func writeFiles(ctx context.Context, o options, b *benchutil.Base, cnf, src stri
 		return nil, err
 	}
 	start := time.Now()
-	if err := writeDownload(ctx, o.dsn, gen, dl.path); err != nil {
+	if dl.blanked, err = writeDownload(ctx, o.dsn, gen, dl.path); err != nil {
 		return nil, err
 	}
 	dl.write = time.Since(start)
@@ -139,7 +140,7 @@ func compare(ctx context.Context, o options, b *benchutil.Base, cnf, src string,
 			target := fmt.Sprintf("wbdltgt_%d_%d", os.Getpid(), i)
 			d, err := load(ctx, b, client, cnf, target, f.path)
 			if err == nil && f.name == "weekback download" && i == 0 {
-				err = checkLoaded(ctx, o.dsn, src, target)
+				err = checkLoaded(ctx, o.dsn, src, target, f.blanked)
 			}
 			benchutil.DropSchemas(context.WithoutCancel(ctx), b.DB, []string{target})
 			if err != nil {
