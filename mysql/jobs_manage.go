@@ -35,13 +35,19 @@ func (m *Meta) Job(ctx context.Context, id int64) (*weekback.Job, error) {
 // parameters cannot be read is listed with Damaged set. Safe for
 // concurrent use.
 func (m *Meta) Jobs(ctx context.Context, owner string, limit int) ([]*weekback.Job, error) {
-	q, args := Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" ORDER BY id DESC LIMIT ?", []any{limit}
-	if owner != "" {
-		q = Tag + "SELECT " + jobColumns + " FROM " + m.table("jobs") + " WHERE owner = ? ORDER BY id DESC LIMIT ?"
-		args = []any{owner, limit}
-	}
 	var rows []jobRow
-	if err := sqlx.SelectContext(ctx, m.db, &rows, q, args...); err != nil {
+	var err error
+	if owner == "" {
+		err = sqlx.SelectContext(ctx, m.db, &rows, Tag+"SELECT "+jobColumns+" FROM "+m.table("jobs")+" ORDER BY id DESC LIMIT ?", limit)
+	} else {
+		// Every HTML page of a user with jobs on reads these (the
+		// notification area): prepared once per connection.
+		var st *sqlx.Stmt
+		if st, err = m.ownerJobs.stmt(ctx, m.db); err == nil {
+			err = st.SelectContext(ctx, &rows, owner, limit)
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("read jobs: %w", err)
 	}
 	return jobsOf(rows), nil
