@@ -522,3 +522,40 @@ func TestJobLimitConcurrent(t *testing.T) {
 		t.Fatalf("%d of %d concurrent enqueues accepted, want the limit %d", accepted, tries, limit)
 	}
 }
+
+// TestJobsOfOwnerPreparedOnce reads one owner's jobs (what every HTML page
+// of a user with jobs on does) many times on a one-connection pool: the
+// statement is prepared once, not once per read.
+func TestJobsOfOwnerPreparedOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	m := MustOpenMeta(t, &now)
+	mustEnqueue(t, m, exportJob("alice", "orders"))
+	db, err := mysql.Open(ctx, mysqltest.DSN(t, ""), "test", mysql.RoleMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	reader, err := mysql.AttachMeta(ctx, db, m.Prefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prepares := func() (n int64) {
+		var name string
+		if err := db.QueryRowContext(ctx, "SHOW SESSION STATUS LIKE 'Com_stmt_prepare'").Scan(&name, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := prepares()
+	for range 20 {
+		jobs, err := reader.Jobs(ctx, "alice", 5)
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("Jobs(alice) = %d jobs, %v; want 1", len(jobs), err)
+		}
+	}
+	if n := prepares() - before; n > 1 {
+		t.Errorf("20 reads of one owner's jobs prepared %d statements, want at most 1", n)
+	}
+}
