@@ -41,7 +41,13 @@ func MetaSchema(prefix string) string { return prefix + "_meta" }
 // pending migrations. db must be a backup (admin) connection.
 func OpenMeta(ctx context.Context, db *sqlx.DB, prefix string) (*Meta, error) {
 	m := newMeta(ctx, db, prefix)
-	if _, err := db.ExecContext(ctx, Tag+"CREATE DATABASE IF NOT EXISTS "+QuoteIdent(m.schema)+" CHARACTER SET utf8mb4"); err != nil {
+	// Idempotent, so retried like the migrations: a Galera node refuses DDL
+	// (1047) while its replication is paused by a backup's BACKUP STAGE.
+	err := retry(ctx, func() error {
+		_, err := db.ExecContext(ctx, Tag+"CREATE DATABASE IF NOT EXISTS "+QuoteIdent(m.schema)+" CHARACTER SET utf8mb4")
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create meta schema %s: %w", m.schema, err)
 	}
 	if err := migrate(ctx, db, m.schema); err != nil {
