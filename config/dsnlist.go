@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"go.yaml.in/yaml/v3"
+
+	wmysql "github.com/weekback/weekback/mysql"
 )
 
 // listDSNKeys are the keys that take one DSN or a list of them, one per
@@ -14,18 +16,6 @@ import (
 // to the next node when one fails). The value keeps a list as its DSNs one
 // per line, which mysql.Open understands.
 var listDSNKeys = map[string]bool{"backup.dsn": true, "backup.reader_dsn": true}
-
-// dsnLines returns the DSNs of a list key's value (backup.dsn,
-// backup.reader_dsn): one per non-blank line; an empty value gives none.
-func dsnLines(value string) []string {
-	var out []string
-	for line := range strings.SplitSeq(value, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
-}
 
 // decodeDSNList decodes a YAML list of DSNs into the string v, one DSN per
 // line.
@@ -66,7 +56,7 @@ func envDSNs(value string) string {
 // checkDSNs is checkDSN for every DSN of a list key's value; errors name
 // the element (backup.dsn[1]) when there are several.
 func (c *Config) checkDSNs(key, value string) []error {
-	dsns := dsnLines(value)
+	dsns := wmysql.SplitDSNs(value)
 	if len(dsns) < 2 {
 		return []error{c.checkDSN(key, value)}
 	}

@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 
@@ -11,16 +10,7 @@ import (
 )
 
 // deadDSN returns the DSN of a loopback port nothing listens on.
-func deadDSN(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "root@tcp(" + addr + ")/"
-}
+func deadDSN(t *testing.T) string { return "root@tcp(" + mysqltest.DeadAddr(t) + ")/" }
 
 // TestOpenNodes: a DSN list (one per line, as config keeps backup.dsn)
 // opens on the first node that answers; PingNode names it; when no node

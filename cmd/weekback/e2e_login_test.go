@@ -17,7 +17,7 @@ import (
 func TestServeStartsWithoutProduction(t *testing.T) {
 	f := newFixture(t, false)
 	mustSnapshot(t, f.cfg, weekback.Monday)
-	cfg := writeConfig(t, testConfig{SourceDSN: dsnWith(t, "", "", deadAddr(t), "sales"), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
+	cfg := writeConfig(t, testConfig{SourceDSN: dsnWith(t, "", "", mysqltest.DeadAddr(t), "sales"), BackupDSN: mysqltest.DSN(t, ""), Prefix: f.prefix,
 		Extra: fmt.Sprintf("server:\n  listen: \"127.0.0.1:0\"\n  base_url: %q\n  session_secret_file: %q\nauth:\n  source: production\n",
 			sideEffectsBaseURL, filepath.Join(t.TempDir(), "session.key"))})
 	cfg = appendReaderDSN(t, cfg, mysqltest.DSN(t, ""))

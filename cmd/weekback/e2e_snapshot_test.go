@@ -159,7 +159,7 @@ func TestSnapshotUsageErrors(t *testing.T) {
 	db := mysqltest.MustOpen(t)
 	src := mustLoadSource(t, db)
 	empty := mysqltest.MustCreateSchema(t, db, "wbe_empty_")
-	dead := deadAddr(t)
+	dead := mysqltest.DeadAddr(t)
 	for _, tt := range []struct {
 		name   string
 		args   []string // default: snapshot --day mon

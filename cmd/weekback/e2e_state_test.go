@@ -6,7 +6,6 @@ package main
 import (
 	"database/sql"
 	"fmt"
-	"net"
 	"testing"
 	"time"
 
@@ -174,18 +173,6 @@ func waitLockFree(t *testing.T, db *sql.DB, prefix string) {
 		}
 		time.Sleep(pollEvery)
 	}
-}
-
-// deadAddr returns a local TCP address where nothing listens.
-func deadAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
 }
 
 // dsnWith returns the test server's DSN for schema with another account or

@@ -277,3 +277,16 @@ func ServerAddr(tb testing.TB) string {
 	}
 	return cfg.Addr
 }
+
+// DeadAddr returns a loopback address (host:port) where nothing listens:
+// a server that is down, for tests of what a refused connection does.
+func DeadAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
