@@ -18,9 +18,15 @@ import (
 // keeps the two the same.
 func cellsHTML(l *i18n.Localizer, cells []cellView) template.HTML {
 	var b strings.Builder
+	writeCells(&b, l, cells)
+	return template.HTML(b.String())
+}
+
+// writeCells writes what cellsHTML returns.
+func writeCells(b *strings.Builder, l *i18n.Localizer, cells []cellView) {
 	for _, c := range cells {
 		b.WriteString(`<td class="kind-`)
-		escapeHTML(&b, string(c.Kind))
+		escapeHTML(b, string(c.Kind))
 		if c.Empty {
 			b.WriteString(" empty")
 		}
@@ -28,10 +34,9 @@ func cellsHTML(l *i18n.Localizer, cells []cellView) template.HTML {
 			b.WriteString(" long")
 		}
 		b.WriteString(`">`)
-		writeCell(&b, l, c)
+		writeCell(b, l, c)
 		b.WriteString("</td>")
 	}
-	return template.HTML(b.String())
 }
 
 // writeCell writes what the "cell" template writes for c.
@@ -186,7 +191,7 @@ func rowsHTML(l *i18n.Localizer, rows []rowView, keyed bool) template.HTML {
 			}
 			b.WriteString("</td>")
 		}
-		b.WriteString(string(cellsHTML(l, r.Cells)))
+		writeCells(&b, l, r.Cells)
 		b.WriteString("</tr>\n")
 	}
 	return template.HTML(b.String())
