@@ -13,7 +13,7 @@ import (
 // routes wires every route. Pages and downloads behind the login use the
 // requireLogin middleware.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(s.metrics.middleware, securityHeaders, s.requestTimeout)
+	app.Use(s.metrics.middleware, securityHeaders, s.requestTimeout, limitBody)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(web.FS), PathPrefix: "static", MaxAge: 3600}))
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
@@ -78,6 +78,15 @@ func (s *Server) requestTimeout(c *fiber.Ctx) error {
 		return s.handleError(c, err)
 	}
 	return nil
+}
+
+// limitBody refuses a body over DefaultBodyLimit with 413 (see
+// bodyReadLimit for why the server reads it first).
+func limitBody(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > DefaultBodyLimit {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
 
 // healthz answers 200 while the process runs.

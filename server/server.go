@@ -35,6 +35,14 @@ const (
 	DefaultRequestTimeout  = 30 * time.Second
 )
 
+// bodyReadLimit is the largest body the server reads before it answers.
+// limitBody refuses one over DefaultBodyLimit once it is read, so the 413
+// reaches a client still sending it and the connection stays open; a body
+// over bodyReadLimit is refused unread and its connection closed, which
+// such a client may see as a reset (net/http reads 256 KiB the same way
+// before it closes).
+const bodyReadLimit = 256 << 10
+
 // Server serves the generations. Set its fields, then Open it; Close stops
 // it gracefully. Its methods are safe for concurrent use once open.
 type Server struct {
@@ -285,7 +293,7 @@ func (s *Server) newApp() *fiber.App {
 		Views:                 newLocalizedViews(s.Messages),
 		ViewsLayout:           "layout",
 		ErrorHandler:          s.handleError,
-		BodyLimit:             DefaultBodyLimit,
+		BodyLimit:             bodyReadLimit,
 		ReadTimeout:           s.ReadTimeout,
 		WriteTimeout:          s.WriteTimeout,
 		IdleTimeout:           s.IdleTimeout,
