@@ -18,9 +18,13 @@ const (
 // ParseKind returns the Kind named s, or an EINVALID *weekback.Error
 // naming the choices.
 func ParseKind(s string) (Kind, error) {
-	switch k := Kind(s); k {
-	case Added, Deleted, Changed:
-		return k, nil
+	// The constant, never s: a request's query string may share its
+	// bytes with a buffer the server reuses, and kinds are kept (cache
+	// keys, jobs).
+	for _, k := range []Kind{Added, Deleted, Changed} {
+		if s == string(k) {
+			return k, nil
+		}
 	}
 	return "", weekback.Errorf(weekback.EINVALID, "%q is not a kind of change: use added, deleted or changed", s)
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/jmoiron/sqlx"
 
@@ -328,6 +329,22 @@ func TestProductionSnapshot(t *testing.T) {
 	for _, tc := range all {
 		if tc.Table == "added" || tc.Table == "tags" {
 			t.Errorf("table %s is reported although Select leaves it out", tc.Table)
+		}
+	}
+}
+
+// TestParseKindKeepsNoRequestBytes: a kind parsed from a query value that
+// shares its bytes with a buffer the server reuses stays the kind once
+// that buffer is overwritten. Before, ParseKind returned its argument:
+// the change rows cache then kept a "deleted" page under a key that read
+// "changed" after the buffer was reused, and served it for "changed".
+func TestParseKindKeepsNoRequestBytes(t *testing.T) {
+	for _, want := range []Kind{Added, Deleted, Changed} {
+		buf := []byte(want)
+		got, err := ParseKind(unsafe.String(&buf[0], len(buf)))
+		copy(buf, "xxxxxxx")
+		if err != nil || got != want {
+			t.Fatalf("ParseKind(%q) = %q, %v after the buffer was reused", want, got, err)
 		}
 	}
 }

@@ -30,11 +30,12 @@ const (
 // ProfileReimport. Any other name returns a *weekback.Error (EINVALID)
 // listing the allowed values. It is safe for concurrent use.
 func ParseProfile(s string) (Profile, error) {
-	switch p := Profile(strings.ToLower(strings.TrimSpace(s))); p {
-	case "":
+	// The constant, never s (see compare.ParseKind).
+	switch Profile(strings.ToLower(strings.TrimSpace(s))) {
+	case "", ProfileReimport:
 		return ProfileReimport, nil
-	case ProfileReimport, ProfileSpreadsheet:
-		return p, nil
+	case ProfileSpreadsheet:
+		return ProfileSpreadsheet, nil
 	}
 	return "", weekback.Errorf(weekback.EINVALID, "unknown CSV profile %q: use reimport or spreadsheet", s)
 }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/text/encoding/japanese"
 
@@ -183,6 +184,17 @@ func testParse[T comparable](t *testing.T, parse func(string) (T, error), good m
 		t.Run(in, func(t *testing.T) {
 			if got, err := parse(in); got != want || err != nil {
 				t.Fatalf("got %v, %v; want %v, nil", got, err, want)
+			}
+			if in == "" {
+				return
+			}
+			// The name in a buffer the server reuses, as a query value:
+			// what parse returned must not change with the buffer.
+			buf := []byte(in)
+			got, _ := parse(unsafe.String(&buf[0], len(buf)))
+			clear(buf)
+			if got != want {
+				t.Fatalf("after the request's buffer was reused: %v, want %v", got, want)
 			}
 		})
 	}
