@@ -100,18 +100,52 @@ func escapeHTML(b *strings.Builder, s string) {
 	b.WriteString(s[from:])
 }
 
-// changeCellsHTML writes a change row's cells as the template
+// changeRowsHTML writes the changed rows table's rows as the template
+//
+//	{{range .Rows}}<tr>{{if $.Keyed}}<td>{{if .URL}}<a class="open" href="{{.URL}}">{{t "records.open"}}</a> <a class="history" href="{{.HistoryURL}}">{{t "changes.history"}}</a>{{end}}</td>{{else}}<td class="num">{{num .Count}}</td>{{end}}{{changecells .Cells}}</tr>
+//	{{end}}
+//
+// wrote them (web/changes_table.html), byte for byte, with each row's
+// cells as writeChangeCells writes them. TestChangeRowsHTMLAsTheTemplate
+// keeps the two the same.
+func changeRowsHTML(l *i18n.Localizer, rows []changeRowView, keyed bool) template.HTML {
+	var b strings.Builder
+	open, history := l.T("records.open"), l.T("changes.history")
+	for i, r := range rows {
+		if i == 1 { // the rows to come take about as much as the first
+			b.Grow(b.Len() * len(rows))
+		}
+		b.WriteString("<tr>")
+		if keyed {
+			b.WriteString("<td>")
+			if r.URL != "" {
+				writeLink(&b, "open", r.URL, open)
+				b.WriteString(" ")
+				writeLink(&b, "history", r.HistoryURL, history)
+			}
+			b.WriteString("</td>")
+		} else {
+			b.WriteString(`<td class="num">`)
+			escapeHTML(&b, l.Number(r.Count))
+			b.WriteString("</td>")
+		}
+		writeChangeCells(&b, l, r.Cells)
+		b.WriteString("</tr>\n")
+	}
+	return template.HTML(b.String())
+}
+
+// writeChangeCells writes a change row's cells as the template
 //
 //	{{range .}}<td class="kind-{{.Cell.Kind}}{{if .Cell.Empty}} empty{{end}}{{if .Changed}} changed-cell{{end}}">{{if .Hidden}}<span class="masked">{{t "changes.hidden"}}</span>{{else if .Changed}}<span class="diff-old">{{template "cell" .Old}}</span> → <span class="diff-new">{{template "cell" .Cell}}</span>{{else}}{{template "cell" .Cell}}{{end}}</td>{{end}}
 //
-// writes them (web/changes_table.html), byte for byte: as for cellsHTML,
+// wrote them (web/changes_table.html), byte for byte: as for cellsHTML,
 // the template was most of the changed rows page's CPU.
 // TestChangeCellsHTMLAsTheTemplate keeps the two the same.
-func changeCellsHTML(l *i18n.Localizer, cells []changeCell) template.HTML {
-	var b strings.Builder
+func writeChangeCells(b *strings.Builder, l *i18n.Localizer, cells []changeCell) {
 	for _, c := range cells {
 		b.WriteString(`<td class="kind-`)
-		escapeHTML(&b, string(c.Cell.Kind))
+		escapeHTML(b, string(c.Cell.Kind))
 		if c.Cell.Empty {
 			b.WriteString(" empty")
 		}
@@ -122,23 +156,22 @@ func changeCellsHTML(l *i18n.Localizer, cells []changeCell) template.HTML {
 		switch {
 		case c.Hidden:
 			b.WriteString(`<span class="masked">`)
-			escapeHTML(&b, l.T("changes.hidden"))
+			escapeHTML(b, l.T("changes.hidden"))
 			b.WriteString("</span>")
 		case c.Changed:
 			b.WriteString(`<span class="diff-old">`)
-			writeCell(&b, l, c.Old)
+			writeCell(b, l, c.Old)
 			b.WriteString(`</span> → <span class="diff-new">`)
-			writeCell(&b, l, c.Cell)
+			writeCell(b, l, c.Cell)
 			b.WriteString("</span>")
 		default:
-			writeCell(&b, l, c.Cell)
+			writeCell(b, l, c.Cell)
 		}
 		b.WriteString("</td>")
 	}
-	return template.HTML(b.String())
 }
 
-// opOptionsHTML writes the options of a filter row's operator list, op
+// writeOpOptions writes the options of a filter row's operator list, op
 // selected, as the template
 //
 //	<option value="">{{t "records.no_op"}}</option>{{range $.Ops}}<option value="{{.}}"{{if eq (print .) $row.Op}} selected{{end}}>{{t (print "op." .)}}</option>{{end}}
@@ -147,23 +180,21 @@ func changeCellsHTML(l *i18n.Localizer, cells []changeCell) template.HTML {
 // byte: four template calls per operator and column made the filter form
 // the costliest part of an HTML records page. TestOpOptionsHTMLAsTheTemplate
 // keeps the two the same.
-func opOptionsHTML(l *i18n.Localizer, op string) template.HTML {
-	var b strings.Builder
+func writeOpOptions(b *strings.Builder, l *i18n.Localizer, op string) {
 	b.WriteString(`<option value="">`)
-	escapeHTML(&b, l.T("records.no_op"))
+	escapeHTML(b, l.T("records.no_op"))
 	b.WriteString("</option>")
 	for _, o := range weekback.FilterOps {
 		b.WriteString(`<option value="`)
-		escapeHTML(&b, string(o))
+		escapeHTML(b, string(o))
 		b.WriteString(`"`)
 		if string(o) == op {
 			b.WriteString(" selected")
 		}
 		b.WriteString(">")
-		escapeHTML(&b, l.T("op."+string(o)))
+		escapeHTML(b, l.T("op."+string(o)))
 		b.WriteString("</option>")
 	}
-	return template.HTML(b.String())
 }
 
 // rowsHTML writes the records table's rows as the template
@@ -178,16 +209,15 @@ func opOptionsHTML(l *i18n.Localizer, op string) template.HTML {
 func rowsHTML(l *i18n.Localizer, rows []rowView, keyed bool) template.HTML {
 	var b strings.Builder
 	open := l.T("records.open")
-	for _, r := range rows {
+	for i, r := range rows {
+		if i == 1 { // the rows to come take about as much as the first
+			b.Grow(b.Len() * len(rows))
+		}
 		b.WriteString("<tr>")
 		if keyed {
 			b.WriteString("<td>")
 			if r.URL != "" {
-				b.WriteString(`<a class="open" href="`)
-				writeURLAttr(&b, r.URL)
-				b.WriteString(`">`)
-				escapeHTML(&b, open)
-				b.WriteString("</a>")
+				writeLink(&b, "open", r.URL, open)
 			}
 			b.WriteString("</td>")
 		}
@@ -195,6 +225,18 @@ func rowsHTML(l *i18n.Localizer, rows []rowView, keyed bool) template.HTML {
 		b.WriteString("</tr>\n")
 	}
 	return template.HTML(b.String())
+}
+
+// writeLink writes <a class="class" href="url">text</a>, url and text
+// escaped as html/template escapes them there (class is a constant).
+func writeLink(b *strings.Builder, class, url, text string) {
+	b.WriteString(`<a class="`)
+	b.WriteString(class)
+	b.WriteString(`" href="`)
+	writeURLAttr(b, url)
+	b.WriteString(`">`)
+	escapeHTML(b, text)
+	b.WriteString("</a>")
 }
 
 // writeURLAttr writes s as html/template writes a URL in a quoted
@@ -206,17 +248,21 @@ func writeURLAttr(b *strings.Builder, s string) {
 		!strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") && !strings.EqualFold(scheme, "mailto") {
 		s = "#ZgotmplZ"
 	}
+	i := 0
+	for i < len(s) && urlKept(s, i) {
+		i++
+	}
+	if i == len(s) { // nothing to encode, as most links
+		escapeHTML(b, s)
+		return
+	}
 	var n strings.Builder
 	written := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			strings.IndexByte("-._~!#$&*+,/:;=?@[]", c) >= 0:
-			continue
-		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+	for ; i < len(s); i++ {
+		if urlKept(s, i) {
 			continue
 		}
+		c := s[i]
 		n.WriteString(s[written:i])
 		n.WriteByte('%')
 		n.WriteByte("0123456789abcdef"[c>>4])
@@ -225,6 +271,20 @@ func writeURLAttr(b *strings.Builder, s string) {
 	}
 	n.WriteString(s[written:])
 	escapeHTML(b, n.String())
+}
+
+// urlKept reports whether html/template's URL normalizer keeps s[i] as
+// it is: an unreserved or reserved byte of RFC 3986, or the '%' of a valid
+// escape.
+func urlKept(s string, i int) bool {
+	switch c := s[i]; {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+		strings.IndexByte("-._~!#$&*+,/:;=?@[]", c) >= 0:
+		return true
+	case c == '%':
+		return i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2])
+	}
+	return false
 }
 
 func isHex(c byte) bool {

@@ -44,13 +44,13 @@ func TestCellsHTMLAsTheTemplate(t *testing.T) {
 }
 
 // changeCellsTemplate is what the changed rows table wrote before
-// changeCellsHTML.
+// writeChangeCells.
 const changeCellsTemplate = `{{range .}}<td class="kind-{{.Cell.Kind}}{{if .Cell.Empty}} empty{{end}}{{if .Changed}} changed-cell{{end}}">{{if .Hidden}}<span class="masked">{{t "changes.hidden"}}</span>{{else if .Changed}}<span class="diff-old">{{template "cell" .Old}}</span> → <span class="diff-new">{{template "cell" .Cell}}</span>{{else}}{{template "cell" .Cell}}{{end}}</td>{{end}}`
 
 // TestChangeCellsHTMLAsTheTemplate renders change cells of every sort
 // (unchanged, changed with tricky old and new values, hidden, NULL to a
 // value, binary, JSON, cut) in every language with the template and with
-// changeCellsHTML, and compares the bytes.
+// writeChangeCells, and compares the bytes.
 func TestChangeCellsHTMLAsTheTemplate(t *testing.T) {
 	tricky := "a<b>&\"c\" 'd' + e\x00 — 日本語 ü"
 	col := func(kind mysql.Kind) mysql.RecordColumn { return mysql.RecordColumn{Kind: kind} }
@@ -69,18 +69,54 @@ func TestChangeCellsHTMLAsTheTemplate(t *testing.T) {
 	for _, tag := range i18n.MustLoad().Languages() {
 		l := i18n.MustLoad().Localizer(tag)
 		want := executeAsThePage(t, l, changeCellsTemplate, cells)
-		if got := string(changeCellsHTML(l, cells)); got != want {
-			t.Fatalf("%s: changeCellsHTML differs from the template:\n got %q\nwant %q", l.Lang(), got, want)
+		var b strings.Builder
+		writeChangeCells(&b, l, cells)
+		if got := b.String(); got != want {
+			t.Fatalf("%s: writeChangeCells differs from the template:\n got %q\nwant %q", l.Lang(), got, want)
 		}
 	}
 }
 
-// opOptionsTemplate is what the filter form wrote before opOptionsHTML.
+// changeRowsTemplate is what the changed rows table wrote before
+// changeRowsHTML, its cells by changeCellsTemplate.
+const changeRowsTemplate = `{{define "old_changecells"}}` + changeCellsTemplate + `{{end}}` +
+	`{{range .Rows}}<tr>{{if $.Keyed}}<td>{{if .URL}}<a class="open" href="{{.URL}}">{{t "records.open"}}</a> <a class="history" href="{{.HistoryURL}}">{{t "changes.history"}}</a>{{end}}</td>{{else}}<td class="num">{{num .Count}}</td>{{end}}{{template "old_changecells" .Cells}}</tr>
+{{end}}`
+
+// TestChangeRowsHTMLAsTheTemplate renders change rows, keyed (with links
+// that need escaping, normalizing or refusing, and without a link) and
+// keyless (counts of identical copies), in every language, with the
+// template and with changeRowsHTML, and compares the bytes.
+func TestChangeRowsHTMLAsTheTemplate(t *testing.T) {
+	cell := func(s string) changeCell {
+		return changeCell{Cell: cellOf(mysql.RecordColumn{Kind: mysql.KindText}, mysql.Value{Bytes: []byte(s)})}
+	}
+	changed := cell("new <v>")
+	changed.Changed, changed.Old = true, cellOf(mysql.RecordColumn{Kind: mysql.KindText}, mysql.Value{Null: true})
+	urls := []string{"/wed/tables/items/rows/7", "/thu/tables/t%2Fx/rows/a b?c=d&e=f+g#h", "/r/%zz%4g%41%", "/r/日本語'\"<>\x00",
+		"javascript:alert(1)", "https://x/y", ""}
+	var rows []changeRowView
+	for i, u := range urls {
+		rows = append(rows, changeRowView{URL: u, HistoryURL: urls[(i+1)%len(urls)] + "/history", Count: int64(i * 123457),
+			Cells: []changeCell{cell("a<b> + c"), changed}})
+	}
+	for _, tag := range i18n.MustLoad().Languages() {
+		l := i18n.MustLoad().Localizer(tag)
+		for _, keyed := range []bool{true, false} {
+			want := executeAsThePage(t, l, "<table><tbody>"+changeRowsTemplate+"</tbody></table>", map[string]any{"Rows": rows, "Keyed": keyed})
+			if got := "<table><tbody>" + string(changeRowsHTML(l, rows, keyed)) + "</tbody></table>"; got != want {
+				t.Fatalf("%s, keyed %v: changeRowsHTML differs from the template: %s", l.Lang(), keyed, firstDiff(got, want))
+			}
+		}
+	}
+}
+
+// opOptionsTemplate is what the filter form wrote before writeOpOptions.
 const opOptionsTemplate = `{{$row := .Row}}<option value="">{{t "records.no_op"}}</option>{{range $.Ops}}<option value="{{.}}"{{if eq (print .) $row.Op}} selected{{end}}>{{t (print "op." .)}}</option>{{end}}`
 
 // TestOpOptionsHTMLAsTheTemplate renders the operator options with each
 // operator selected, none and an unknown one, in every language, with the
-// template and with opOptionsHTML, and compares the bytes.
+// template and with writeOpOptions, and compares the bytes.
 func TestOpOptionsHTMLAsTheTemplate(t *testing.T) {
 	ops := []string{"", "nope\"<"}
 	for _, o := range weekback.FilterOps {
@@ -90,8 +126,10 @@ func TestOpOptionsHTMLAsTheTemplate(t *testing.T) {
 		l := i18n.MustLoad().Localizer(tag)
 		for _, op := range ops {
 			want := executeAsThePage(t, l, opOptionsTemplate, map[string]any{"Ops": weekback.FilterOps, "Row": filterRow{Op: op}})
-			if got := string(opOptionsHTML(l, op)); got != want {
-				t.Fatalf("%s, op %q: opOptionsHTML differs from the template:\n got %q\nwant %q", l.Lang(), op, got, want)
+			var b strings.Builder
+			writeOpOptions(&b, l, op)
+			if got := b.String(); got != want {
+				t.Fatalf("%s, op %q: writeOpOptions differs from the template:\n got %q\nwant %q", l.Lang(), op, got, want)
 			}
 		}
 	}

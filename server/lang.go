@@ -121,9 +121,8 @@ func newLocalizedViews(cat *i18n.Catalog) *localizedViews {
 
 // templateFuncs are the text functions of the templates in l's language:
 // t KEY [NAME VALUE]… (a message), n KEY COUNT [NAME VALUE]… (its plural
-// form for COUNT), num N (a number), cells CELLS (a records row's cells),
-// rows ROWS KEYED (the records table's rows), changecells CELLS (a change
-// row's cells) and opoptions OP (a filter row's operator options).
+// form for COUNT), num N (a number), and the parts of pages written in Go
+// (cells_html.go, parts_html.go, week_html.go), each named below.
 func templateFuncs(l *i18n.Localizer) map[string]any {
 	return map[string]any{
 		"t":   l.T,
@@ -131,12 +130,21 @@ func templateFuncs(l *i18n.Localizer) map[string]any {
 		"num": func(n any) string { return l.Number(int64(toInt(n))) },
 		// cells writes a records row's cells (cellsHTML).
 		"cells": func(cells []cellView) template.HTML { return cellsHTML(l, cells) },
-		// changecells writes a change row's cells (changeCellsHTML).
-		"changecells": func(cells []changeCell) template.HTML { return changeCellsHTML(l, cells) },
+		// changerows writes the changed rows table's rows (changeRowsHTML).
+		"changerows": func(rows []changeRowView, keyed bool) template.HTML { return changeRowsHTML(l, rows, keyed) },
 		// rows writes the records table's rows (rowsHTML).
 		"rows": func(rows []rowView, keyed bool) template.HTML { return rowsHTML(l, rows, keyed) },
-		// opoptions writes a filter row's operator options (opOptionsHTML).
-		"opoptions": func(op string) template.HTML { return opOptionsHTML(l, op) },
+		// filterrows, langlinks, dayswitch and colheads write the filter
+		// form's rows, the language links, the day switcher and the
+		// records table's column heads (parts_html.go).
+		"filterrows": func(rows []filterRow) template.HTML { return filterRowsHTML(l, rows) },
+		"langlinks":  langLinksHTML,
+		"dayswitch":  daySwitchHTML,
+		"colheads":   columnHeadsHTML,
+		// weekbars and weekalerts write a table's week chart and its
+		// alert links (weekBarsHTML, weekAlertsHTML).
+		"weekbars":   func(bars []weekBar) template.HTML { return weekBarsHTML(l, bars) },
+		"weekalerts": weekAlertsHTML,
 	}
 }
 
