@@ -70,7 +70,7 @@ func (b *bench) measure(ctx context.Context) error {
 		return fmt.Errorf("%w\n%s", err, srv.stderr.Tail(benchutil.TailLines))
 	}
 	for _, s := range scenarios {
-		if err := b.measureScenario(ctx, c, s); err != nil {
+		if err := b.measureScenario(ctx, c, srv, s); err != nil {
 			return err
 		}
 	}

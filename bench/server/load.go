@@ -72,10 +72,11 @@ func load(ctx context.Context, clients, requests int, fn func(context.Context) e
 }
 
 // measureScenario warms s up (one request per client, untimed), runs it
-// over HTTP with every client and with one alone, then its floor over
+// over HTTP with every client (and takes the CPU time srv spent on each
+// request) and with one alone, then its floor over
 // database/sql under the same load, and times the floor with the mariadb
 // client; a scenario without floor SQL has no floors.
-func (b *bench) measureScenario(ctx context.Context, c *client, s *scenario) error {
+func (b *bench) measureScenario(ctx context.Context, c *client, srv *server, s *scenario) error {
 	get := func(ctx context.Context) error {
 		status, body, err := c.do(ctx, http.MethodGet, s.path, nil, s.json)
 		if err == nil && status != http.StatusOK {
@@ -84,8 +85,13 @@ func (b *bench) measureScenario(ctx context.Context, c *client, s *scenario) err
 		return err
 	}
 	load(ctx, b.o.clients, b.o.clients, get)
+	cpu := srv.cpu()
 	s.http = load(ctx, b.o.clients, b.o.requests, get)
+	if n := len(s.http.lat); n > 0 {
+		s.cpu = (srv.cpu() - cpu) / time.Duration(n)
+	}
 	logRun(fmt.Sprintf("http ×%d", b.o.clients), s, s.http)
+	logf("http ×%d %s (%s): weekback used %s of CPU per request", b.o.clients, s.name, s.format(), cpuMS(s.cpu))
 	if b.o.single > 0 {
 		s.one = load(ctx, 1, b.o.single, get)
 		logRun("http ×1", s, s.one)

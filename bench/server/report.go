@@ -16,12 +16,12 @@ func printReport(w io.Writer, o options, scenarios []*scenario) error {
 	fmt.Fprintf(w, "\nweekback serve%s, orders table (scale %g), %d concurrent clients, %d requests per scenario "+
 		"(%d with one client alone), page_size=%d\n\n", benchutil.NeighbourLabel(), o.scale, o.clients, o.requests, o.single, pageSize)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "scenario\tas\tp50\tp90\tp99\tmax\terrors\treq/s\t×1 p50\t×1 p99\t×1 req/s\tfloor sql p50\tfloor sql p99\tfloor sql req/s\t"+
+	fmt.Fprintf(tw, "scenario\tas\tp50\tp90\tp99\tmax\terrors\treq/s\tCPU/req\t×1 p50\t×1 p99\t×1 req/s\tfloor sql p50\tfloor sql p99\tfloor sql req/s\t"+
 		"floor client×%d p50\tfloor client×%d p99\tfloor client query\tfloor client process\t\n", o.clients, o.clients)
 	for _, s := range scenarios {
 		h, one := s.http, s.one
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%.0f\t%s\t%s\t%.0f\t%s\t\n", s.name, s.format(),
-			ms(h.percentile(0.5)), ms(h.percentile(0.9)), ms(h.percentile(0.99)), ms(h.percentile(1)), h.errors, h.rate(),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%.0f\t%s\t%s\t%s\t%.0f\t%s\t\n", s.name, s.format(),
+			ms(h.percentile(0.5)), ms(h.percentile(0.9)), ms(h.percentile(0.99)), ms(h.percentile(1)), h.errors, h.rate(), cpuMS(s.cpu),
 			ms(one.percentile(0.5)), ms(one.percentile(0.99)), one.rate(), floorColumns(s))
 	}
 	tw.Flush()
@@ -65,6 +65,7 @@ func targets(o options, scenarios []*scenario) []benchutil.Target {
 func printFloors(w io.Writer, o options, scenarios []*scenario) {
 	fmt.Fprintf(w, "\ntarget: p99 under %s with %d clients and no errors (non-200 or failed requests), client-observed over HTTP.\n",
 		ms(targetP99), o.clients)
+	fmt.Fprintf(w, "CPU/req: the CPU time (user + system) weekback serve spent per request during the %d-client run.\n", o.clients)
 	fmt.Fprintf(w, "×1: the same page with one client alone, %d requests: the latency floor of the page itself.\n", o.single)
 	fmt.Fprintf(w, "floor sql: the same SELECT over database/sql, same concurrency and request count.\n")
 	for _, s := range scenarios {
@@ -96,6 +97,11 @@ func printFloors(w io.Writer, o options, scenarios []*scenario) {
 // ms formats d in milliseconds with one decimal.
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.1f ms", msOf(d))
+}
+
+// cpuMS formats a CPU time per request, finer than ms.
+func cpuMS(d time.Duration) string {
+	return fmt.Sprintf("%.2f ms", msOf(d))
 }
 
 // msOf returns d in milliseconds.

@@ -30,11 +30,12 @@ type scenario struct {
 	index    string // the index EXPLAIN says the floor query uses
 	floorN   int    // how many floor queries (at most; 0: as many as requests)
 
-	http   result    // N clients at once
-	one    result    // one client alone
-	sql    result    // the floor over database/sql at the same concurrency
-	client floorCL   // the floor with the mariadb command line client, one at a time
-	conc   floorConc // the same client, as many at once as HTTP clients
+	http   result        // N clients at once
+	cpu    time.Duration // weekback's CPU time per request of http
+	one    result        // one client alone
+	sql    result        // the floor over database/sql at the same concurrency
+	client floorCL       // the floor with the mariadb command line client, one at a time
+	conc   floorConc     // the same client, as many at once as HTTP clients
 }
 
 // format is JSON or HTML.

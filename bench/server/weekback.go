@@ -167,6 +167,16 @@ func (b *bench) startServer(ctx context.Context) (*server, error) {
 	return s, nil
 }
 
+// cpu returns the CPU time the server has used so far (0 where it cannot
+// be read: outside Linux, or once the process has gone).
+func (s *server) cpu() time.Duration {
+	d, err := benchutil.ProcCPU(s.cmd.Process.Pid)
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
 // waitListening returns the address of the "msg=listening … addr=" line.
 func (s *server) waitListening(ctx context.Context) (string, error) {
 	deadline := time.After(listenTimeout)
