@@ -72,8 +72,8 @@ type changeCache struct {
 	store        weekback.ChangeSetStore
 	onStoreError func(err error)
 
-	// rows keeps pages of change rows of the pairs (changes_rows_cache.go).
-	rows rowsCache
+	// rows keeps pages of change rows of the pairs (memo.go).
+	rows *memo[rowsKey, *changeRowsPage]
 
 	mu    sync.Mutex
 	pairs map[pairKey]*changeEntry
@@ -81,7 +81,8 @@ type changeCache struct {
 }
 
 func newChangeCache(ctx context.Context) *changeCache {
-	return &changeCache{ctx: ctx, slots: make(chan struct{}, changeWorkers), pairs: map[pairKey]*changeEntry{}, sides: map[string]*compare.Side{}}
+	return &changeCache{ctx: ctx, slots: make(chan struct{}, changeWorkers), rows: newRowsCache(),
+		pairs: map[pairKey]*changeEntry{}, sides: map[string]*compare.Side{}}
 }
 
 // entry returns the comparison of from with to, starting it when no

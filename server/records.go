@@ -268,33 +268,35 @@ func (s *Server) countText(c *fiber.Ctx, p *dayPage, table string, rq recordsQue
 	if t := p.Gen.Manifest.Table(table); t != nil && len(rq.Filters) == 0 {
 		return l.N("records.count", int(t.Rows), "count", l.Number(t.Rows)), nil
 	}
-	var n int64
-	var more bool
 	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, Filters: rq.Filters}
-	err := s.withMasked(c, &q, func(conn *sqlx.Conn) (err error) {
-		n, more, err = s.Catalog.CountRecords(c.UserContext(), conn, q, MaxCountedRows)
-		return err
+	rc, err := s.records.count(c.UserContext(), p.Gen, q, func(ctx context.Context) (rc recordCount, err error) {
+		err = s.withMasked(c, &q, func(conn *sqlx.Conn) (err error) {
+			rc.n, rc.more, err = s.Catalog.CountRecords(ctx, conn, q, MaxCountedRows)
+			return err
+		})
+		return rc, err
 	})
 	key := "records.count"
 	if len(rq.Filters) > 0 {
 		key = "records.matching"
 	}
-	if more {
+	if rc.more {
 		key += "_more"
 	}
-	return l.N(key, int(n), "count", l.Number(n)), err
+	return l.N(key, int(rc.n), "count", l.Number(rc.n)), err
 }
 
 // readRecords reads the page rq asks for of table on p's day.
 func (s *Server) readRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) (*mysql.Page, error) {
 	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, Filters: rq.Filters, Sort: rq.Sort, PageSize: rq.PageSize,
 		After: rq.After, Before: rq.Before, MaxValueLen: listValueLen}
-	var page *mysql.Page
-	err := s.withMasked(c, &q, func(conn *sqlx.Conn) (err error) {
-		page, err = s.Catalog.Records(c.UserContext(), conn, q)
-		return err
+	return s.records.page(c.UserContext(), p.Gen, q, func(ctx context.Context) (page *mysql.Page, err error) {
+		err = s.withMasked(c, &q, func(conn *sqlx.Conn) (err error) {
+			page, err = s.Catalog.Records(ctx, conn, q)
+			return err
+		})
+		return page, err
 	})
-	return page, err
 }
 
 // withMasked runs fn with a connection of the slot pool after setting

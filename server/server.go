@@ -162,6 +162,7 @@ type Server struct {
 	secure         bool   // BaseURL is https
 	origin         string // scheme://host of BaseURL
 	changes        *changeCache
+	records        recordsCaches // pages and counts of served slots (records_cache.go)
 	built          chan struct{} // closed once Build or Open made the routes (and the change cache)
 	buildOnce      sync.Once
 	stop           context.CancelFunc // ends the background comparisons
@@ -279,6 +280,7 @@ func (s *Server) newApp() *fiber.App {
 		s.secure, s.origin = u.Scheme == "https", u.Scheme+"://"+u.Host
 	}
 	s.users = newUserCache(min(s.UserCacheTTL, DefaultUserCacheTTL), s.Now)
+	s.records = newRecordsCaches()
 	if s.Messages == nil {
 		s.Messages = i18n.Default()
 	}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/compare"
 )
 
@@ -17,7 +18,7 @@ func rowsPage(valueBytes int) *changeRowsPage {
 }
 
 func TestRowsCacheReadsAPageOnce(t *testing.T) {
-	var rc rowsCache
+	rc := newRowsCache()
 	var loads atomic.Int32
 	release := make(chan struct{})
 	load := func(context.Context) (*changeRowsPage, error) {
@@ -58,7 +59,7 @@ func TestRowsCacheReadsAPageOnce(t *testing.T) {
 }
 
 func TestRowsCacheForgetsFailures(t *testing.T) {
-	var rc rowsCache
+	rc := newRowsCache()
 	key := rowsKey{table: "t"}
 	boom := errors.New("boom")
 	if _, err := rc.get(context.Background(), key, func(context.Context) (*changeRowsPage, error) { return nil, boom }); !errors.Is(err, boom) {
@@ -71,7 +72,7 @@ func TestRowsCacheForgetsFailures(t *testing.T) {
 }
 
 func TestRowsCacheLimits(t *testing.T) {
-	var rc rowsCache
+	rc := newRowsCache()
 	loads := 0
 	load := func(size int) func(context.Context) (*changeRowsPage, error) {
 		return func(context.Context) (*changeRowsPage, error) { loads++; return rowsPage(size), nil }
@@ -96,5 +97,18 @@ func TestRowsCacheLimits(t *testing.T) {
 	}
 	if rc.bytes > rowsCacheBytes {
 		t.Fatalf("kept %d bytes, want at most %d", rc.bytes, rowsCacheBytes)
+	}
+}
+
+// TestRowsKeysOfFilters: two filter lists whose command-line forms read
+// the same name two pages.
+func TestRowsKeysOfFilters(t *testing.T) {
+	a, b := changeQuery{Kind: compare.Changed}, changeQuery{Kind: compare.Changed}
+	a.Filters = []weekback.Filter{{Column: "a=eq:x", Op: weekback.OpIsNull}}
+	b.Filters = []weekback.Filter{{Column: "a", Op: weekback.OpEq, Value: "x=isnull"}}
+	gen := &weekback.Generation{Day: weekback.Monday, Slot: "s"}
+	cp := changePair{From: gen, To: gen}
+	if rowsKeyOf(cp, "t", a, 50) == rowsKeyOf(cp, "t", b, 50) {
+		t.Fatal("two filter lists share a page of change rows")
 	}
 }
