@@ -101,17 +101,21 @@ func isUserError(err error) bool {
 // and num bound to that language's Localizer. The Localizer comes from
 // the binding's "L" (set by Server.localizer); English without it.
 type localizedViews struct {
-	byLang map[string]*html.Engine
-	def    *html.Engine
+	byLang     map[string]*html.Engine
+	localizers map[string]*i18n.Localizer
+	def        *html.Engine
+	// inline has Load write each language's argument-free messages into
+	// its templates (inlineMessages); on unless a test turns it off.
+	inline bool
 }
 
 func newLocalizedViews(cat *i18n.Catalog) *localizedViews {
-	v := &localizedViews{byLang: map[string]*html.Engine{}}
+	v := &localizedViews{byLang: map[string]*html.Engine{}, localizers: map[string]*i18n.Localizer{}, inline: true}
 	for _, tag := range cat.Languages() {
 		l := cat.Localizer(tag)
 		e := html.NewFileSystem(http.FS(web.FS), ".html")
 		e.AddFuncMap(templateFuncs(l))
-		v.byLang[l.Lang()] = e
+		v.byLang[l.Lang()], v.localizers[l.Lang()] = e, l
 		if v.def == nil {
 			v.def = e // English comes first
 		}
@@ -175,6 +179,9 @@ func (v *localizedViews) Load() error {
 			return fmt.Errorf("load templates (%s): %w", lang, err)
 		}
 		escapeAll(e)
+		if v.inline {
+			inlineMessages(e, v.localizers[lang])
+		}
 	}
 	return nil
 }
