@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"html/template"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -92,10 +93,14 @@ func (s *Server) renderTableChanges(c *fiber.Ctx, p *dayPage, cp changePair, tab
 			"columns": columnViewsOf(cols), "filters": filterParams(cq.Filters), "rows": rows, "next": next, "next_cursor": page.Set.Next})
 	}
 	l := s.localizer(c)
-	rows := make([]changeRowView, len(page.Rows))
-	for i, r := range page.Rows {
-		rows[i] = changeRowOf(cols, r, day, table)
-	}
+	keyed := page.Set.Key != nil
+	rows := page.rowsHTML(l, func() template.HTML {
+		views := make([]changeRowView, len(page.Rows))
+		for i, r := range page.Rows {
+			views[i] = changeRowOf(cols, r, day, table)
+		}
+		return changeRowsHTML(l, views, keyed)
+	})
 	first := ""
 	if cq.After != "" {
 		q := cq
@@ -104,7 +109,7 @@ func (s *Server) renderTableChanges(c *fiber.Ctx, p *dayPage, cp changePair, tab
 	}
 	return c.Render("changes_table", fiber.Map{"Title": table + " · " + s.changesHeading(l, cp, p.Gen.Day), "Banner": p.Banner,
 		"Heading": s.changesHeading(l, cp, p.Gen.Day), "Table": table, "Kind": string(cq.Kind), "Tabs": s.kindTabs(c.UserContext(), l, cp, p.Gen.Day, table, cq),
-		"Columns": columnViewsOf(cols), "Rows": rows, "Next": next, "First": first, "Keyed": page.Set.Key != nil,
+		"Columns": columnViewsOf(cols), "Rows": len(page.Rows) > 0, "RowsHTML": rows, "Next": next, "First": first, "Keyed": keyed,
 		"ChangesURL": changesURL(p.Gen.Day, cq.Against), "Action": base, "Against": cq.Against, "KindValue": string(cq.Kind),
 		"PageSize": cq.PageSize, "Filters": filterParams(cq.Filters), "FilterRows": filterRows(cols, cq.Filters), "Ops": weekback.FilterOps,
 		"ClearURL": base + changeQuery{Against: cq.Against, Kind: cq.Kind}.encode(false), "Download": changeDownloadOf(cp, table, cq), "Notice": page.Notice})

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -42,5 +43,19 @@ func TestRecordsPageOfANewCopy(t *testing.T) {
 	}
 	if r := f.get(t, path, false); !strings.Contains(r.body, "item009") || !strings.Contains(r.body, "1 ") {
 		t.Fatalf("the HTML page after the new copy lacks item009 or its count\n%.3000s", r.body)
+	}
+}
+
+// TestChangedRowsPageInEachLanguage: the rows of a kept page of changes
+// are written once per language: the same page asked for in English, then
+// in Japanese, then in English again shows each its own words.
+func TestChangedRowsPageInEachLanguage(t *testing.T) {
+	f := MustOpenCompareServer(t)
+	const path = "/thu/tables/items/changes?against=wed&kind=changed"
+	for _, c := range []struct{ lang, open, not string }{{"en", `">open</a>`, `">詳細</a>`}, {"ja", `">詳細</a>`, `">open</a>`}, {"en", `">open</a>`, `">詳細</a>`}} {
+		r := f.request(t, "GET", path, nil, []*http.Cookie{f.session}, map[string]string{"Accept-Language": c.lang})
+		if r.status != 200 || !strings.Contains(r.body, c.open) || strings.Contains(r.body, c.not) || !strings.Contains(r.body, "item009") {
+			t.Fatalf("%s: %d, want item009 with %q and not %q\n%.3000s", c.lang, r.status, c.open, c.not, r.body)
+		}
 	}
 }
