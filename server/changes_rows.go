@@ -8,9 +8,7 @@ package server
 
 import (
 	"context"
-	"html/template"
 	"net/url"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,7 +16,6 @@ import (
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/compare"
-	"github.com/weekback/weekback/i18n"
 	"github.com/weekback/weekback/mysql"
 )
 
@@ -48,24 +45,7 @@ type changeRowsPage struct {
 	// html holds the rows as the HTML page shows them, by language: a
 	// kept page's rows are the same for every request (the day and table
 	// of their links are in its key).
-	mu   sync.Mutex
-	html map[string]template.HTML
-}
-
-// rowsHTML returns the page's rows written in l's language by build,
-// which runs once per language and page.
-func (p *changeRowsPage) rowsHTML(l *i18n.Localizer, build func() template.HTML) template.HTML {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if h, ok := p.html[l.Lang()]; ok {
-		return h
-	}
-	if p.html == nil {
-		p.html = map[string]template.HTML{}
-	}
-	h := build()
-	p.html[l.Lang()] = h
-	return h
+	html pageHTML
 }
 
 // tableChanges answers GET /{day}/tables/{table}/changes?against=DAY&kind=….

@@ -94,7 +94,7 @@ func (s *Server) renderTableChanges(c *fiber.Ctx, p *dayPage, cp changePair, tab
 	}
 	l := s.localizer(c)
 	keyed := page.Set.Key != nil
-	rows := page.rowsHTML(l, func() template.HTML {
+	rows := page.html.get(l.Lang(), func() template.HTML {
 		views := make([]changeRowView, len(page.Rows))
 		for i, r := range page.Rows {
 			views[i] = changeRowOf(cols, r, day, table)

@@ -134,8 +134,6 @@ func templateFuncs(l *i18n.Localizer) map[string]any {
 		"num": func(n any) string { return l.Number(int64(toInt(n))) },
 		// cells writes a records row's cells (cellsHTML).
 		"cells": func(cells []cellView) template.HTML { return cellsHTML(l, cells) },
-		// rows writes the records table's rows (rowsHTML).
-		"rows": func(rows []rowView, keyed bool) template.HTML { return rowsHTML(l, rows, keyed) },
 		// filterrows, langlinks, dayswitch and colheads write the filter
 		// form's rows, the language links, the day switcher and the
 		// records table's column heads (parts_html.go).

@@ -8,6 +8,7 @@ package server
 
 import (
 	"context"
+	"html/template"
 	"sync"
 
 	"github.com/weekback/weekback/compare"
@@ -88,6 +89,34 @@ func (m *memo[K, V]) finish(key K, e *memoEntry[V]) {
 		m.bytes -= m.entries[old].size
 		delete(m.entries, old)
 	}
+}
+
+// pageHTML holds HTML written from a kept page, by what it depends on
+// besides the page (its language; the day of its links): written once,
+// not on every request. The zero value is ready; it is safe for
+// concurrent use.
+type pageHTML struct {
+	mu sync.Mutex
+	m  map[string]template.HTML
+}
+
+// get returns the HTML of key, written by build the first time (every
+// time on a nil h: a page not kept).
+func (h *pageHTML) get(key string, build func() template.HTML) template.HTML {
+	if h == nil {
+		return build()
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if v, ok := h.m[key]; ok {
+		return v
+	}
+	if h.m == nil {
+		h.m = map[string]template.HTML{}
+	}
+	v := build()
+	h.m[key] = v
+	return v
 }
 
 // Limits of the change rows cache: pages kept, and the bytes of their

@@ -229,7 +229,7 @@ func (s *Server) tableRecords(c *fiber.Ctx) error {
 // showRecords renders the page rq asks for, with its count (without one
 // when it cannot be counted, e.g. in time).
 func (s *Server) showRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) error {
-	page, err := s.readRecords(c, p, table, rq)
+	page, html, err := s.readRecords(c, p, table, rq)
 	if err != nil {
 		return err
 	}
@@ -240,19 +240,19 @@ func (s *Server) showRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQ
 			count = ""
 		}
 	}
-	return s.renderRecords(c, p, rq, page, count, nil)
+	return s.renderRecords(c, p, rq, page, html, count, nil)
 }
 
 // showBadQuery renders the records page of a query that could not run
 // (bad): 400, the table's columns in the filter form, no rows.
 func (s *Server) showBadQuery(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery, bad error) error {
-	page, err := s.readRecords(c, p, table, recordsQuery{PageSize: 1})
+	page, _, err := s.readRecords(c, p, table, recordsQuery{PageSize: 1})
 	if err != nil {
 		return err
 	}
 	page.Rows, page.Next, page.Prev = nil, "", ""
 	c.Status(fiber.StatusBadRequest)
-	return s.renderRecords(c, p, rq, page, "", bad)
+	return s.renderRecords(c, p, rq, page, nil, "", bad)
 }
 
 // MaxCountedRows is how many rows a filtered records page (or a view's)
@@ -286,8 +286,9 @@ func (s *Server) countText(c *fiber.Ctx, p *dayPage, table string, rq recordsQue
 	return l.N(key, int(rc.n), "count", l.Number(rc.n)), err
 }
 
-// readRecords reads the page rq asks for of table on p's day.
-func (s *Server) readRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) (*mysql.Page, error) {
+// readRecords reads the page rq asks for of table on p's day, or finds it
+// kept with its HTML.
+func (s *Server) readRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) (*mysql.Page, *pageHTML, error) {
 	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, Filters: rq.Filters, Sort: rq.Sort, PageSize: rq.PageSize,
 		After: rq.After, Before: rq.Before, MaxValueLen: listValueLen}
 	return s.records.page(c.UserContext(), p.Gen, q, func(ctx context.Context) (page *mysql.Page, err error) {

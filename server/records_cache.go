@@ -47,30 +47,39 @@ type recordCount struct {
 // recordsCaches are the records pages and filtered counts read from
 // served slots.
 type recordsCaches struct {
-	pages  *memo[recordsKey, *mysql.Page]
+	pages  *memo[recordsKey, *keptPage]
 	counts *memo[countKey, recordCount]
 }
 
 func newRecordsCaches() recordsCaches {
 	return recordsCaches{
-		pages:  newMemo[recordsKey](recordsCachePages, recordsCacheBytes, maxRecordsPageBytes, recordsPageBytes),
+		pages:  newMemo[recordsKey](recordsCachePages, recordsCacheBytes, maxRecordsPageBytes, func(k *keptPage) int64 { return recordsPageBytes(k.page) }),
 		counts: newMemo[countKey](countsCacheEntries, countsCacheEntries*64, 64, func(recordCount) int64 { return 64 }),
 	}
 }
 
+// keptPage is a records page with its rows' HTML (by language and day).
+type keptPage struct {
+	page *mysql.Page
+	html pageHTML
+}
+
 // page returns the page q asks for of gen's slot, read with read unless
-// kept. The page is the caller's to change: its rows are shared, its
-// fields are not.
+// kept, and the HTML kept with it. The page is the caller's to change: its
+// rows are shared, its fields are not.
 func (rc recordsCaches) page(ctx context.Context, gen *weekback.Generation, q mysql.RecordQuery,
-	read func(context.Context) (*mysql.Page, error)) (*mysql.Page, error) {
+	read func(context.Context) (*mysql.Page, error)) (*mysql.Page, *pageHTML, error) {
 	key := recordsKey{slot: gen.Slot, taken: gen.Manifest.SnapshotAt.UnixNano(), table: q.Table, filters: filtersKey(q.Filters), sort: q.Sort.String(),
 		size: q.PageSize, valueLen: q.MaxValueLen, after: q.After, before: q.Before}
-	p, err := rc.pages.get(ctx, key, read)
+	k, err := rc.pages.get(ctx, key, func(ctx context.Context) (*keptPage, error) {
+		p, err := read(ctx)
+		return &keptPage{page: p}, err
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	own := *p
-	return &own, nil
+	own := *k.page
+	return &own, &k.html, nil
 }
 
 // count returns the count of q's filtered rows in gen's slot, read with

@@ -26,7 +26,7 @@ func TestRecordsCacheKeys(t *testing.T) {
 	q := mysql.RecordQuery{Schema: gen.Slot, Table: "t", PageSize: 50, MaxValueLen: listValueLen}
 	get := func(gen *weekback.Generation, q mysql.RecordQuery) *mysql.Page {
 		t.Helper()
-		p, err := rc.page(context.Background(), gen, q, read)
+		p, _, err := rc.page(context.Background(), gen, q, read)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -59,3 +59,18 @@ func TestChangedRowsPageInEachLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsRowsOfTwoDaysOneSlot: Wednesday and Thursday of the day
+// fixture serve one slot, so they share a kept page; the rows' links
+// still go to each page's own day, and the words are each request's
+// language.
+func TestRecordsRowsOfTwoDaysOneSlot(t *testing.T) {
+	f := MustOpenDayServer(t)
+	for _, c := range []struct{ day, lang, open string }{{"wed", "en", "open"}, {"thu", "en", "open"}, {"thu", "ja", "詳細"}, {"wed", "ja", "詳細"}} {
+		r := f.request(t, "GET", "/"+c.day+"/tables/items", nil, []*http.Cookie{f.session}, map[string]string{"Accept-Language": c.lang})
+		want := `<a class="open" href="/` + c.day + `/tables/items/rows/1">` + c.open + `</a>`
+		if r.status != 200 || !strings.Contains(r.body, want) {
+			t.Fatalf("%s in %s: %d, want %s\n%.3000s", c.day, c.lang, r.status, want, r.body)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html/template"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,7 +27,7 @@ type filterRow struct {
 // renderRecords answers a records page as HTML or JSON. count says how
 // many rows the query has (countText). bad, when set, is why the query
 // could not run: the page shows it in the filter form.
-func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page, count string, bad error) error {
+func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page, html *pageHTML, count string, bad error) error {
 	base := tableURL(p.Gen.Day, page.Table)
 	rowBase := base + "/rows/"
 	link := func(after, before string) string {
@@ -53,23 +54,27 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 			"next": next, "prev": prev, "next_cursor": page.Next, "prev_cursor": page.Prev,
 			"export": exportFormOf(p.Gen.Day, page.Table, rq), "view": page.View}, rows)
 	}
-	cols, week := s.columnViews(page, rq, base), weekOf(s.localizer(c), p.Gens, page.Table, p.Gen.Day)
-	s.addMoves(s.localizer(c), []*weekChart{week}, s.weekMoves(c.UserContext(), p.Gens, 0))
-	rows := make([]rowView, len(page.Rows))
-	for i, r := range page.Rows {
-		rows[i] = rowView{URL: keyURL(rowBase, r.Key), Cells: cellsOf(page.Columns, r)}
-	}
+	l := s.localizer(c)
+	cols, week := s.columnViews(page, rq, base), weekOf(l, p.Gens, page.Table, p.Gen.Day)
+	s.addMoves(l, []*weekChart{week}, s.weekMoves(c.UserContext(), p.Gens, 0))
+	rows := html.get(l.Lang()+" "+string(p.Gen.Day), func() template.HTML {
+		views := make([]rowView, len(page.Rows))
+		for i, r := range page.Rows {
+			views[i] = rowView{URL: keyURL(rowBase, r.Key), Cells: cellsOf(page.Columns, r)}
+		}
+		return rowsHTML(l, views, page.Key != nil)
+	})
 	first := ""
 	if rq.After != "" || rq.Before != "" {
 		first = link("", "")
 	}
-	day := s.localizer(c).Weekday(p.Gen.Day.Time())
+	day := l.Weekday(p.Gen.Day.Time())
 	return c.Render("table", fiber.Map{"Title": page.Table + " · " + day, "Banner": p.Banner, "Table": page.Table,
-		"DayURL": "/" + string(p.Gen.Day) + "/", "Columns": cols, "Rows": rows, "Keyed": page.Key != nil,
+		"DayURL": "/" + string(p.Gen.Day) + "/", "Columns": cols, "Rows": len(page.Rows) > 0, "RowsHTML": rows, "Keyed": page.Key != nil,
 		"Next": next, "Prev": prev, "First": first, "Action": base, "ClearURL": base + recordsQuery{Sort: rq.Sort, PageSize: rq.PageSize}.encode(false),
 		"Filters": filterParams(rq.Filters), "FilterRows": filterRows(page.Columns, rq.Filters),
 		"Ops": weekback.FilterOps, "Sort": rq.Sort.String(), "PageSize": rq.PageSize,
-		"Week": week, "WeekLegend": weekLegend(s.localizer(c)), "Export": s.anonymizable(exportFormOf(p.Gen.Day, page.Table, rq)),
+		"Week": week, "WeekLegend": weekLegend(l), "Export": s.anonymizable(exportFormOf(p.Gen.Day, page.Table, rq)),
 		"View": page.View, "ViewOrder": viewOrder(page.Columns), "QueryError": s.queryError(c, bad), "Count": count})
 }
 

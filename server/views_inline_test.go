@@ -12,7 +12,7 @@ import (
 // binding, once with the messages inlined and once as parsed, and compares
 // the bytes (and the errors, where a page needs data the binding lacks).
 func TestInlinedMessagesAsTheTemplates(t *testing.T) {
-	binding := benchRecordsBinding(nil)
+	binding, _ := benchRecordsBinding(nil)
 	inlined, parsed := newLocalizedViews(i18n.Default()), newLocalizedViews(i18n.Default())
 	parsed.inline = false
 	for _, v := range []*localizedViews{inlined, parsed} {
