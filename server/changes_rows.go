@@ -125,7 +125,14 @@ func (s *Server) changeRows(ctx context.Context, cp changePair, table string, cq
 	if cp.Production {
 		return read(ctx)
 	}
-	return s.changes.rows.get(ctx, rowsKeyOf(cp, table, cq, limit), read)
+	key := rowsKeyOf(cp, table, cq, limit)
+	return s.changes.rows.get(ctx, key, func(ctx context.Context) (*changeRowsPage, error) {
+		page, err := read(ctx)
+		if page != nil {
+			page.html.grew = func(n int64) { s.changes.rows.grow(key, page, n) }
+		}
+		return page, err
+	})
 }
 
 // readChangeRows reads one page of table's rows of cq.Kind between the

@@ -15,10 +15,10 @@ import (
 )
 
 // memo holds values read by key, the oldest dropped first once it holds
-// more than maxEntries values or maxBytes bytes (as size counts them); a
-// value over maxEntryBytes is never kept. It is safe for concurrent use
-// once made by newMemo.
-type memo[K comparable, V any] struct {
+// more than maxEntries values or maxBytes bytes (as size counts them, plus
+// what grow adds); a value over maxEntryBytes is never kept. It is safe
+// for concurrent use once made by newMemo.
+type memo[K, V comparable] struct {
 	maxEntries              int
 	maxBytes, maxEntryBytes int64
 	size                    func(V) int64
@@ -37,7 +37,7 @@ type memoEntry[V any] struct {
 	size  int64
 }
 
-func newMemo[K comparable, V any](maxEntries int, maxBytes, maxEntryBytes int64, size func(V) int64) *memo[K, V] {
+func newMemo[K, V comparable](maxEntries int, maxBytes, maxEntryBytes int64, size func(V) int64) *memo[K, V] {
 	return &memo[K, V]{maxEntries: maxEntries, maxBytes: maxBytes, maxEntryBytes: maxEntryBytes, size: size,
 		entries: map[K]*memoEntry[V]{}}
 }
@@ -83,6 +83,34 @@ func (m *memo[K, V]) finish(key K, e *memoEntry[V]) {
 	}
 	m.order = append(m.order, key)
 	m.bytes += e.size
+	m.trim()
+}
+
+// grow counts n more bytes for v, the value kept under key (what was
+// written from it since), dropping the oldest values over the limits; it
+// does nothing when v is no longer kept.
+func (m *memo[K, V]) grow(key K, v V, n int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	if !ok {
+		return
+	}
+	select {
+	case <-e.done: // its value is set: compare it
+	default:
+		return // another read of key, after v was dropped
+	}
+	if e.value != v {
+		return
+	}
+	e.size += n
+	m.bytes += n
+	m.trim()
+}
+
+// trim drops the oldest values while the limits are exceeded. m.mu is held.
+func (m *memo[K, V]) trim() {
 	for len(m.order) > m.maxEntries || m.bytes > m.maxBytes {
 		old := m.order[0]
 		m.order = m.order[1:]
@@ -93,9 +121,11 @@ func (m *memo[K, V]) finish(key K, e *memoEntry[V]) {
 
 // pageHTML holds HTML written from a kept page, by what it depends on
 // besides the page (its language; the day of its links): written once,
-// not on every request. The zero value is ready; it is safe for
-// concurrent use.
+// not on every request. Its bytes count in the memo that keeps the page
+// (grew). The zero value is ready; it is safe for concurrent use.
 type pageHTML struct {
+	grew func(n int64) // counts n bytes more for the page, if set
+
 	mu sync.Mutex
 	m  map[string]template.HTML
 }
@@ -107,8 +137,8 @@ func (h *pageHTML) get(key string, build func() template.HTML) template.HTML {
 		return build()
 	}
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if v, ok := h.m[key]; ok {
+		h.mu.Unlock()
 		return v
 	}
 	if h.m == nil {
@@ -116,6 +146,10 @@ func (h *pageHTML) get(key string, build func() template.HTML) template.HTML {
 	}
 	v := build()
 	h.m[key] = v
+	h.mu.Unlock()
+	if h.grew != nil {
+		h.grew(int64(len(key) + len(v)))
+	}
 	return v
 }
 

@@ -73,7 +73,9 @@ func (rc recordsCaches) page(ctx context.Context, gen *weekback.Generation, q my
 		size: q.PageSize, valueLen: q.MaxValueLen, after: q.After, before: q.Before}
 	k, err := rc.pages.get(ctx, key, func(ctx context.Context) (*keptPage, error) {
 		p, err := read(ctx)
-		return &keptPage{page: p}, err
+		k := &keptPage{page: p}
+		k.html.grew = func(n int64) { rc.pages.grow(key, k, n) }
+		return k, err
 	})
 	if err != nil {
 		return nil, nil, err

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"html/template"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,5 +61,44 @@ func TestRecordsCacheKeys(t *testing.T) {
 	}
 	if want := 1 + 2 + len(variants); reads != want {
 		t.Fatalf("%d reads, want %d: one per copy and query", reads, want)
+	}
+}
+
+// TestKeptHTMLCountsInTheLimit: the HTML written from kept pages counts
+// in their cache's bytes, so pages whose HTML outgrows the limit are
+// dropped, oldest first, and HTML written from a dropped page counts for
+// nothing.
+func TestKeptHTMLCountsInTheLimit(t *testing.T) {
+	rc := newRecordsCaches()
+	gen := &weekback.Generation{Day: weekback.Monday, Slot: "s_mon_r1", Manifest: &weekback.Manifest{SnapshotAt: time.Now()}}
+	read := func(context.Context) (*mysql.Page, error) { return &mysql.Page{Table: "t"}, nil }
+	html := template.HTML(strings.Repeat("<td>x</td>", 100_000)) // 1 MB
+	var first *pageHTML
+	for i := range 100 {
+		q := mysql.RecordQuery{Schema: gen.Slot, Table: "t", PageSize: i + 1}
+		_, h, err := rc.page(context.Background(), gen, q, read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"ja mon", "en mon"} {
+			if got := h.get(lang, func() template.HTML { return html }); got != html {
+				t.Fatalf("page %d, %s: kept HTML differs", i, lang)
+			}
+		}
+		if first == nil {
+			first = h
+		}
+		if rc.pages.bytes > recordsCacheBytes {
+			t.Fatalf("after page %d: %d bytes kept, want at most %d", i, rc.pages.bytes, recordsCacheBytes)
+		}
+	}
+	per := recordsPageBytes(&mysql.Page{Table: "t"}) + 2*int64(len("ja mon")+len(html))
+	if n, want := len(rc.pages.order), int(recordsCacheBytes/per); n != want {
+		t.Fatalf("%d pages of 2 MB of HTML kept, want %d", n, want)
+	}
+	before := rc.pages.bytes
+	first.get("de mon", func() template.HTML { return html }) // its page was dropped long ago
+	if rc.pages.bytes != before {
+		t.Fatalf("HTML of a dropped page counted: %d bytes, want %d", rc.pages.bytes, before)
 	}
 }
