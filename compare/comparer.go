@@ -143,6 +143,7 @@ func (c *Comparer) Table(ctx context.Context, name string) (*TableChange, error)
 		progress: func(n int64) {
 			c.report(Progress{Table: name, Rows: n, TableRows: c.manifestRows(name)})
 		},
+		transient: true,
 	}
 	from, to, err := c.specs(ctx, p, RowQuery{})
 	if err != nil {

@@ -8,13 +8,18 @@ import (
 )
 
 // sink receives what a merge finds. A row's values are those of the
-// scan (order values, key text, columns); rows are valid after the call.
-// same counts identical rows (with a key: one pair at a time).
+// scan (order values, key text, columns); rows are valid after the call
+// unless the sink is transient. same counts identical rows (with a key:
+// one pair at a time).
 type sink struct {
 	from, to func(row [][]byte, count int64) error // rows on one side only
 	changed  func(from, to [][]byte) error         // same key, other values
 	same     func(count int64)
 	progress func(fromRows int64)
+
+	// transient: the sink keeps no row after its call, so a keyed merge
+	// fills the streams' batches again instead of making new ones.
+	transient bool
 }
 
 // merge reads the two streams in order and reports to s. With a key each
@@ -23,8 +28,9 @@ type sink struct {
 func (p *tablePlan) merge(ctx context.Context, from, to scanSpec, s sink) (err error) {
 	quit := make(chan struct{})
 	defer close(quit)
-	rf := &reader{ch: stream(ctx, from, quit)}
-	rt := &reader{ch: stream(ctx, to, quit)}
+	reuse := s.transient && p.key != nil // a group's rows outlive their batch
+	rf := newReader(ctx, from, reuse, quit)
+	rt := newReader(ctx, to, reuse, quit)
 	if p.key != nil {
 		err = p.mergeKeyed(rf, rt, s)
 	} else {
