@@ -42,10 +42,10 @@ type changeRowsPage struct {
 	Rows   []*compare.RowChange
 	Notice string // why the page has no rows when it could not look for them
 
-	// html holds the rows as the HTML page shows them, by language: a
-	// kept page's rows are the same for every request (the day and table
-	// of their links are in its key).
-	html pageHTML
+	// text holds the rows as the HTML page shows them, by language, and
+	// as JSON: a kept page's rows are the same for every request (the day
+	// and table of their links are in its key).
+	text pageText
 }
 
 // tableChanges answers GET /{day}/tables/{table}/changes?against=DAY&kind=….
@@ -129,7 +129,7 @@ func (s *Server) changeRows(ctx context.Context, cp changePair, table string, cq
 	return s.changes.rows.get(ctx, key, func(ctx context.Context) (*changeRowsPage, error) {
 		page, err := read(ctx)
 		if page != nil {
-			page.html.grew = func(n int64) { s.changes.rows.grow(key, page, n) }
+			page.text.grew = func(n int64) { s.changes.rows.grow(key, page, n) }
 		}
 		return page, err
 	})

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"html/template"
 	"time"
 
@@ -85,16 +86,22 @@ func (s *Server) renderTableChanges(c *fiber.Ctx, p *dayPage, cp changePair, tab
 	day := recordDay(cp, cq.Kind)
 	from, to := cp.labels()
 	if wantsJSON(c) {
-		rows := make([]changeJSONRow, len(page.Rows))
-		for i, r := range page.Rows {
-			rows[i] = changeJSONOf(cols, r, day, table)
+		rows, err := page.text.JSON("rows", func() (json.RawMessage, error) {
+			rows := make([]changeJSONRow, len(page.Rows))
+			for i, r := range page.Rows {
+				rows[i] = changeJSONOf(cols, r, day, table)
+			}
+			return json.Marshal(rows)
+		})
+		if err != nil {
+			return err
 		}
 		return c.JSON(fiber.Map{"day": p.Gen.Day, "table": table, "from": from, "to": to, "kind": cq.Kind, "key": page.Set.Key,
 			"columns": columnViewsOf(cols), "filters": filterParams(cq.Filters), "rows": rows, "next": next, "next_cursor": page.Set.Next})
 	}
 	l := s.localizer(c)
 	keyed := page.Set.Key != nil
-	rows := page.html.get(l.Lang(), func() template.HTML {
+	rows := page.text.HTML(l.Lang(), func() template.HTML {
 		views := make([]changeRowView, len(page.Rows))
 		for i, r := range page.Rows {
 			views[i] = changeRowOf(cols, r, day, table)

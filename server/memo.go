@@ -8,6 +8,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"html/template"
 	"sync"
 
@@ -119,38 +120,60 @@ func (m *memo[K, V]) trim() {
 	}
 }
 
-// pageHTML holds HTML written from a kept page, by what it depends on
-// besides the page (its language; the day of its links): written once,
-// not on every request. Its bytes count in the memo that keeps the page
-// (grew). The zero value is ready; it is safe for concurrent use.
-type pageHTML struct {
+// pageText holds what is written from a kept page, by what it depends on
+// besides the page: its rows as HTML by language (and the day of their
+// links), as JSON. Written once, not on every request; its bytes count
+// in the memo that keeps the page (grew). The zero value is ready; it is
+// safe for concurrent use.
+type pageText struct {
 	grew func(n int64) // counts n bytes more for the page, if set
 
-	mu sync.Mutex
-	m  map[string]template.HTML
+	mu   sync.Mutex
+	html map[string]template.HTML
+	json map[string]json.RawMessage
 }
 
-// get returns the HTML of key, written by build the first time (every
-// time on a nil h: a page not kept).
-func (h *pageHTML) get(key string, build func() template.HTML) template.HTML {
-	if h == nil {
+// HTML returns the HTML of key, written by build the first time (every
+// time on a nil t: a page not kept).
+func (t *pageText) HTML(key string, build func() template.HTML) template.HTML {
+	if t == nil {
 		return build()
 	}
-	h.mu.Lock()
-	if v, ok := h.m[key]; ok {
-		h.mu.Unlock()
-		return v
-	}
-	if h.m == nil {
-		h.m = map[string]template.HTML{}
-	}
-	v := build()
-	h.m[key] = v
-	h.mu.Unlock()
-	if h.grew != nil {
-		h.grew(int64(len(key) + len(v)))
-	}
+	v, _ := keepText(t, &t.html, key, func() (template.HTML, error) { return build(), nil })
 	return v
+}
+
+// JSON returns the JSON of key, written by build the first time (every
+// time on a nil t); an error is not kept.
+func (t *pageText) JSON(key string, build func() (json.RawMessage, error)) (json.RawMessage, error) {
+	if t == nil {
+		return build()
+	}
+	return keepText(t, &t.json, key, build)
+}
+
+// keepText returns (*m)[key], one of t's maps, built and kept the first
+// time.
+func keepText[T ~string | ~[]byte](t *pageText, m *map[string]T, key string, build func() (T, error)) (T, error) {
+	t.mu.Lock()
+	if v, ok := (*m)[key]; ok {
+		t.mu.Unlock()
+		return v, nil
+	}
+	v, err := build()
+	if err != nil {
+		t.mu.Unlock()
+		return v, err
+	}
+	if *m == nil {
+		*m = map[string]T{}
+	}
+	(*m)[key] = v
+	t.mu.Unlock()
+	if t.grew != nil {
+		t.grew(int64(len(key) + len(v)))
+	}
+	return v, nil
 }
 
 // Limits of the change rows cache: pages kept, and the bytes of their

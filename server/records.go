@@ -288,7 +288,7 @@ func (s *Server) countText(c *fiber.Ctx, p *dayPage, table string, rq recordsQue
 
 // readRecords reads the page rq asks for of table on p's day, or finds it
 // kept with its HTML.
-func (s *Server) readRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) (*mysql.Page, *pageHTML, error) {
+func (s *Server) readRecords(c *fiber.Ctx, p *dayPage, table string, rq recordsQuery) (*mysql.Page, *pageText, error) {
 	q := mysql.RecordQuery{Schema: p.Gen.Slot, Table: table, Filters: rq.Filters, Sort: rq.Sort, PageSize: rq.PageSize,
 		After: rq.After, Before: rq.Before, MaxValueLen: listValueLen}
 	return s.records.page(c.UserContext(), p.Gen, q, func(ctx context.Context) (page *mysql.Page, err error) {

@@ -61,27 +61,27 @@ func newRecordsCaches() recordsCaches {
 // keptPage is a records page with its rows' HTML (by language and day).
 type keptPage struct {
 	page *mysql.Page
-	html pageHTML
+	text pageText
 }
 
 // page returns the page q asks for of gen's slot, read with read unless
 // kept, and the HTML kept with it. The page is the caller's to change: its
 // rows are shared, its fields are not.
 func (rc recordsCaches) page(ctx context.Context, gen *weekback.Generation, q mysql.RecordQuery,
-	read func(context.Context) (*mysql.Page, error)) (*mysql.Page, *pageHTML, error) {
+	read func(context.Context) (*mysql.Page, error)) (*mysql.Page, *pageText, error) {
 	key := recordsKey{slot: gen.Slot, taken: gen.Manifest.SnapshotAt.UnixNano(), table: q.Table, filters: filtersKey(q.Filters), sort: q.Sort.String(),
 		size: q.PageSize, valueLen: q.MaxValueLen, after: q.After, before: q.Before}
 	k, err := rc.pages.get(ctx, key, func(ctx context.Context) (*keptPage, error) {
 		p, err := read(ctx)
 		k := &keptPage{page: p}
-		k.html.grew = func(n int64) { rc.pages.grow(key, k, n) }
+		k.text.grew = func(n int64) { rc.pages.grow(key, k, n) }
 		return k, err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	own := *k.page
-	return &own, &k.html, nil
+	return &own, &k.text, nil
 }
 
 // count returns the count of q's filtered rows in gen's slot, read with

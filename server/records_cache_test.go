@@ -73,7 +73,7 @@ func TestKeptHTMLCountsInTheLimit(t *testing.T) {
 	gen := &weekback.Generation{Day: weekback.Monday, Slot: "s_mon_r1", Manifest: &weekback.Manifest{SnapshotAt: time.Now()}}
 	read := func(context.Context) (*mysql.Page, error) { return &mysql.Page{Table: "t"}, nil }
 	html := template.HTML(strings.Repeat("<td>x</td>", 100_000)) // 1 MB
-	var first *pageHTML
+	var first *pageText
 	for i := range 100 {
 		q := mysql.RecordQuery{Schema: gen.Slot, Table: "t", PageSize: i + 1}
 		_, h, err := rc.page(context.Background(), gen, q, read)
@@ -81,7 +81,7 @@ func TestKeptHTMLCountsInTheLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, lang := range []string{"ja mon", "en mon"} {
-			if got := h.get(lang, func() template.HTML { return html }); got != html {
+			if got := h.HTML(lang, func() template.HTML { return html }); got != html {
 				t.Fatalf("page %d, %s: kept HTML differs", i, lang)
 			}
 		}
@@ -97,7 +97,7 @@ func TestKeptHTMLCountsInTheLimit(t *testing.T) {
 		t.Fatalf("%d pages of 2 MB of HTML kept, want %d", n, want)
 	}
 	before := rc.pages.bytes
-	first.get("de mon", func() template.HTML { return html }) // its page was dropped long ago
+	first.HTML("de mon", func() template.HTML { return html }) // its page was dropped long ago
 	if rc.pages.bytes != before {
 		t.Fatalf("HTML of a dropped page counted: %d bytes, want %d", rc.pages.bytes, before)
 	}

@@ -27,7 +27,7 @@ type filterRow struct {
 // renderRecords answers a records page as HTML or JSON. count says how
 // many rows the query has (countText). bad, when set, is why the query
 // could not run: the page shows it in the filter form.
-func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page, html *pageHTML, count string, bad error) error {
+func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *mysql.Page, text *pageText, count string, bad error) error {
 	base := tableURL(p.Gen.Day, page.Table)
 	rowBase := base + "/rows/"
 	link := func(after, before string) string {
@@ -57,7 +57,7 @@ func (s *Server) renderRecords(c *fiber.Ctx, p *dayPage, rq recordsQuery, page *
 	l := s.localizer(c)
 	cols, week := s.columnViews(page, rq, base), weekOf(l, p.Gens, page.Table, p.Gen.Day)
 	s.addMoves(l, []*weekChart{week}, s.weekMoves(c.UserContext(), p.Gens, 0))
-	rows := html.get(l.Lang()+" "+string(p.Gen.Day), func() template.HTML {
+	rows := text.HTML(l.Lang()+" "+string(p.Gen.Day), func() template.HTML {
 		views := make([]rowView, len(page.Rows))
 		for i, r := range page.Rows {
 			views[i] = rowView{URL: keyURL(rowBase, r.Key), Cells: cellsOf(page.Columns, r)}
