@@ -3,17 +3,20 @@ package compare
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/weekback/weekback/mysql"
 	"github.com/weekback/weekback/mysql/mysqltest"
 )
 
-// TestTablesOverManyBatches: a table of many batches a side, counted with
-// its batches filled again as the merge walks them, with values of every
-// length (several chunks a batch, values longer than a chunk): every
-// change is counted once, and the rows of a page of changes read the same
-// as through batches that are never reused.
+// TestTablesOverManyBatches: a table of many batches a side, counted and
+// its changed keys listed with its batches filled again as the merge
+// walks them, with values of every length (several chunks a batch, values
+// longer than a chunk): every change is counted once, every key listed
+// once, and the rows of a page of changes read the same as through
+// batches that are never reused.
 func TestTablesOverManyBatches(t *testing.T) {
 	db := mysqltest.MustOpen(t)
 	from := mysqltest.MustCreateSchema(t, db, "wbc_many_from_")
@@ -48,6 +51,22 @@ func TestTablesOverManyBatches(t *testing.T) {
 	s := fmt.Sprintf("rows %d→%d +%d -%d ~%d", tc.RowsFrom, tc.RowsTo, tc.Added, tc.Deleted, tc.Changed)
 	if want := "rows 20000→20030 +50 -20 ~207"; s != want {
 		t.Fatalf("big: %s, want %s", s, want)
+	}
+	var keys []string
+	if err := c.Keys(context.Background(), RowQuery{Table: "big", Kind: Changed}, func(k []string) error {
+		keys = append(keys, k[0])
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for id := 1; id <= 20000; id++ {
+		if id%97 == 0 || id == 10001 {
+			want = append(want, strconv.Itoa(id))
+		}
+	}
+	if strings.Join(keys, ",") != strings.Join(want, ",") {
+		t.Fatalf("keys of the changed rows:\n%v\nwant\n%v", keys, want)
 	}
 	rows, _ := rowsOf(t, c, RowQuery{Table: "big", Kind: Changed})
 	if len(rows) != 207 {

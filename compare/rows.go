@@ -24,6 +24,12 @@ const keylessCursor = "n:"
 // EINVALID for a bad kind, filter or cursor (*weekback.Error), fn's
 // error, and wrapped read errors.
 func (c *Comparer) Rows(ctx context.Context, q RowQuery, fn func(*RowChange) error) (*RowSet, error) {
+	return c.rows(ctx, q, fn, false)
+}
+
+// rows is Rows; with transient, a RowChange's values are valid only
+// during fn (its Key stays: strings of their own).
+func (c *Comparer) rows(ctx context.Context, q RowQuery, fn func(*RowChange) error, transient bool) (*RowSet, error) {
 	if _, err := ParseKind(string(q.Kind)); err != nil {
 		return nil, err
 	}
@@ -45,6 +51,7 @@ func (c *Comparer) Rows(ctx context.Context, q RowQuery, fn func(*RowChange) err
 	}
 	e := &emitter{p: p, q: q, fn: fn, skip: skip, set: set}
 	sk := e.sink()
+	sk.transient = transient
 	sk.progress = func(n int64) { c.report(Progress{Table: q.Table, Rows: n, TableRows: c.manifestRows(q.Table)}) }
 	err = p.merge(ctx, from, to, sk)
 	if err != nil && !errors.Is(err, errStop) {
@@ -187,6 +194,6 @@ func (c *Comparer) Keys(ctx context.Context, q RowQuery, fn func(key []string) e
 		return weekback.Errorf(weekback.EINVALID, "table %s has no primary key (or unique NOT NULL key) on both sides, so its rows "+
 			"cannot be picked by key: compare it with `weekback diff --table %s --show %s` instead", q.Table, q.Table, q.Kind)
 	}
-	_, err = c.Rows(ctx, q, func(r *RowChange) error { return fn(r.Key) })
+	_, err = c.rows(ctx, q, func(r *RowChange) error { return fn(r.Key) }, true) // only keys are kept
 	return err
 }
