@@ -86,13 +86,7 @@ func (s *Server) renderTableChanges(c *fiber.Ctx, p *dayPage, cp changePair, tab
 	day := recordDay(cp, cq.Kind)
 	from, to := cp.labels()
 	if wantsJSON(c) {
-		rows, err := page.text.JSON("rows", func() (json.RawMessage, error) {
-			rows := make([]changeJSONRow, len(page.Rows))
-			for i, r := range page.Rows {
-				rows[i] = changeJSONOf(cols, r, day, table)
-			}
-			return json.Marshal(rows)
-		})
+		rows, err := page.text.JSON("rows", func() (json.RawMessage, error) { return changeRowsJSON(cols, page.Rows, day, table) })
 		if err != nil {
 			return err
 		}
@@ -173,6 +167,19 @@ func changeRowOf(cols []mysql.RecordColumn, r *compare.RowChange, day weekback.W
 	return v
 }
 
+// changeRowsJSON writes rows as the JSON answer's "rows", to be written
+// once per kept page and spliced into every answer as a json.RawMessage
+// (which encoding/json compacts and HTML-escapes as it does the rest).
+func changeRowsJSON(cols []mysql.RecordColumn, rows []*compare.RowChange, day weekback.Weekday, table string) (json.RawMessage, error) {
+	views := make([]changeJSONRow, len(rows))
+	for i, r := range rows {
+		views[i] = changeJSONOf(cols, r, day, table)
+	}
+	return json.Marshal(views)
+}
+
+// changeJSONOf is r as a row of the JSON answer, its links to day's copy
+// of table.
 func changeJSONOf(cols []mysql.RecordColumn, r *compare.RowChange, day weekback.Weekday, table string) changeJSONRow {
 	jr := changeJSONRow{Count: r.Count, Values: jsonValues{cols: cols, vals: values(cols, r.Values())}}
 	if r.Key != nil {
