@@ -131,6 +131,20 @@ type TableInfo struct {
 	// counts them; Rows counts the current rows, as for any table.
 	History  bool  `json:"history,omitempty"`
 	Versions int64 `json:"versions,omitempty"`
+	// Digests is set when the snapshot stored the table's row digests
+	// (one per row, by key) in the meta schema: two days are then compared
+	// without reading the rows.
+	Digests *RowDigests `json:"digests,omitempty"`
+}
+
+// RowDigests describes the row digests of a table (mysql/digests.go): in
+// the order of Key, all integer columns, Parts parts of Bytes bytes in
+// all. The digests add up to the table's Hash, one per row.
+type RowDigests struct {
+	Key      []string `json:"key"`
+	Unsigned []bool   `json:"unsigned"`
+	Parts    int      `json:"parts"`
+	Bytes    int64    `json:"bytes"`
 }
 
 // ViewInfo is one view: its production DDL and, when it could not be

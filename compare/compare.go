@@ -63,6 +63,10 @@ type TableChange struct {
 	// ByHash is set when the table was not read: both generations'
 	// manifests give it the same columns, rows and content hash.
 	ByHash bool `json:"by_hash,omitempty"`
+	// ByDigests is set when the rows were not read: both generations' row
+	// digests (one per row, by key, stored by their snapshots) were
+	// merged instead.
+	ByDigests bool `json:"by_digests,omitempty"`
 }
 
 // ColumnsDiffer reports whether the two sides' columns differ.

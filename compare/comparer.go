@@ -135,6 +135,9 @@ func (c *Comparer) Table(ctx context.Context, name string) (*TableChange, error)
 	if c.oneSided(tc) {
 		return tc, nil
 	}
+	if dc, err := c.byDigests(ctx, p); dc != nil || err != nil {
+		return dc, err
+	}
 	s := sink{
 		from:    func(_ [][]byte, n int64) error { tc.Deleted += n; tc.RowsFrom += n; return nil },
 		to:      func(_ [][]byte, n int64) error { tc.Added += n; tc.RowsTo += n; return nil },

@@ -194,6 +194,11 @@ func (c *Comparer) Keys(ctx context.Context, q RowQuery, fn func(key []string) e
 		return weekback.Errorf(weekback.EINVALID, "table %s has no primary key (or unique NOT NULL key) on both sides, so its rows "+
 			"cannot be picked by key: compare it with `weekback diff --table %s --show %s` instead", q.Table, q.Table, q.Kind)
 	}
+	if c.byHash(q.Table) == nil {
+		if done, err := c.keysByDigests(ctx, p, q, fn); done || err != nil {
+			return err
+		}
+	}
 	_, err = c.rows(ctx, q, func(r *RowChange) error { return fn(r.Key) }, true) // only keys are kept
 	return err
 }

@@ -28,6 +28,10 @@ type Side struct {
 	// the snapshots copy (source.include and source.exclude), so that a
 	// table never copied is not reported as one production alone has.
 	Select func(table string) bool
+	// Digests, when set, reads the row digests the snapshots stored
+	// (mysql.Meta): a table whose both generations have them is compared
+	// by them in Comparer.Table instead of by its rows.
+	Digests DigestSource
 
 	db      *sqlx.DB
 	catalog *mysql.Catalog

@@ -63,8 +63,8 @@ func NewRowHasher() *RowHasher {
 	return &RowHasher{d: xxhash.New(), num: make([]byte, 0, 24)}
 }
 
-// Add adds one row; a nil value is NULL.
-func (h *RowHasher) Add(values [][]byte) {
+// Add adds one row (a nil value is NULL) and returns its digest.
+func (h *RowHasher) Add(values [][]byte) uint64 {
 	h.d.Reset()
 	for _, v := range values {
 		if v == nil {
@@ -76,8 +76,10 @@ func (h *RowHasher) Add(values [][]byte) {
 		h.d.Write(h.num)
 		h.d.Write(v)
 	}
-	h.sum += h.d.Sum64()
+	d := h.d.Sum64()
+	h.sum += d
 	h.rows++
+	return d
 }
 
 // Rows returns the number of rows added.

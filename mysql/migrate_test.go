@@ -219,7 +219,7 @@ func assertMigrated(t *testing.T, db *sqlx.DB, schema string, want []int) {
 	if err := db.Select(&tables, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", schema); err != nil {
 		t.Fatal(err)
 	}
-	if wantTables := []string{"audit_log", "change_sets", "generations", "jobs", "leases", "login_throttle", "retired_slots", "revoked_sessions", "schema_migrations", "snapshot_requests", "snapshot_runs"}; !reflect.DeepEqual(tables, wantTables) {
+	if wantTables := []string{"audit_log", "change_sets", "generations", "jobs", "leases", "login_throttle", "retired_slots", "revoked_sessions", "row_digests", "schema_migrations", "snapshot_requests", "snapshot_runs"}; !reflect.DeepEqual(tables, wantTables) {
 		t.Fatalf("tables of %s = %v, want %v", schema, tables, wantTables)
 	}
 }

@@ -113,9 +113,18 @@ func StreamHash(ctx context.Context, conn *sqlx.Conn, schema, table string, cols
 // StreamHashSource is StreamHash for a RowSource: with History, the count
 // and the hash cover every row version of a system-versioned table.
 func StreamHashSource(ctx context.Context, conn *sqlx.Conn, src RowSource, cols []Column) (rows int64, hash string, err error) {
+	return StreamDigests(ctx, conn, src, cols, nil)
+}
+
+// StreamDigests is StreamHashSource that also hands each row and its
+// digest to each (when not nil), for a DigestWriter.
+func StreamDigests(ctx context.Context, conn *sqlx.Conn, src RowSource, cols []Column, each func(values [][]byte, digest uint64)) (rows int64, hash string, err error) {
 	h := NewRowHasher()
 	err = ScanSource(ctx, conn, src, cols, func(values [][]byte) error {
-		h.Add(values)
+		d := h.Add(values)
+		if each != nil {
+			each(values, d)
+		}
 		return nil
 	})
 	if err != nil {

@@ -41,6 +41,7 @@ func (s *Server) openChanges() {
 		s.Logger.Error("compare generations", "from", from.Day, "to", to.Day, "err", err)
 	}
 	s.changes.store = s.ChangeSets
+	s.changes.digests = s.RowDigests
 	s.changes.onStoreError = func(err error) { s.Logger.Error("stored change sets", "err", err) }
 	if s.built != nil { // made by New
 		s.buildOnce.Do(func() { close(s.built) })

@@ -66,6 +66,7 @@ type changeCache struct {
 	slots   chan struct{} // one token per running comparison
 	compare func(ctx context.Context, from, to *weekback.Generation, progress func(compare.Progress)) ([]compare.TableChange, error)
 	onError func(from, to *weekback.Generation, err error)
+	digests compare.DigestSource // the sides' row digests (Server.RowDigests)
 	// store keeps finished change sets in the meta schema for every
 	// replica and the next process (none when nil); its failures go to
 	// onStoreError and only cost a comparison.
@@ -188,6 +189,7 @@ func (cc *changeCache) side(db *sqlx.DB, g *weekback.Generation) *compare.Side {
 		clear(cc.sides)
 	}
 	s := compare.GenerationSide(db, g)
+	s.Digests = cc.digests
 	cc.sides[k] = s
 	return s
 }

@@ -124,7 +124,9 @@ func (s *Server) otherSide(ctx context.Context, gens []*weekback.Generation, gen
 // cache, which keeps its catalog, once the server is open).
 func (s *Server) sideOf(g *weekback.Generation) *compare.Side {
 	if s.changes == nil {
-		return compare.GenerationSide(s.Slots, g)
+		side := compare.GenerationSide(s.Slots, g)
+		side.Digests = s.RowDigests
+		return side
 	}
 	return s.changes.side(s.Slots, g)
 }

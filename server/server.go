@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/compare"
 	"github.com/weekback/weekback/export"
 	"github.com/weekback/weekback/i18n"
 	"github.com/weekback/weekback/jobs"
@@ -141,6 +142,10 @@ type Server struct {
 	// schema, so that every replica and the next process reuse them; each
 	// process compares every pair itself when nil.
 	ChangeSets weekback.ChangeSetStore
+	// RowDigests reads the row digests snapshots stored in the meta
+	// schema: two days are compared by them, without reading both
+	// tables, where both snapshots stored them. Rows are read when nil.
+	RowDigests compare.DigestSource
 
 	// UserCacheTTL is how long the check that a logged-in user is still
 	// allowed is remembered (at most DefaultUserCacheTTL).

@@ -45,7 +45,21 @@ func (s *Snapshotter) cleanup(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.purgeDigests(ctx)
+}
+
+// purgeDigests deletes the row digests of slots that no longer exist
+// (dropped by hand, or by a version that kept none).
+func (s *Snapshotter) purgeDigests(ctx context.Context) error {
+	slots, err := s.slotSchemas(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := s.meta.PurgeRowDigests(ctx, slots)
+	if n > 0 {
+		s.Logger.Info("deleted the row digests of slots that no longer exist", "parts", n)
+	}
+	return err
 }
 
 func (s *Snapshotter) servedSlots(ctx context.Context) (map[string]bool, error) {
@@ -81,10 +95,14 @@ func (s *Snapshotter) slotSchemas(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// dropSchema drops a slot and forgets it in the retired list.
+// dropSchema drops a slot, deletes its row digests and forgets it in the
+// retired list.
 func (s *Snapshotter) dropSchema(ctx context.Context, slot string) error {
 	if _, err := s.backup.ExecContext(ctx, mysql.Tag+"DROP DATABASE IF EXISTS "+mysql.QuoteIdent(slot)); err != nil {
 		return fmt.Errorf("drop slot %s: %w", slot, err)
+	}
+	if err := s.meta.DeleteRowDigests(ctx, slot); err != nil {
+		return err
 	}
 	return s.meta.ForgetRetired(ctx, slot)
 }

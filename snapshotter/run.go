@@ -41,6 +41,7 @@ type run struct {
 	slot     string
 	plan     *Plan
 	progress *progress
+	catalog  *mysql.Catalog // the slot's tables' keys, for their row digests
 }
 
 // SlotName returns the slot schema of run id for day.
@@ -83,7 +84,7 @@ func (s *Snapshotter) Snapshot(ctx context.Context, day weekback.Weekday) (*Resu
 	if err := s.cleanup(ctx); err != nil {
 		return nil, err
 	}
-	r := &run{s: s, plan: plan, run: &weekback.SnapshotRun{Day: day, PID: os.Getpid(), Tables: len(plan.Tables)}}
+	r := &run{s: s, plan: plan, catalog: mysql.NewCatalog(), run: &weekback.SnapshotRun{Day: day, PID: os.Getpid(), Tables: len(plan.Tables)}}
 	r.run.Host, _ = os.Hostname()
 	if err := s.meta.StartRun(ctx, r.run, func(id int64) string { return SlotName(s.Prefix, day, id) }); err != nil {
 		return nil, err
@@ -213,7 +214,7 @@ func (r *run) copyAll(ctx context.Context, snap *snapshot) ([]weekback.TableInfo
 				if err != nil {
 					return err
 				}
-				mm, err := r.s.checkTable(gctx, r.slot, info, t.columns())
+				mm, err := r.verifyCopy(gctx, &info, t)
 				if err != nil {
 					return fmt.Errorf("verify table %s: %w", t.Name, err)
 				}

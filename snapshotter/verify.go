@@ -118,13 +118,19 @@ func (s *Snapshotter) compareTable(ctx context.Context, slot string, t weekback.
 // its row versions, their hash, then its current rows). It returns nil when
 // they match.
 func (s *Snapshotter) checkTable(ctx context.Context, slot string, t weekback.TableInfo, cols []mysql.Column) (*Mismatch, error) {
+	return s.checkRows(ctx, slot, t, cols, nil)
+}
+
+// checkRows is checkTable that also hands each row read back and its
+// digest to each, when not nil.
+func (s *Snapshotter) checkRows(ctx context.Context, slot string, t weekback.TableInfo, cols []mysql.Column, each func([][]byte, uint64)) (*Mismatch, error) {
 	started := time.Now()
 	conn, err := s.verifier.Connx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("verify table %s: %w", t.Name, err)
 	}
 	defer conn.Close()
-	rows, hash, err := mysql.StreamHashSource(ctx, conn, mysql.RowSource{Schema: slot, Table: t.Name, History: t.History}, cols)
+	rows, hash, err := mysql.StreamDigests(ctx, conn, mysql.RowSource{Schema: slot, Table: t.Name, History: t.History}, cols, each)
 	if err != nil {
 		return nil, err
 	}

@@ -120,6 +120,7 @@ func (c *serveCmd) Run(ctx context.Context) error {
 		return err
 	}
 	c.srv.Runs, c.srv.Admin, c.srv.Demo, c.srv.ChangeSets = meta, meta, c.demo, meta
+	c.srv.RowDigests = meta
 	if err := c.srv.Open(); err != nil {
 		return err
 	}

@@ -71,7 +71,9 @@ func (s *sides) generation(ctx context.Context, day weekback.Weekday) (*compare.
 	if err != nil {
 		return nil, err
 	}
-	return compare.GenerationSide(s.raw, g), nil
+	side := compare.GenerationSide(s.raw, g)
+	side.Digests = s.r.meta
+	return side, nil
 }
 
 func (s *sides) production(ctx context.Context, cfg *config.Config) (*compare.Side, error) {
