@@ -176,8 +176,8 @@ func (r *DigestReader) Next() (key []uint64, digest uint64, err error) {
 	return r.key, digest, nil
 }
 
-// Rows and Sum return how many rows were decoded and the sum of their
-// digests: a whole list has the table's row count and content hash.
+// Rows returns how many rows were decoded: a whole list has the table's
+// row count, and its Sum the table's content hash.
 func (r *DigestReader) Rows() int64 { return r.rows }
 
 // Sum is the sum (modulo 2^64) of the digests decoded.

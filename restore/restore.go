@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/weekback/weekback"
+	"github.com/weekback/weekback/compare"
 )
 
 // Defaults and limits.
@@ -30,6 +31,9 @@ type Source struct {
 	// Against is the generation --missing-in DAY / --changed-in DAY names,
 	// nil otherwise.
 	Against *weekback.Generation
+	// Digests, when set, reads the generations' row digests (mysql.Meta):
+	// --missing-in/--changed-in DAY without filters picks keys by them.
+	Digests compare.DigestSource
 }
 
 // Production is the value of --missing-in that means the target itself.

@@ -136,6 +136,7 @@ func (b *builder) narrow(ctx context.Context, t *table, rows []row) ([]row, erro
 // t the compare engine finds missing in, or changed in, the other side.
 func (b *builder) againstKeys(ctx context.Context, t *table) (map[string]bool, error) {
 	c := &compare.Comparer{From: compare.GenerationSide(b.src.DB, b.src.Gen)}
+	c.From.Digests = b.src.Digests
 	if b.opts.MissingIn == Production {
 		prod, err := compare.OpenProduction(ctx, b.target, b.schema)
 		if err != nil {
@@ -145,6 +146,7 @@ func (b *builder) againstKeys(ctx context.Context, t *table) (map[string]bool, e
 		c.To = prod
 	} else {
 		c.To = compare.GenerationSide(b.src.DB, b.src.Against)
+		c.To.Digests = b.src.Digests
 	}
 	kind := compare.Deleted
 	if b.opts.ChangedIn {

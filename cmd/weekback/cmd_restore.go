@@ -214,7 +214,7 @@ func (c *restoreCmd) source(ctx context.Context) (*restore.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := &restore.Source{DB: c.r.rows, Gen: gen, Prefix: c.cfg.Backup.Prefix}
+	src := &restore.Source{DB: c.r.rows, Gen: gen, Prefix: c.cfg.Backup.Prefix, Digests: c.r.meta}
 	if c.against != "" {
 		if src.Against, err = c.r.generation(ctx, c.against); err != nil {
 			return nil, err
