@@ -3,6 +3,7 @@ package mysql
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -60,8 +61,9 @@ func columnIndex(cols []Column, name string) int {
 	return -1
 }
 
-// errUnordered ends a list whose rows did not come in key order.
-var errUnordered = errors.New("rows not in key order")
+// ErrDigestKeys ends a list whose rows did not come in key order, or
+// whose key values were not integers: the table is compared by its rows.
+var ErrDigestKeys = errors.New("no row digests")
 
 // DigestWriter encodes a table's row digests as its rows come, handing
 // each full part to flush. It is not safe for concurrent use.
@@ -95,13 +97,13 @@ func (w *DigestWriter) Add(values [][]byte, digest uint64) {
 	for i, p := range w.pos {
 		v, ok := parseInteger(values[p], w.unsigned[i])
 		if !ok {
-			w.err = errors.New("a key value is not an integer")
+			w.err = fmt.Errorf("%w: a key value is not an integer", ErrDigestKeys)
 			return
 		}
 		w.key[i] = v
 	}
 	if w.rows > 0 && compareKeys(w.key, w.prev, w.unsigned) <= 0 {
-		w.err = errUnordered
+		w.err = fmt.Errorf("%w: rows not in key order", ErrDigestKeys)
 		return
 	}
 	for i, v := range w.key {

@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"errors"
 	"math"
 	"reflect"
 	"strconv"
@@ -90,8 +91,8 @@ func TestDigestWriterGivesUp(t *testing.T) {
 			}
 			w.Add([][]byte{v}, 1)
 		}
-		if _, _, err := w.Close(); err == nil {
-			t.Errorf("%s: %q written", name, keys)
+		if _, _, err := w.Close(); !errors.Is(err, ErrDigestKeys) {
+			t.Errorf("%s: %q written (%v)", name, keys, err)
 		}
 	}
 	w := NewDigestWriter([]int{0}, []bool{true}, func(int, []byte) error { return nil })
@@ -99,5 +100,11 @@ func TestDigestWriterGivesUp(t *testing.T) {
 	w.Add([][]byte{[]byte("18446744073709551615")}, 1)
 	if _, _, err := w.Close(); err != nil {
 		t.Errorf("unsigned keys beyond 2^63: %v", err)
+	}
+	refused := errors.New("packet too big")
+	w = NewDigestWriter([]int{0}, []bool{true}, func(int, []byte) error { return refused })
+	w.Add([][]byte{[]byte("1")}, 1)
+	if _, _, err := w.Close(); err != refused {
+		t.Errorf("a refused part: %v, want the store's error", err)
 	}
 }

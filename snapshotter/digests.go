@@ -2,6 +2,7 @@ package snapshotter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/weekback/weekback"
@@ -31,7 +32,11 @@ func (r *run) verifyCopy(ctx context.Context, info *weekback.TableInfo, t *table
 	}
 	rd.Parts, rd.Bytes, err = dw.Close()
 	if err != nil {
-		r.s.Logger.Debug("no row digests for the table; it is compared by its rows", "table", info.Name, "why", err)
+		log := r.s.Logger.Warn // the meta schema refused a part (max_allowed_packet?)
+		if errors.Is(err, mysql.ErrDigestKeys) {
+			log = r.s.Logger.Debug // an Aria table, a key that is not the clustered one
+		}
+		log("no row digests for the table; comparisons read its rows", "table", info.Name, "why", err)
 		return nil, r.s.meta.DeleteRowDigests(ctx, r.slot, info.Name)
 	}
 	info.Digests = rd
