@@ -44,10 +44,11 @@ func (r *run) verifyCopy(ctx context.Context, info *weekback.TableInfo, t *table
 }
 
 // digestWriter returns the writer of info's row digests and their
-// description, or nils when the table cannot have them: a versioned
-// table's history, a table without a key, or a key not all integers.
+// description, or nils when the table cannot have them (a versioned
+// table's history, a table without a key, or a key not all integers) or
+// has fewer rows than DigestMinRows.
 func (r *run) digestWriter(ctx context.Context, info *weekback.TableInfo, cols []mysql.Column) (*mysql.DigestWriter, *weekback.RowDigests, error) {
-	if info.History {
+	if info.History || info.Rows < r.s.DigestMinRows {
 		return nil, nil, nil
 	}
 	rt, err := r.catalog.Table(ctx, r.s.backup, r.slot, info.Name)

@@ -20,7 +20,8 @@ import (
 // digestSchema has the keys row digests are written for (unsigned, signed
 // and composite integers, a unique key instead of a primary one, values
 // beyond 2^63, a table named with '/') and those they are not (a text
-// key, a keyless table, rows an Aria table hands back out of key order).
+// key, a keyless table, rows an Aria table hands back out of key order,
+// a table with fewer rows than DigestMinRows).
 var digestSchema = []string{
 	`CREATE TABLE orders (id INT UNSIGNED NOT NULL PRIMARY KEY, customer VARCHAR(40) NOT NULL,
 		note VARCHAR(80) NULL, amount DOUBLE NULL) ENGINE=InnoDB`,
@@ -37,6 +38,8 @@ var digestSchema = []string{
 	`INSERT INTO tags VALUES ('a', 1), ('a', 1), ('b', NULL)`,
 	`CREATE TABLE heap (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=Aria`,
 	`INSERT INTO heap VALUES (3, 3), (1, 1), (2, 2)`,
+	`CREATE TABLE few (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`, // under DigestMinRows
+	`INSERT INTO few VALUES (1, 1), (2, 2), (3, 3)`,
 }
 
 // digestChanges is what happens between the two days.
@@ -55,6 +58,7 @@ var digestChanges = []string{
 	`UPDATE names SET label = 'z' WHERE code = 'abc'`,
 	`INSERT INTO tags VALUES ('c', 3)`,
 	`UPDATE heap SET v = 20 WHERE id = 2`,
+	`UPDATE few SET v = 20 WHERE id = 2`,
 }
 
 // TestCompareByRowDigests snapshots two days and checks that comparing
@@ -66,6 +70,7 @@ func TestCompareByRowDigests(t *testing.T) {
 	src := mysqltest.MustCreateSchema(t, db, "wbt_src_")
 	execIn(t, db, src, digestSchema)
 	s := MustOpenSnapshotter(t, db, src)
+	s.DigestMinRows = 4
 	mon := mustSnapshot(t, s, weekback.Monday)
 	execIn(t, db, src, digestChanges)
 	tue := mustSnapshot(t, s, weekback.Tuesday)
@@ -121,6 +126,7 @@ func TestDamagedRowDigestsReadRows(t *testing.T) {
 	src := mysqltest.MustCreateSchema(t, db, "wbt_src_")
 	execIn(t, db, src, digestSchema[:2])
 	s := MustOpenSnapshotter(t, db, src)
+	s.DigestMinRows = 4
 	mustSnapshot(t, s, weekback.Monday)
 	execIn(t, db, src, digestChanges[:1])
 	tue := mustSnapshot(t, s, weekback.Tuesday)

@@ -22,6 +22,11 @@ const (
 	DefaultGracePeriod     = 60 * time.Second
 	DefaultLockWaitTimeout = 10 * time.Second
 	DefaultProgressEvery   = 5 * time.Second
+	// DefaultDigestMinRows is the fewest rows a table has row digests
+	// for: a smaller table is compared by its rows in a few milliseconds,
+	// while its list would cost every snapshot a catalog read and a
+	// commit (1.7 s more for 400 tables of 20 rows).
+	DefaultDigestMinRows = 1 << 16
 )
 
 // Snapshotter takes snapshots of one production schema into the
@@ -38,6 +43,7 @@ type Snapshotter struct {
 	GracePeriod     time.Duration // how long a replaced slot keeps serving
 	WaitGrace       bool          // wait for the grace period and drop the old slot before returning
 	LockWaitTimeout time.Duration // longest wait for the source's global read lock
+	DigestMinRows   int64         // the fewest rows a table gets row digests for
 	// Offsite, when set, receives the day's SQL script after every
 	// verified snapshot (offsite.*); Redaction names the credential
 	// columns written blank in it.
@@ -68,6 +74,7 @@ func New() *Snapshotter {
 		GracePeriod:     DefaultGracePeriod,
 		WaitGrace:       true,
 		LockWaitTimeout: DefaultLockWaitTimeout,
+		DigestMinRows:   DefaultDigestMinRows,
 		Logger:          slog.Default(),
 		ProgressEvery:   DefaultProgressEvery,
 		Now:             time.Now,
