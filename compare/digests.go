@@ -59,7 +59,10 @@ func (c *Comparer) keysByDigests(ctx context.Context, p *tablePlan, q RowQuery, 
 	var tc TableChange
 	whole, err := c.mergeDigests(ctx, p, a, b, &tc, emit)
 	if err == nil && !whole {
-		err = fmt.Errorf("the row digests of %s changed while they were read; try again", p.name)
+		err = ctx.Err()
+		if err == nil { // checked whole a moment ago
+			err = fmt.Errorf("the row digests of %s changed while they were read; try again", p.name)
+		}
 	}
 	return true, err
 }
