@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/weekback/weekback"
 	"github.com/weekback/weekback/mysql"
@@ -32,6 +33,8 @@ func (c *Comparer) byDigests(ctx context.Context, p *tablePlan) (*TableChange, e
 	if whole, err := c.mergeDigests(ctx, p, a, b, &tc, nil); err != nil || !whole {
 		return nil, err
 	}
+	c.From.wholeLists.Store(a.Name, true)
+	c.To.wholeLists.Store(b.Name, true)
 	tc.ByDigests = true
 	if tc.Moved() > 0 {
 		tc.Status = StatusChanged
@@ -221,4 +224,133 @@ func (ds *digestStream) whole() bool {
 	want, err := strconv.ParseUint(ds.info.Hash, 10, 64)
 	return err == nil && !ds.damaged && ds.n == ds.info.Digests.Parts &&
 		ds.r.Rows() == ds.info.Rows && ds.r.Sum() == want
+}
+
+// maxDigestPage is the largest page of change rows picked by the row
+// digests: its keys become one IN list on both sides.
+const maxDigestPage = 1000
+
+// pageByDigests returns the condition that limits a page of q's change
+// rows to the keys the row digests give for it (at most q.Limit+1 keys
+// of q.Kind after q.After), with its arguments; ok is false when the
+// page is read the usual way: filters, no limit or a large one, or a
+// table the digests cannot compare.
+func (c *Comparer) pageByDigests(ctx context.Context, p *tablePlan, q RowQuery) (cond string, args []any, ok bool, err error) {
+	if len(q.Filters) > 0 || q.Limit <= 0 || q.Limit > maxDigestPage {
+		return "", nil, false, nil
+	}
+	a, b := c.digestPair(p)
+	if a == nil {
+		return "", nil, false, nil
+	}
+	unsigned := a.Digests.Unsigned
+	after, ok := parseDigestCursor(q.After, unsigned)
+	if !ok {
+		return "", nil, false, nil
+	}
+	if !c.listsWhole(a.Name) {
+		if tc, err := c.byDigests(ctx, p); tc == nil || err != nil {
+			return "", nil, false, err
+		}
+	}
+	var keys [][]uint64
+	emit := func(kind Kind, key []uint64) error {
+		if kind != q.Kind || after != nil && mysql.CompareDigestKeys(key, after, unsigned) <= 0 {
+			return nil
+		}
+		keys = append(keys, slices.Clone(key))
+		if len(keys) > q.Limit {
+			return errStop
+		}
+		return nil
+	}
+	if _, err := c.mergeDigests(ctx, p, a, b, &TableChange{}, emit); err != nil && err != errStop {
+		return "", nil, false, err
+	}
+	cond, args = keyIn(p.change.Key, keys, unsigned)
+	return cond, args, true, nil
+}
+
+// limitToDigests narrows the scans of a page of change rows to the keys
+// the row digests give for it (pageByDigests): the rows of those keys are
+// merged as usual, so the page is the one a scan of both tables gives.
+func (c *Comparer) limitToDigests(ctx context.Context, p *tablePlan, q RowQuery, from, to *scanSpec) error {
+	cond, args, ok, err := c.pageByDigests(ctx, p, q)
+	if !ok || err != nil {
+		return err
+	}
+	p.selectList(false) // with arguments: every value cast to text, on both sides alike
+	for _, sp := range []*scanSpec{from, to} {
+		if sp.table == nil {
+			continue
+		}
+		sp.scan.List = p.list
+		where := cond
+		if sp.scan.Where != "" {
+			where = sp.scan.Where + " AND " + cond
+		}
+		sp.scan.Where = where
+		sp.scan.Args = append(sp.scan.Args, args...)
+	}
+	return nil
+}
+
+// listsWhole reports whether both sides' row digests of table were
+// read whole before (by Tables, or an earlier page): a page then reads
+// only the part of them it needs.
+func (c *Comparer) listsWhole(table string) bool {
+	_, a := c.From.wholeLists.Load(table)
+	_, b := c.To.wholeLists.Load(table)
+	return a && b
+}
+
+// parseDigestCursor reads a page cursor (FormatRowKey) as a key of the
+// digests; nil for none, false when it is not one.
+func parseDigestCursor(after string, unsigned []bool) ([]uint64, bool) {
+	if after == "" {
+		return nil, true
+	}
+	parts, err := mysql.ParseRowKey(after)
+	if err != nil || len(parts) != len(unsigned) {
+		return nil, false
+	}
+	key := make([]uint64, len(parts))
+	for i, s := range parts {
+		var err error
+		if unsigned[i] {
+			key[i], err = strconv.ParseUint(s, 10, 64)
+		} else {
+			var v int64
+			v, err = strconv.ParseInt(s, 10, 64)
+			key[i] = uint64(v)
+		}
+		if err != nil {
+			return nil, false
+		}
+	}
+	return key, true
+}
+
+// keyIn returns "(key columns) IN ((?, …), …)" for keys, or a condition
+// no row meets when there are none.
+func keyIn(names []string, keys [][]uint64, unsigned []bool) (string, []any) {
+	if len(keys) == 0 {
+		return "FALSE", nil
+	}
+	cols := make([]string, len(names))
+	for i, n := range names {
+		cols[i] = "t." + mysql.QuoteIdent(n)
+	}
+	one := "(?" + strings.Repeat(", ?", len(names)-1) + ")"
+	args := make([]any, 0, len(keys)*len(names))
+	for _, k := range keys {
+		for i, v := range k {
+			if unsigned[i] {
+				args = append(args, v)
+			} else {
+				args = append(args, int64(v))
+			}
+		}
+	}
+	return "(" + strings.Join(cols, ", ") + ") IN (" + one + strings.Repeat(", "+one, len(keys)-1) + ")", args
 }

@@ -46,6 +46,9 @@ func (c *Comparer) rows(ctx context.Context, q RowQuery, fn func(*RowChange) err
 		return set, nil
 	}
 	from, to, err := c.specs(ctx, p, q)
+	if err == nil {
+		err = c.limitToDigests(ctx, p, q, &from, &to)
+	}
 	if err != nil {
 		return nil, err
 	}

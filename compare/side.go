@@ -40,6 +40,8 @@ type Side struct {
 
 	padMu sync.Mutex
 	pads  map[string][]byte // PAD SPACE collations' space weights (nil: NO PAD), by collation
+
+	wholeLists sync.Map // table name → true: its row digests were read whole once (they never change)
 }
 
 // GenerationSide returns the side of generation g (which must be ready),

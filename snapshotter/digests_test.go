@@ -3,6 +3,7 @@ package snapshotter_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync/atomic"
@@ -110,6 +111,17 @@ func TestCompareByRowDigests(t *testing.T) {
 			want, got := keysOf(t, comparer(t, meta, pool, false), q), keysOf(t, c, q)
 			if !reflect.DeepEqual(got, want) || len(want) == 0 || reads.n.Load() == 0 {
 				t.Errorf("%s keys of %s: by digests (%d lists read) %v, by rows %v", kind, table, reads.n.Load(), got, want)
+			}
+		}
+	}
+	for _, table := range withDigests {
+		for _, kind := range []compare.Kind{compare.Added, compare.Deleted, compare.Changed} {
+			c := comparer(t, meta, pool, true)
+			reads := &countingDigests{DigestSource: meta}
+			c.From.Digests, c.To.Digests = reads, reads
+			want, got := pagesOf(t, comparer(t, meta, pool, false), table, kind), pagesOf(t, c, table, kind)
+			if !reflect.DeepEqual(got, want) || reads.n.Load() == 0 {
+				t.Errorf("pages of %s %s: by digests (%d lists read)\n%v\nby rows\n%v", kind, table, reads.n.Load(), got, want)
 			}
 		}
 	}
@@ -229,6 +241,28 @@ func keysOf(t *testing.T, c *compare.Comparer, q compare.RowQuery) [][]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// pagesOf pages through the change rows of kind in table, 7 rows a page,
+// and describes every row and cursor.
+func pagesOf(t *testing.T, c *compare.Comparer, table string, kind compare.Kind) []string {
+	t.Helper()
+	var out []string
+	q := compare.RowQuery{Table: table, Kind: kind, Limit: 7}
+	for {
+		set, err := c.Rows(context.Background(), q, func(r *compare.RowChange) error {
+			out = append(out, fmt.Sprintf("%v %q %q %+v", r.Key, r.From, r.To, r.Changes))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, "next "+set.Next)
+		if set.Next == "" {
+			return out
+		}
+		q.After = set.Next
+	}
 }
 
 // countingDigests counts the lists read through it.
