@@ -3,6 +3,7 @@ package compare
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -169,7 +170,7 @@ func (c *Comparer) byHash(name string) *TableChange {
 		return nil
 	}
 	a, b := c.From.Manifest.Table(name), c.To.Manifest.Table(name)
-	if a == nil || b == nil || a.Hash == "" || a.Hash != b.Hash || a.Rows != b.Rows || a.DDL != b.DDL || !equalStrings(a.Columns, b.Columns) {
+	if a == nil || b == nil || a.Hash == "" || a.Hash != b.Hash || a.Rows != b.Rows || a.DDL != b.DDL || !slices.Equal(a.Columns, b.Columns) {
 		return nil
 	}
 	return &TableChange{Table: name, RowsFrom: a.Rows, RowsTo: b.Rows, Status: StatusSame, ByHash: true}
@@ -192,18 +193,6 @@ func (c *Comparer) oneSided(tc *TableChange) bool {
 		return true
 	}
 	return false
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (c *Comparer) manifestRows(name string) int64 {

@@ -49,7 +49,7 @@ func (c *Comparer) keysByDigests(ctx context.Context, p *tablePlan, q RowQuery, 
 	if _, err := ParseKind(string(q.Kind)); err != nil || len(q.Filters) > 0 || q.After != "" || q.Limit > 0 {
 		return false, nil
 	}
-	if tc, err := c.byDigests(ctx, p); tc == nil || err != nil {
+	if whole, err := c.digestsWhole(ctx, p); !whole || err != nil {
 		return false, err
 	}
 	a, b := c.digestPair(p)
@@ -248,10 +248,8 @@ func (c *Comparer) pageByDigests(ctx context.Context, p *tablePlan, q RowQuery) 
 	if !ok {
 		return "", nil, false, nil
 	}
-	if !c.listsWhole(a.Name) {
-		if tc, err := c.byDigests(ctx, p); tc == nil || err != nil {
-			return "", nil, false, err
-		}
+	if whole, err := c.digestsWhole(ctx, p); !whole || err != nil {
+		return "", nil, false, err
 	}
 	var keys [][]uint64
 	emit := func(kind Kind, key []uint64) error {
@@ -295,13 +293,18 @@ func (c *Comparer) limitToDigests(ctx context.Context, p *tablePlan, q RowQuery,
 	return nil
 }
 
-// listsWhole reports whether both sides' row digests of table were
-// read whole before (by Tables, or an earlier page): a page then reads
-// only the part of them it needs.
-func (c *Comparer) listsWhole(table string) bool {
-	_, a := c.From.wholeLists.Load(table)
-	_, b := c.To.wholeLists.Load(table)
-	return a && b
+// digestsWhole reports whether both sides' row digests of p's table are
+// whole (digestStream.whole), reading them only when this pair of sides
+// has not read them whole before (by Tables, Keys or an earlier page):
+// a list never changes, so later walks may stop early.
+func (c *Comparer) digestsWhole(ctx context.Context, p *tablePlan) (bool, error) {
+	_, a := c.From.wholeLists.Load(p.name)
+	_, b := c.To.wholeLists.Load(p.name)
+	if a && b {
+		return true, nil
+	}
+	tc, err := c.byDigests(ctx, p)
+	return tc != nil, err
 }
 
 // parseDigestCursor reads a page cursor (FormatRowKey) as a key of the

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,7 +35,7 @@ func DigestKey(cols []Column, key []string) (pos []int, unsigned []bool, ok bool
 		return nil, nil, false
 	}
 	for _, name := range key {
-		i := columnIndex(cols, name)
+		i := slices.IndexFunc(cols, func(c Column) bool { return c.Name == name })
 		if i < 0 {
 			return nil, nil, false
 		}
@@ -50,15 +51,6 @@ func DigestKey(cols []Column, key []string) (pos []int, unsigned []bool, ok bool
 		pos, unsigned = append(pos, i), append(unsigned, strings.Contains(ct, "unsigned"))
 	}
 	return pos, unsigned, true
-}
-
-func columnIndex(cols []Column, name string) int {
-	for i, c := range cols {
-		if c.Name == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // ErrDigestKeys ends a list whose rows did not come in key order, or

@@ -36,8 +36,10 @@ func (s *Snapshotter) cleanup(ctx context.Context) error {
 		return err
 	}
 	now := s.Now()
+	var left []string
 	for _, slot := range slots {
 		if after, ok := retired[slot]; keep[slot] || (ok && now.Before(after)) {
+			left = append(left, slot)
 			continue
 		}
 		s.Logger.Info("dropping leftover slot", "slot", slot)
@@ -45,17 +47,9 @@ func (s *Snapshotter) cleanup(ctx context.Context) error {
 			return err
 		}
 	}
-	return s.purgeDigests(ctx)
-}
-
-// purgeDigests deletes the row digests of slots that no longer exist
-// (dropped by hand, or by a version that kept none).
-func (s *Snapshotter) purgeDigests(ctx context.Context) error {
-	slots, err := s.slotSchemas(ctx)
-	if err != nil {
-		return err
-	}
-	n, err := s.meta.PurgeRowDigests(ctx, slots)
+	// Row digests of slots that no longer exist (dropped by hand, or by a
+	// version that kept none).
+	n, err := s.meta.PurgeRowDigests(ctx, left)
 	if n > 0 {
 		s.Logger.Info("deleted the row digests of slots that no longer exist", "parts", n)
 	}
