@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 
-	"github.com/cespare/xxhash/v2"
+	"github.com/weekback/weekback/mysql"
 )
 
 // sink receives what a merge finds. A row's values are those of the
@@ -118,6 +118,7 @@ type groupRow struct {
 
 func (p *tablePlan) mergeGroups(rf, rt *reader, s sink) error {
 	var n, shown int64
+	var buf []byte // RowDigest's framing
 	cols := len(p.cols)
 	for {
 		f, t := rf.peek(), rt.peek()
@@ -135,7 +136,8 @@ func (p *tablePlan) mergeGroups(rf, rt *reader, s sink) error {
 		var order []uint64
 		add := func(r *reader, fromSide bool) {
 			for row := r.peek(); row != nil && p.compareOrder(row, head) == 0; row = r.peek() {
-				d := digest(row[:cols])
+				var d uint64
+				d, buf = mysql.RowDigest(row[:cols], buf)
 				g := group[d]
 				if g == nil {
 					g = &groupRow{row: row}
@@ -185,33 +187,4 @@ func reportGroup(group map[uint64]*groupRow, order []uint64, s sink) error {
 		}
 	}
 	return nil
-}
-
-// digest identifies a row's values (NULL distinct from empty).
-func digest(values [][]byte) uint64 {
-	d := xxhash.New()
-	var num [20]byte
-	for _, v := range values {
-		if v == nil {
-			d.Write([]byte{'-'})
-			continue
-		}
-		b := appendLen(num[:0], len(v))
-		d.Write(b)
-		d.Write(v)
-	}
-	return d.Sum64()
-}
-
-func appendLen(b []byte, n int) []byte {
-	var tmp [20]byte
-	i := len(tmp)
-	for {
-		i--
-		tmp[i] = byte('0' + n%10)
-		if n /= 10; n == 0 {
-			break
-		}
-	}
-	return append(append(b, tmp[i:]...), ':')
 }

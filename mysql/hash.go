@@ -52,34 +52,60 @@ func SelectList(cols []Column) string {
 // RowHasher accumulates the content hash of a table row by row. It is not
 // safe for concurrent use.
 type RowHasher struct {
-	d    *xxhash.Digest
+	buf  []byte // the framing of the row being added
 	rows int64
 	sum  uint64
-	num  []byte
 }
 
 // NewRowHasher returns an empty hasher.
 func NewRowHasher() *RowHasher {
-	return &RowHasher{d: xxhash.New(), num: make([]byte, 0, 24)}
+	return &RowHasher{}
 }
 
 // Add adds one row (a nil value is NULL) and returns its digest.
 func (h *RowHasher) Add(values [][]byte) uint64 {
-	h.d.Reset()
-	for _, v := range values {
-		if v == nil {
-			h.d.Write([]byte{'-'})
-			continue
-		}
-		h.num = strconv.AppendInt(h.num[:0], int64(len(v)), 10)
-		h.num = append(h.num, ':')
-		h.d.Write(h.num)
-		h.d.Write(v)
-	}
-	d := h.d.Sum64()
+	var d uint64
+	d, h.buf = RowDigest(values, h.buf)
 	h.sum += d
 	h.rows++
 	return d
+}
+
+// maxFraming bounds the bytes RowDigest copies into its buffer for one
+// row; the values of a longer row are hashed where they are.
+const maxFraming = 64 << 10
+
+// RowDigest returns the digest of one row (a nil value is NULL): the XXH64
+// of its values, each framed as "<len>:<bytes>" or "-". It frames the row
+// in buf and hashes it at once (one call instead of two per value); a row
+// longer than maxFraming streams its values instead, with the same result. It returns buf, grown,
+// for the next row.
+func RowDigest(values [][]byte, buf []byte) (uint64, []byte) {
+	b := buf[:0]
+	var d *xxhash.Digest
+	for _, v := range values {
+		if v == nil {
+			b = append(b, '-')
+			continue
+		}
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		if len(b)+len(v) <= maxFraming {
+			b = append(b, v...)
+			continue
+		}
+		if d == nil {
+			d = xxhash.New()
+		}
+		_, _ = d.Write(b)
+		_, _ = d.Write(v)
+		b = b[:0]
+	}
+	if d == nil {
+		return xxhash.Sum64(b), b
+	}
+	_, _ = d.Write(b)
+	return d.Sum64(), b
 }
 
 // Rows returns the number of rows added.
