@@ -78,8 +78,8 @@ const maxFraming = 64 << 10
 // RowDigest returns the digest of one row (a nil value is NULL): the XXH64
 // of its values, each framed as "<len>:<bytes>" or "-". It frames the row
 // in buf and hashes it at once (one call instead of two per value); a row
-// longer than maxFraming streams its values instead, with the same result. It returns buf, grown,
-// for the next row.
+// longer than maxFraming streams its values instead, with the same result.
+// It returns buf, grown, for the next row.
 func RowDigest(values [][]byte, buf []byte) (uint64, []byte) {
 	b := buf[:0]
 	var d *xxhash.Digest

@@ -76,7 +76,7 @@ func TestRowDigestEqualsStreamed(t *testing.T) {
 	if cap(buf) > 2*64<<10 {
 		t.Errorf("the framing buffer grew to %d bytes; rows longer than 64 KiB must stream", cap(buf))
 	}
-	// A value pinned as manifests hold it: ("1", NULL, "héllo", "").
+	// RowHasher sums the same digests, a framed row and a streamed one.
 	h := mysql.NewRowHasher()
 	h.Add([][]byte{[]byte("1"), nil, []byte("héllo"), {}})
 	h.Add([][]byte{bytes.Repeat([]byte{0xFF}, 70<<10)})
