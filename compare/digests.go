@@ -314,24 +314,10 @@ func parseDigestCursor(after string, unsigned []bool) ([]uint64, bool) {
 		return nil, true
 	}
 	parts, err := mysql.ParseRowKey(after)
-	if err != nil || len(parts) != len(unsigned) {
+	if err != nil {
 		return nil, false
 	}
-	key := make([]uint64, len(parts))
-	for i, s := range parts {
-		var err error
-		if unsigned[i] {
-			key[i], err = strconv.ParseUint(s, 10, 64)
-		} else {
-			var v int64
-			v, err = strconv.ParseInt(s, 10, 64)
-			key[i] = uint64(v)
-		}
-		if err != nil {
-			return nil, false
-		}
-	}
-	return key, true
+	return mysql.ParseDigestKey(parts, unsigned)
 }
 
 // keyIn returns "(key columns) IN ((?, …), …)" for keys, or a condition

@@ -94,7 +94,7 @@ func (w *DigestWriter) Add(values [][]byte, digest uint64) {
 		}
 		w.key[i] = v
 	}
-	if w.rows > 0 && compareKeys(w.key, w.prev, w.unsigned) <= 0 {
+	if w.rows > 0 && CompareDigestKeys(w.key, w.prev, w.unsigned) <= 0 {
 		w.err = fmt.Errorf("%w: rows not in key order", ErrDigestKeys)
 		return
 	}
@@ -178,9 +178,7 @@ func (r *DigestReader) Rows() int64 { return r.rows }
 func (r *DigestReader) Sum() uint64 { return r.sum }
 
 // CompareDigestKeys orders two keys of lists with the same key columns.
-func CompareDigestKeys(a, b []uint64, unsigned []bool) int { return compareKeys(a, b, unsigned) }
-
-func compareKeys(a, b []uint64, unsigned []bool) int {
+func CompareDigestKeys(a, b []uint64, unsigned []bool) int {
 	for i := range a {
 		x, y := a[i], b[i]
 		if x == y {
@@ -227,6 +225,24 @@ func parseInteger(b []byte, unsigned bool) (uint64, bool) {
 		return v, true
 	}
 	return 0, false
+}
+
+// ParseDigestKey reads the decimal text of a key's column values (as
+// FormatDigestKey writes them) into a list key; false when one is not an
+// integer of its column's signedness.
+func ParseDigestKey(parts []string, unsigned []bool) ([]uint64, bool) {
+	if len(parts) != len(unsigned) {
+		return nil, false
+	}
+	key := make([]uint64, len(parts))
+	for i, s := range parts {
+		v, ok := parseInteger([]byte(s), unsigned[i])
+		if !ok {
+			return nil, false
+		}
+		key[i] = v
+	}
+	return key, true
 }
 
 // FormatDigestKey writes a list key's column values as decimal text: the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -106,5 +107,30 @@ func TestDigestWriterGivesUp(t *testing.T) {
 	w.Add([][]byte{[]byte("1")}, 1)
 	if _, _, err := w.Close(); err != refused {
 		t.Errorf("a refused part: %v, want the store's error", err)
+	}
+}
+
+// TestDigestKeyText checks that ParseDigestKey reads back what
+// FormatDigestKey writes at both ends of both signednesses, and refuses
+// text that is not such a key.
+func TestDigestKeyText(t *testing.T) {
+	unsigned := []bool{true, false, false}
+	for _, key := range [][]uint64{{0, 0, 0}, {math.MaxUint64, 1 << 63, math.MaxInt64}, {42, uint64(1<<64 - 7), 7}} {
+		text := FormatDigestKey(key, unsigned)
+		got, ok := ParseDigestKey(text, unsigned)
+		if !ok || !slices.Equal(got, key) {
+			t.Fatalf("ParseDigestKey(%q) = %v, %v; want %v", text, got, ok, key)
+		}
+	}
+	for _, bad := range [][]string{
+		{"1", "2"},                         // too few columns
+		{"-1", "0", "0"},                   // negative unsigned
+		{"18446744073709551616", "0", "0"}, // beyond 2^64-1
+		{"0", "9223372036854775808", "0"},  // beyond a signed column
+		{"0", "1.5", "0"}, {"0", "", "0"}, {"0", "+1", "0"},
+	} {
+		if got, ok := ParseDigestKey(bad, unsigned); ok {
+			t.Errorf("ParseDigestKey(%q) = %v, want false", bad, got)
+		}
 	}
 }
