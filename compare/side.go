@@ -30,7 +30,8 @@ type Side struct {
 	Select func(table string) bool
 	// Digests, when set, reads the row digests the snapshots stored
 	// (mysql.Meta): a table whose both generations have them is compared
-	// by them in Comparer.Table instead of by its rows.
+	// by them instead of by its rows (Comparer.Table, Keys without
+	// filters, and the keys of a page of change rows).
 	Digests DigestSource
 
 	db      *sqlx.DB
